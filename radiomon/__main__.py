@@ -1,0 +1,3 @@
+from radiomon.cli import main
+
+main()

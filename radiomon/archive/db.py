@@ -1,0 +1,87 @@
+"""The connection: pragmas, migrations, write transactions."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+
+from radiomon import timeutil
+from radiomon.archive import schema
+from radiomon.errors import ArchiveError
+
+log = logging.getLogger(__name__)
+
+# A recorder, a transcriber and the web server share one file; writers wait
+# this long for each other instead of failing with "database is locked".
+BUSY_TIMEOUT_MS = 30_000
+
+
+class ArchiveBase:
+    """Owns the SQLite connection. The mixins in this package add the queries."""
+
+    def __init__(self, path: str | Path, *, create: bool = True):
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise ArchiveError(f"{self.path}: archive not found; run `radiomon init` first")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a
+            # writer takes the write lock up front instead of failing midway.
+            conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable across application crashes in WAL mode; only
+            # a power cut can lose the last transactions, never corrupt.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA cache_size = -65536")
+            schema.migrate(conn)
+        except sqlite3.DatabaseError as err:
+            raise ArchiveError(f"{self.path}: cannot open the archive ({err}); is it a radiomon SQLite file?") from None
+        if schema.schema_version(conn) > schema.CURRENT_VERSION:
+            raise ArchiveError(
+                f"{self.path}: archive schema v{schema.schema_version(conn)} is newer than this "
+                f"radiomon (v{schema.CURRENT_VERSION}); upgrade radiomon"
+            )
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it lands or none of it does."""
+        if self.conn.in_transaction:  # nested: part of the caller's transaction
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        return list(self.db.query(sql, params))
+
+    @property
+    def schema_version(self) -> int:
+        return schema.schema_version(self.conn)
+
+
+def now_iso() -> str:
+    return timeutil.to_iso(datetime.now(timeutil.UTC))

@@ -1,0 +1,167 @@
+"""The archive's schema and its forward migrations.
+
+``PRAGMA user_version`` holds the schema version. Each migration is a list of
+statements applied in one transaction, so an archive is always at a whole
+version. Add a new entry at the end of :data:`MIGRATIONS`; never edit one that
+has shipped.
+
+Full-text search: FTS5 with external content over ``segments.text``, kept
+current by triggers, tokenizer ``unicode61 remove_diacritics 2``. That
+tokenizer folds case and accents, and it also folds ñ to n ("año" and "ano"
+index alike). We accept that: Whisper and people typing on a phone drop the
+tilde often, and a search that misses "Piñícuaro" typed as "Pinicuaro" is
+worse than the rare año/ano collision. The table and trigger names follow
+sqlite-utils' conventions so Datasette finds and uses the index as it is.
+
+Segment instants: ``start_utc``/``end_utc`` are generated from one stored
+epoch (``start_epoch``) so the archive stores 8 bytes per segment instead of
+two 24-character strings, while plain ``sqlite3`` and Datasette still read
+them as ISO text (``2026-11-25T20:00:00.000Z``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+_UTC_FORMAT = "'%Y-%m-%dT%H:%M:%fZ'"
+
+SCHEMA_V1 = [
+    """
+    CREATE TABLE stations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        url TEXT,
+        input TEXT,
+        timezone TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE recordings (
+        id INTEGER PRIMARY KEY,
+        station TEXT NOT NULL REFERENCES stations(id),
+        path TEXT UNIQUE,                 -- audio file; NULL for an imported transcript
+        source_sha256 TEXT,               -- what was imported, to make imports idempotent
+        start_utc TEXT NOT NULL,          -- first sample captured
+        end_utc TEXT,
+        duration REAL,                    -- seconds, measured from the file
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'transcribing', 'transcribed', 'failed', 'pruned')),
+        error TEXT,
+        engine TEXT,
+        model TEXT,
+        transcript_path TEXT,
+        matched_utc TEXT,                 -- NULL: its segments still need keyword matching
+        created_utc TEXT NOT NULL,
+        updated_utc TEXT NOT NULL,
+        UNIQUE (station, source_sha256)
+    )
+    """,
+    "CREATE INDEX recordings_station_start ON recordings (station, start_utc)",
+    "CREATE INDEX recordings_status_start ON recordings (status, start_utc)",
+    "CREATE INDEX recordings_start ON recordings (start_utc)",
+    f"""
+    CREATE TABLE segments (
+        id INTEGER PRIMARY KEY,
+        recording_id INTEGER NOT NULL REFERENCES recordings(id),
+        start REAL NOT NULL,              -- seconds into the recording
+        "end" REAL NOT NULL,
+        start_epoch REAL NOT NULL,        -- UTC seconds since 1970 of start
+        start_utc TEXT GENERATED ALWAYS AS (strftime({_UTC_FORMAT}, start_epoch, 'unixepoch')) VIRTUAL,
+        end_utc TEXT GENERATED ALWAYS AS
+            (strftime({_UTC_FORMAT}, start_epoch + ("end" - start), 'unixepoch')) VIRTUAL,
+        text TEXT NOT NULL,
+        avg_logprob REAL,
+        no_speech_prob REAL,
+        words TEXT                        -- JSON [{{"word","start","end","probability"}}], seconds into the recording
+    )
+    """,
+    "CREATE INDEX segments_recording ON segments (recording_id)",
+    """
+    CREATE VIRTUAL TABLE [segments_fts] USING FTS5 (
+        [text], tokenize='unicode61 remove_diacritics 2', content=[segments]
+    )
+    """,
+    """
+    CREATE TRIGGER [segments_ai] AFTER INSERT ON [segments] BEGIN
+        INSERT INTO [segments_fts] (rowid, [text]) VALUES (new.rowid, new.[text]);
+    END
+    """,
+    """
+    CREATE TRIGGER [segments_ad] AFTER DELETE ON [segments] BEGIN
+        INSERT INTO [segments_fts] ([segments_fts], rowid, [text]) VALUES ('delete', old.rowid, old.[text]);
+    END
+    """,
+    """
+    CREATE TRIGGER [segments_au] AFTER UPDATE ON [segments] BEGIN
+        INSERT INTO [segments_fts] ([segments_fts], rowid, [text]) VALUES ('delete', old.rowid, old.[text]);
+        INSERT INTO [segments_fts] (rowid, [text]) VALUES (new.rowid, new.[text]);
+    END
+    """,
+    """
+    CREATE TABLE mentions (
+        id INTEGER PRIMARY KEY,
+        segment_id INTEGER NOT NULL REFERENCES segments(id),
+        recording_id INTEGER NOT NULL REFERENCES recordings(id),
+        station TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        keyword TEXT NOT NULL,            -- the canonical term from keywords.yml
+        matched TEXT NOT NULL,            -- the words actually heard
+        score REAL NOT NULL,
+        at_utc TEXT NOT NULL,
+        offset REAL NOT NULL,             -- seconds into the recording
+        context TEXT,
+        review TEXT                       -- set by staff: confirmed / rejected / …; kept across re-matching
+    )
+    """,
+    "CREATE INDEX mentions_recording ON mentions (recording_id)",
+    "CREATE INDEX mentions_at ON mentions (at_utc)",
+    "CREATE INDEX mentions_group_at ON mentions (group_id, at_utc)",
+    "CREATE INDEX mentions_segment ON mentions (segment_id)",
+    """
+    CREATE TABLE gaps (
+        id INTEGER PRIMARY KEY,
+        station TEXT NOT NULL,
+        start_utc TEXT NOT NULL,
+        end_utc TEXT,                     -- NULL while the outage lasts
+        reason TEXT NOT NULL              -- network, stall, silence, off-schedule, disk, …
+    )
+    """,
+    "CREATE INDEX gaps_station_start ON gaps (station, start_utc)",
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        command TEXT NOT NULL,
+        started_utc TEXT NOT NULL,
+        finished_utc TEXT,
+        counts TEXT,                      -- JSON object: what the run did
+        errors TEXT                       -- JSON list of one-line messages
+    )
+    """,
+]
+
+MIGRATIONS: list[list[str]] = [SCHEMA_V1]
+CURRENT_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the archive to :data:`CURRENT_VERSION`; returns the version found."""
+    found = schema_version(conn)
+    for version in range(found, CURRENT_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the lock.
+            if schema_version(conn) > version:
+                conn.execute("COMMIT")
+                continue
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return found

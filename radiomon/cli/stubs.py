@@ -1,0 +1,93 @@
+"""Commands of the contract whose implementation has not landed yet.
+
+Each says so plainly and exits non-zero. When a command is built, its stub is
+deleted here and the real one is registered from its own module.
+"""
+
+from __future__ import annotations
+
+import click
+
+from radiomon.cli import main
+from radiomon.errors import NotBuiltError
+
+
+def _not_built(name: str, what: str) -> None:
+    raise NotBuiltError(f"`radiomon {name}` is not built yet ({what}); see the README for what works today")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def record(args):
+    """Record the stations in clock-aligned segments (not built yet)."""
+    _not_built("record", "the recorder")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def transcribe(args):
+    """Transcribe pending recordings with Whisper (not built yet)."""
+    _not_built("transcribe", "transcription")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def match(args):
+    """Flag mentions in new segments using keywords.yml (not built yet)."""
+    _not_built("match", "the keyword matcher")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def mentions(args):
+    """List flagged mentions (not built yet)."""
+    _not_built("mentions", "the keyword matcher")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def clip(args):
+    """Cut the audio around a mention (not built yet)."""
+    _not_built("clip", "clips")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def digest(args):
+    """Write the daily síntesis informativa (not built yet)."""
+    _not_built("digest", "the daily digest")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def report(args):
+    """Write the weekly report by department (not built yet)."""
+    _not_built("report", "the weekly report")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def serve(args):
+    """Serve the web UI (not built yet)."""
+    _not_built("serve", "the web UI")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def nightly(args):
+    """Batch job for cron: transcribe, match, digest (not built yet)."""
+    _not_built("nightly", "the nightly job")
+
+
+@main.command(name="run", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def run_daemon(args):
+    """Always-on daemon: record, transcribe, match, alert (not built yet)."""
+    _not_built("run", "the daemon")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def prune(args):
+    """Delete audio past retention.audio_days (not built yet)."""
+    _not_built("prune", "retention")

@@ -1,0 +1,323 @@
+"""radiomon.yml: load and validate settings and stations into typed objects.
+
+Every option lives in a frozen dataclass below with its default and a comment
+that is its documentation; ``radiomon init`` writes the commented example.
+Relative paths resolve against the config file's folder, not the working
+directory, so cron jobs and the web server see the same deployment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import types
+import typing
+from dataclasses import MISSING, dataclass, field, fields, replace
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from radiomon.errors import ConfigError
+from radiomon.yamlfile import KeyPath, YamlDocument
+
+DEFAULT_CONFIG_NAME = "radiomon.yml"
+CONFIG_ENV = "RADIOMON_CONFIG"
+
+_DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class ScheduleWindow:
+    """Record on ``days`` from ``start`` to ``end`` (local time of the station).
+
+    ``end`` at or before ``start`` means the window runs past midnight.
+    """
+
+    days: frozenset[int]  # 0 = Monday … 6 = Sunday
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Station:
+    id: str  # short slug, used in paths: recordings/<id>/…
+    name: str = ""  # display name; defaults to the id
+    url: str | None = None  # Icecast/Shoutcast/HLS/.pls/.m3u URL
+    input: str | None = None  # capture device instead of a URL, e.g. alsa:hw:1
+    segment_minutes: float = 10.0  # clock-aligned file length; fractions allowed
+    schedule: tuple[ScheduleWindow, ...] = ()  # empty = 24/7
+    timezone: ZoneInfo | None = None  # defaults to the top-level timezone
+    codec: str | None = None  # re-encode with this codec instead of stream copy
+    bitrate: str | None = None  # e.g. 64k, with codec
+
+    @property
+    def source(self) -> str:
+        return self.url or self.input or ""
+
+
+@dataclass(frozen=True)
+class TranscriptionConfig:
+    engine: str = "faster-whisper"  # or openai-whisper
+    model: str = "base"  # a name, a CTranslate2 folder or an openai .pt file
+    device: str = "auto"  # cpu | cuda | auto
+    language: str = "es"
+    compute_type: str = "auto"  # int8 on CPU, float16 on CUDA when auto
+    beam_size: int = 5
+    batch_size: int = 8  # BatchedInferencePipeline batch; 0 = sequential decoding
+    workers: int = 0  # parallel recordings; 0 = chosen from the CPU count
+    threads: int = 0  # threads per worker; 0 = chosen from the CPU count
+    vad: bool = True  # skip music beds, jingles and dead air
+    word_timestamps: bool = True
+    hotwords: bool = True  # bias the vocabulary with keywords.yml
+    formats: tuple[str, ...] = ()  # extra transcript files: srt, vtt, txt
+
+
+@dataclass(frozen=True)
+class RecordConfig:
+    codec: str = "libmp3lame"  # used when a station's stream cannot be copied
+    bitrate: str = "64k"
+    stall_seconds: float = 60.0  # output not growing this long = stalled stream
+    silence_minutes: float = 5.0  # digital silence this long = restart the station
+    min_free_mb: int = 1024  # stop writing (and record a gap) below this
+    backoff_initial: float = 2.0  # seconds before the first restart
+    backoff_max: float = 300.0  # cap of the exponential backoff
+
+
+@dataclass(frozen=True)
+class RetentionConfig:
+    audio_days: int = 90  # audio older than this is pruned; text and mentions are kept
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path  # the config file; relative paths below are resolved against its folder
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Mexico_City"))
+    archive: Path = Path("radiomon.db")
+    recordings_dir: Path = Path("recordings")
+    transcripts_dir: Path = Path("transcripts")
+    keywords: Path = Path("keywords.yml")
+    transcription: TranscriptionConfig = TranscriptionConfig()
+    record: RecordConfig = RecordConfig()
+    retention: RetentionConfig = RetentionConfig()
+    stations: tuple[Station, ...] = ()
+
+    def station(self, station_id: str) -> Station:
+        for station in self.stations:
+            if station.id == station_id:
+                return station
+        known = ", ".join(s.id for s in self.stations) or "none"
+        raise ConfigError(
+            f"unknown station {station_id!r} (configured in {self.path}: {known})"
+        )
+
+    def station_tz(self, station_id: str) -> ZoneInfo:
+        return self.station(station_id).timezone or self.timezone
+
+
+def find_config_path(explicit: str | os.PathLike | None) -> Path:
+    """``--config``, else ``RADIOMON_CONFIG``, else ./radiomon.yml."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    return Path(DEFAULT_CONFIG_NAME)
+
+
+def load_config(path: str | os.PathLike) -> Config:
+    doc = YamlDocument.read(Path(path))
+    return parse_config(doc, Path(path))
+
+
+def parse_config(doc: YamlDocument, path: Path) -> Config:
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        raise doc.error((), "expected a mapping of settings (timezone:, stations:, …)")
+    base = path.resolve().parent
+    _reject_unknown(doc, (), data, {f.name for f in fields(Config)} - {"path"})
+
+    tz = _timezone(doc, ("timezone",), data.get("timezone", "America/Mexico_City"))
+    values: dict[str, typing.Any] = {"path": path.resolve(), "timezone": tz}
+    for key in ("archive", "recordings_dir", "transcripts_dir", "keywords"):
+        if key in data:
+            values[key] = base / _typed(doc, (key,), data[key], str)
+        else:
+            values[key] = base / getattr(Config, key)
+    values["transcription"] = _options(doc, ("transcription",), data.get("transcription"), TranscriptionConfig)
+    values["record"] = _options(doc, ("record",), data.get("record"), RecordConfig)
+    values["retention"] = _options(doc, ("retention",), data.get("retention"), RetentionConfig)
+    values["stations"] = _stations(doc, data.get("stations"))
+    _check_transcription(doc, values["transcription"])
+    return Config(**values)
+
+
+def _check_transcription(doc: YamlDocument, options: TranscriptionConfig) -> None:
+    if options.engine not in ("faster-whisper", "openai-whisper"):
+        raise doc.error(("transcription", "engine"), f"unknown engine {options.engine!r}; use faster-whisper or openai-whisper")
+    if options.device not in ("cpu", "cuda", "auto"):
+        raise doc.error(("transcription", "device"), f"unknown device {options.device!r}; use cpu, cuda or auto")
+    for fmt in options.formats:
+        if fmt not in ("srt", "vtt", "txt", "json"):
+            raise doc.error(("transcription", "formats"), f"unknown format {fmt!r}; use srt, vtt or txt")
+
+
+def _stations(doc: YamlDocument, raw: typing.Any) -> tuple[Station, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise doc.error(("stations",), "expected a list of stations (- id: …, url: …)")
+    stations: list[Station] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        where: KeyPath = ("stations", index)
+        if not isinstance(item, dict):
+            raise doc.error(where, "expected a mapping with id, name and url or input")
+        schedule_raw = item.get("schedule")
+        tz_raw = item.get("timezone")
+        plain = {k: v for k, v in item.items() if k not in ("schedule", "timezone")}
+        _reject_unknown(doc, where, item, {f.name for f in fields(Station)})
+        if "id" not in item:
+            raise doc.error(where, "missing id; give the station a short slug like radio-moroleon")
+        station = _options(doc, where, plain, Station)
+        if not _SLUG.match(station.id):
+            raise doc.error(where + ("id",), f"{station.id!r} is not a slug; use lowercase letters, digits, - and _")
+        if station.id in seen:
+            raise doc.error(where + ("id",), f"duplicate station id {station.id!r}; ids must be unique")
+        seen.add(station.id)
+        if not station.url and not station.input:
+            raise doc.error(where, f"station {station.id!r} has neither url nor input; give one of them")
+        if station.url and station.input:
+            raise doc.error(where, f"station {station.id!r} has both url and input; keep one")
+        if station.segment_minutes <= 0:
+            raise doc.error(where + ("segment_minutes",), "must be a positive number of minutes")
+        stations.append(
+            replace(
+                station,
+                name=station.name or station.id,
+                timezone=_timezone(doc, where + ("timezone",), tz_raw) if tz_raw is not None else None,
+                schedule=_schedule(doc, where + ("schedule",), schedule_raw),
+            )
+        )
+    return tuple(stations)
+
+
+def _schedule(doc: YamlDocument, where: KeyPath, raw: typing.Any) -> tuple[ScheduleWindow, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise doc.error(where, "expected a list like - {days: mon-fri, from: '06:00', to: '14:00'}")
+    windows = []
+    for index, item in enumerate(raw):
+        at = where + (index,)
+        if not isinstance(item, dict):
+            raise doc.error(at, "expected {days: mon-fri, from: '06:00', to: '14:00'}")
+        _reject_unknown(doc, at, item, {"days", "from", "to"})
+        windows.append(
+            ScheduleWindow(
+                days=parse_days(doc, at + ("days",), item.get("days", "mon-sun")),
+                start=_clock(doc, at + ("from",), item.get("from", "00:00")),
+                end=_clock(doc, at + ("to",), item.get("to", "24:00")),
+            )
+        )
+    return tuple(windows)
+
+
+def parse_days(doc: YamlDocument, where: KeyPath, raw: typing.Any) -> frozenset[int]:
+    """``mon-fri``, ``sat,sun``, ``daily`` or a list of those."""
+    parts = raw if isinstance(raw, list) else str(raw).split(",")
+    days: set[int] = set()
+    for part in parts:
+        text = str(part).strip().lower()[:7]
+        if text in ("daily", "all", "*"):
+            return frozenset(range(7))
+        ends = [p.strip()[:3] for p in text.split("-")]
+        if len(ends) > 2 or any(e not in _DAY_NAMES for e in ends):
+            raise doc.error(where, f"{raw!r} is not a set of days; use e.g. mon-fri, sat,sun or daily")
+        first, last = _DAY_NAMES.index(ends[0]), _DAY_NAMES.index(ends[-1])
+        day = first
+        while True:
+            days.add(day)
+            if day == last:
+                break
+            day = (day + 1) % 7
+    return frozenset(days)
+
+
+def _clock(doc: YamlDocument, where: KeyPath, raw: typing.Any) -> time:
+    # YAML 1.1 reads an unquoted 06:00 as the sexagesimal integer 360.
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = f"{raw // 60:02d}:{raw % 60:02d}"
+    found = re.fullmatch(r"(\d{1,2}):(\d{2})", str(raw).strip())
+    if not found or int(found.group(1)) > 24 or int(found.group(2)) > 59:
+        raise doc.error(where, f"{raw!r} is not a time of day; use HH:MM like '06:00'")
+    hour, minute = int(found.group(1)), int(found.group(2))
+    return time.max if hour == 24 else time(hour, minute)
+
+
+def _timezone(doc: YamlDocument, where: KeyPath, raw: typing.Any) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(raw))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise doc.error(where, f"unknown time zone {raw!r}; use an IANA name like America/Mexico_City") from None
+
+
+def _reject_unknown(doc: YamlDocument, where: KeyPath, data: dict, known: set[str]) -> None:
+    for key in data:
+        if key not in known:
+            raise doc.error(where + (str(key),), f"unknown key; expected one of: {', '.join(sorted(known))}")
+
+
+_Options = typing.TypeVar("_Options")
+
+
+def _options(doc: YamlDocument, where: KeyPath, raw: typing.Any, cls: type[_Options]) -> _Options:
+    """Build an options dataclass from a mapping, checking keys and types."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise doc.error(where, f"expected a mapping of {cls.__name__} settings")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    _reject_unknown(doc, where, raw, known)
+    values = {}
+    for f in fields(cls):
+        if f.name not in raw:
+            if f.default is MISSING and f.default_factory is MISSING:
+                raise doc.error(where + (f.name,), "required key is missing")
+            continue
+        values[f.name] = _typed(doc, where + (f.name,), raw[f.name], hints[f.name])
+    return cls(**values)
+
+
+def _typed(doc: YamlDocument, where: KeyPath, value: typing.Any, expected: typing.Any) -> typing.Any:
+    origin = typing.get_origin(expected)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(expected)
+        if value is None and type(None) in options:
+            return None
+        inner = [o for o in options if o is not type(None)]
+        return _typed(doc, where, value, inner[0])
+    if origin is tuple:
+        item_type = typing.get_args(expected)[0]
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list):
+            raise doc.error(where, f"expected a list, got {value!r}")
+        return tuple(_typed(doc, where + (i,), v, item_type) for i, v in enumerate(value))
+    if expected is bool:
+        if isinstance(value, bool):
+            return value
+        raise doc.error(where, f"expected true or false, got {value!r}")
+    if expected is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise doc.error(where, f"expected a whole number, got {value!r}")
+    if expected is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise doc.error(where, f"expected a number, got {value!r}")
+    if expected is str:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise doc.error(where, f"expected text, got {value!r}")
+    raise TypeError(f"unsupported option type {expected!r}")  # a programming error

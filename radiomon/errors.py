@@ -1,0 +1,47 @@
+"""The error hierarchy.
+
+Every error a person can cause (bad YAML, unknown station, unreadable audio,
+missing ffmpeg) is a :class:`RadiomonError` whose message is one line that
+names the file, key or value and says what to do next. The CLI turns these
+into a clean exit; nothing else in the library prints.
+"""
+
+
+class RadiomonError(Exception):
+    """Base class: a problem the user can fix; ``str(err)`` is the whole message."""
+
+
+class ConfigError(RadiomonError):
+    """radiomon.yml or keywords.yml is missing, unreadable or invalid."""
+
+
+class ArchiveError(RadiomonError):
+    """The SQLite archive cannot be opened, migrated or written."""
+
+
+class QueryError(RadiomonError):
+    """A search query or filter value cannot be understood."""
+
+
+class InputFileError(RadiomonError):
+    """A file given to ``radiomon import`` cannot be read or understood (per item)."""
+
+
+class AudioError(RadiomonError):
+    """An audio file is unreadable or ffmpeg/ffprobe failed on it (per item)."""
+
+
+class ToolMissingError(RadiomonError):
+    """A required external program (ffmpeg, ffprobe) is not installed (fatal)."""
+
+
+class RecorderError(RadiomonError):
+    """A station cannot be recorded (bad input, unreachable URL)."""
+
+
+class TranscriptionError(RadiomonError):
+    """A model cannot be loaded or an engine failed."""
+
+
+class NotBuiltError(RadiomonError):
+    """A command of the contract whose implementation has not landed yet."""

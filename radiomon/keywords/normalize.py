@@ -1,0 +1,124 @@
+"""Spanish text normalization for matching, keeping track of source words.
+
+``normalize("¡El H. Ayuntamiento de Moroleón, en la calle Veinte!")`` →
+``"el honorable ayuntamiento de moroleon en la calle 20"``.
+
+Decisions (each one applies to keywords.yml and transcripts alike, so only
+consistency matters, not linguistics):
+
+* lowercase; accents and diaeresis are dropped (``á``→``a``, ``ü``→``u``);
+* **ñ is treated as n.** Whisper and people typing keywords.yml both drop the
+  tilde now and then ("Piñícuaro"/"Pinicuaro"); the words it would merge
+  (año/ano) are not proper nouns, and the matcher is fuzzy anyway;
+* dotted acronyms lose their dots (``D.I.F.`` → ``dif``) and a few office
+  abbreviations are spelled out when written with a period (``H.`` →
+  ``honorable``, ``Col.`` → ``colonia``) because Whisper writes either form;
+* thousands separators go (``1,500`` → ``1500``); other punctuation becomes a
+  word break (``Obras-Públicas`` → ``obras publicas``);
+* numbers become digits, whether written as digits or words (``veintiuno``
+  → ``21``; see :mod:`radiomon.keywords.numbers`).
+
+Joining adjacent words ("Moro León" ↔ "Moroleón") is the matcher's job: it
+compares windows of tokens both spaced and joined.
+
+:func:`tokenize_words` keeps, for every token, the indices of the source words
+it came from, so a match can be mapped back to word timestamps.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from radiomon.keywords.numbers import parse_number
+
+# Written with a period in official names; spelled out so "H. Ayuntamiento"
+# and "Honorable Ayuntamiento" normalize alike. Only with the period: a bare
+# "col" or "av" is left alone.
+ABBREVIATIONS = {
+    "h": "honorable",
+    "col": "colonia",
+    "fracc": "fraccionamiento",
+    "av": "avenida",
+    "gto": "guanajuato",
+    "mich": "michoacan",
+    "pdte": "presidente",
+}
+
+_DOTTED_ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}")
+_THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
+_ABBREVIATION = re.compile(r"\b(" + "|".join(ABBREVIATIONS) + r")\.", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A normalized word and the source words it covers (inclusive indices)."""
+
+    text: str
+    first: int
+    last: int
+
+
+def strip_accents(text: str) -> str:
+    """Lowercase and drop combining marks: "Piñícuaro" → "pinicuaro"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """Lowercase, accent-free words separated by single spaces (no number handling)."""
+    text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _THOUSANDS.sub("", text)
+    text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1).lower()] + " ", text)
+    return _NOT_WORD.sub(" ", strip_accents(text)).strip()
+
+
+def tokenize_words(words: Sequence[str]) -> list[Token]:
+    """Normalize a sequence of source words (Whisper's word list) into tokens.
+
+    One source word may give several tokens ("Obras-Públicas") and several
+    source words may give one token ("dos mil" → "2000"); each token records
+    the range of source-word indices it came from.
+    """
+    pieces: list[tuple[str, int]] = [
+        (piece, index) for index, word in enumerate(words) for piece in fold(word).split()
+    ]
+    return list(_merge_numbers(pieces))
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of a free text; indices refer to its whitespace-separated words."""
+    return tokenize_words(text.split())
+
+
+def normalize(text: str) -> str:
+    """The normalized form of a text, as one space-separated string."""
+    return " ".join(token.text for token in tokenize(text))
+
+
+def normalize_word(word: str) -> str:
+    """Normalize one vocabulary word ("Moroleón" → "moroleon", "tres" → "3")."""
+    return " ".join(token.text for token in tokenize_words([word]))
+
+
+def joined(tokens: Iterable[str]) -> str:
+    """Tokens glued together, the form that compares "moro leon" with "moroleon"."""
+    return "".join(tokens)
+
+
+def _merge_numbers(pieces: list[tuple[str, int]]) -> Iterable[Token]:
+    texts = [text for text, _ in pieces]
+    i = 0
+    while i < len(pieces):
+        number = parse_number(texts, i)
+        if number is None:
+            text, index = pieces[i]
+            yield Token(text, index, index)
+            i += 1
+            continue
+        value, used = number
+        yield Token(str(value), pieces[i][1], pieces[i + used - 1][1])
+        i += used

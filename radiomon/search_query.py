@@ -1,0 +1,111 @@
+"""The search box language, translated to an FTS5 MATCH expression (pure).
+
+What staff type, and what it means:
+
+====================  ==========================================
+``mercado nuevo``     both words, anywhere in the utterance
+``"mercado nuevo"``   the exact phrase
+``DIF OR Obras``      either (OR binds tighter than the spaces, as on
+                      web search engines: ``a OR b c`` = ``(a OR b) c``)
+``-futbol``           leave out utterances with this word
+``moro*``             words starting with "moro"
+====================  ==========================================
+
+Accents and case never matter (the index folds them). Anything else that
+FTS5 would read as syntax (``:``, ``^``, ``NEAR``, parentheses) is taken as
+text, so no query can be "malformed" except the few cases reported below.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from radiomon.errors import QueryError
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"(\*?)|(\S+)')
+_WORD_CHARS = re.compile(r"[\w*]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # the words, as typed (FTS5 tokenizes them)
+    phrase: bool = False
+    prefix: bool = False
+
+    def fts(self) -> str:
+        quoted = '"' + self.text.replace('"', '""') + '"'
+        return quoted + ("*" if self.prefix else "")
+
+
+def to_fts_query(query: str) -> str:
+    """Translate a user query; raises QueryError with what to change."""
+    if query.count('"') % 2:
+        raise QueryError(f"unclosed quote in {query!r}; close the phrase with another \"")
+    positives: list[list[Term]] = []  # AND of OR-groups
+    negatives: list[Term] = []
+    pending_or = False
+    for found in _TOKEN.finditer(query):
+        minus, phrase, star, bare = found.groups()
+        if bare is not None and bare in ("OR", "|"):
+            if not positives or pending_or:
+                raise QueryError(f"OR needs a word on each side in {query!r}")
+            pending_or = True
+            continue
+        term, negative = _term(minus, phrase, star, bare)
+        if term is None:
+            continue
+        if negative:
+            if pending_or:
+                raise QueryError(f"OR cannot join an exclusion (-word) in {query!r}")
+            negatives.append(term)
+        elif pending_or:
+            positives[-1].append(term)
+            pending_or = False
+        else:
+            positives.append([term])
+    if pending_or:
+        raise QueryError(f"OR needs a word on each side in {query!r}")
+    if not positives:
+        if negatives:
+            raise QueryError(f"{query!r} only excludes words; add at least one word to look for")
+        raise QueryError("empty search; type at least one word")
+    expression = " AND ".join(_group(g) for g in positives)
+    if negatives:
+        expression = f"({expression}) NOT ({' OR '.join(t.fts() for t in negatives)})"
+    return expression
+
+
+def _group(terms: list[Term]) -> str:
+    if len(terms) == 1:
+        return terms[0].fts()
+    return "(" + " OR ".join(t.fts() for t in terms) + ")"
+
+
+def _term(minus: str | None, phrase: str | None, star: str | None, bare: str | None) -> tuple[Term | None, bool]:
+    if phrase is not None:
+        words = _words(phrase)
+        return (Term(words, phrase=True, prefix=bool(star)) if words else None), bool(minus)
+    negative = bare.startswith("-") and len(bare) > 1
+    text = bare[1:] if negative else bare
+    prefix = text.endswith("*")
+    words = _words(text.rstrip("*"))
+    if not words:
+        if prefix:
+            raise QueryError(f"{bare!r}: put at least one letter before * (e.g. moro*)")
+        return None, negative
+    if "*" in words:
+        raise QueryError(f"{bare!r}: * only goes at the end of a word (e.g. moro*)")
+    return Term(words, phrase=" " in words, prefix=prefix), negative
+
+
+def _words(text: str) -> str:
+    """Keep letters and digits; everything else separates words."""
+    normalized = unicodedata.normalize("NFC", text)
+    return " ".join(_WORD_CHARS.findall(normalized.replace("_", " ")))
+
+
+def highlight_terms(query: str) -> list[str]:
+    """The plain words of a query, for highlighting outside FTS5."""
+    return [w for w in _words(query.replace('"', " ")).split() if w not in ("OR",)]
