@@ -1,0 +1,314 @@
+"""Find every reference to the municipality in a sequence of heard words.
+
+Compile a :class:`~radiomon.keywords.model.KeywordSet` once with
+:class:`Matcher`, then call :meth:`Matcher.find_mentions` on the words of one
+segment or of several consecutive segments (a name split across a segment
+boundary is still found).
+
+How a mention is found (issue 4):
+
+1. Heard words are normalized into tokens (:mod:`~radiomon.keywords.normalize`).
+2. A token *anchors* a spelling when it is not a stopword and resembles a piece
+   of the spelling (``fuzz.partial_ratio`` ≥ :data:`ANCHOR_MIN_SCORE` on the
+   letters or on the phonetic key; tokens under 3 letters only by equality).
+   Every match contains an anchor, which is what makes the archive-scale
+   pre-selection (:meth:`Matcher.candidate_words`) exact rather than a guess.
+3. Around each anchor, windows of n-1, n and n+1 tokens (n = tokens in the
+   spelling) are scored with :func:`~radiomon.keywords.patterns.similarity`;
+   windows that start or end on a stopword the spelling does not have are
+   skipped ("la Moroleón" is reported as "Moroleón"); acronyms written in
+   capitals in keywords.yml (DIF) must be heard exactly.
+4. A window that scores at least the term's threshold is a candidate, unless
+   an ``exclude`` of that term matches a window covering it at least as well:
+   exclusions beat matches ("León" alone is not "Moroleón"; "Moro León" is).
+5. Overlapping windows of one spelling: the best score wins ("Moroleón", not
+   "Moroleón informa"). Overlapping candidates of one group: the longest
+   keyword wins, then the higher score ("DIF Moroleón" is one mention, not
+   also "DIF"; "H. Ayuntamiento de Moroleón" not also "Moroleón").
+   Candidates of different groups are all kept: groups are independent
+   questions ("was DIF on air?", "was the municipality named?"), and
+   ``--group municipio`` must not lose "DIF Moroleón". Pass
+   ``nested_across_groups=False`` to keep only the longest across groups too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from radiomon.keywords.common_words import STOPWORDS
+from radiomon.keywords.model import KeywordSet
+from radiomon.keywords.normalize import Token, normalize_word, tokenize_words
+from radiomon.keywords.patterns import Pattern, compile_pattern, similarity, window_pattern
+from radiomon.keywords.phonetic import word_key
+from radiomon.keywords.words import WordLike
+
+log = logging.getLogger(__name__)
+
+# A token anchors a spelling when it is at least this close to some part of it
+# (partial_ratio: the token against the best-aligned substring). Low enough that
+# the mishearings measured in issue 4 anchor ("morreon" is 73 on letters, 80 on
+# the phonetic key against "moroleon"), high enough that most of a station's
+# vocabulary anchors nothing and its segments are skipped.
+ANCHOR_MIN_SCORE = 75
+# Tokens shorter than this anchor only by being equal to a token of the
+# spelling: "ve" is a substring of everything.
+ANCHOR_MIN_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One reference to a keyword in the heard words."""
+
+    group_id: str
+    keyword: str  # the canonical term (keywords.yml ``term``), even when an alias matched
+    matched: str  # the words actually heard, original spelling ("Moro León")
+    score: float  # 0–100, see patterns.similarity
+    start: float  # start of the first matched word (seconds)
+    end: float  # end of the last matched word
+    first_word_index: int  # into the words passed to find_mentions
+    last_word_index: int
+    segment_id: Any = None  # of the first matched word
+
+
+@dataclass(frozen=True)
+class CompiledSpelling:
+    """One spelling of one term (the term itself or an alias), ready to compare."""
+
+    group_id: str
+    keyword: str
+    pattern: Pattern
+    threshold: float
+    excludes: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    spelling: CompiledSpelling
+    first: int  # token indices
+    last: int
+    score: float
+
+
+class Matcher:
+    """A KeywordSet compiled for matching. Build once, reuse for every segment."""
+
+    def __init__(self, keywords: KeywordSet, *, nested_across_groups: bool = True):
+        self.keywords = keywords
+        self.nested_across_groups = nested_across_groups
+        self.spellings: tuple[CompiledSpelling, ...] = tuple(
+            CompiledSpelling(
+                group_id=group.id,
+                keyword=term.term,
+                pattern=compile_pattern(spelling),
+                threshold=keywords.threshold_for(term),
+                excludes=tuple(compile_pattern(x) for x in term.exclude),
+            )
+            for group, term in keywords.terms
+            for spelling in term.spellings
+        )
+        self._group_order = {group.id: i for i, group in enumerate(keywords.groups)}
+        self._joined = [s.pattern.joined for s in self.spellings]
+        self._keys = [s.pattern.key for s in self.spellings]
+        self._anchor_cache: dict[str, tuple[int, ...]] = {}
+        log.debug("compiled %d spellings from %s", len(self.spellings), keywords.source)
+
+    # -- one segment (or a few consecutive ones) ---------------------------------
+    def find_mentions(self, words: Sequence[WordLike]) -> list[Mention]:
+        """Every mention in ``words``, in order of appearance."""
+        tokens = tokenize_words([w.text for w in words])
+        anchored = [(i, self.anchors(t.text)) for i, t in enumerate(tokens)]
+        anchored = [(i, a) for i, a in anchored if a]
+        if not anchored:  # the common case: nothing here resembles any keyword
+            return []
+        windows = _Windows(tokens)
+        candidates = [
+            c for c in self._candidates(anchored, windows)
+            if not self._excluded(c, windows)
+        ]
+        chosen = self._resolve_overlaps(candidates)
+        return [self._mention(c, tokens, words) for c in chosen]
+
+    def anchors(self, token: str) -> tuple[int, ...]:
+        """Indices into :attr:`spellings` that the normalized ``token`` may take part in."""
+        cached = self._anchor_cache.get(token)
+        if cached is None:
+            cached = self._anchor_cache[token] = self._compute_anchors([token])[0]
+        return cached
+
+    def text_score(self, spelling: CompiledSpelling, text: str) -> float:
+        """How ``text``, heard as a whole, scores against ``spelling``: 0 when
+        it would not be reported (below threshold, or excluded)."""
+        tokens = tokenize_words(text.split())
+        if not tokens:
+            return 0.0
+        windows = _Windows(tokens)
+        score = self._score(spelling, windows, 0, len(tokens) - 1)
+        if score < spelling.threshold:
+            return 0.0
+        if self._excluded(_Candidate(spelling, 0, len(tokens) - 1, score), windows):
+            return 0.0
+        return round(score, 1)
+
+    # -- the archive: match against the vocabulary once --------------------------
+    def candidate_words(self, vocabulary: Iterable[str]) -> set[str]:
+        """The vocabulary words that could take part in any mention.
+
+        Give it the archive's distinct words (any spelling: they are
+        normalized here); only segments containing one of the returned words
+        (e.g. found with the FTS index) can yield a mention, so a full re-match
+        reads only those. Exact: find_mentions never matches without one.
+        """
+        return set().union(*self.candidates_by_term(vocabulary).values())
+
+    def candidates_by_term(self, vocabulary: Iterable[str]) -> dict[tuple[str, str], set[str]]:
+        """For each (group id, term), the vocabulary words that could anchor it."""
+        result: dict[tuple[str, str], set[str]] = {(s.group_id, s.keyword): set() for s in self.spellings}
+        by_token: dict[str, list[str]] = {}
+        for word in vocabulary:
+            for token in normalize_word(word).split():
+                by_token.setdefault(token, []).append(word)
+        unknown = [t for t in by_token if t not in self._anchor_cache]
+        for start in range(0, len(unknown), 20_000):
+            chunk = unknown[start:start + 20_000]
+            self._anchor_cache.update(zip(chunk, self._compute_anchors(chunk)))
+        for token, words in by_token.items():
+            for index in self._anchor_cache[token]:
+                spelling = self.spellings[index]
+                result[(spelling.group_id, spelling.keyword)].update(words)
+        return result
+
+    def _compute_anchors(self, tokens: list[str]) -> list[tuple[int, ...]]:
+        if not self.spellings:
+            return [() for _ in tokens]
+        letters = process.cdist(tokens, self._joined, scorer=fuzz.partial_ratio,
+                                score_cutoff=ANCHOR_MIN_SCORE, workers=-1)
+        sounds = process.cdist([word_key(t) for t in tokens], self._keys, scorer=fuzz.partial_ratio,
+                               score_cutoff=ANCHOR_MIN_SCORE, workers=-1)
+        out = []
+        for row, token in enumerate(tokens):
+            if token in STOPWORDS:
+                out.append(())
+                continue
+            anchored = []
+            for index, spelling in enumerate(self.spellings):
+                pattern = spelling.pattern
+                if token in pattern.tokens:
+                    anchored.append(index)
+                elif len(token) >= ANCHOR_MIN_LENGTH and not pattern.short and (
+                    letters[row, index] or sounds[row, index]
+                ):
+                    anchored.append(index)
+            out.append(tuple(anchored))
+        return out
+
+    # -- steps of find_mentions ---------------------------------------------------
+    def _candidates(self, anchored: list[tuple[int, tuple[int, ...]]], windows: "_Windows") -> Iterable[_Candidate]:
+        seen: set[tuple[int, int, int]] = set()
+        count = len(windows.tokens)
+        for position, spelling_indices in anchored:
+            for index in spelling_indices:
+                spelling = self.spellings[index]
+                n = len(spelling.pattern.tokens)
+                for length in range(max(1, n - 1), n + 2):
+                    for first in range(max(0, position - length + 1), min(position, count - length) + 1):
+                        last = first + length - 1
+                        if (index, first, last) in seen:
+                            continue
+                        seen.add((index, first, last))
+                        score = self._score(spelling, windows, first, last)
+                        if score >= spelling.threshold:
+                            yield _Candidate(spelling, first, last, score)
+
+    def _score(self, spelling: CompiledSpelling, windows: "_Windows", first: int, last: int) -> float:
+        pattern = spelling.pattern
+        tokens = windows.tokens
+        if tokens[first].text in STOPWORDS and not pattern.starts_with_stopword:
+            return 0.0
+        if tokens[last].text in STOPWORDS and not pattern.ends_with_stopword:
+            return 0.0
+        window = windows.get(first, last)
+        if any(acronym not in window.tokens for acronym in pattern.acronyms):
+            return 0.0  # "NIF Moroleón" is not "DIF Moroleón"
+        return similarity(window, pattern)
+
+    def _excluded(self, candidate: _Candidate, windows: "_Windows") -> bool:
+        """True when an exclude matches words covering the candidate at least as well."""
+        count = len(windows.tokens)
+        span = candidate.last - candidate.first + 1
+        for exclude in candidate.spelling.excludes:
+            m = len(exclude.tokens)
+            for length in range(max(span, m - 1), m + 2):
+                lowest = max(0, candidate.last - length + 1)
+                highest = min(candidate.first, count - length)
+                for first in range(lowest, highest + 1):
+                    window = windows.get(first, first + length - 1)
+                    if similarity(window, exclude) >= candidate.score:
+                        log.debug("%r excluded by %r", window.text, exclude.text)
+                        return True
+        return False
+
+    def _resolve_overlaps(self, candidates: list[_Candidate]) -> list[_Candidate]:
+        # First the best window for each spelling: "Moroleón" beats "Moroleón
+        # informa" (higher score), then the tightest window on ties.
+        best = _greedy(candidates, lambda c: id(c.spelling),
+                       lambda c: (-c.score, abs(c.last - c.first + 1 - len(c.spelling.pattern.tokens)), c.first))
+        # Then the longest keyword wins among overlapping ones of a group:
+        # "DIF Moroleón" over "Moroleón", then the higher score
+        # ("presidenta municipal" over "presidente municipal").
+        scope = (lambda c: c.spelling.group_id) if self.nested_across_groups else (lambda c: None)
+        chosen = _greedy(best, scope, lambda c: (-len(c.spelling.pattern.joined), -c.score, c.first,
+                                                 self._group_order[c.spelling.group_id]))
+        return sorted(chosen, key=lambda c: (c.first, self._group_order[c.spelling.group_id]))
+
+    def _mention(self, candidate: _Candidate, tokens: list[Token], words: Sequence[WordLike]) -> Mention:
+        first_word = tokens[candidate.first].first
+        last_word = tokens[candidate.last].last
+        heard = " ".join(w.text.strip() for w in words[first_word:last_word + 1])
+        return Mention(
+            group_id=candidate.spelling.group_id,
+            keyword=candidate.spelling.keyword,
+            matched=heard.strip(_OUTER_PUNCTUATION),
+            score=round(candidate.score, 1),
+            start=float(words[first_word].start),
+            end=float(words[last_word].end),
+            first_word_index=first_word,
+            last_word_index=last_word,
+            segment_id=getattr(words[first_word], "segment_id", None),
+        )
+
+
+def _greedy(candidates: Iterable[_Candidate], scope, rank) -> list[_Candidate]:
+    """Take candidates best-``rank`` first, skipping any that overlaps one
+    already taken in the same ``scope``."""
+    taken: dict[Any, list[tuple[int, int]]] = {}
+    chosen = []
+    for candidate in sorted(candidates, key=rank):
+        spans = taken.setdefault(scope(candidate), [])
+        if any(candidate.first <= last and first <= candidate.last for first, last in spans):
+            continue
+        spans.append((candidate.first, candidate.last))
+        chosen.append(candidate)
+    return chosen
+
+
+_OUTER_PUNCTUATION = " \t,.;:¡!¿?\"'«»()-…"
+
+
+class _Windows:
+    """Patterns of token windows, built once per segment as they are needed."""
+
+    def __init__(self, tokens: list[Token]):
+        self.tokens = tokens
+        self._cache: dict[tuple[int, int], Pattern] = {}
+
+    def get(self, first: int, last: int) -> Pattern:
+        pattern = self._cache.get((first, last))
+        if pattern is None:
+            pattern = window_pattern([t.text for t in self.tokens[first:last + 1]])
+            self._cache[(first, last)] = pattern
+        return pattern

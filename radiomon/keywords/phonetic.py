@@ -1,0 +1,69 @@
+"""A Spanish (Mexican) phonetic key: words that sound alike get the same key.
+
+Whisper errs by sound, so "Vicente"/"Bisente" or "Salitre"/"Zalitre" should
+compare as equal. The key encodes the spelling ambiguities of Mexican Spanish,
+where these letters are pronounced the same (seseo, yeísmo):
+
+* b / v → ``b``; n before b/p → ``m`` ("enviar" sounds "embiar")
+* s / z / c before e,i / x → ``s`` (x is read as s, ks, j or sh; s is the
+  commonest confusion); ``ks`` → ``s`` ("acción" ≈ "ación")
+* ll / y → ``y``; a final y is the vowel ``i`` ("hoy" ≈ "oi")
+* h is silent (except in ``ch``)
+* qu before e,i / k / c before a,o,u and consonants → ``k``
+* g before e,i → ``j``; gu before e,i keeps the u (it marks a hard g)
+* rr → r; doubled letters collapse
+* a final d is dropped in words of 3+ letters ("ciudad" ≈ "ciuda")
+
+Input is any text; it is folded first (see :mod:`radiomon.keywords.normalize`),
+and the key of a multi-word text is the keys of its words, space-separated.
+The key is idempotent: ``phonetic_key(phonetic_key(x)) == phonetic_key(x)``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from radiomon.keywords.normalize import fold
+
+# Applied in order to one folded word, repeated until nothing changes (a rule
+# can create input for an earlier one: "kks" collapses to "ks", then "s"), so
+# the key is a fixed point and therefore idempotent.
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"(?<!c)h", ""),  # silent h first, so "ghe" is "ge"; "ch" is its own sound
+        (r"ll", "y"),
+        (r"qu(?=[ei])", "k"),
+        (r"q", "k"),
+        (r"c(?=[ei])", "s"),
+        (r"c(?!h)", "k"),
+        (r"g(?=[ei])", "j"),  # "gue"/"gui" are untouched: the u is followed by e/i, not the g
+        (r"[zx]", "s"),
+        (r"ks", "s"),
+        (r"v", "b"),
+        (r"w", "u"),
+        (r"n(?=[bp])", "m"),
+        (r"(.)\1+", r"\1"),  # rr → r, ll already y, ss/ee/oo collapse
+    )
+)
+_FINAL_D = re.compile(r"(?<=..)d$")
+_FINAL_Y = re.compile(r"(?<=[aeiou])y$")
+
+
+@lru_cache(maxsize=200_000)
+def word_key(word: str) -> str:
+    """Phonetic key of one folded word (lowercase a-z0-9, no spaces)."""
+    while True:
+        before = word
+        for pattern, replacement in _RULES:
+            word = pattern.sub(replacement, word)
+        word = _FINAL_D.sub("", word)
+        word = _FINAL_Y.sub("i", word)
+        if word == before:
+            return word
+
+
+def phonetic_key(text: str) -> str:
+    """Phonetic key of a text: "Bisente Salitre" and "Vicente Zalitre" → "bisente salitre"."""
+    return " ".join(word_key(word) for word in fold(text).split())

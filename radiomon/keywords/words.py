@@ -1,0 +1,53 @@
+"""The matcher's input: heard words with their times.
+
+The archive stores Whisper's word list per segment (``{"word", "start",
+"end", "probability"}``, seconds into the recording); the matcher takes any
+sequence of objects with ``text``, ``start``, ``end`` and ``segment_id``, so
+consecutive segments can be passed together and a name split across a
+segment boundary is still found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class WordLike(Protocol):
+    text: str
+    start: float
+    end: float
+    segment_id: Any
+
+
+@dataclass(frozen=True)
+class Word:
+    """One heard word: its text as Whisper wrote it and when it was said."""
+
+    text: str
+    start: float  # seconds (into the recording, or any common clock)
+    end: float
+    segment_id: Any = None  # the archive's segment id, reported with the mention
+
+
+def words_from_whisper(words: Iterable[Mapping[str, Any]], segment_id: Any = None) -> list[Word]:
+    """Words from Whisper's word list (``{"word", "start", "end", ...}``)."""
+    return [Word(str(w["word"]), float(w["start"]), float(w["end"]), segment_id) for w in words]
+
+
+def words_from_text(text: str, start: float = 0.0, end: float | None = None, segment_id: Any = None) -> list[Word]:
+    """Words of a segment that has no word timestamps (an imported transcript).
+
+    Times are spread evenly over ``start``–``end``: good enough to seek the
+    audio to within a few seconds.
+    """
+    parts = text.split()
+    if not parts:
+        return []
+    end = start if end is None else end
+    step = (end - start) / len(parts)
+    return [
+        Word(part, start + i * step, start + (i + 1) * step, segment_id)
+        for i, part in enumerate(parts)
+    ]
