@@ -21,7 +21,7 @@ How a mention is found (issue 4):
 4. A window that scores at least the term's threshold is a candidate, unless
    an ``exclude`` of that term matches a window covering it at least as well:
    exclusions beat matches ("León" alone is not "Moroleón"; "Moro León" is).
-5. Overlapping windows of one spelling: the best score wins ("Moroleón", not
+5. Overlapping windows of one term: the best score wins ("Moroleón", not
    "Moroleón informa"). Overlapping candidates of one group: the longest
    keyword wins, then the higher score ("DIF Moroleón" is one mention, not
    also "DIF"; "H. Ayuntamiento de Moroleón" not also "Moroleón").
@@ -253,9 +253,9 @@ class Matcher:
         return False
 
     def _resolve_overlaps(self, candidates: list[_Candidate]) -> list[_Candidate]:
-        # First the best window for each spelling: "Moroleón" beats "Moroleón
-        # informa" (higher score), then the tightest window on ties.
-        best = _greedy(candidates, lambda c: id(c.spelling),
+        # First the best window for each term, whichever spelling: "Moroleón"
+        # beats "Moroleón informa" (higher score), then the tightest window.
+        best = _greedy(candidates, lambda c: (c.spelling.group_id, c.spelling.keyword),
                        lambda c: (-c.score, abs(c.last - c.first + 1 - len(c.spelling.pattern.tokens)), c.first))
         # Then the longest keyword wins among overlapping ones of a group:
         # "DIF Moroleón" over "Moroleón", then the higher score
