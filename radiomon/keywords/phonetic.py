@@ -66,4 +66,5 @@ def word_key(word: str) -> str:
 
 def phonetic_key(text: str) -> str:
     """Phonetic key of a text: "Bisente Salitre" and "Vicente Zalitre" → "bisente salitre"."""
-    return " ".join(word_key(word) for word in fold(text).split())
+    keys = (word_key(word) for word in fold(text).split())
+    return " ".join(key for key in keys if key)  # a lone "h" has an empty key
