@@ -195,9 +195,10 @@ class Matcher:
                 out.append(())
                 continue
             anchored = []
+            sound = word_key(token)
             for index, spelling in enumerate(self.spellings):
                 pattern = spelling.pattern
-                if token in pattern.tokens:
+                if token in pattern.tokens or (pattern.short and sound == pattern.key):
                     anchored.append(index)
                 elif len(token) >= ANCHOR_MIN_LENGTH and not pattern.short and (
                     letters[row, index] or sounds[row, index]
