@@ -233,8 +233,9 @@ class Matcher:
         if tokens[last].text in STOPWORDS and not pattern.ends_with_stopword:
             return 0.0
         window = windows.get(first, last)
-        if any(acronym not in window.tokens for acronym in pattern.acronyms):
-            return 0.0  # "NIF Moroleón" is not "DIF Moroleón"
+        for acronym in pattern.acronyms:  # heard as written or as it sounds (IMS/IMSS), never fuzzily
+            if acronym not in window.tokens and word_key(acronym) not in map(word_key, window.tokens):
+                return 0.0  # "NIF Moroleón" is not "DIF Moroleón"
         return similarity(window, pattern)
 
     def _excluded(self, candidate: _Candidate, windows: "_Windows") -> bool:
