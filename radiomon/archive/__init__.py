@@ -7,13 +7,14 @@ gaps, search, …) so each file stays small; they share one connection.
 from radiomon.archive.db import ArchiveBase
 from radiomon.archive.fts import SearchMixin
 from radiomon.archive.gaps import GapsMixin
+from radiomon.archive.recorder_tables import RecorderTablesMixin
 from radiomon.archive.recordings import Recording, RecordingsMixin
 from radiomon.archive.runs import RunsMixin
 from radiomon.archive.segments import SegmentIn, SegmentsMixin, Word
 from radiomon.archive.stations import StationsMixin
 
 
-class Archive(StationsMixin, RecordingsMixin, SegmentsMixin, GapsMixin, SearchMixin, RunsMixin):
+class Archive(StationsMixin, RecordingsMixin, SegmentsMixin, GapsMixin, SearchMixin, RunsMixin, RecorderTablesMixin):
     """The SQLite archive of one deployment."""
 
 

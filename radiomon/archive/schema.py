@@ -128,6 +128,15 @@ SCHEMA_V1 = [
     """,
     "CREATE INDEX gaps_station_start ON gaps (station, start_utc)",
     """
+    CREATE TABLE now_playing (
+        id INTEGER PRIMARY KEY,
+        station TEXT NOT NULL,
+        at_utc TEXT NOT NULL,             -- when the ICY StreamTitle changed
+        title TEXT NOT NULL               -- artist - song, or the programme's name
+    )
+    """,
+    "CREATE INDEX now_playing_station_at ON now_playing (station, at_utc)",
+    """
     CREATE TABLE runs (
         id INTEGER PRIMARY KEY,
         command TEXT NOT NULL,
