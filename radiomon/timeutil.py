@@ -22,7 +22,11 @@ def to_iso(instant: datetime) -> str:
     if instant.tzinfo is None:
         raise ValueError("naive datetime: every instant must carry a time zone")
     utc = instant.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    # Not strftime: its %Y drops leading zeros before year 1000, breaking the fixed width.
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+        f"{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
+    )
 
 
 def parse_iso(text: str) -> datetime:
@@ -96,12 +100,12 @@ def start_from_filename(name: str, tz: ZoneInfo) -> datetime | None:
     can ask for ``--start``. A folder path ``…/2026-11-25/140000.mp3`` (the
     recorder's own layout) is understood too.
     """
-    candidates = [name]
+    # The file's own name first: a date-like folder it was copied into
+    # (backup-2025-01-01_12-00/) must not win over it.
+    candidates = [re.split(r"[/\\]", name)[-1], name]
     folder_layout = re.search(r"(\d{4}-\d{2}-\d{2})[/\\](\d{6})\.\w+$", name)
     if folder_layout:
         candidates.insert(0, f"{folder_layout.group(1)}T{folder_layout.group(2)}")
-    base = re.split(r"[/\\]", name)[-1]
-    candidates.append(base)
     for candidate in candidates:
         for pattern in _NAME_PATTERNS:
             for found in pattern.finditer(candidate):

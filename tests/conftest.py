@@ -1,0 +1,154 @@
+"""Shared fixtures: a throwaway deployment, its archive, and the CLI as a user runs it.
+
+A test that needs radiomon "as installed in an office" asks for these:
+
+``deployment``   a folder with ``radiomon.yml`` (two stations, see
+                 :data:`RADIOMON_YML`) and a minimal ``keywords.yml``;
+                 nothing else (no archive yet, no recordings/).
+``config_path``  ``deployment / "radiomon.yml"``.
+``config``       that file loaded into a :class:`radiomon.config.Config`.
+``archive``      the deployment's :class:`radiomon.archive.Archive`, created,
+                 stations synced, closed after the test.
+``run``          ``run(*args, input=None, env=None)`` invokes ``radiomon
+                 --config <config_path> *args`` through click's CliRunner and
+                 returns the :class:`click.testing.Result` (``output`` is
+                 stdout and stderr together, ``stdout``/``stderr`` apart).
+``cli``          the same without ``--config``, for tests of how the config
+                 is found (``cli("--help")``, ``RADIOMON_CONFIG``, ./radiomon.yml).
+``write_config`` ``write_config(text, name="radiomon.yml")`` writes a config
+                 file into the deployment folder and returns its path.
+``make_tone``    ``make_tone(path, seconds=3.0, kind="sine")`` writes a real
+                 audio file with ffmpeg (``kind="silence"`` for anullsrc);
+                 the format follows the suffix (.wav, .mp3, …).
+
+``RADIOMON_CONFIG`` is removed from the environment for every test, so a
+developer's own setting never leaks into the suite.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from click.testing import CliRunner, Result
+
+from radiomon.archive import Archive
+from radiomon.cli import main
+from radiomon.config import Config, load_config
+
+#: The deployment every CLI test starts from. Times are shown in Mexico City
+#: (UTC-6 all year since 2022); ``radio-uno`` streams, ``fm-oficina`` is the
+#: office's FM receiver on a capture device.
+RADIOMON_YML = """\
+timezone: America/Mexico_City
+archive: radiomon.db
+recordings_dir: recordings
+transcripts_dir: transcripts
+keywords: keywords.yml
+stations:
+  - id: radio-uno
+    name: Radio Uno Moroleón
+    url: http://127.0.0.1:8000/uno.mp3
+  - id: fm-oficina
+    name: Receptor FM de la oficina
+    input: alsa:hw:1
+"""
+
+#: A keywords.yml small enough to read at a glance.
+KEYWORDS_YML = """\
+defaults: {threshold: 88}
+groups:
+  municipio:
+    label: Municipio de Moroleón
+    priority: high
+    terms:
+      - {term: Moroleón, aliases: [Moro León], exclude: [León, Morelia, Morelos]}
+"""
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RADIOMON_CONFIG", raising=False)
+
+
+@pytest.fixture
+def deployment(tmp_path: Path) -> Path:
+    """A deployment folder with radiomon.yml and keywords.yml (see :data:`RADIOMON_YML`)."""
+    folder = tmp_path / "oficina"
+    folder.mkdir()
+    (folder / "radiomon.yml").write_text(RADIOMON_YML, encoding="utf-8")
+    (folder / "keywords.yml").write_text(KEYWORDS_YML, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def config_path(deployment: Path) -> Path:
+    return deployment / "radiomon.yml"
+
+
+@pytest.fixture
+def config(config_path: Path) -> Config:
+    return load_config(config_path)
+
+
+@pytest.fixture
+def archive(config: Config):
+    """The deployment's archive, stations synced, as the CLI opens it."""
+    with Archive(config.archive) as db:
+        db.sync_stations(config.stations, str(config.timezone))
+        yield db
+
+
+@pytest.fixture
+def write_config(deployment: Path) -> Callable[..., Path]:
+    """``write_config(text, name="radiomon.yml")``: dedented text into the deployment folder."""
+
+    def write(text: str, name: str = "radiomon.yml") -> Path:
+        path = deployment / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write
+
+
+def invoke(args: list[str], *, input: str | None = None, env: dict | None = None) -> Result:
+    """``radiomon *args`` in-process; exceptions other than SystemExit end up in ``result.exception``."""
+    return CliRunner().invoke(main, [str(a) for a in args], input=input, env=env, catch_exceptions=True)
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    """``cli(*args)``: radiomon without --config (config found from the env or ./radiomon.yml)."""
+    return lambda *args, **kwargs: invoke(list(args), **kwargs)
+
+
+@pytest.fixture
+def run(config_path: Path) -> Callable[..., Result]:
+    """``run(*args)``: ``radiomon --config <deployment>/radiomon.yml *args``."""
+    return lambda *args, **kwargs: invoke(["--config", str(config_path), *args], **kwargs)
+
+
+@pytest.fixture
+def make_tone() -> Callable[..., Path]:
+    """``make_tone(path, seconds=3.0, kind="sine")``: real audio generated by ffmpeg."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed")
+
+    def make(path: Path, seconds: float = 3.0, kind: str = "sine") -> Path:
+        source = {
+            "sine": "sine=frequency=440:sample_rate=16000",
+            "silence": "anullsrc=r=16000:cl=mono",
+        }[kind]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", source,
+             "-t", str(seconds), "-ac", "1", str(path)],
+            check=True,
+        )
+        return path
+
+    return make
