@@ -109,8 +109,12 @@ class SearchMixin(ArchiveBase):
         where, params = ["1=1"], []
         if since:
             # A recording that began before `since` can still overlap it; the
-            # longest recording in the archive bounds how far back to look.
-            longest = self.conn.execute("SELECT coalesce(max(duration), 0) FROM recordings").fetchone()[0]
+            # longest recording in the archive bounds how far back to look
+            # (by its last segment where the duration was never measured).
+            longest = self.conn.execute(
+                "SELECT coalesce(max(coalesce(duration, "
+                '(SELECT max("end") FROM segments WHERE recording_id = r.id))), 0) FROM recordings r'
+            ).fetchone()[0]
             where.append("r.start_utc >= ?")
             params.append(timeutil.to_iso(since - timedelta(seconds=longest + 1)))
         if until:
