@@ -105,19 +105,26 @@ def import_transcript(archive: Archive, config: Config, path: Path, station: str
         data = json.loads(content)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise InputFileError(f"{path}: not valid JSON ({err}); expected a Whisper transcript") from None
-    segments, duration = parse_whisper_json(data, str(path))
-    sha = hashlib.sha256(content).hexdigest()
+    return import_transcript_data(
+        archive, data, source=str(path.resolve()), sha256=hashlib.sha256(content).hexdigest(),
+        station=station, start=start,
+    )
+
+
+def import_transcript_data(
+    archive: Archive, data: Any, *, source: str, sha256: str, station: str, start: datetime
+) -> ImportResult:
+    """Store already-decoded Whisper JSON; ``sha256`` of its bytes makes it idempotent."""
+    segments, duration = parse_whisper_json(data, source)
     with archive.write():
         recording_id, created = archive.add_recording(
-            station=station, start=start, duration=duration, source_sha256=sha, status="transcribed"
+            station=station, start=start, duration=duration, source_sha256=sha256, status="transcribed"
         )
         stored = 0
         if created:
-            stored = archive.replace_segments(
-                recording_id, segments, engine="import", transcript_path=str(path.resolve())
-            )
-    log.info("%s: %s recording %s (%d segments)", path, "imported as" if created else "already imported as", recording_id, stored)
-    return ImportResult(str(path), recording_id, created, stored, timeutil.to_iso(start))
+            stored = archive.replace_segments(recording_id, segments, engine="import", transcript_path=source)
+    log.info("%s: %s recording %s (%d segments)", source, "imported as" if created else "already imported as", recording_id, stored)
+    return ImportResult(source, recording_id, created, stored, timeutil.to_iso(start))
 
 
 def import_audio(
@@ -155,4 +162,4 @@ def _import_one_audio(archive: Archive, path: Path, station: str, start: datetim
     return ImportResult(str(path), recording_id, created, 0, timeutil.to_iso(begin))
 
 
-__all__ = ["ImportResult", "import_audio", "import_transcript", "parse_whisper_json"]
+__all__ = ["ImportResult", "import_audio", "import_transcript", "import_transcript_data", "parse_whisper_json"]

@@ -51,11 +51,11 @@ class SearchMixin(ArchiveBase):
             where.append(f"r.station IN ({', '.join(names)})")
             params.update({n[1:]: v for n, v in zip(names, stations)})
         if since:
-            where.append("s.start_epoch >= :since")
-            params["since"] = since.timestamp()
+            where.append("s.epoch_ms >= :since")
+            params["since"] = round(since.timestamp() * 1000)
         if until:
-            where.append("s.start_epoch < :until")
-            params["until"] = until.timestamp()
+            where.append("s.epoch_ms < :until")
+            params["until"] = round(until.timestamp() * 1000)
         if since or until:
             bounds = self._segment_id_bounds(stations, since, until)
             if bounds is None:
@@ -79,7 +79,7 @@ class SearchMixin(ArchiveBase):
             FROM candidates c
             JOIN segments s ON s.id = c.id
             JOIN recordings r ON r.id = s.recording_id
-            ORDER BY c.rank, s.start_epoch DESC, c.id DESC
+            ORDER BY c.rank, s.epoch_ms DESC, c.id DESC
             LIMIT :limit
         """
         try:

@@ -70,15 +70,15 @@ class SegmentsMixin(ArchiveBase):
             row = conn.execute("SELECT start_utc FROM recordings WHERE id = ?", (recording_id,)).fetchone()
             if row is None:
                 raise KeyError(f"no recording {recording_id}")
-            epoch0 = timeutil.parse_iso(row[0]).timestamp()
+            epoch0_ms = round(timeutil.parse_iso(row[0]).timestamp() * 1000)
             conn.execute("DELETE FROM mentions WHERE recording_id = ?", (recording_id,))
             conn.execute("DELETE FROM segments WHERE recording_id = ?", (recording_id,))
             rows = [
                 (
                     recording_id,
-                    s.start,
-                    s.end,
-                    epoch0 + s.start,
+                    round(s.start * 1000),
+                    round(s.end * 1000),
+                    epoch0_ms + round(s.start * 1000),
                     s.text,
                     s.avg_logprob,
                     s.no_speech_prob,
@@ -86,11 +86,18 @@ class SegmentsMixin(ArchiveBase):
                 )
                 for s in segments
             ]
+            # Index the whole recording in one statement (see schema.py: bulk writes).
+            conn.execute("INSERT INTO radiomon_bulk_insert (active) VALUES (1)")
             conn.executemany(
-                'INSERT INTO segments (recording_id, start, "end", start_epoch, text, avg_logprob, '
+                "INSERT INTO segments (recording_id, start_ms, end_ms, epoch_ms, text, avg_logprob, "
                 "no_speech_prob, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+            conn.execute(
+                "INSERT INTO segments_fts (rowid, text) SELECT id, text FROM segments WHERE recording_id = ?",
+                (recording_id,),
+            )
+            conn.execute("DELETE FROM radiomon_bulk_insert")
             assignments = ["status = ?", "error = NULL", "engine = ?", "model = ?", "matched_utc = NULL", "updated_utc = ?"]
             params: list = [status, engine, model, now_iso()]
             if transcript_path is not None:

@@ -1,0 +1,205 @@
+"""Search benchmark: one station-year of synthetic Whisper transcripts.
+
+Builds an archive of ``--days`` × 24 one-hour recordings of Whisper-like
+5–10 s segments (Spanish text drawn from a Zipf-distributed vocabulary with
+the municipality's proper nouns mixed in) through the same import code path
+as ``radiomon import --transcript``, then times 100 varied queries through
+the same search function as ``radiomon search``, and prints:
+
+- import rate (segments/s, JSON decoding excluded, archive writes included),
+- p50/p95/max query latency,
+- archive size against the raw text size.
+
+Targets on the 2-core reference machine: import >= 20,000 segments/s,
+p95 <= 50 ms, archive <= 2.5 x raw text.
+
+    python benchmarks/search.py              # a full station-year (~4.2 M segments, a few minutes)
+    python benchmarks/search.py --days 7     # quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from radiomon.archive import Archive
+from radiomon.importer import import_transcript_data
+from radiomon.search import search
+
+COMMON = (
+    "de la que el en y a los se del las un por con no una su para es al lo como más o pero sus le ha me "
+    "si sin sobre este ya entre cuando todo esta ser son dos también fue había era muy años hasta desde "
+    "está mi porque qué sólo han yo hay vez puede todos así nos ni parte tiene él uno donde bien tiempo "
+    "mismo ese ahora cada e vida otro después te otros aunque esa eso hace otra gobierno tan durante "
+    "siempre día tanto ella tres sí dijo sido gran país según menos mundo año antes estado contra sino "
+    "forma caso nada hacer general estaba poco estos presidente mayor ante unos les algo hacia casa ellos "
+    "ayer hecho primera mucho mientras además quien momento millones esto señor trabajo gente ciudad "
+    "municipio obras agua calle colonia escuela mercado seguridad policía salud programa apoyo familias "
+    "vecinos servicio alumbrado drenaje pavimentación bacheo feria fiesta tianguis comerciantes rebozo "
+    "textil productores campo lluvia temporada precio pesos semana lunes martes miércoles jueves viernes "
+    "sábado domingo mañana tarde noche noticias radio estación música canción entrevista llamada oyentes"
+).split()
+
+PROPER = (
+    "Moroleón Uriangato Yuriria Guanajuato Celaya Salvatierra Acámbaro Morelia León DIF Piñícuaro "
+    "Cabildo Ayuntamiento Tesorería Protección Civil Obras Públicas SMAPAM alcaldesa regidora síndico"
+).split()
+
+SYLLABLES = "ba be bi bo bu ca co cu da de di do du fa fe fi fo ga go gu la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi za zo ción mente dad ñe lla rro".split()
+
+QUERY_SHAPES = [
+    # (query, filters) — common and rare words, phrases, proper nouns, prefixes,
+    # exclusions, with and without station/date filters.
+    ("de", {}), ("la que", {}), ('"de la"', {}), ("presidente", {}), ("moroleon", {}),
+    ("Moroleón", {"days": 1}), ("uriangato", {"station": True}), ('"obras públicas"', {}),
+    ("DIF", {"days": 7}), ("mercado OR tianguis", {}), ("agua -lluvia", {}), ("colo*", {}),
+    ("piñicuaro", {}), ("pinicuaro", {"days": 30}), ("seguridad policía", {"days": 1}),
+    ('"protección civil"', {"station": True, "days": 7}), ("rebozo", {}), ("feria", {"days": 3}),
+]
+
+
+def build_vocabulary(rng: random.Random, size: int) -> list[str]:
+    words = list(dict.fromkeys(COMMON))
+    seen = set(words)
+    while len(words) < size:
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+def hour_transcript(np_rng, rng, vocab, cdf, proper_rate: float) -> dict:
+    """One hour of Whisper JSON: back-to-back 5–10 s segments of Zipf text."""
+    lengths = []
+    at = 0.0
+    while at < 3600 - 5:
+        lengths.append(rng.uniform(5, 10))
+        at += lengths[-1]
+    counts = [max(3, int(length * rng.uniform(1.8, 2.8))) for length in lengths]
+    # One vectorized draw per hour: sampling per segment dominated the run.
+    indices = np.searchsorted(cdf, np_rng.random(sum(counts))).tolist()
+    segments, at, used = [], 0.0, 0
+    for length, n_words in zip(lengths, counts):
+        words = [vocab[i] for i in indices[used:used + n_words]]
+        used += n_words
+        if rng.random() < proper_rate:
+            words.insert(rng.randrange(len(words)), rng.choice(PROPER))
+        text = " " + " ".join(words).capitalize() + "."
+        segments.append({"start": round(at, 2), "end": round(at + length, 2), "text": text})
+        at += length
+    return {"segments": segments, "language": "es"}
+
+
+def build_archive(path: Path, days: int, seed: int) -> tuple[int, int, float]:
+    rng, np_rng = random.Random(seed), np.random.default_rng(seed)
+    vocab = build_vocabulary(rng, 60_000)
+    ranks = np.arange(1, len(vocab) + 1)
+    zipf = 1.0 / ranks ** 1.07
+    cdf = np.cumsum(zipf / zipf.sum())
+    cdf[-1] = 1.0
+    archive = Archive(path)
+    archive.ensure_station("radio-benchmark", "America/Mexico_City")
+    start0 = datetime(2025, 11, 26, 6, tzinfo=timezone.utc)
+    total_segments, text_bytes, import_seconds = 0, 0, 0.0
+    for hour in range(days * 24):
+        data = hour_transcript(np_rng, rng, vocab, cdf, proper_rate=0.04)
+        text_bytes += sum(len(s["text"].strip().encode()) for s in data["segments"])
+        began = time.perf_counter()
+        result = import_transcript_data(
+            archive, data, source=f"synthetic-{hour}.json", sha256=f"synthetic-{seed}-{hour}",
+            station="radio-benchmark", start=start0 + timedelta(hours=hour),
+        )
+        import_seconds += time.perf_counter() - began
+        total_segments += result.segments
+        if hour % (24 * 30) == 0 and hour:
+            print(f"  … {hour // 24} days, {total_segments:,} segments, "
+                  f"{total_segments / import_seconds:,.0f} segments/s", file=sys.stderr)
+    archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    archive.close()
+    return total_segments, text_bytes, import_seconds
+
+
+def queries(days: int, seed: int) -> list[tuple[str, dict]]:
+    """100 queries: the fixed shapes, then random vocabulary words and pairs."""
+    rng = random.Random(seed + 1)
+    vocab = build_vocabulary(random.Random(seed), 60_000)
+    chosen = list(QUERY_SHAPES)
+    while len(chosen) < 100:
+        kind = rng.random()
+        if kind < 0.35:
+            q = vocab[int(rng.paretovariate(0.7)) % len(vocab)]  # Zipf-ish: common words more often
+        elif kind < 0.6:
+            q = vocab[rng.randrange(len(vocab))]  # any word, mostly rare
+        elif kind < 0.8:
+            q = f'"{rng.choice(COMMON)} {rng.choice(COMMON)}"'
+        else:
+            q = f"{rng.choice(PROPER)} {rng.choice(COMMON)}"
+        filters = {}
+        if rng.random() < 0.4:
+            filters["days"] = rng.choice([1, 7, 30])
+        if rng.random() < 0.3:
+            filters["station"] = True
+        chosen.append((q, filters))
+    return chosen[:100]
+
+
+def time_queries(path: Path, days: int, seed: int) -> list[tuple[float, str, int]]:
+    archive = Archive(path)
+    end = datetime(2025, 11, 26, 6, tzinfo=timezone.utc) + timedelta(days=days)
+    timings = []
+    for query, filters in queries(days, seed):
+        since = end - timedelta(days=filters["days"]) if "days" in filters else None
+        if since is not None:  # a window somewhere in the year, not always the newest
+            offset = random.Random(query).randint(0, max(0, days - filters["days"]))
+            since = since - timedelta(days=offset)
+        until = since + timedelta(days=filters["days"]) if since else None
+        stations = ("radio-benchmark",) if filters.get("station") else ()
+        began = time.perf_counter()
+        hits = search(archive, query, stations=stations, since=since, until=until, limit=20)
+        elapsed = (time.perf_counter() - began) * 1000
+        timings.append((elapsed, f"{query} {filters}", len(hits)))
+    archive.close()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--days", type=int, default=365, help="days of one station (default 365)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--db", type=Path, help="archive path (default: a temporary file, deleted after)")
+    parser.add_argument("--reuse", action="store_true", help="time the queries on an existing --db")
+    args = parser.parse_args()
+
+    workdir = tempfile.mkdtemp(prefix="radiomon-bench-")
+    path = args.db or Path(workdir) / "bench.db"
+    if not args.reuse:
+        print(f"building {args.days} days of one station in {path} …", file=sys.stderr)
+        total, text_bytes, seconds = build_archive(path, args.days, args.seed)
+        print(f"import: {total:,} segments in {seconds:.1f} s = {total / seconds:,.0f} segments/s")
+        size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+        print(f"archive: {size / 1e6:,.1f} MB for {text_bytes / 1e6:,.1f} MB of raw text = {size / text_bytes:.2f} x")
+    timings = time_queries(path, args.days, args.seed)
+    values = sorted(t for t, _, _ in timings)
+    p95 = values[int(0.95 * len(values)) - 1]
+    print(f"queries: {len(values)}, p50 {statistics.median(values):.1f} ms, p95 {p95:.1f} ms, max {values[-1]:.1f} ms")
+    for elapsed, label, n in sorted(timings, reverse=True)[:5]:
+        print(f"  slowest: {elapsed:7.1f} ms  {n:2d} hits  {label}")
+    if not args.db:
+        for leftover in Path(workdir).glob("*"):
+            leftover.unlink()
+        os.rmdir(workdir)
+
+
+if __name__ == "__main__":
+    main()
