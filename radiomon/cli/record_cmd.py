@@ -1,0 +1,48 @@
+"""``radiomon record``: record the stations until stopped or for a duration."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import click
+
+from radiomon.cli import main
+from radiomon.cli.context import AppContext, pass_app
+from radiomon.timeutil import parse_duration
+
+
+def _duration(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+@main.command()
+@click.option("--station", "stations", multiple=True, metavar="ID",
+              help="Record only this station (repeatable; default: all configured).")
+@click.option("--duration", callback=_duration, metavar="TIME",
+              help="Stop after this long: 80 (seconds), 90s, 10m, 1h. Default: until SIGTERM/Ctrl-C.")
+@pass_app
+def record(app: AppContext, stations: tuple[str, ...], duration: float | None) -> None:
+    """Record the stations in clock-aligned segments, registering each as it closes.
+
+    One ffmpeg per station, restarted by a watchdog when the stream drops,
+    stalls or goes silent; every outage is stored as a gap. SIGTERM or
+    Ctrl-C finish the open segments and exit 0.
+    """
+    from radiomon.record import record as run_recorder, stop_on_signals
+
+    # one line per event on stderr, even without -v
+    logger = logging.getLogger("radiomon.record")
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    config = app.config
+    stop = threading.Event()
+    with stop_on_signals(stop):
+        statuses = run_recorder(config, stations, duration=duration, stop=stop)
+    total = sum(s.segments for s in statuses)
+    click.echo(f"recorded {total} segment(s) from {len(statuses)} station(s)", err=True)
