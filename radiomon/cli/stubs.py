@@ -18,13 +18,6 @@ def _not_built(name: str, what: str) -> None:
 
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def record(args):
-    """Record the stations in clock-aligned segments (not built yet)."""
-    _not_built("record", "the recorder")
-
-
-@main.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def transcribe(args):
     """Transcribe pending recordings with Whisper (not built yet)."""
     _not_built("transcribe", "transcription")
