@@ -117,7 +117,9 @@ def write_config(deployment: Path) -> Callable[..., Path]:
 
 def invoke(args: list[str], *, input: str | None = None, env: dict | None = None) -> Result:
     """``radiomon *args`` in-process; exceptions other than SystemExit end up in ``result.exception``."""
-    return CliRunner().invoke(main, [str(a) for a in args], input=input, env=env, catch_exceptions=True)
+    return CliRunner().invoke(
+        main, [str(a) for a in args], input=input, env=env, catch_exceptions=True, prog_name="radiomon"
+    )
 
 
 @pytest.fixture
