@@ -1,0 +1,54 @@
+# radiomon: the two set-up commands of the README.
+#   make demo   install, create a demo deployment, run the pipeline on bundled demo audio, search it
+#   make test   install what the tests need (system packages, dev extras, both engines) and run pytest
+# Both work on a fresh Debian machine as root (apt-get is used for system packages).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO   ?= demo-run
+
+# System packages: ffmpeg (recording, decoding), espeak-ng + sox + Debian's
+# es-MX prompts and music-on-hold (test and benchmark audio), icecast2 (a real
+# streaming server for recorder tests), sqlite3 (the archive opens in the CLI).
+APT_RUNTIME := ffmpeg
+APT_TEST    := ffmpeg espeak-ng sox sqlite3 icecast2 asterisk-core-sounds-es-wav asterisk-moh-opsound-wav
+
+.PHONY: demo test system-runtime system-test venv install install-dev clean-demo
+
+system-runtime:
+	@command -v ffmpeg >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(APT_RUNTIME) python3-venv)
+
+system-test:
+	@dpkg -s $(APT_TEST) >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(APT_TEST) python3-venv)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+# torch==2.13.0 (CPU build, on local disk) must come before openai-whisper:
+# an unpinned torch pulls a multi-GB CUDA build.
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev,openai-whisper]'
+
+RADIOMON := HF_HUB_OFFLINE=1 $(BIN)/radiomon --config $(DEMO)/radiomon.yml
+
+# The office's day in five commands, on a bundled 90-second morning programme.
+demo: system-runtime install
+	$(BIN)/radiomon init $(DEMO)
+	$(RADIOMON) import examples/demo/radio-demo-20261125T080000.mp3 --station ejemplo-am
+	$(RADIOMON) transcribe
+	$(RADIOMON) match
+	$(RADIOMON) mentions
+	$(RADIOMON) search "mercado"
+	$(RADIOMON) status
+
+test: system-test install-dev
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -p no:cacheprovider
+
+clean-demo:
+	rm -rf $(DEMO)
