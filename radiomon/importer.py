@@ -145,7 +145,8 @@ def import_audio(
         try:
             yield _import_one_audio(archive, path, station, start, tz)
         except (AudioError, InputFileError) as err:
-            log.warning("%s", err)
+            # The caller reports result.error; a warning here would print it twice.
+            log.info("skipped: %s", err)
             yield ImportResult(str(path), error=str(err))
 
 

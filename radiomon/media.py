@@ -47,6 +47,7 @@ def probe(path: str | Path) -> dict:
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
         reason = (result.stderr.strip().splitlines() or ["ffprobe failed"])[-1]
+        reason = reason.removeprefix(f"{path}: ")  # ffprobe names the file too; say it once
         raise AudioError(f"{path}: not readable audio ({reason})")
     info = json.loads(result.stdout or "{}")
     if not any(s.get("codec_type") == "audio" for s in info.get("streams", [])):
