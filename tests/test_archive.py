@@ -259,6 +259,14 @@ def test_a_failing_segment_in_the_middle_leaves_nothing_written(archive: Archive
     assert fts_ids(archive, "moroleon") == [before[0]["id"]]
     fts_integrity(archive)
     assert not archive.conn.in_transaction
+    # Nothing of the failed write lingers: a plain INSERT (a script, Datasette) is indexed as usual.
+    with archive.write() as conn:
+        row = conn.execute(
+            "INSERT INTO segments (recording_id, start_ms, end_ms, epoch_ms, text) VALUES (?, 20000, 21000, 0, ?)",
+            (rec, "Agregado a mano en Uriangato."),
+        ).lastrowid
+    assert fts_ids(archive, "uriangato") == [row]
+    fts_integrity(archive)
 
 
 def test_a_transcriber_crashing_mid_stream_leaves_nothing_written(archive: Archive) -> None:
@@ -295,6 +303,13 @@ def test_fts_triggers_follow_insert_update_and_delete(archive: Archive) -> None:
         conn.execute("DELETE FROM segments WHERE id = ?", (second,))
     assert fts_ids(archive, "mercado") == []
     assert fts_ids(archive, "musica") == [third]
+
+    with archive.write() as conn:  # as sqlite3 or Datasette would write it
+        fourth = conn.execute(
+            "INSERT INTO segments (recording_id, start_ms, end_ms, epoch_ms, text) VALUES (?, 20000, 21000, 0, ?)",
+            (rec, "Protección Civil de Moroleón."),
+        ).lastrowid
+    assert fts_ids(archive, "proteccion civil") == [fourth]
     fts_integrity(archive)
 
 

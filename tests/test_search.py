@@ -256,6 +256,17 @@ def test_search_filters(session, options, stations) -> None:
     assert sorted(hit["station"] for hit in json.loads(result.output)) == stations
 
 
+def test_search_by_group_needs_a_mention_of_that_group(session, config) -> None:
+    with Archive(config.archive) as archive, archive.write() as conn:
+        conn.execute(
+            "INSERT INTO mentions (segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset)"
+            " VALUES (2, 1, 'radio-uno', 'municipio', 'Moroleón', 'Moroleón', 97, '2026-11-25T20:00:05.000Z', 5.0)"
+        )
+    hits = json.loads(session("search", "moroleon", "--group", "municipio", "--format", "json").output)
+    assert [h["segment_id"] for h in hits] == [2]
+    assert session("search", "moroleon", "--group", "dependencias").stderr == "no results\n"
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
