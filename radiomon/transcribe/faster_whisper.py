@@ -1,0 +1,98 @@
+"""The default engine: faster-whisper (CTranslate2), int8 on CPU, float16 on CUDA.
+
+Clips come from radio VAD (:mod:`radiomon.transcribe.vad`) and are decoded
+together by faster-whisper's ``BatchedInferencePipeline`` — on a 2-core
+office PC batch decoding is ~1.4× faster than the sequential loop — with
+word timestamps from cross-attention alignment (accurate to ~0.1–0.3 s, well
+inside the one second a mention needs). The batched pipeline has no
+temperature fallback; the guards reject what a failed decode produces.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+
+import numpy as np
+
+from radiomon.errors import TranscriptionError
+from radiomon.transcribe import models
+from radiomon.transcribe.engine import Clip, EngineOptions, Segment, Word
+
+log = logging.getLogger(__name__)
+
+
+def compute_type_for(device: str, compute_type: str) -> str:
+    if compute_type != "auto":
+        return compute_type
+    return "float16" if device == "cuda" else "int8"
+
+
+class FasterWhisperEngine:
+    name = "faster-whisper"
+
+    def __init__(self, model: str, options: EngineOptions):
+        try:
+            from faster_whisper import BatchedInferencePipeline, WhisperModel
+        except ImportError:  # pragma: no cover - a core dependency
+            raise TranscriptionError("faster-whisper is not installed; run `pip install faster-whisper`") from None
+        self.options = options
+        self.model_label, location = models.resolve(model, self.name)
+        compute_type = compute_type_for(options.device, options.compute_type)
+        try:
+            self.model = WhisperModel(
+                location,
+                device=options.device,
+                compute_type=compute_type,
+                cpu_threads=options.threads,
+                num_workers=max(1, options.workers),
+                local_files_only=True,
+            )
+        except (RuntimeError, ValueError, OSError) as err:
+            raise TranscriptionError(
+                f"cannot load model {model!r} on {options.device} ({compute_type}): {str(err).splitlines()[0]}; "
+                "check transcription.model/device/compute_type"
+            ) from None
+        self.pipeline = BatchedInferencePipeline(self.model)
+        log.info("faster-whisper: %s on %s (%s, %d threads)", self.model_label, options.device, compute_type, options.threads)
+
+    def transcribe(self, audio: np.ndarray, clips: Sequence[Clip]) -> list[Segment]:
+        if not clips:
+            return []
+        o = self.options
+        common = dict(
+            language=o.language,
+            beam_size=o.beam_size,
+            word_timestamps=o.word_timestamps,
+            initial_prompt=o.initial_prompt,
+            condition_on_previous_text=False,  # radio: one bad clip must not poison the next
+            max_new_tokens=o.max_new_tokens,
+        )
+        clip_dicts = [{"start": c.start, "end": c.end} for c in clips]
+        if o.batch_size > 0:
+            # without_timestamps: one segment per clip; the caption splitter
+            # cuts it at sentence ends using the word times instead.
+            segments, _ = self.pipeline.transcribe(
+                audio, clip_timestamps=clip_dicts, batch_size=o.batch_size, without_timestamps=True,
+                vad_filter=False, temperature=0.0, **common,
+            )
+        else:
+            flat = [t for c in clips for t in (c.start, c.end)]
+            segments, _ = self.model.transcribe(
+                audio, clip_timestamps=flat, vad_filter=False, temperature=[0.0, 0.2, 0.4, 0.6],
+                **common,
+            )
+        return [_segment(s) for s in segments]
+
+
+def _segment(s) -> Segment:
+    words = tuple(Word(w.word, float(w.start), float(w.end), float(w.probability)) for w in (s.words or ()))
+    return Segment(
+        start=float(s.start),
+        end=float(s.end),
+        text=s.text.strip(),
+        avg_logprob=float(s.avg_logprob),
+        no_speech_prob=float(s.no_speech_prob),
+        compression_ratio=float(s.compression_ratio) if s.compression_ratio is not None else None,
+        words=words,
+    )

@@ -1,0 +1,213 @@
+"""Radio-grade clean-up of decoded segments (pure functions, no model).
+
+Whisper has well-known failure modes on broadcast audio, and each guard here
+answers one of them:
+
+* **Phantom lines.** Trained on subtitled video, Whisper "hears" the credits
+  of Spanish subtitle files in music and silence: "Subtítulos realizados por
+  la comunidad de Amara.org", "Gracias por ver el video", "¡Suscríbete!".
+  They are dropped (:func:`is_phantom`).
+* **Repetition loops.** A decode that falls into a loop ("Obras Públicas,
+  Obras Públicas, …") compresses far better than real speech; segments whose
+  zlib compression ratio exceeds 2.4 (Whisper's own threshold) are rejected,
+  and repeated consecutive segments are collapsed.
+* **Words outside speech.** A word placed in a stretch that voice-activity
+  detection found to be music or silence was not said; it is dropped.
+* **Captions.** The batched pipeline returns one segment per 30 s clip; they
+  are split at sentence ends using the word times, so each archived segment
+  reads as a caption and a mention's segment is short.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass, replace
+from typing import Iterable, Sequence
+
+from radiomon.transcribe.engine import Clip, Segment, Word
+
+# Lines Whisper invents in Spanish over music/silence (normalized: lowercase,
+# no accents or punctuation). A segment is dropped when its whole text is
+# made of these; a phrase inside real speech is left alone.
+PHANTOM_PATTERNS: tuple[str, ...] = (
+    r"subtitulos? (realizados? )?(por|de) la comunidad de amara ?(\.? ?org)?",
+    r"subtitulos? (realizados?|hechos?|creados?) por .{0,40}",
+    r"subtitulado por .{0,40}",
+    r"amara ?org",
+    r"gracias por (ver|mirar) (el|este) (video|videos|canal)",
+    r"gracias por (su|tu) atencion",
+    r"gracias por ver",
+    r"(no olvides )?(suscribete|suscribanse|suscribirte)( (al|a mi|a nuestro) canal)?( y (dale|denle) (like|me gusta))?",
+    r"dale like y suscribete",
+    r"nos vemos en el proximo video",
+    r"(musica|music|aplausos|risas)",
+    r"www ?\w+ ?(com|org|net)",
+)
+_PHANTOM = re.compile(r"^(?:(?:" + "|".join(PHANTOM_PATTERNS) + r")\s*)+$")
+
+COMPRESSION_RATIO_MAX = 2.4  # Whisper's default; loops compress to 3–10
+SENTENCE_END = (".", "?", "!", "…", "。")
+CLAUSE_END = (",", ";", ":")
+
+
+@dataclass(frozen=True)
+class GuardOptions:
+    compression_ratio_max: float = COMPRESSION_RATIO_MAX
+    # Whisper's "no speech" rule: drop a segment that the model itself thinks
+    # is silence *and* decoded with low confidence.
+    no_speech_prob_max: float = 0.6
+    no_speech_logprob: float = -1.0
+    speech_pad_s: float = 0.3  # tolerance around VAD regions for word times
+    caption_max_s: float = 12.0  # split captions longer than this …
+    caption_max_chars: int = 120  # … or longer than this
+    caption_min_s: float = 1.5  # never cut a caption shorter than this at a comma
+
+
+def normalize(text: str) -> str:
+    """Lowercase, no accents, punctuation as spaces, single spaces."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w]+", " ", folded).split())
+
+
+def is_phantom(text: str) -> bool:
+    norm = normalize(text)
+    return not norm or bool(_PHANTOM.match(norm))
+
+
+def compression_ratio(text: str) -> float:
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
+def _text_of(words: Sequence[Word]) -> str:
+    return "".join(w.word for w in words).strip()
+
+
+def inside(t: float, regions: Sequence[Clip], pad: float) -> bool:
+    return any(r.start - pad <= t <= r.end + pad for r in regions)
+
+
+def drop_words_outside(segment: Segment, regions: Sequence[Clip], pad: float) -> Segment | None:
+    """The segment without words whose middle lies outside every speech region."""
+    if not segment.words:
+        return segment
+    kept = tuple(w for w in segment.words if inside((w.start + w.end) / 2, regions, pad))
+    if len(kept) == len(segment.words):
+        return segment
+    if not kept:
+        return None
+    return replace(segment, words=kept, text=_text_of(kept), start=kept[0].start, end=kept[-1].end)
+
+
+def collapse_repeats(segments: Sequence[Segment]) -> list[Segment]:
+    """Consecutive segments with the same text become one (the first, extended)."""
+    out: list[Segment] = []
+    for s in segments:
+        if out and normalize(s.text) == normalize(out[-1].text):
+            out[-1] = replace(out[-1], end=max(out[-1].end, s.end))
+            continue
+        out.append(s)
+    return out
+
+
+def split_captions(segment: Segment, options: GuardOptions = GuardOptions()) -> list[Segment]:
+    """Cut a long segment at sentence ends (then clause ends) using word times."""
+    words = segment.words
+    if not words or (segment.end - segment.start <= options.caption_max_s and len(segment.text) <= options.caption_max_chars):
+        return [segment]
+    pieces: list[list[Word]] = []
+    current: list[Word] = []
+    for i, w in enumerate(words):
+        current.append(w)
+        span = current[-1].end - current[0].start
+        chars = len(_text_of(current))
+        ends_sentence = w.word.strip().endswith(SENTENCE_END)
+        ends_clause = w.word.strip().endswith(CLAUSE_END)
+        too_long = span >= options.caption_max_s or chars >= options.caption_max_chars
+        last = i == len(words) - 1
+        if last or (ends_sentence and span >= options.caption_min_s) or (
+            too_long and (ends_clause or ends_sentence or span >= options.caption_max_s * 1.25)
+        ):
+            pieces.append(current)
+            current = []
+    if current:
+        pieces.append(current)
+    if len(pieces) == 1:
+        return [segment]
+    return [
+        replace(segment, start=p[0].start, end=p[-1].end, text=_text_of(p), words=tuple(p),
+                compression_ratio=compression_ratio(_text_of(p)))
+        for p in pieces
+    ]
+
+
+@dataclass
+class GuardReport:
+    """What the guards removed, for the log and the benchmark."""
+
+    phantom: int = 0
+    loops: int = 0
+    no_speech: int = 0
+    words_outside: int = 0
+    repeats: int = 0
+
+
+def clean(
+    segments: Iterable[Segment],
+    regions: Sequence[Clip] | None,
+    options: GuardOptions = GuardOptions(),
+    report: GuardReport | None = None,
+) -> list[Segment]:
+    """Every guard in order: the segments worth storing, as captions, by time."""
+    report = report if report is not None else GuardReport()
+    kept: list[Segment] = []
+    for s in sorted(segments, key=lambda s: (s.start, s.end)):
+        if is_phantom(s.text):
+            report.phantom += 1
+            continue
+        ratio = s.compression_ratio if s.compression_ratio is not None else compression_ratio(s.text)
+        if ratio > options.compression_ratio_max:
+            report.loops += 1
+            continue
+        if (s.no_speech_prob or 0) > options.no_speech_prob_max and (s.avg_logprob or 0) < options.no_speech_logprob:
+            report.no_speech += 1
+            continue
+        if regions is not None:
+            before = len(s.words)
+            trimmed = drop_words_outside(s, regions, options.speech_pad_s)
+            report.words_outside += before - (len(trimmed.words) if trimmed else 0)
+            if trimmed is None or not trimmed.text:
+                continue
+            s = trimmed
+        for caption in split_captions(s, options):
+            if is_phantom(caption.text):  # a credit line glued to real speech
+                report.phantom += 1
+                continue
+            kept.append(caption)
+    collapsed = collapse_repeats(kept)
+    report.repeats += len(kept) - len(collapsed)
+    return _monotonic(collapsed)
+
+
+def _monotonic(segments: list[Segment]) -> list[Segment]:
+    """Times never go backwards, and a segment spans exactly its words."""
+    out: list[Segment] = []
+    last_end = 0.0
+    for s in segments:
+        words: list[Word] = []
+        for w in s.words:
+            start = max(w.start, last_end)
+            end = max(w.end, start)
+            words.append(w if (start, end) == (w.start, w.end) else replace(w, start=start, end=end))
+            last_end = end
+        if words:
+            start, end = words[0].start, words[-1].end
+        else:
+            start = max(s.start, last_end)
+            end = max(s.end, start)
+        out.append(replace(s, start=start, end=end, words=tuple(words)))
+        last_end = end
+    return out

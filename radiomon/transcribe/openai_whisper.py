@@ -1,0 +1,99 @@
+"""The reference engine: openai-whisper (PyTorch), extra ``radiomon[openai-whisper]``.
+
+Same options, same clips (radio VAD) and same output objects as the default
+engine; it is slower on a CPU (fp32, no int8) but it is the original
+implementation, useful to compare against and on GPUs where PyTorch is
+already installed. Install ``torch`` (the CPU build) before
+``openai-whisper``, or pip pulls a multi-GB CUDA build.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Sequence
+
+import numpy as np
+
+from radiomon.errors import TranscriptionError
+from radiomon.transcribe import models
+from radiomon.transcribe.engine import Clip, EngineOptions, Segment, Word
+
+log = logging.getLogger(__name__)
+
+# openai-whisper's temperature fallback: retried when a decode loops
+# (compression ratio) or is unsure (log probability).
+TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+class OpenAIWhisperEngine:
+    name = "openai-whisper"
+
+    def __init__(self, model: str, options: EngineOptions):
+        try:
+            import torch
+            import whisper
+        except ImportError:
+            raise TranscriptionError(
+                "the openai-whisper engine is not installed; run `pip install torch==2.13.0` "
+                "then `pip install 'radiomon[openai-whisper]'`, or use --engine faster-whisper"
+            ) from None
+        self.options = options
+        self.model_label, location = models.resolve(model, self.name)
+        if options.threads and options.device == "cpu":
+            torch.set_num_threads(options.threads)
+        try:
+            self.model = whisper.load_model(location, device=options.device)
+        except (RuntimeError, OSError, KeyError, ValueError) as err:
+            raise TranscriptionError(
+                f"cannot load openai-whisper model {location}: {str(err).splitlines()[0]}; check transcription.model"
+            ) from None
+        dims = self.model.dims
+        # A checkpoint loaded from a path has no alignment heads; the bundled
+        # weights are Whisper base, whose heads openai-whisper knows.
+        if (dims.n_text_layer, dims.n_text_state, dims.n_vocab) == (6, 512, 51865):
+            self.model.set_alignment_heads(whisper._ALIGNMENT_HEADS["base"])
+        self._lock = threading.Lock()  # one decode at a time: the model is not thread-safe
+        log.info("openai-whisper: %s on %s", self.model_label, options.device)
+
+    def transcribe(self, audio: np.ndarray, clips: Sequence[Clip]) -> list[Segment]:
+        if not clips:
+            return []
+        o = self.options
+        flat = [round(t, 3) for c in clips for t in (c.start, c.end)]
+        with self._lock:
+            result = self.model.transcribe(
+                audio.astype(np.float32),
+                language=o.language,
+                task="transcribe",
+                temperature=TEMPERATURES,
+                beam_size=o.beam_size if o.beam_size > 1 else None,
+                best_of=None if o.beam_size > 1 else 5,
+                compression_ratio_threshold=2.4,
+                logprob_threshold=-1.0,
+                no_speech_threshold=0.6,
+                condition_on_previous_text=False,
+                initial_prompt=o.initial_prompt,
+                carry_initial_prompt=o.initial_prompt is not None,
+                word_timestamps=o.word_timestamps,
+                clip_timestamps=flat,
+                fp16=o.device == "cuda",
+                verbose=None,
+            )
+        return [_segment(s) for s in result["segments"]]
+
+
+def _segment(s: dict) -> Segment:
+    words = tuple(
+        Word(w["word"], float(w["start"]), float(w["end"]), float(w.get("probability", 0.0)))
+        for w in s.get("words") or ()
+    )
+    return Segment(
+        start=float(s["start"]),
+        end=float(s["end"]),
+        text=s["text"].strip(),
+        avg_logprob=float(s["avg_logprob"]),
+        no_speech_prob=float(s["no_speech_prob"]),
+        compression_ratio=float(s["compression_ratio"]),
+        words=words,
+    )

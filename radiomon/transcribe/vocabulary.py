@@ -1,0 +1,113 @@
+"""Vocabulary biasing: the proper nouns of keywords.yml as Whisper's prompt.
+
+Whisper spells a name it has rarely seen by its sound ("Moreón", "un
+hangado"); given the names as previous text it spells them right
+("Moroleón", "Uriangato"). The same string is given to both engines as the
+initial prompt of every clip (faster-whisper and openai-whisper put it after
+``<|startofprev|>``, exactly like ``hotwords``), so the engines stay
+comparable.
+
+The prompt shares Whisper's 448-token window with the text being decoded,
+and a long prompt slows every clip, so it is capped by a token budget;
+terms are taken from crisis groups first, then high, then normal, each group
+in file order. Only terms with a capital letter are used — proper nouns and
+acronyms (Moroleón, DIF, SMAPAM) — and those with a word outside everyday
+Spanish (Uriangato, Piñícuaro) go before those made of common words (Obras
+Públicas, Casa de la Cultura): Whisper already spells the latter, and
+lowercase terms (balacera, alcalde) are left out for the same reason.
+Aliases are left out on purpose: they are the misspellings the matcher
+forgives, not spellings to teach the model.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable
+
+from radiomon.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+PROMPT_TOKEN_BUDGET = 120  # of Whisper's 223 prompt tokens; the rest is left for decoding speed
+_PRIORITY_ORDER = {"crisis": 0, "high": 1, "normal": 2}
+
+
+def approximate_tokens(text: str) -> int:
+    """Whisper's BPE spends about one token per 3 characters of Spanish."""
+    return len(text) // 3 + 1
+
+
+def build_prompt(keywords, *, budget: int = PROMPT_TOKEN_BUDGET,
+                 count_tokens: Callable[[str], int] = approximate_tokens) -> str | None:
+    """The prompt for a :class:`~radiomon.keywords.model.KeywordSet` (pure), or None.
+
+    ``keywords`` only needs ``groups`` with ``priority`` and ``terms`` (each
+    with ``term``), so tests pass plain objects.
+    """
+    groups = sorted(enumerate(keywords.groups), key=lambda ig: (_PRIORITY_ORDER.get(ig[1].priority, 3), ig[0]))
+    ordered = [" ".join(term.term.split()) for _, group in groups for term in group.terms]
+    ordered = [t for t in ordered if t and t != t.lower()]
+    ordered = [t for t in ordered if _has_rare_word(t)] + [t for t in ordered if not _has_rare_word(t)]
+    chosen: list[str] = []
+    seen: set[str] = set()
+    for text in ordered:
+        if text.casefold() in seen:
+            continue
+        if count_tokens(" " + ", ".join([*chosen, text]) + ".") > budget:
+            break
+        chosen.append(text)
+        seen.add(text.casefold())
+    return _finish(chosen)
+
+
+def _has_rare_word(term: str) -> bool:
+    """Whether a word of ``term`` is outside everyday Spanish (a name Whisper cannot know)."""
+    try:
+        from radiomon.keywords.common_words import COMMON_WORDS
+        from radiomon.keywords.normalize import strip_accents
+    except ImportError:  # pragma: no cover - keep biasing even if the lists move
+        return True
+    words = [strip_accents(w).lower() for w in term.replace(".", " ").split()]
+    return any(w not in COMMON_WORDS for w in words if len(w) > 2)
+
+
+def _finish(terms: list[str]) -> str | None:
+    return ", ".join(terms) + "." if terms else None
+
+
+def prompt_from_file(path: Path | None, *, count_tokens: Callable[[str], int] = approximate_tokens,
+                     budget: int = PROMPT_TOKEN_BUDGET) -> str | None:
+    """The prompt for keywords.yml at ``path``; None (and a log line) when there is none.
+
+    A missing file only means no biasing. A broken one is the user's to fix,
+    so its ConfigError propagates.
+    """
+    if path is None or not Path(path).is_file():
+        log.info("no keywords file at %s: transcribing without vocabulary biasing", path)
+        return None
+    try:
+        from radiomon.keywords.load import load_keywords
+    except ImportError:  # pragma: no cover - the keywords package is always there
+        log.warning("radiomon.keywords is unavailable: transcribing without vocabulary biasing")
+        return None
+    try:
+        keywords = load_keywords(path)
+    except ConfigError:
+        raise
+    prompt = build_prompt(keywords, budget=budget, count_tokens=count_tokens)
+    log.info("vocabulary prompt (%d tokens): %s", count_tokens(" " + prompt) if prompt else 0, prompt)
+    return prompt
+
+
+def whisper_token_counter(model_dir: Path | None) -> Callable[[str], int]:
+    """Exact token counts with the model's own tokenizer.json, else the approximation."""
+    if model_dir is None or not (Path(model_dir) / "tokenizer.json").is_file():
+        return approximate_tokens
+    try:
+        import tokenizers
+
+        tokenizer = tokenizers.Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+    except Exception:  # noqa: BLE001 - fall back, counting is only a budget
+        return approximate_tokens
+    return lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)
