@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -74,7 +75,8 @@ def parse_whisper_json(data: Any, source: str) -> tuple[list[SegmentIn], float |
 
 def _number(item: dict, key: str, where: str) -> float:
     value = item.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    # json.loads accepts NaN and Infinity; neither is a time.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise InputFileError(f"{where}.{key}: expected a number of seconds, got {value!r}")
     return float(value)
 
