@@ -68,7 +68,7 @@ def parse_whisper_json(data: Any, source: str) -> tuple[list[SegmentIn], float |
             )
         )
     duration = data.get("duration") if isinstance(data, dict) else None
-    if not isinstance(duration, (int, float)):
+    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not 0 < duration < math.inf:
         duration = max((s.end for s in segments), default=None)
     return segments, duration
 

@@ -81,6 +81,12 @@ def test_transcript_start_can_carry_an_offset_and_duration_wins_when_given(run, 
         {"station": "fm-oficina", "end_utc": "2026-11-25T20:10:00.000Z", "duration": 600.0}]
 
 
+@pytest.mark.parametrize("duration", [float("nan"), float("inf"), -1, 0, True, "600"])
+def test_an_unusable_duration_falls_back_to_the_last_segment(duration) -> None:
+    _, found = parse_whisper_json({**WHISPER_JSON, "duration": duration}, "x.json")
+    assert found == 7.25
+
+
 def test_a_bare_list_of_segments_is_accepted() -> None:
     segments, duration = parse_whisper_json([{"start": 0, "end": 2, "text": "hola"}], "x.json")
     assert [(s.start, s.end, s.text) for s in segments] == [(0.0, 2.0, "hola")] and duration == 2.0
