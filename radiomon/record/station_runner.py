@@ -62,6 +62,10 @@ def _wall(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
 
+class _BadStation(RecorderError):
+    """The station's own config cannot be recorded (bad device name, unknown codec): gap reason "error"."""
+
+
 def _end_instant(closed_at: float, last_growth: float) -> float:
     """When the audio of a segment closed at ``closed_at`` ends.
 
@@ -161,7 +165,7 @@ class StationRunner(threading.Thread):
                 command = self._prepare()
             except RecorderError as err:
                 self._error_line(str(err))
-                self._open_gap("network", self._last_end or now)
+                self._open_gap("error" if isinstance(err, _BadStation) else "network", self._last_end or now)
                 self._set("waiting", f"retry in {backoff:g} s")
                 self.stop_event.wait(backoff)
                 backoff = min(backoff * 2, self.options.backoff_max)
@@ -198,10 +202,13 @@ class StationRunner(threading.Thread):
         try:
             source = ffmpeg_args.parse_input(self.station.url, self.station.input)
         except ValueError as err:
-            raise RecorderError(f"{self.station.id}: {err}") from None
+            raise _BadStation(f"{self.station.id}: {err}") from None
         if source.kind == "http" and self.station.url:
-            source = ffmpeg_args.Input("http", playlist.resolve(self.station.url, timeout=self.options.stall_seconds))
-            source = ffmpeg_args.parse_input(source.target, None)
+            try:
+                resolved = playlist.resolve(self.station.url, timeout=min(self.options.stall_seconds, 15.0))
+            except RecorderError as err:
+                raise RecorderError(f"{self.station.id}: {err}") from None
+            source = ffmpeg_args.parse_input(resolved, None)
         stream_codec = None
         if source.kind in ("http", "hls", "file") and self.station.codec is None:
             stream_codec = self._probe_codec(source.target)
@@ -219,7 +226,7 @@ class StationRunner(threading.Thread):
                 silence_seconds=silence,
             )
         except ValueError as err:
-            raise RecorderError(f"{self.station.id}: {err}") from None
+            raise _BadStation(f"{self.station.id}: {err}") from None
         self.output = output
         command = ffmpeg_args.record_args(source, output, read_timeout=self.options.stall_seconds)
         log.debug("%s: %s", self.station.id, " ".join(command))
@@ -238,6 +245,7 @@ class StationRunner(threading.Thread):
         codec = result.stdout.strip().splitlines()[0] if result.stdout.strip() else ""
         if result.returncode != 0 or not codec:
             why = (result.stderr.strip().splitlines() or ["no audio stream"])[-1]
+            why = why.removeprefix(f"{url}: ")
             raise RecorderError(f"{self.station.id}: cannot read {url}: {why}")
         self._stream_codec = codec
         return codec
