@@ -158,7 +158,7 @@ def _check_transcription(doc: YamlDocument, options: TranscriptionConfig) -> Non
         raise doc.error(("transcription", "device"), f"unknown device {options.device!r}; use cpu, cuda or auto")
     for fmt in options.formats:
         if fmt not in ("srt", "vtt", "txt", "json"):
-            raise doc.error(("transcription", "formats"), f"unknown format {fmt!r}; use srt, vtt or txt")
+            raise doc.error(("transcription", "formats"), f"unknown format {fmt!r}; use srt, vtt, txt or json")
 
 
 def _stations(doc: YamlDocument, raw: typing.Any) -> tuple[Station, ...]:
@@ -275,7 +275,7 @@ def _options(doc: YamlDocument, where: KeyPath, raw: typing.Any, cls: type[_Opti
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise doc.error(where, f"expected a mapping of {cls.__name__} settings")
+        raise doc.error(where, f"expected a mapping of settings (key: value), got {raw!r}")
     hints = typing.get_type_hints(cls)
     known = {f.name for f in fields(cls)}
     _reject_unknown(doc, where, raw, known)

@@ -11,6 +11,8 @@ from pathlib import Path
 import click
 import pytest
 
+from radiomon.archive import Archive
+
 from radiomon.cli import main
 
 
@@ -158,6 +160,7 @@ def test_init_with_a_broken_existing_config_is_a_clean_error(cli, tmp_path: Path
 
 def test_config_from_option_environment_or_current_folder(cli, deployment: Path, tmp_path: Path, monkeypatch) -> None:
     expected = str(deployment / "radiomon.yml")
+    Archive(deployment / "radiomon.db").close()  # status reads an archive; it never creates one
     by_option = cli("--config", deployment / "radiomon.yml", "status", "--format", "json")
     assert json.loads(by_option.output)["config"] == expected
     by_env = cli("status", "--format", "json", env={"RADIOMON_CONFIG": expected})
@@ -176,11 +179,23 @@ def test_relative_paths_follow_the_config_not_the_working_folder(cli, write_conf
     elsewhere = tmp_path / "otro"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
+    (elsewhere / "t.json").write_text('{"segments": [{"start": 0, "end": 2, "text": "Hola"}]}', encoding="utf-8")
+    imported = cli("--config", "../oficina/radiomon.yml", "import", "--transcript", "t.json",
+                   "--station", "radio-uno", "--start", "2026-11-25T08:00")
+    assert imported.exit_code == 0, imported.output
     result = cli("--config", "../oficina/radiomon.yml", "status", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["archive"] == str(deployment / "datos" / "radiomon.db")
     assert (deployment / "datos" / "radiomon.db").is_file()
     assert not (elsewhere / "datos").exists()
+
+
+def test_reading_commands_never_create_a_missing_archive(cli, deployment: Path) -> None:
+    for args in (("status",), ("search", "moroleon")):
+        result = cli("--config", deployment / "radiomon.yml", *args)
+        assert (result.exit_code, result.output) == (
+            1, f"Error: {deployment / 'radiomon.db'}: archive not found; run `radiomon init` first\n")
+    assert not (deployment / "radiomon.db").exists()
 
 
 def test_no_config_anywhere_says_how_to_get_one(cli, tmp_path: Path, monkeypatch) -> None:

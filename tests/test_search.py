@@ -264,7 +264,12 @@ def test_search_by_group_needs_a_mention_of_that_group(session, config) -> None:
         )
     hits = json.loads(session("search", "moroleon", "--group", "municipio", "--format", "json").output)
     assert [h["segment_id"] for h in hits] == [2]
-    assert session("search", "moroleon", "--group", "dependencias").stderr == "no results\n"
+    assert session("search", "pavimentacion", "--group", "municipio").stderr == "no results\n"
+    unknown = session("search", "moroleon", "--group", "dependencias")
+    assert unknown.exit_code == 1 and "Traceback" not in unknown.output
+    assert unknown.stderr == (
+        f"Error: unknown group 'dependencias' (groups in {config.keywords}: municipio)\n"
+    )
 
 
 @pytest.mark.parametrize(

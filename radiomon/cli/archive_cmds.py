@@ -17,6 +17,7 @@ from radiomon.cli.context import AppContext, pass_app
 from radiomon.cli.output import emit_records, format_option
 from radiomon.config import load_config
 from radiomon.errors import QueryError
+from radiomon.keywords import load_keywords
 from radiomon.importer import import_audio, import_transcript
 from radiomon.search import plain_snippet, search
 from radiomon.status import collect_status
@@ -100,7 +101,9 @@ def search_cmd(app, query, stations, since, until, group, limit, fmt) -> None:
     for station in stations:
         config.station(station)
     tz = config.timezone
-    with app.archive() as archive:
+    if group:
+        check_group(config, group)
+    with app.archive(create=False) as archive:
         hits = search(
             archive,
             query,
@@ -127,13 +130,20 @@ def search_cmd(app, query, stations, since, until, group, limit, fmt) -> None:
     emit_records(rows, "table", (("when", f"when ({tz.key})"), ("station", "station"), ("text", "text")))
 
 
+def check_group(config, group: str) -> None:
+    """An unknown --group lists the groups of keywords.yml instead of finding nothing."""
+    groups = [g.id for g in load_keywords(config.keywords).groups]
+    if group not in groups:
+        raise QueryError(f"unknown group {group!r} (groups in {config.keywords}: {', '.join(groups) or 'none'})")
+
+
 @main.command(name="status")
 @format_option
 @pass_app
 def status_cmd(app, fmt) -> None:
     """Stations, recordings by status, last recording per station, archive size."""
     config = app.config
-    with app.archive() as archive:
+    with app.archive(create=False) as archive:
         status = collect_status(archive, config)
     if fmt == "json":
         click.echo(json.dumps(asdict(status), ensure_ascii=False, indent=2))

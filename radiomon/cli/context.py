@@ -22,9 +22,13 @@ class AppContext:
             self._config = load_config(find_config_path(self.config_path))
         return self._config
 
-    def archive(self) -> Archive:
-        """Open the deployment's archive (created and migrated as needed), stations synced."""
-        archive = Archive(self.config.archive)
+    def archive(self, *, create: bool = True) -> Archive:
+        """Open the deployment's archive (migrated as needed), stations synced.
+
+        Commands that only read (search, status, mentions) pass ``create=False``
+        so a mistyped ``archive:`` path is an error, not an empty result.
+        """
+        archive = Archive(self.config.archive, create=create)
         archive.sync_stations(self.config.stations, str(self.config.timezone))
         return archive
 
