@@ -195,3 +195,46 @@ def test_ffmpeg_lines_become_events():
 def test_exit_reason_from_the_last_error():
     assert ffmpeg_log.classify_exit("[http @ 0x1] Connection timed out") == "stall"
     assert ffmpeg_log.classify_exit("http://x: Connection refused") == "network"
+
+
+# --------------------------------------------------------------------- CLI
+
+def test_record_help_documents_the_options(run):
+    result = run("record", "--help")
+    assert result.exit_code == 0
+    assert "--station ID" in result.output and "--duration TIME" in result.output
+    assert "SIGTERM" in result.output
+
+
+def test_record_unknown_station_is_one_line(run, config_path):
+    result = run("record", "--station", "nada")
+    assert result.exit_code == 1
+    assert result.output == f"Error: unknown station 'nada' (configured in {config_path.resolve()}: radio-uno, fm-oficina)\n"
+
+
+def test_record_bad_duration(run):
+    result = run("record", "--duration", "diez")
+    assert result.exit_code == 2
+    assert "Invalid value for '--duration': 'diez' is not a duration; use e.g. 90s, 10m or 1h" in result.output
+
+
+def test_record_without_ffmpeg_stops_at_once(run):
+    result = run("record", "--duration", "1", env={"PATH": "/nonexistent"})
+    assert result.exit_code == 1
+    assert result.output.endswith(
+        "Error: ffmpeg not found on PATH; install FFmpeg (Debian: apt-get install ffmpeg) and try again\n")
+
+
+def test_station_with_bad_device_is_an_error_gap_and_does_not_stop_the_run(run, deployment, caplog):
+    (deployment / "radiomon.yml").write_text(
+        "timezone: America/Mexico_City\nrecord: {backoff_initial: 0.5}\nstations:\n"
+        "  - id: fm\n    input: radio-fm\n")
+    result = run("record", "--duration", "2")
+    assert result.exit_code == 0, result.output
+    assert result.output == "recorded 0 segment(s) from 1 station(s)\n"
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == ["fm: input 'radio-fm' is not a capture device; use e.g. alsa:hw:1 or pulse:default "
+                      "(alsa, pulse, jack, oss)"]  # once, though retried
+    from radiomon.archive import Archive
+    with Archive(deployment / "radiomon.db") as archive:
+        assert [g["reason"] for g in archive.gaps("fm")] == ["error"]
