@@ -8,7 +8,7 @@ from datetime import datetime
 from radiomon.archive import Archive
 from radiomon.archive.fts import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN
 from radiomon.errors import QueryError
-from radiomon.search_query import to_fts_query
+from radiomon.search_query import parse_query
 
 MAX_LIMIT = 10_000
 
@@ -52,7 +52,7 @@ def search(
     if since and until and since >= until:
         raise QueryError("--since must be before --until")
     rows = archive.search_segments(
-        to_fts_query(query), stations=stations, since=since, until=until, group=group, limit=limit
+        parse_query(query), stations=stations, since=since, until=until, group=group, limit=limit
     )
     return [
         SearchHit(

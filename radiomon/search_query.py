@@ -23,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from radiomon.errors import QueryError
+from radiomon.ranking import ScoringTerm, tokens
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"(\*?)|(\S+)')
 _WORD_CHARS = re.compile(r"[\w*]+", re.UNICODE)
@@ -39,8 +40,40 @@ class Term:
         return quoted + ("*" if self.prefix else "")
 
 
-def to_fts_query(query: str) -> str:
+@dataclass(frozen=True)
+class ParsedQuery:
+    fts: str  # the FTS5 MATCH expression
+    terms: tuple[ScoringTerm, ...]  # what ranks a hit: the words looked for, not the excluded ones
+
+    @classmethod
+    def from_fts(cls, expression: str) -> "ParsedQuery":
+        """Wrap a hand-written FTS5 expression; its quoted strings before NOT rank the hits."""
+        positive = expression.split(" NOT ", 1)[0]
+        found = re.findall(r'"((?:[^"]|"")*)"(\*?)', positive)
+        return cls(expression, _scoring_terms((text.replace('""', '"'), bool(star)) for text, star in found))
+
+
+def parse_query(query: str) -> ParsedQuery:
     """Translate a user query; raises QueryError with what to change."""
+    fts, positives = _translate(query)
+    return ParsedQuery(fts, _scoring_terms((t.text, t.prefix) for group in positives for t in group))
+
+
+def _scoring_terms(pieces) -> tuple[ScoringTerm, ...]:
+    terms: dict[ScoringTerm, None] = {}
+    for text, prefix in pieces:
+        words = tokens(text)
+        for index, word in enumerate(words):
+            terms[ScoringTerm(word, prefix and index == len(words) - 1)] = None
+    return tuple(terms)
+
+
+def to_fts_query(query: str) -> str:
+    """Translate a user query to FTS5; raises QueryError with what to change."""
+    return parse_query(query).fts
+
+
+def _translate(query: str) -> tuple[str, list[list[Term]]]:
     if query.count('"') % 2:
         raise QueryError(f"unclosed quote in {query!r}; close the phrase with another \"")
     positives: list[list[Term]] = []  # AND of OR-groups
@@ -74,7 +107,7 @@ def to_fts_query(query: str) -> str:
     expression = " AND ".join(_group(g) for g in positives)
     if negatives:
         expression = f"({expression}) NOT ({' OR '.join(t.fts() for t in negatives)})"
-    return expression
+    return expression, positives
 
 
 def _group(terms: list[Term]) -> str:

@@ -3,11 +3,12 @@
 Ranking every match of a common word costs seconds on a station-year (see
 shared/README: 2 s for "de" over a million rows), while walking matches
 newest first costs about a millisecond. So radiomon ranks a bounded window:
-it takes the newest :data:`RANK_WINDOW` matches (after filters), scores them
-with bm25, and returns the best first, newest first on ties. A rare word or
-a proper noun has fewer matches than the window, so its ranking is exact;
-for "de" the result is the best of the most recent thousand, which is what
-someone searching the archive of a radio station wants anyway.
+it takes the newest :data:`RANK_WINDOW` matches (after filters) and scores
+them with BM25 (radiomon/ranking.py, document frequencies from the index's
+vocabulary), best first, newest first on ties. A rare word or a proper noun
+has fewer matches than the window, so its ranking is exact; for "de" the
+result is the best of the most recent thousand, which is what someone
+searching the archive of a radio station wants anyway.
 
 Date filters are turned into a rowid range first: segments of one recording
 are inserted together, so the recordings overlapping the range bound the
@@ -22,6 +23,8 @@ from datetime import datetime, timedelta
 from radiomon import timeutil
 from radiomon.archive.db import ArchiveBase
 from radiomon.errors import QueryError
+from radiomon.ranking import ScoringTerm, bm25_scores, highlight
+from radiomon.search_query import ParsedQuery
 
 RANK_WINDOW = 1000
 
@@ -32,7 +35,7 @@ HIGHLIGHT_CLOSE = "\x03"
 class SearchMixin(ArchiveBase):
     def search_segments(
         self,
-        fts_query: str,
+        query: str | ParsedQuery,
         *,
         stations: tuple[str, ...] = (),
         since: datetime | None = None,
@@ -40,16 +43,44 @@ class SearchMixin(ArchiveBase):
         group: str | None = None,
         limit: int = 20,
     ) -> list[dict]:
-        """Rows with segment, recording and a highlighted snippet, best first."""
+        """Rows with segment, recording, ``rank`` and a highlighted snippet, best first.
+
+        ``query`` is a parsed user query, or an FTS5 expression as text.
+        """
+        parsed = query if isinstance(query, ParsedQuery) else ParsedQuery.from_fts(query)
+        try:
+            candidates = self._candidates(parsed.fts, stations, since, until, group)
+            if not candidates:
+                return []
+            ids, texts, epochs = zip(*candidates)
+            scores = bm25_scores(texts, parsed.terms, self._document_counts(parsed.terms), self._document_total())
+            # Best first (FTS5's rank is the negated score), newest first on ties.
+            ranked = sorted(zip(scores, epochs, ids), key=lambda c: (-c[0], -c[1], -c[2]))[:limit]
+            rows = self._hit_details([segment_id for _, _, segment_id in ranked])
+        except sqlite3.OperationalError as err:
+            raise QueryError(f"cannot search for that ({err}); simplify the query or put it in quotes") from None
+        for (score, _, _), row in zip(ranked, rows):
+            row["rank"] = -score
+            row["snippet"] = highlight(row["text"], parsed.terms, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE)
+        return rows
+
+    def _candidates(
+        self,
+        fts: str,
+        stations: tuple[str, ...],
+        since: datetime | None,
+        until: datetime | None,
+        group: str | None,
+    ) -> list[tuple[int, str, int]]:
+        """(segment id, text, epoch ms) of the newest RANK_WINDOW matches that pass the filters."""
         where = ["segments_fts MATCH :q"]
-        params: dict = {"q": fts_query, "window": RANK_WINDOW, "limit": limit}
-        join = ""
-        if stations or since or until or group:
-            join = "JOIN segments s ON s.id = f.rowid JOIN recordings r ON r.id = s.recording_id"
+        params: dict = {"q": fts, "window": RANK_WINDOW}
+        join = "JOIN segments s ON s.id = f.rowid"
         if stations:
-            names = [f":st{i}" for i in range(len(stations))]
-            where.append(f"r.station IN ({', '.join(names)})")
-            params.update({n[1:]: v for n, v in zip(names, stations)})
+            join += " JOIN recordings r ON r.id = s.recording_id"
+            names = [f"st{i}" for i in range(len(stations))]
+            where.append(f"r.station IN ({', '.join(':' + n for n in names)})")
+            params.update(zip(names, stations))
         if since:
             where.append("s.epoch_ms >= :since")
             params["since"] = round(since.timestamp() * 1000)
@@ -65,42 +96,56 @@ class SearchMixin(ArchiveBase):
         if group:
             where.append("f.rowid IN (SELECT segment_id FROM mentions WHERE group_id = :group)")
             params["group"] = group
-        sql = f"""
-            WITH candidates AS (
-                SELECT f.rowid AS id, bm25(segments_fts) AS rank
-                FROM segments_fts f {join}
-                WHERE {' AND '.join(where)}
-                ORDER BY f.rowid DESC
-                LIMIT :window
-            )
-            SELECT c.id AS segment_id, c.rank, s.recording_id, r.station, s.start AS offset,
+        return self.conn.execute(
+            f"SELECT f.rowid, s.text, s.epoch_ms FROM segments_fts f {join} "
+            f"WHERE {' AND '.join(where)} ORDER BY f.rowid DESC LIMIT :window",
+            params,
+        ).fetchall()
+
+    def _hit_details(self, ids: list[int]) -> list[dict]:
+        """The rows to show, in the order of ``ids``."""
+        rows = self.query(
+            f"""
+            SELECT s.id AS segment_id, s.recording_id, r.station, s.start AS offset,
                    s."end" - s.start AS length, s.start_utc AS start, s.end_utc AS "end",
                    s.text, r.path AS audio
-            FROM candidates c
-            JOIN segments s ON s.id = c.id
-            JOIN recordings r ON r.id = s.recording_id
-            ORDER BY c.rank, s.epoch_ms DESC, c.id DESC
-            LIMIT :limit
-        """
-        try:
-            rows = self.query(sql, params)
-            snippets = self._snippets(fts_query, [row["segment_id"] for row in rows])
-        except sqlite3.OperationalError as err:
-            raise QueryError(f"cannot search for that ({err}); simplify the query or put it in quotes") from None
-        for row in rows:
-            row["snippet"] = snippets.get(row["segment_id"], row["text"])
-        return rows
-
-    def _snippets(self, fts_query: str, ids: list[int]) -> dict[int, str]:
-        if not ids:
-            return {}
-        marks = ", ".join("?" * len(ids))
-        found = self.conn.execute(
-            f"SELECT rowid, snippet(segments_fts, 0, ?, ?, '…', 24) FROM segments_fts "
-            f"WHERE segments_fts MATCH ? AND rowid IN ({marks})",
-            (HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, fts_query, *ids),
+            FROM segments s JOIN recordings r ON r.id = s.recording_id
+            WHERE s.id IN ({', '.join('?' * len(ids))})
+            """,
+            tuple(ids),
         )
-        return dict(found.fetchall())
+        by_id = {row["segment_id"]: row for row in rows}
+        return [by_id[i] for i in ids]
+
+    def _document_counts(self, terms: tuple[ScoringTerm, ...]) -> dict[ScoringTerm, int]:
+        """Rows containing each term: exact for rare terms, estimated for common ones.
+
+        Counting a term's rows exactly walks its whole doclist (fts5vocab does
+        the same), 150 ms for "de" on a station-year. Instead, take the
+        newest RANK_WINDOW rows with the term: if that is all of them, the
+        count is exact; otherwise the term's density over the id span they
+        cover estimates it, which is all IDF needs for a common word.
+        """
+        total = self._document_total()
+        counts = {}
+        for term in terms:
+            match = '"' + term.token.replace('"', '""') + '"' + ("*" if term.prefix else "")
+            found, oldest = self.conn.execute(
+                "SELECT count(*), min(rowid) FROM (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? "
+                "ORDER BY rowid DESC LIMIT ?)",
+                (match, RANK_WINDOW),
+            ).fetchone()
+            if found < RANK_WINDOW:
+                counts[term] = found
+            else:
+                counts[term] = min(total, round(found * total / max(1, total - oldest + 1)))
+        return counts
+
+    def _document_total(self) -> int:
+        # max(id), not count(*): O(1) instead of a scan of millions of rows;
+        # ids are dense unless recordings were re-transcribed, close enough for IDF.
+        (total,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM segments").fetchone()
+        return total
 
     def _segment_id_bounds(
         self, stations: tuple[str, ...], since: datetime | None, until: datetime | None
