@@ -136,18 +136,35 @@ class StationRunner(threading.Thread):
     # ------------------------------------------------------------------ loop
     def run(self) -> None:
         self.archive = Archive(self.archive_path)
+        adopted = False
         try:
-            self._adopt_open_gaps()
-            self._loop()
-        except Exception as err:  # a bug must not take the other stations down
-            log.exception("%s: recorder crashed: %s", self.station.id, err)
-            self.status.state, self.status.detail = "error", str(err)
+            while not self.stop_event.is_set():
+                try:
+                    if not adopted:
+                        self._adopt_open_gaps()
+                        adopted = True
+                    self._loop()
+                except Exception as err:
+                    # A bug or a locked archive must neither take the other
+                    # stations down nor end this one: it runs for months.
+                    log.exception("%s: recorder failed: %s; restarting it in %g s",
+                                  self.station.id, err, self.options.backoff_max)
+                    self._kill()
+                    self.status.state, self.status.detail = "error", str(err)
+                    self._error_line(f"{self.station.id}: {err}")
+                    try:
+                        self._open_gap("error", self._last_end or _now())
+                    except Exception:  # the archive itself may be what failed
+                        pass
+                    self.stop_event.wait(self.options.backoff_max)
         finally:
             self._kill()
-            if self._gap is None:  # an outage already open (off-schedule, network…) just goes on
-                self._open_gap("stopped", self._last_end or _now())
-            self.status.state = "stopped"
-            self.archive.close()
+            try:
+                if self._gap is None:  # an outage already open (off-schedule, network…) just goes on
+                    self._open_gap("stopped", self._last_end or _now())
+            finally:
+                self.status.state = "stopped"
+                self.archive.close()
 
     def _loop(self) -> None:
         backoff = self.options.backoff_initial
@@ -454,10 +471,16 @@ class StationRunner(threading.Thread):
     # ----------------------------------------------------------------- gaps
     def _adopt_open_gaps(self) -> None:
         """An outage left open by a previous run (stopped, crashed) ends when we record again."""
-        for gap in self.archive.gaps(self.station.id):
-            if gap["end_utc"] is None:
-                self._gap = (gap["id"], gap["reason"])
-                self._gap_start = parse_iso(gap["start_utc"])
+        open_gaps = self.archive.query(
+            "SELECT id, reason, start_utc FROM gaps WHERE station = ? AND end_utc IS NULL ORDER BY start_utc, id",
+            (self.station.id,),
+        )
+        # several open ones (runs that crashed): each ended where the next began
+        for older, newer in zip(open_gaps, open_gaps[1:]):
+            self.archive.close_gap(older["id"], parse_iso(newer["start_utc"]))
+        if open_gaps:
+            self._gap = (open_gaps[-1]["id"], open_gaps[-1]["reason"])
+            self._gap_start = parse_iso(open_gaps[-1]["start_utc"])
         # a recorder restarted within seconds must not duplicate the server's burst either
         last = self.archive.query(
             "SELECT max(end_utc) AS end_utc FROM recordings WHERE station = ?", (self.station.id,)
