@@ -40,7 +40,7 @@ from radiomon.transcribe.engine import (
     plan_workers,
     resolve_device,
 )
-from radiomon.transcribe.vad import RadioVad, radio_clips
+from radiomon.transcribe.vad import Packed, RadioVad, pack, regions_for, restore
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +50,9 @@ class Prepared:
     """A recording decoded and cut into speech clips, ready for the engine."""
 
     recording: Recording
-    audio: np.ndarray
-    regions: list[Clip]
-    clips: list[Clip]
-
-    @property
-    def duration(self) -> float:
-        return len(self.audio) / SAMPLE_RATE
+    duration: float  # seconds, measured from the decoded samples
+    regions: list[Clip]  # speech, in recording time
+    packed: Packed  # the speech laid end to end, in clips for the engine
 
 
 @dataclass
@@ -147,8 +143,8 @@ def decode(path: str | Path) -> np.ndarray:
 
 def prepare(recording: Recording, vad: RadioVad | None) -> Prepared:
     audio = decode(recording.path)
-    regions, clips = radio_clips(audio, vad)
-    return Prepared(recording, audio, regions, clips)
+    regions = regions_for(audio, vad)
+    return Prepared(recording, len(audio) / SAMPLE_RATE, regions, pack(audio, regions))
 
 
 def to_archive(segments: Sequence[Segment]) -> list[SegmentIn]:
@@ -204,7 +200,7 @@ def transcribe_batch(
 
     def decode_text(prepared: Prepared) -> list[Segment]:
         report = guards.GuardReport()
-        raw = asr.transcribe(prepared.audio, prepared.clips)
+        raw = restore(asr.transcribe(prepared.packed.audio, prepared.packed.clips), prepared.packed)
         cleaned = guards.clean(raw, prepared.regions if vad else None, report=report)
         if report.phantom or report.loops or report.no_speech or report.words_outside or report.repeats:
             log.info("%s: guards dropped %s", prepared.recording.path, report)

@@ -18,6 +18,7 @@ import numpy as np
 from radiomon.errors import TranscriptionError
 from radiomon.transcribe import models
 from radiomon.transcribe.engine import Clip, EngineOptions, Segment, Word
+from radiomon.transcribe.guards import COMPRESSION_RATIO_MAX
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ class FasterWhisperEngine:
 
     def __init__(self, model: str, options: EngineOptions):
         try:
-            from faster_whisper import BatchedInferencePipeline, WhisperModel
+            from faster_whisper import WhisperModel
         except ImportError:  # pragma: no cover - a core dependency
             raise TranscriptionError("faster-whisper is not installed; run `pip install faster-whisper`") from None
         self.options = options
@@ -53,10 +54,11 @@ class FasterWhisperEngine:
                 f"cannot load model {model!r} on {options.device} ({compute_type}): {str(err).splitlines()[0]}; "
                 "check transcription.model/device/compute_type"
             ) from None
-        self.pipeline = BatchedInferencePipeline(self.model)
         log.info("faster-whisper: %s on %s (%s, %d threads)", self.model_label, options.device, compute_type, options.threads)
 
     def transcribe(self, audio: np.ndarray, clips: Sequence[Clip]) -> list[Segment]:
+        from faster_whisper import BatchedInferencePipeline
+
         if not clips:
             return []
         o = self.options
@@ -69,20 +71,39 @@ class FasterWhisperEngine:
             max_new_tokens=o.max_new_tokens,
         )
         clip_dicts = [{"start": c.start, "end": c.end} for c in clips]
-        if o.batch_size > 0:
-            # without_timestamps: one segment per clip; the caption splitter
-            # cuts it at sentence ends using the word times instead.
-            segments, _ = self.pipeline.transcribe(
-                audio, clip_timestamps=clip_dicts, batch_size=o.batch_size, without_timestamps=True,
-                vad_filter=False, temperature=0.0, **common,
-            )
-        else:
-            flat = [t for c in clips for t in (c.start, c.end)]
-            segments, _ = self.model.transcribe(
-                audio, clip_timestamps=flat, vad_filter=False, temperature=[0.0, 0.2, 0.4, 0.6],
-                **common,
-            )
+        if o.batch_size <= 0:
+            return self._sequential(audio, clips, common)
+        # without_timestamps: one segment per clip; the caption splitter
+        # cuts it at sentence ends using the word times instead.
+        pipeline = BatchedInferencePipeline(self.model)  # cheap; one per call keeps workers apart
+        batched, _ = pipeline.transcribe(
+            audio, clip_timestamps=clip_dicts, batch_size=o.batch_size, without_timestamps=True,
+            vad_filter=False, temperature=0.0, **common,
+        )
+        segments = [_segment(s) for s in batched]
+        # The batched pipeline has no temperature fallback. A clip that came
+        # out as a repetition loop (often the vocabulary prompt echoed back:
+        # "H. Ayuntamiento de Moroleón, H. Ayuntamiento de Moroleón, …") is
+        # decoded again on its own, without the prompt and with fallback.
+        failed = [c for c in clips if any(_looped(s) for s in segments if c.start - 0.01 <= s.start < c.end)]
+        if failed:
+            log.debug("re-decoding %d looping clip(s) without the prompt", len(failed))
+            segments = [s for s in segments if not any(c.start - 0.01 <= s.start < c.end for c in failed)]
+            segments += self._sequential(audio, failed, {**common, "initial_prompt": None})
+            segments.sort(key=lambda s: s.start)
+        return segments
+
+    def _sequential(self, audio: np.ndarray, clips: Sequence[Clip], common: dict) -> list[Segment]:
+        flat = [t for c in clips for t in (c.start, c.end)]
+        segments, _ = self.model.transcribe(
+            audio, clip_timestamps=flat, vad_filter=False, temperature=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+            compression_ratio_threshold=COMPRESSION_RATIO_MAX, **common,
+        )
         return [_segment(s) for s in segments]
+
+
+def _looped(segment: Segment) -> bool:
+    return (segment.compression_ratio or 0.0) > COMPRESSION_RATIO_MAX
 
 
 def _segment(s) -> Segment:

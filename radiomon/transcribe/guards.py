@@ -14,8 +14,9 @@ answers one of them:
 * **Words outside speech.** A word placed in a stretch that voice-activity
   detection found to be music or silence was not said; it is dropped.
 * **Captions.** The batched pipeline returns one segment per 30 s clip; they
-  are split at sentence ends using the word times, so each archived segment
-  reads as a caption and a mention's segment is short.
+  are split at sentence ends (and at any pause of 1.5 s or more, where a
+  jingle was cut out) using the word times, so each archived segment reads
+  as a caption and a mention's segment is short.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ class GuardOptions:
     speech_pad_s: float = 0.3  # tolerance around VAD regions for word times
     caption_max_s: float = 12.0  # split captions longer than this …
     caption_max_chars: int = 120  # … or longer than this
-    caption_min_s: float = 1.5  # never cut a caption shorter than this at a comma
+    caption_min_s: float = 1.5  # never cut a caption shorter than this at a sentence end
+    caption_gap_s: float = 1.5  # a pause this long (a jingle, a song) always starts a new caption
 
 
 def normalize(text: str) -> str:
@@ -116,21 +118,25 @@ def collapse_repeats(segments: Sequence[Segment]) -> list[Segment]:
 def split_captions(segment: Segment, options: GuardOptions = GuardOptions()) -> list[Segment]:
     """Cut a long segment at sentence ends (then clause ends) using word times."""
     words = segment.words
-    if not words or (segment.end - segment.start <= options.caption_max_s and len(segment.text) <= options.caption_max_chars):
+    gaps = any(b.start - a.end >= options.caption_gap_s for a, b in zip(words, words[1:]))
+    if not words or (not gaps and segment.end - segment.start <= options.caption_max_s
+                     and len(segment.text) <= options.caption_max_chars):
         return [segment]
     pieces: list[list[Word]] = []
     current: list[Word] = []
     for i, w in enumerate(words):
+        if current and w.start - current[-1].end >= options.caption_gap_s:
+            pieces.append(current)
+            current = []
         current.append(w)
         span = current[-1].end - current[0].start
         chars = len(_text_of(current))
         ends_sentence = w.word.strip().endswith(SENTENCE_END)
         ends_clause = w.word.strip().endswith(CLAUSE_END)
         too_long = span >= options.caption_max_s or chars >= options.caption_max_chars
-        last = i == len(words) - 1
-        if last or (ends_sentence and span >= options.caption_min_s) or (
+        if i < len(words) - 1 and ((ends_sentence and span >= options.caption_min_s) or (
             too_long and (ends_clause or ends_sentence or span >= options.caption_max_s * 1.25)
-        ):
+        )):
             pieces.append(current)
             current = []
     if current:
