@@ -127,6 +127,14 @@ def test_segments_are_clock_aligned_registered_and_titled(tmp_path, icecast_serv
     assert titles == ["Los Bukis - Tu cárcel"]
     assert [g["reason"] for g in gaps(config, "uno")] == ["stopped"]
 
+    # recording again closes the "stopped" gap where the new audio begins
+    with Recorder(config_path, "uno"):
+        assert wait_for(lambda: len(recordings(config, "uno")) > len(rows), 10)
+    stopped = gaps(config, "uno", "stopped")
+    assert stopped[0]["end_utc"] is not None and stopped[-1]["end_utc"] is None
+    again = recordings(config, "uno")[len(rows)]
+    assert again.start_utc >= stopped[0]["end_utc"] >= rows[-1].end_utc
+
 
 def test_server_killed_and_restarted_leaves_a_gap_and_recording_resumes(tmp_path, icecast_server, source_mp3):
     source = LiveSource(icecast_server, "/live.mp3", source_mp3).start()

@@ -178,6 +178,12 @@ def test_only_pls_and_m3u_are_resolved_not_hls():
     assert playlist.resolve("http://x/live.mp3") == "http://x/live.mp3"
 
 
+def test_segment_end_is_the_close_while_audio_flows_else_the_last_growth():
+    from radiomon.record.station_runner import _end_instant
+    assert _end_instant(1000.0, 999.8) == 1000.0  # clock cut or stop at the live edge
+    assert _end_instant(1000.0, 990.0) == 990.0  # stalled 10 s before we stopped it
+
+
 # ---------------------------------------------------------------- ffmpeg log
 
 def test_ffmpeg_lines_become_events():
