@@ -308,3 +308,32 @@ def test_off_schedule_station_records_nothing(tmp_path, icecast_server, live_sou
     assert not recordings(rec.config, "uno")
     state, reason = clock.station_state(rec.config.stations[0], now, rec.config.timezone)
     assert not state and reason.startswith("off-schedule until")
+
+
+def test_disk_filling_up_mid_recording_stops_cleanly_and_resumes(tmp_path, icecast_server, live_source, monkeypatch):
+    # The disk cannot really be filled here; only the free-space reading is faked.
+    import shutil as real_shutil
+    from radiomon.record import station_runner
+
+    full = threading.Event()
+    real_usage = real_shutil.disk_usage
+
+    def disk_usage(path):
+        usage = real_usage(path)
+        return usage._replace(free=0) if full.is_set() else usage
+
+    monkeypatch.setattr(station_runner.shutil, "disk_usage", disk_usage)
+    monkeypatch.setattr(station_runner, "DISK_CHECK_SECONDS", 0.5)
+    config_path = write_config(tmp_path, station("uno", icecast_server.url("/live.mp3")))
+    with Recorder(config_path, "uno") as rec:
+        assert wait_for(lambda: len(recordings(rec.config, "uno")) >= 1, 12)
+        full.set()
+        assert wait_for(lambda: gaps(rec.config, "uno", "disk"), 5)
+        time.sleep(1)
+        count = len(recordings(rec.config, "uno"))
+        assert rec.config.recordings_dir.exists()
+        assert_all_files_registered(rec.config, "uno")  # the open segment was closed and registered
+        full.clear()
+        assert wait_for(lambda: len(recordings(rec.config, "uno")) > count, 12)
+    disk = gaps(rec.config, "uno", "disk")
+    assert len(disk) == 1 and disk[0]["end_utc"] is not None
