@@ -337,3 +337,23 @@ def test_disk_filling_up_mid_recording_stops_cleanly_and_resumes(tmp_path, iceca
         assert wait_for(lambda: len(recordings(rec.config, "uno")) > count, 12)
     disk = gaps(rec.config, "uno", "disk")
     assert len(disk) == 1 and disk[0]["end_utc"] is not None
+
+
+def test_files_left_by_a_killed_run_are_registered_and_the_downtime_is_a_gap(tmp_path, make_tone):
+    dead = f"http://127.0.0.1:{free_port()}/nada.mp3"
+    config_path = write_config(tmp_path, station("uno", dead))
+    config = load_config(config_path)
+    from datetime import datetime
+    today = datetime.now(config.timezone)
+    left = make_tone(config.recordings_dir / "uno" / today.strftime("%Y-%m-%d") / "000000.mp3", seconds=4.0)
+    last_write = time.time() - 120
+    os.utime(left, (last_write, last_write))
+    with Recorder(config_path, "uno") as rec:
+        assert wait_for(lambda: recordings(rec.config, "uno"), 5)
+    (row,) = recordings(config, "uno")
+    assert row.path == str(left)
+    assert row.end_utc is not None
+    assert abs(row.start.timestamp() + row.duration - last_write) < 0.01
+    (gap,) = gaps(config, "uno")
+    assert gap["reason"] == "stopped" and gap["start_utc"] == row.end_utc  # since then: nothing, still open
+    assert gap["end_utc"] is None

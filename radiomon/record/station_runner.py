@@ -141,6 +141,7 @@ class StationRunner(threading.Thread):
             while not self.stop_event.is_set():
                 try:
                     if not adopted:
+                        self._recover_orphans()
                         self._adopt_open_gaps()
                         adopted = True
                     self._loop()
@@ -487,6 +488,40 @@ class StationRunner(threading.Thread):
         )
         if last and last[0]["end_utc"]:
             self._last_end = parse_iso(last[0]["end_utc"])
+            if self._gap is None:
+                # The last run left no gap open: it was killed (power cut,
+                # SIGKILL, crash). Nothing was recorded since its last audio.
+                self._open_gap("stopped", self._last_end)
+
+    def _recover_orphans(self) -> None:
+        """Register the segments a killed run left behind (closed now: their writer is gone).
+
+        Only yesterday's and today's folders are looked at, and only files
+        untouched for ``stall_seconds`` (never one another process still writes).
+        The start is end-anchored on the file's mtime: the last packet written.
+        """
+        today = _now().astimezone(self.tz).date()
+        for day in (today - timedelta(days=1), today):
+            folder = self.folder / day.isoformat()
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                if not path.is_file() or ".trim" in path.suffixes:
+                    continue
+                known = self.archive.query("SELECT id FROM recordings WHERE path = ?", (str(path),))
+                mtime = path.stat().st_mtime
+                if known or time.time() - mtime < self.options.stall_seconds:
+                    continue
+                try:
+                    duration = media.probe_duration(path)
+                except AudioError as err:
+                    log.warning("%s: left-over %s is not audio (%s); left alone", self.station.id, path.name, err)
+                    continue
+                start = _wall(mtime) - timedelta(seconds=duration)
+                rec_id, _ = self.archive.add_recording(
+                    station=self.station.id, start=start, duration=duration, path=str(path))
+                log.info("%s: registered %s left by an interrupted run (recording %d)",
+                         self.station.id, path.name, rec_id)
 
     def _open_gap(self, reason: str, start: datetime) -> None:
         if self._gap is not None:
