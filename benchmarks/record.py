@@ -24,7 +24,6 @@ nothing here is asserted.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import signal
 import statistics
