@@ -24,6 +24,7 @@ import psutil
 import pytest
 
 from icecast import LiveSource, free_port, icecast_server, live_source, source_mp3  # noqa: F401
+from radiomon import media
 from radiomon.archive import Archive
 from radiomon.config import load_config
 from radiomon.record import clock, record
@@ -271,9 +272,12 @@ def test_hls_stream(tmp_path, hls_stream):
 
 def test_unreachable_url_is_one_line_and_the_other_station_records(tmp_path, icecast_server, live_source, caplog):
     dead = f"http://127.0.0.1:{free_port()}/nada.mp3"
-    # the healthy station goes through the .m3u playlist Icecast publishes for each mount
+    # the healthy station goes through the .m3u playlist Icecast publishes for each mount,
+    # and re-encodes (mono Opus) instead of copying
     config_path = write_config(
-        tmp_path, station("uno", icecast_server.url("/live.mp3.m3u")) + station("muerta", dead))
+        tmp_path,
+        station("uno", icecast_server.url("/live.mp3.m3u"), "    codec: libopus\n    bitrate: 24k\n")
+        + station("muerta", dead))
     caplog.set_level(logging.INFO, logger="radiomon.record")
     with Recorder(config_path) as rec:
         assert wait_for(lambda: len(recordings(rec.config, "uno")) >= 1, 15)
@@ -281,6 +285,10 @@ def test_unreachable_url_is_one_line_and_the_other_station_records(tmp_path, ice
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == [f"muerta: cannot read {dead}: Connection refused"]  # once, not once per retry
     assert not recordings(rec.config, "muerta")
+    first = recordings(rec.config, "uno")[0]
+    assert first.path.endswith(".opus")
+    (stream,) = media.probe(first.path)["streams"]
+    assert (stream["codec_name"], stream["channels"]) == ("opus", 1)
     assert len(gaps(rec.config, "muerta", "network")) == 1
     muerta = next(s for s in rec.statuses if s.station == "muerta")
     assert len(muerta.errors) >= 2  # it kept retrying
