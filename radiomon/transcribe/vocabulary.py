@@ -67,7 +67,7 @@ def build_prompt(keywords, *, budget: int = PROMPT_TOKEN_BUDGET,
     chosen: list[str] = []
     taught: set[str] = set()
     for text in candidates:
-        words = {w.casefold() for w in text.split()}
+        words = {w.casefold() for w in text.split() if w != w.lower()}
         if words <= taught:
             continue
         if count_tokens(" " + (_finish([*chosen, text]) or "")) > budget:

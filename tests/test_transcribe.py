@@ -1,0 +1,253 @@
+"""`radiomon transcribe` with the real bundled Whisper base on short generated broadcasts.
+
+The audio is made by tests/audio_factory.py (espeak-ng Spanish, real music),
+so the test knows what was said and where the music and dead air are.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from radiomon.archive import Archive
+from radiomon.keywords.normalize import normalize
+from radiomon.transcribe import models
+
+try:
+    import audio_factory as af
+except ImportError:  # tests/ is a package in some layouts
+    from tests import audio_factory as af
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(af.missing() is not None, reason=af.missing() or "")]
+
+START = datetime(2026, 11, 25, 14, 0, tzinfo=timezone.utc)
+SAID = (
+    "El Ayuntamiento de Moroleón anunció la rehabilitación del mercado municipal.",
+    "Protección Civil pide a la población evitar quemas en temporada de estiaje.",
+    "El DIF Moroleón entregará despensas a familias de la comunidad.",
+)
+SHARED_TOOL = Path(__file__).resolve().parents[2] / "shared" / "tools" / "ct2_to_openai.py"
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="module")
+def newscast(tmp_path_factory) -> tuple[Path, af.Clip]:
+    """~30 s: two sentences, dead air, a jingle, a third sentence over a music bed."""
+    clip = (
+        af.silence(0.5) + af.speech(SAID[0]) + af.silence(0.6) + af.speech(SAID[1]) + af.silence(2.5)
+        + af.music(8.0, track="macroform-cold_day") + af.silence(1.0)
+        + af.over_bed(af.speech(SAID[2]), track="manolo_camp-morning_coffee") + af.silence(0.5)
+    )
+    path = clip.write(tmp_path_factory.mktemp("audio") / "noticiero.mp3", sample_rate=44100)
+    return path, clip
+
+
+@pytest.fixture(scope="module")
+def headline(tmp_path_factory) -> Path:
+    """~7 s: one sentence and a jingle (for the slower openai-whisper engine)."""
+    clip = af.speech(SAID[0]) + af.silence(1.0) + af.music(3.0, track="macroform-cold_day")
+    return clip.write(tmp_path_factory.mktemp("audio") / "titular.mp3")
+
+
+@pytest.fixture(scope="module")
+def song(tmp_path_factory) -> Path:
+    return af.music(20.0, track="reno_project-system", gain_db=-3).write(tmp_path_factory.mktemp("audio") / "cancion.mp3")
+
+
+def register(archive: Archive, path: Path, *, station: str = "radio-uno", minutes: int = 0) -> int:
+    from datetime import timedelta
+
+    rec_id, _ = archive.add_recording(station=station, start=START + timedelta(minutes=minutes),
+                                      duration=None, path=str(path))
+    return rec_id
+
+
+def words_of(archive: Archive, rec_id: int) -> list[dict]:
+    return [w for s in archive.segments_of(rec_id) for w in json.loads(s["words"] or "[]")]
+
+
+def recall(said: str, heard: str) -> float:
+    heard_words = normalize(heard).split()
+    ref = normalize(said).split()
+    return sum(1 for w in ref if w in heard_words) / len(ref)
+
+
+def test_transcribe_stores_timed_spanish_text(run, archive, deployment, newscast):
+    path, clip = newscast
+    rec_id = register(archive, path)
+
+    result = run("transcribe", "--formats", "srt,txt")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("transcribed 1 recording (0.01 h of audio, ")
+    rec = archive.recording(rec_id)
+    assert (rec.status, rec.engine, rec.model, rec.error) == ("transcribed", "faster-whisper", "base", None)
+    assert rec.duration == pytest.approx(clip.duration, abs=0.1)
+    segments = archive.segments_of(rec_id)
+    text = " ".join(s["text"] for s in segments)
+    assert recall(" ".join(SAID), text) >= 0.7, text
+    assert "moroleon" in normalize(text).split()  # spelled right thanks to keywords.yml
+    # times: monotonic, inside the file, words inside their segment, UTC instants
+    words = words_of(archive, rec_id)
+    assert words and all(0 <= w["start"] <= w["end"] <= rec.duration for w in words)
+    assert [w["start"] for w in words] == sorted(w["start"] for w in words)
+    for s in segments:
+        inner = json.loads(s["words"])
+        assert s["start"] <= inner[0]["start"] + 0.01 and inner[-1]["end"] <= s["end"] + 0.01  # words: 10 ms
+        assert s["start_utc"].startswith("2026-11-25T14:00:") and s["avg_logprob"] < 0
+        assert s["end"] - s["start"] < 15  # caption-sized
+    # nothing heard in the jingle or the dead air
+    for span in clip.spans_of(af.MUSIC, af.SILENCE):
+        if span.end - span.start >= 1.0:
+            inside = [w for w in words if span.start + 0.3 < (w["start"] + w["end"]) / 2 < span.end - 0.3]
+            assert not inside, (span, inside)
+    # the transcript files, Mexico City local time of the start
+    folder = deployment / "transcripts" / "radio-uno" / "2026-11-25"
+    assert rec.transcript_path == str(folder / "080000.json")
+    doc = json.loads((folder / "080000.json").read_text())
+    assert len(doc["segments"]) == len(segments) and doc["engine"] == "faster-whisper"
+    assert (folder / "080000.srt").read_text().startswith("1\n00:00:0")
+    assert (folder / "080000.txt").exists()
+
+
+def test_a_rerun_never_duplicates_and_retranscribe_replaces(run, archive, newscast):
+    rec_id = register(archive, newscast[0])
+    assert run("transcribe").exit_code == 0
+    first = archive.segments_of(rec_id)
+    archive.set_matched(rec_id)
+
+    again = run("transcribe")
+    assert (again.exit_code, again.output) == (0, "nothing to transcribe\n")
+    assert archive.segments_of(rec_id) == first
+
+    redo = run("transcribe", "--retranscribe")
+    assert redo.exit_code == 0, redo.output
+    second = archive.segments_of(rec_id)
+    assert [s["text"] for s in second] == [s["text"] for s in first]
+    assert archive.recording(rec_id).matched_utc is None  # to be matched again
+    assert archive.query("SELECT count(*) AS n FROM segments")[0]["n"] == len(first)
+
+
+def test_music_only_yields_no_text(run, archive, song):
+    rec_id = register(archive, song)
+    result = run("transcribe")
+    assert result.exit_code == 0, result.output
+    assert archive.recording(rec_id).status == "transcribed"
+    assert archive.segments_of(rec_id) == []
+
+
+def test_a_corrupt_file_is_marked_failed_and_the_batch_goes_on(run, archive, deployment, song):
+    bad = af.corrupt(deployment / "recordings" / "radio-uno" / "roto.mp3")
+    missing = deployment / "recordings" / "radio-uno" / "borrado.mp3"
+    bad_id = register(archive, bad, minutes=0)
+    missing_id = register(archive, missing, minutes=5)
+    good_id = register(archive, song, minutes=10)
+
+    result = run("transcribe")
+
+    assert result.exit_code == 1
+    assert "transcribed 1 recording" in result.stdout and "; 2 failed" in result.stdout
+    assert archive.recording(good_id).status == "transcribed"
+    failed = archive.recording(bad_id)
+    assert failed.status == "failed" and failed.error.startswith(f"{bad}: cannot decode audio")
+    assert archive.recording(missing_id).error == f"{missing}: audio file not found"
+    assert f"failed: {bad}: cannot decode audio" in result.stderr
+
+
+KILLER = """
+import os, signal, sys
+import radiomon.archive.segments as segments
+{patch}
+from radiomon.cli import main
+main(["--config", sys.argv[1], "transcribe", *sys.argv[2:]])
+"""
+KILL_BEFORE_WRITE = """
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+segments.SegmentsMixin.replace_segments = die
+"""
+KILL_DURING_WRITE = """
+def die(*args, **kwargs):  # called inside the transaction, after the old rows were deleted
+    os.kill(os.getpid(), signal.SIGKILL)
+segments.words_json = die
+"""
+
+
+def killed_run(config_path: Path, patch: str, *args: str) -> int:
+    code = textwrap.dedent(KILLER).format(patch=textwrap.dedent(patch))
+    proc = subprocess.run([sys.executable, "-c", code, str(config_path), *args], capture_output=True, timeout=300,
+                          env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"})
+    return proc.returncode
+
+
+def test_a_kill_between_transcription_and_write_leaves_it_pending(config_path, archive, newscast):
+    rec_id = register(archive, newscast[0])
+    assert killed_run(config_path, KILL_BEFORE_WRITE) == -9
+    assert archive.recording(rec_id).status == "pending"
+    assert archive.segments_of(rec_id) == []
+
+
+def test_a_kill_during_the_write_keeps_the_previous_transcript_whole(run, config_path, archive, newscast):
+    rec_id = register(archive, newscast[0])
+    assert run("transcribe").exit_code == 0
+    before = archive.segments_of(rec_id)
+    assert killed_run(config_path, KILL_DURING_WRITE, "--retranscribe") == -9
+    with Archive(archive.path) as fresh:  # a new connection sees what is on disk
+        assert fresh.segments_of(rec_id) == before
+        assert fresh.recording(rec_id).status == "transcribed"
+
+
+def test_a_model_that_is_not_on_the_machine_fails_in_one_line(run, archive, song, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    rec_id = register(archive, song)
+    result = run("transcribe", "--model", "large-v3")
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "offline" in result.output and "Traceback" not in result.output
+    assert archive.recording(rec_id).status == "pending"
+
+
+def test_models_lists_and_verifies_the_bundled_model(run):
+    result = run("models")
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0].split()
+    assert first[:3] == ["base", "faster-whisper", "ok"]
+
+
+@pytest.fixture(scope="session")
+def openai_checkpoint(request) -> Path:
+    """Whisper base as an openai-whisper .pt, converted once from the bundled weights and cached."""
+    pytest.importorskip("whisper")
+    pytest.importorskip("torch")
+    if not SHARED_TOOL.exists():
+        pytest.skip(f"{SHARED_TOOL} is not there")
+    folder = Path(request.config.cache.mkdir("radiomon-openai-whisper"))
+    target = folder / "whisper-base-openai.pt"
+    if not target.exists():
+        tmp = folder / "building.pt"
+        subprocess.run([sys.executable, str(SHARED_TOOL), str(models.ensure_bundled() / "model.bin"), str(tmp)],
+                       check=True, cwd=SHARED_TOOL.parent, capture_output=True, timeout=300)
+        tmp.rename(target)
+    return target
+
+
+def test_the_openai_whisper_engine_on_the_same_weights(run, archive, headline, openai_checkpoint):
+    rec_id = register(archive, headline)
+    result = run("transcribe", "--engine", "openai-whisper", "--model", str(openai_checkpoint))
+    assert result.exit_code == 0, result.output
+    rec = archive.recording(rec_id)
+    assert (rec.status, rec.engine, rec.model) == ("transcribed", "openai-whisper", str(openai_checkpoint))
+    text = " ".join(s["text"] for s in archive.segments_of(rec_id))
+    assert recall(SAID[0], text) >= 0.7, text
+    words = words_of(archive, rec_id)
+    assert words and [w["start"] for w in words] == sorted(w["start"] for w in words)
+    assert all(0 <= w["start"] <= w["end"] <= rec.duration for w in words)

@@ -1,0 +1,252 @@
+"""Transcription pieces that need no model: guards, packing, vocabulary, outputs, model location."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from radiomon.errors import TranscriptionError
+from radiomon.transcribe import guards, models, output, vocabulary
+from radiomon.transcribe.engine import Clip, Segment, Word, plan_workers
+from radiomon.transcribe.vad import pack, restore
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+def seg(text: str, start: float, end: float, words: list[tuple[str, float, float]] | None = None, **kw) -> Segment:
+    ws = tuple(Word(w, s, e, 0.9) for w, s, e in (words or []))
+    return Segment(start, end, text, avg_logprob=-0.3, no_speech_prob=0.05, words=ws, **kw)
+
+
+def spoken(text: str, start: float, step: float = 0.4) -> list[tuple[str, float, float]]:
+    return [(" " + w, start + i * step, start + i * step + step * 0.8) for i, w in enumerate(text.split())]
+
+
+# -- guards ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Subtítulos realizados por la comunidad de Amara.org",
+    "subtitulos realizados por la comunidad de amara org",
+    "Subtítulos por la comunidad de Amara.org",
+    "¡Gracias por ver el video!",
+    "Gracias por ver el vídeo.",
+    "¡Suscríbete!",
+    "Suscríbete al canal y dale like.",
+    "Subtítulos realizados por la comunidad de Amara.org ¡Suscríbete!",
+    "[Música]",
+    "...",
+])
+def test_phantom_lines_are_recognized(text):
+    assert guards.is_phantom(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Gracias por ver el informe del presidente municipal de Moroleón.",
+    "El DIF Moroleón agradece a la comunidad de Piñícuaro.",
+    "Música en vivo en la plaza principal este sábado.",
+])
+def test_real_speech_is_not_a_phantom(text):
+    assert not guards.is_phantom(text)
+
+
+def test_clean_drops_phantoms_loops_and_silence_guesses():
+    loop = "Obras Públicas, " * 30
+    segments = [
+        seg("Buenos días, Moroleón.", 0.0, 2.0, spoken("Buenos días, Moroleón.", 0.0)),
+        seg("Subtítulos realizados por la comunidad de Amara.org", 5.0, 8.0),
+        seg(loop, 10.0, 20.0),
+        Segment(21.0, 23.0, "Eh.", avg_logprob=-1.5, no_speech_prob=0.9),
+    ]
+    report = guards.GuardReport()
+    kept = guards.clean(segments, None, report=report)
+    assert [s.text for s in kept] == ["Buenos días, Moroleón."]
+    assert (report.phantom, report.loops, report.no_speech) == (1, 1, 1)
+
+
+def test_repeated_segments_collapse_into_one():
+    segments = [seg("Gracias.", 0, 1), seg("Muchas gracias a todos.", 1, 3), seg("Muchas gracias a todos", 3, 5)]
+    assert [(s.text, s.end) for s in guards.collapse_repeats(segments)] == [
+        ("Gracias.", 1), ("Muchas gracias a todos.", 5)]
+
+
+def test_words_outside_speech_are_dropped():
+    words = spoken("uno dos tres cuatro", 0.0, step=1.0)  # middles at 0.4, 1.4, 2.4, 3.4
+    segment = seg("uno dos tres cuatro", 0.0, 4.0, words)
+    kept = guards.clean([segment], [Clip(0.0, 1.6)], guards.GuardOptions(speech_pad_s=0.0))
+    assert [w.word.strip() for w in kept[0].words] == ["uno", "dos"]
+    assert kept[0].text == "uno dos" and kept[0].end == pytest.approx(1.8)
+
+
+def test_long_segments_split_into_captions_at_sentence_ends():
+    text = ("El Ayuntamiento de Moroleón anunció obras. La presidenta municipal inauguró la calle. "
+            "Protección Civil pide evitar quemas en temporada de estiaje y cuidar los cerros.")
+    segment = seg(text, 0.0, 30.0, spoken(text, 0.0, step=0.9))
+    captions = guards.split_captions(segment)
+    assert [c.text for c in captions] == [
+        "El Ayuntamiento de Moroleón anunció obras.",
+        "La presidenta municipal inauguró la calle.",
+        "Protección Civil pide evitar quemas en temporada de estiaje y cuidar los cerros.",
+    ]
+    assert all(a.end <= b.start for a, b in zip(captions, captions[1:]))
+    assert captions[0].start == segment.words[0].start and captions[-1].end == segment.words[-1].end
+
+
+def test_a_caption_never_spans_a_cut_out_jingle():
+    words = spoken("hola a todos", 0.0) + spoken("y bienvenidos", 40.0)
+    captions = guards.split_captions(seg("hola a todos y bienvenidos", 0.0, 41.0, words))
+    assert [c.text for c in captions] == ["hola a todos", "y bienvenidos"]
+
+
+def test_clean_output_is_monotonic_and_spans_its_words():
+    a = seg("primero", 0.0, 5.0, [(" primero", 1.0, 1.5)])
+    b = seg("segundo", 1.2, 3.0, [(" segundo", 1.4, 2.0)])  # overlaps the first
+    out = guards.clean([a, b], None)
+    starts = [w.start for s in out for w in s.words]
+    assert starts == sorted(starts)
+    assert all(s.start == s.words[0].start and s.end == s.words[-1].end for s in out)
+
+
+# -- packing speech regions --------------------------------------------------------
+
+def test_packing_lays_regions_end_to_end_and_restores_times():
+    sr = 16_000
+    audio = np.arange(100 * sr, dtype=np.float32)
+    regions = [Clip(10.0, 20.0), Clip(50.0, 65.0), Clip(70.0, 80.0)]
+    packed = pack(audio, regions)
+    assert [(c.start, c.end) for c in packed.clips] == [(0.0, 25.0), (25.0, 35.0)]
+    assert len(packed.audio) == 35 * sr
+    assert packed.audio[10 * sr] == audio[50 * sr]  # the second region follows the first
+    restored = restore([seg("a b", 9.0, 12.0, [(" a", 9.0, 9.5), (" b", 10.5, 11.0)])], packed)[0]
+    assert [(w.start, w.end) for w in restored.words] == [(19.0, 19.5), (50.5, 51.0)]
+
+
+def test_a_word_straddling_a_cut_stays_in_its_region():
+    packed = pack(np.zeros(100 * 16_000, dtype=np.float32), [Clip(10.0, 20.0), Clip(50.0, 60.0)])
+    assert packed.span_to_original(9.8, 10.3) == (pytest.approx(19.8), pytest.approx(20.0))
+
+
+# -- vocabulary ------------------------------------------------------------------
+
+@dataclass
+class T:
+    term: str
+
+
+@dataclass
+class G:
+    priority: str
+    terms: list
+
+
+@dataclass
+class KS:
+    groups: list
+
+
+def test_prompt_takes_names_from_the_highest_priority_groups_first():
+    keywords = KS([
+        G("normal", [T("Uriangato"), T("Obras Públicas")]),
+        G("crisis", [T("balacera"), T("Piñícuaro")]),
+        G("high", [T("Moroleón"), T("DIF Moroleón")]),
+    ])
+    prompt = vocabulary.build_prompt(keywords)
+    assert prompt.startswith("Noticias locales: Piñícuaro, Moroleón, DIF, Uriangato")
+    assert "balacera" not in prompt  # Whisper spells common words already
+    assert prompt.count("Moroleón") == 1
+
+
+def test_prompt_respects_the_token_budget():
+    keywords = KS([G("normal", [T(f"Nombre{i}") for i in range(200)])])
+    prompt = vocabulary.build_prompt(keywords, budget=30)
+    assert vocabulary.approximate_tokens(" " + prompt) <= 30
+    assert "Nombre0" in prompt and "Nombre199" not in prompt
+
+
+def test_the_bundled_keywords_give_a_prompt_within_budget():
+    count = vocabulary.whisper_token_counter(models.ensure_bundled())
+    prompt = vocabulary.prompt_from_file(Path(__file__).parents[1] / "radiomon" / "data" / "keywords.yml",
+                                         count_tokens=count)
+    assert "Moroleón" in prompt and count(" " + prompt) <= vocabulary.PROMPT_TOKEN_BUDGET
+
+
+def test_missing_keywords_file_means_no_biasing(tmp_path, caplog):
+    with caplog.at_level(logging.INFO, logger="radiomon.transcribe.vocabulary"):
+        assert vocabulary.prompt_from_file(tmp_path / "keywords.yml") is None
+    assert "without vocabulary biasing" in caplog.text
+
+
+# -- outputs ---------------------------------------------------------------------
+
+def test_transcript_files_are_named_by_local_start_and_render_every_format(tmp_path):
+    start = datetime(2026, 11, 25, 14, 0, 5, tzinfo=timezone.utc)
+    path = output.transcript_path(tmp_path, "radio-uno", start, ZoneInfo("America/Mexico_City"))
+    assert path == tmp_path / "radio-uno" / "2026-11-25" / "080005.json"
+    segments = [seg("Buenos días, Moroleón.", 1.5, 3.25, [(" Buenos", 1.5, 1.9), (" días,", 1.9, 2.4),
+                                                        (" Moroleón.", 2.5, 3.25)])]
+    written = output.write_transcripts(segments, json_path=path, start=start, meta={"station": "radio-uno"},
+                                       formats=("srt", "vtt", "txt"))
+    assert [p.suffix for p in written] == [".json", ".srt", ".vtt", ".txt"]
+    doc = json.loads(path.read_text())
+    assert doc["segments"][0]["start_utc"] == "2026-11-25T14:00:06.500Z"
+    assert doc["segments"][0]["words"][2] == {"word": " Moroleón.", "start": 2.5, "end": 3.25, "probability": 0.9}
+    assert path.with_suffix(".srt").read_text() == "1\n00:00:01,500 --> 00:00:03,250\nBuenos días, Moroleón.\n\n"
+    assert path.with_suffix(".vtt").read_text().startswith("WEBVTT\n\n00:00:01.500 --> 00:00:03.250\n")
+    assert path.with_suffix(".txt").read_text() == "[00:00:01] Buenos días, Moroleón.\n"
+    assert not list(path.parent.glob(".*.tmp"))
+
+
+# -- workers and models ------------------------------------------------------------
+
+@pytest.mark.parametrize("cores, expected", [(1, (1, 1)), (2, (1, 2)), (4, (1, 4)), (8, (2, 4)), (16, (4, 4))])
+def test_automatic_workers_and_threads(cores, expected):
+    assert plan_workers(0, 0, cores) == expected
+
+
+def test_explicit_workers_and_threads_are_kept():
+    assert plan_workers(2, 3, 16) == (2, 3)
+    assert plan_workers(2, 0, 8) == (2, 4)
+
+
+def test_bundled_model_is_assembled_once_and_verified(tmp_path, monkeypatch):
+    monkeypatch.setenv(models.CACHE_ENV, str(tmp_path))
+    folder = models.ensure_bundled()
+    model_bin = folder / "model.bin"
+    assert model_bin.stat().st_size == models.BUNDLED_SIZE
+    assert sorted(p.name for p in folder.iterdir()) == ["config.json", "model.bin", "tokenizer.json", "vocabulary.txt"]
+    mtime = model_bin.stat().st_mtime_ns
+    assert models.ensure_bundled(verify=True) == folder and model_bin.stat().st_mtime_ns == mtime  # not rebuilt
+    with open(model_bin, "r+b") as f:  # same size, different bytes
+        f.seek(1000)
+        f.write(b"\0" * 16)
+    with pytest.raises(TranscriptionError, match="corrupt"):
+        models.ensure_bundled(verify=True)
+
+
+def test_a_model_that_needs_a_download_fails_offline_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    with pytest.raises(TranscriptionError) as err:
+        models.resolve("large-v3", "faster-whisper")
+    message = str(err.value)
+    assert "\n" not in message and "offline" in message and "transcription.model" in message
+
+
+def test_a_pt_file_is_not_a_faster_whisper_model(tmp_path):
+    pt = tmp_path / "base.pt"
+    pt.write_bytes(b"x")
+    with pytest.raises(TranscriptionError, match="openai-whisper"):
+        models.resolve(str(pt), "faster-whisper")
+
+
+def test_a_ctranslate2_folder_is_used_as_given():
+    folder = models.ensure_bundled()
+    assert models.resolve(str(folder), "faster-whisper") == (str(folder), str(folder))
