@@ -18,13 +18,6 @@ def _not_built(name: str, what: str) -> None:
 
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def transcribe(args):
-    """Transcribe pending recordings with Whisper (not built yet)."""
-    _not_built("transcribe", "transcription")
-
-
-@main.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def match(args):
     """Flag mentions in new segments using keywords.yml (not built yet)."""
     _not_built("match", "the keyword matcher")
