@@ -366,3 +366,28 @@ def test_files_left_by_a_killed_run_are_registered_and_the_downtime_is_a_gap(tmp
     (gap,) = gaps(config, "uno")
     assert gap["reason"] == "stopped" and gap["start_utc"] == row.end_utc  # since then: nothing, still open
     assert gap["end_utc"] is None
+
+
+def test_schedule_window_ending_mid_recording_stops_and_opens_an_off_schedule_gap(tmp_path, icecast_server,
+                                                                                  live_source):
+    from dataclasses import replace
+    from datetime import datetime, timedelta
+
+    from radiomon.config import ScheduleWindow
+
+    config_path = write_config(tmp_path, station("uno", icecast_server.url("/live.mp3")))
+    rec = Recorder(config_path, "uno")
+    tz = rec.config.timezone
+    now = datetime.now(tz)
+    end = (now + timedelta(seconds=9)).replace(microsecond=0)
+    # YAML schedules are HH:MM; built here with seconds so the window closes during the test
+    window = ScheduleWindow(frozenset({now.weekday()}), (now - timedelta(minutes=5)).time(), end.time())
+    rec.config = replace(rec.config, stations=(replace(rec.config.stations[0], schedule=(window,)),))
+    with rec:
+        assert wait_for(lambda: gaps(rec.config, "uno", "off-schedule"), 15)
+        time.sleep(1)
+        assert rec.statuses is None  # still running, waiting for the next window
+    rows = recordings(rec.config, "uno")
+    assert rows and rows[-1].end_utc <= gaps(rec.config, "uno", "off-schedule")[0]["start_utc"]
+    assert abs(parse_iso(rows[-1].end_utc).timestamp() - end.timestamp()) < 1.0
+    assert_all_files_registered(rec.config, "uno")
