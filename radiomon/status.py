@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from radiomon import timeutil
 from radiomon.archive import Archive
 from radiomon.archive.recordings import STATUSES
-from radiomon.config import Config
+from radiomon.config import Config, Station
+from radiomon.record.clock import station_state
 
 
 @dataclass
@@ -17,7 +20,10 @@ class StationStatus:
     source: str
     recordings: dict[str, int] = field(default_factory=dict)
     last_recording_utc: str | None = None
+    last_audio_end_utc: str | None = None
     segments: int = 0
+    state: str = ""  # recording / outage since … / off-schedule until … / not recording
+    gaps_24h: int = 0  # outages that touched the last 24 hours
 
 
 @dataclass
@@ -31,7 +37,7 @@ class Status:
     stations: list[StationStatus]
 
 
-def collect_status(archive: Archive, config: Config) -> Status:
+def collect_status(archive: Archive, config: Config, now: datetime | None = None) -> Status:
     by_station: dict[str, StationStatus] = {
         s.id: StationStatus(s.id, s.name, s.source) for s in config.stations
     }
@@ -42,6 +48,16 @@ def collect_status(archive: Archive, config: Config) -> Status:
         totals[row["status"]] += row["n"]
         if station.last_recording_utc is None or row["last"] > station.last_recording_utc:
             station.last_recording_utc = row["last"]
+    now = now or datetime.now(timeutil.UTC)
+    stations = {s.id: s for s in config.stations}
+    for row in archive.query("SELECT station, max(end_utc) AS last_end FROM recordings GROUP BY station"):
+        by_station[row["station"]].last_audio_end_utc = row["last_end"]
+    recent = archive.gaps(since=now - timedelta(hours=24))
+    for status in by_station.values():
+        own = [g for g in recent if g["station"] == status.id]
+        status.gaps_24h = len(own)
+        open_gap = next((g for g in reversed(own) if g["end_utc"] is None), None)
+        status.state = station_activity(stations.get(status.id), status, open_gap, config, now)
     segment_total = 0
     for row in archive.query(
         "SELECT r.station, count(*) AS n FROM segments s JOIN recordings r ON r.id = s.recording_id GROUP BY r.station"
@@ -57,6 +73,29 @@ def collect_status(archive: Archive, config: Config) -> Status:
         segments=segment_total,
         stations=list(by_station.values()),
     )
+
+
+def station_activity(station: Station | None, status: StationStatus, open_gap: dict | None,
+                     config: Config, now: datetime) -> str:
+    """One phrase for the office: is this station being recorded right now, and if not, why."""
+    tz = config.timezone
+    if station is None:
+        return "not configured"
+    if open_gap is not None:
+        since = timeutil.local(open_gap["start_utc"], tz).strftime("%Y-%m-%d %H:%M")
+        return f"outage since {since} ({open_gap['reason']})"
+    scheduled, why = station_state(station, now, tz)
+    if not scheduled:
+        return why
+    last_end = status.last_audio_end_utc
+    # A recorder registers a file as it closes, so fresh audio is at most one
+    # segment (plus a little slack) old while the station is being recorded.
+    fresh = timedelta(minutes=station.segment_minutes * 2 + 1)
+    if last_end and now - timeutil.parse_iso(last_end) <= fresh:
+        return "recording"
+    if last_end:
+        return f"not recording (last audio {timeutil.local(last_end, tz).strftime('%Y-%m-%d %H:%M')})"
+    return "never recorded"
 
 
 def _size_with_wal(path: Path) -> int:

@@ -254,9 +254,9 @@ def test_status_table(with_recordings, deployment: Path, config_path: Path) -> N
     assert re.fullmatch(r"disk free: \d+\.\d GB", lines[3])
     assert lines[4:] == [
         "",
-        "station     last recording    pending  transcribed  failed  segments",
-        "radio-uno   2026-11-25 15:00  1        1            0       2",
-        "fm-oficina  never             0        0            0       0",
+        "station     state                                        last recording    pending  transcribed  failed  gaps 24h",
+        "radio-uno   not recording (last audio 2026-11-25 15:00)  2026-11-25 15:00  1        1            0       0",
+        "fm-oficina  never recorded                               never             0        0            0       0",
     ]
 
 
@@ -275,9 +275,11 @@ def test_status_json(with_recordings, deployment: Path, config_path: Path) -> No
         "stations": [
             {"id": "radio-uno", "name": "Radio Uno Moroleón", "source": "http://127.0.0.1:8000/uno.mp3",
              "recordings": {"pending": 1, "transcribed": 1}, "last_recording_utc": "2026-11-25T21:00:00.000Z",
-             "segments": 2},
+             "last_audio_end_utc": status["stations"][0]["last_audio_end_utc"], "segments": 2,
+             "state": "not recording (last audio 2026-11-25 15:00)", "gaps_24h": 0},
             {"id": "fm-oficina", "name": "Receptor FM de la oficina", "source": "alsa:hw:1",
-             "recordings": {}, "last_recording_utc": None, "segments": 0},
+             "recordings": {}, "last_recording_utc": None, "last_audio_end_utc": None, "segments": 0,
+             "state": "never recorded", "gaps_24h": 0},
         ],
     }
 
@@ -285,9 +287,9 @@ def test_status_json(with_recordings, deployment: Path, config_path: Path) -> No
 def test_status_csv(with_recordings) -> None:
     result = with_recordings("status", "--format", "csv")
     assert result.output == (
-        "id,name,last,pending,transcribed,failed,segments\n"
-        "radio-uno,Radio Uno Moroleón,2026-11-25 15:00,1,1,0,2\n"
-        "fm-oficina,Receptor FM de la oficina,never,0,0,0,0\n"
+        "id,name,last,pending,transcribed,failed,segments,state,gaps_24h\n"
+        "radio-uno,Radio Uno Moroleón,2026-11-25 15:00,1,1,0,2,not recording (last audio 2026-11-25 15:00),0\n"
+        "fm-oficina,Receptor FM de la oficina,never,0,0,0,0,never recorded,0\n"
     )
 
 

@@ -158,7 +158,8 @@ def status_cmd(app, fmt) -> None:
     click.echo(f"disk free: {shutil.disk_usage(Path(status.archive).parent).free / 1e9:.1f} GB")
     click.echo("")
     rows = [_station_row(s, config.timezone) for s in status.stations]
-    emit_records(rows, "table", (("id", "station"), ("last", "last recording"), ("pending", "pending"), ("transcribed", "transcribed"), ("failed", "failed"), ("segments", "segments")))
+    emit_records(rows, "table", (("id", "station"), ("state", "state"), ("last", "last recording"), ("pending", "pending"),
+                                 ("transcribed", "transcribed"), ("failed", "failed"), ("gaps_24h", "gaps 24h")))
 
 
 def _station_row(station, tz) -> dict:
@@ -171,6 +172,8 @@ def _station_row(station, tz) -> dict:
         "transcribed": station.recordings.get("transcribed", 0),
         "failed": station.recordings.get("failed", 0),
         "segments": station.segments,
+        "state": station.state,
+        "gaps_24h": station.gaps_24h,
     }
 
 

@@ -1,0 +1,51 @@
+"""`radiomon status`: whether each station is being recorded right now, and why not."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from radiomon.archive import Archive
+from radiomon.config import load_config
+from radiomon.status import collect_status
+from radiomon.timeutil import parse_iso
+
+NOW = parse_iso("2026-11-25T18:05:00Z")  # Wednesday 12:05 in Mexico City
+
+
+def _states(config_path):
+    config = load_config(config_path)
+    with Archive(config.archive) as archive:
+        return {s.id: s.state for s in collect_status(archive, config, now=NOW).stations}, config
+
+
+def test_fresh_audio_means_recording_and_an_open_gap_is_an_outage(write_config, deployment) -> None:
+    path = write_config("""\
+        stations:
+          - {id: uno, url: "http://127.0.0.1:8000/uno.mp3", segment_minutes: 10}
+          - {id: dos, url: "http://127.0.0.1:8000/dos.mp3"}
+          - {id: tres, url: "http://127.0.0.1:8000/tres.mp3"}
+    """)
+    config = load_config(path)
+    with Archive(config.archive) as archive:
+        archive.sync_stations(config.stations, "America/Mexico_City")
+        archive.add_recording(station="uno", start=NOW - timedelta(minutes=15), duration=600, path="/a/uno.mp3")
+        archive.add_recording(station="dos", start=NOW - timedelta(hours=3), duration=600, path="/a/dos.mp3")
+        archive.open_gap("dos", NOW - timedelta(hours=2, minutes=50), "network")
+    states, _ = _states(path)
+    assert states == {
+        "uno": "recording",
+        "dos": "outage since 2026-11-25 09:15 (network)",
+        "tres": "never recorded",
+    }
+
+
+def test_off_schedule_says_until_when(write_config) -> None:
+    path = write_config("""\
+        stations:
+          - id: manana
+            url: http://127.0.0.1:8000/m.mp3
+            schedule:
+              - {days: mon-fri, from: "06:00", to: "11:00"}
+    """)
+    states, _ = _states(path)
+    assert states["manana"].startswith("off-schedule until Thu 2026-11-26 06:00")
