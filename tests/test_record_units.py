@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -244,3 +245,15 @@ def test_station_with_bad_device_is_an_error_gap_and_does_not_stop_the_run(run, 
     from radiomon.archive import Archive
     with Archive(deployment / "radiomon.db") as archive:
         assert [g["reason"] for g in archive.gaps("fm")] == ["error"]
+
+
+def test_a_station_already_being_recorded_is_refused_in_one_line(config, cli) -> None:
+    from radiomon.record.supervisor import station_lock
+
+    with station_lock(config.recordings_dir / "radio-uno"):
+        result = cli("--config", config.path, "record", "--station", "radio-uno", "--duration", "5s")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output == (
+        f"Error: station 'radio-uno' is already being recorded (pid {os.getpid()}, "
+        f"lock {config.recordings_dir / 'radio-uno' / '.record.lock'}); stop that recorder first\n"
+    )

@@ -8,17 +8,20 @@ runner stops its ffmpeg, which closes the open segment, and registers it.
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import signal
 import threading
 import time
-from contextlib import contextmanager
-from typing import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import IO, Iterable, Iterator
 
 from radiomon import media
 from radiomon.archive import Archive
 from radiomon.config import Config, Station
-from radiomon.errors import ConfigError
+from radiomon.errors import ConfigError, RecorderError
 from radiomon.record.station_runner import StationRunner, StationStatus
 
 log = logging.getLogger("radiomon.record")
@@ -48,6 +51,13 @@ def record(
     media.require_tool("ffprobe")
     stations = select_stations(config, station_ids)
     stop = stop or threading.Event()
+    with ExitStack() as locks:
+        for station in stations:
+            locks.enter_context(station_lock(config.recordings_dir / station.id))
+        return _record(config, stations, duration, stop)
+
+
+def _record(config: Config, stations: list[Station], duration: float | None, stop: threading.Event) -> list[StationStatus]:
     with Archive(config.archive) as archive:
         archive.sync_stations(config.stations, str(config.timezone))
         run_id = archive.start_run("record")
@@ -79,6 +89,27 @@ def record(
         log.info("%s: stopped; %d segment(s), %.0f s recorded, %d restart(s), %d gap(s)",
                  s.station, s.segments, s.seconds, s.restarts, s.gaps)
     return statuses
+
+
+@contextmanager
+def station_lock(folder: Path) -> Iterator[IO]:
+    """Hold ``folder/.record.lock`` while recording: two recorders of one
+    station would write the same files and register every segment twice."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ".record.lock"
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise RecorderError(
+                f"station {folder.name!r} is already being recorded (pid {holder}, lock {path}); stop that recorder first"
+            ) from None
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield handle
 
 
 @contextmanager
