@@ -81,6 +81,19 @@ class FasterWhisperEngine:
             vad_filter=False, temperature=0.0, **common,
         )
         segments = [_segment(s) for s in batched]
+        if o.word_timestamps:
+            # Without timestamps Whisper sometimes ends a window early — an ad
+            # read, then "end of text" with 20 s of news still to come. The
+            # packed audio is all speech, so a long stretch without words in
+            # a window that did produce words was skipped: decode it again.
+            holes = uncovered(segments, clips)
+            if holes:
+                log.debug("re-decoding %d skipped stretch(es): %s", len(holes), holes)
+                again, _ = pipeline.transcribe(
+                    audio, clip_timestamps=[{"start": c.start, "end": c.end} for c in holes],
+                    batch_size=o.batch_size, without_timestamps=True, vad_filter=False, temperature=0.0, **common,
+                )
+                segments = sorted(segments + [_segment(s) for s in again], key=lambda s: s.start)
         # The batched pipeline has no temperature fallback. A clip that came
         # out as a repetition loop (often the vocabulary prompt echoed back:
         # "H. Ayuntamiento de Moroleón, H. Ayuntamiento de Moroleón, …") is
@@ -100,6 +113,24 @@ class FasterWhisperEngine:
             compression_ratio_threshold=COMPRESSION_RATIO_MAX, **common,
         )
         return [_segment(s) for s in segments]
+
+
+def uncovered(segments: Sequence[Segment], clips: Sequence[Clip], min_gap: float = 2.5) -> list[Clip]:
+    """Stretches of at least ``min_gap`` s inside clips that produced words, where no word was placed."""
+    words = sorted((w for s in segments for w in s.words), key=lambda w: w.start)
+    holes = []
+    for clip in clips:
+        inside = [w for w in words if clip.start - 0.05 <= w.start < clip.end]
+        if not inside:
+            continue  # nothing decoded at all: music VAD let through, not a skip
+        t = clip.start
+        for w in inside:
+            if w.start - t >= min_gap:
+                holes.append(Clip(t, w.start))
+            t = max(t, w.end)
+        if clip.end - t >= min_gap:
+            holes.append(Clip(t, clip.end))
+    return holes
 
 
 def _looped(segment: Segment) -> bool:
