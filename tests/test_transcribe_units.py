@@ -250,3 +250,52 @@ def test_a_pt_file_is_not_a_faster_whisper_model(tmp_path):
 def test_a_ctranslate2_folder_is_used_as_given():
     folder = models.ensure_bundled()
     assert models.resolve(str(folder), "faster-whisper") == (str(folder), str(folder))
+
+
+def test_stretches_a_window_skipped_are_found():
+    from radiomon.transcribe.faster_whisper import uncovered
+
+    clips = [Clip(0.0, 30.0), Clip(30.0, 45.0)]
+    segments = [seg("anuncio", 0.0, 6.0, spoken("uno dos tres cuatro cinco", 0.5))]  # ends at ~2.1 s
+    assert uncovered(segments, clips) == [Clip(pytest.approx(2.42), 30.0)]  # the silent second clip is music
+    full = [seg("x", 0.0, 30.0, spoken(" ".join(["palabra"] * 70), 0.2))]
+    assert uncovered(full, clips[:1]) == []
+
+
+def test_a_batch_with_two_workers_stores_every_recording_once(tmp_path, monkeypatch):
+    """The batch loop itself (threads, ordering, per-item failure) with a stand-in engine."""
+    try:
+        import audio_factory as af
+    except ImportError:
+        from tests import audio_factory as af
+    from radiomon.archive import Archive
+    from radiomon.config import load_config
+    from radiomon.transcribe.batch import transcribe_batch
+
+    if af.missing():
+        pytest.skip(af.missing())
+    (tmp_path / "radiomon.yml").write_text(
+        "stations:\n  - id: uno\n    url: http://127.0.0.1/uno.mp3\n"
+        "transcription:\n  workers: 2\n  threads: 1\n  hotwords: false\n")
+    config = load_config(tmp_path / "radiomon.yml")
+
+    class Echo:
+        name, model_label = "echo", "fake"
+
+        def __init__(self, *args):
+            pass
+
+        def transcribe(self, audio, clips):
+            return [Segment(c.start, c.end, f"clip {i}", words=(Word(f" clip{i}", c.start, c.end, 1.0),))
+                    for i, c in enumerate(clips)]
+
+    paths = [af.silence(2.0, noise_db=-30, seed=i).write(tmp_path / f"r{i}.wav") for i in range(4)]
+    af.corrupt(tmp_path / "r1.wav")
+    with Archive(config.archive) as archive:
+        archive.sync_stations(config.stations, str(config.timezone))
+        ids = [archive.add_recording(station="uno", start=datetime(2026, 11, 25, 14, i, tzinfo=timezone.utc),
+                                     duration=2.0, path=str(p))[0] for i, p in enumerate(paths)]
+        result = transcribe_batch(config, archive, engine_factory=Echo, formats=())
+        assert (result.transcribed, result.failed) == (3, 1)
+        assert [archive.recording(i).status for i in ids] == ["transcribed", "failed", "transcribed", "transcribed"]
+        assert all(archive.recording(i).engine == "echo" for i in (ids[0], ids[2], ids[3]))

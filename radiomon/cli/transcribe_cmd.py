@@ -28,16 +28,23 @@ class _Bar(Progress):
         from tqdm import tqdm
 
         self.started = time.perf_counter()
-        self.bar = tqdm(total=round(audio_seconds / 3600, 3) or None, unit="h audio", file=sys.stderr,
-                        bar_format="{l_bar}{bar}| {n:.2f}/{total:.2f} h audio [{elapsed}<{remaining}{postfix}]")
+        known = audio_seconds > 0  # durations unknown until decoded (imported files): no ETA
+        self.bar = tqdm(
+            total=audio_seconds if known else None, unit_scale=1 / 3600, file=sys.stderr, dynamic_ncols=True,
+            bar_format=("{l_bar}{bar}| {n:.2f}/{total:.2f} h audio [{elapsed}<{remaining}{postfix}]" if known
+                        else "{n:.2f} h audio [{elapsed}{postfix}]"),
+        )
 
     def done(self, recording, audio_seconds: float, ok: bool) -> None:
         if self.bar is None:
             return
         self.done_seconds += audio_seconds
         elapsed = time.perf_counter() - self.started
-        self.bar.set_postfix_str(f"{self.done_seconds / elapsed:.0f}× real time" if elapsed else "", refresh=False)
-        self.bar.update(round(audio_seconds / 3600, 3))
+        if elapsed > 0:
+            self.bar.set_postfix_str(f"{self.done_seconds / elapsed:.0f}× real time", refresh=False)
+        if self.bar.total is not None:
+            audio_seconds = min(audio_seconds, self.bar.total - self.bar.n)  # measured may exceed registered
+        self.bar.update(audio_seconds)
 
     def close(self) -> None:
         if self.bar is not None:

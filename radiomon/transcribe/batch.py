@@ -75,7 +75,7 @@ class BatchResult:
         rtf = f", {1 / self.realtime_factor:.0f}× real time" if self.realtime_factor else ""
         return (
             f"transcribed {self.transcribed} recording{'s' * (self.transcribed != 1)} "
-            f"({self.audio_seconds / 3600:.2f} h of audio, {self.segments} segments) in "
+            f"({self.audio_seconds / 3600:.2f} h of audio, {self.segments} segment{'s' * (self.segments != 1)}) in "
             f"{self.wall_seconds:.0f} s{rtf} with {self.engine} {self.model}; {self.failed} failed"
         )
 

@@ -11,7 +11,7 @@ after (:mod:`radiomon.transcribe.guards`).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 import numpy as np
@@ -56,8 +56,8 @@ class EngineOptions:
     """How to decode; the same for every engine. Defaults suit radio on a CPU."""
 
     language: str = "es"  # forced: never detected, so music cannot flip it
-    beam_size: int = 1  # greedy: on radio speech beam 5 buys little for ~25 % more time
-    batch_size: int = 8  # clips decoded together (faster-whisper); 0 = one at a time
+    beam_size: int = 1  # greedy (see TranscriptionConfig.beam_size)
+    batch_size: int = 4  # clips decoded together (faster-whisper); 0 = one at a time
     word_timestamps: bool = True
     initial_prompt: str | None = None  # vocabulary bias (see vocabulary.py); repeated for every clip
     device: str = "cpu"  # cpu | cuda (resolved from auto before this point)
@@ -69,15 +69,6 @@ class EngineOptions:
     # time, so the cap bounds the damage (the compression-ratio guard then
     # rejects what a loop produced).
     max_new_tokens: int = 200
-
-
-@dataclass
-class EngineResult:
-    """What an engine returns for one recording."""
-
-    segments: list[Segment]
-    duration: float  # seconds of audio
-    extra: dict = field(default_factory=dict)
 
 
 class Engine(Protocol):
