@@ -134,7 +134,20 @@ SCHEMA_V1 = [
     "CREATE INDEX mentions_recording ON mentions (recording_id)",
     "CREATE INDEX mentions_at ON mentions (at_utc)",
     "CREATE INDEX mentions_group_at ON mentions (group_id, at_utc)",
-    "CREATE INDEX mentions_segment ON mentions (segment_id)",
+    # One row per finding: a re-match updates rows in place (ids and staff
+    # reviews survive) and can never duplicate them (archive/mentions.py).
+    "CREATE UNIQUE INDEX mentions_segment ON mentions (segment_id, group_id, keyword, offset)",
+    """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,               -- e.g. crisis-mention (radiomon/events.py)
+        created_utc TEXT NOT NULL,
+        mention_id INTEGER,               -- no foreign key: the event outlives a re-matched mention
+        payload TEXT NOT NULL,            -- JSON, the event's fields
+        delivered_utc TEXT                -- NULL: the alerting stage has not sent it yet
+    )
+    """,
+    "CREATE INDEX events_pending ON events (delivered_utc, id)",
     """
     CREATE TABLE gaps (
         id INTEGER PRIMARY KEY,

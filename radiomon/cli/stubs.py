@@ -18,20 +18,6 @@ def _not_built(name: str, what: str) -> None:
 
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def match(args):
-    """Flag mentions in new segments using keywords.yml (not built yet)."""
-    _not_built("match", "the keyword matcher")
-
-
-@main.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def mentions(args):
-    """List flagged mentions (not built yet)."""
-    _not_built("mentions", "the keyword matcher")
-
-
-@main.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def clip(args):
     """Cut the audio around a mention (not built yet)."""
     _not_built("clip", "clips")

@@ -35,7 +35,7 @@ How a mention is found (issue 4):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +44,9 @@ from rapidfuzz import fuzz, process
 from radiomon.keywords.common_words import STOPWORDS
 from radiomon.keywords.model import KeywordSet
 from radiomon.keywords.normalize import Token, normalize_word, tokenize_words
-from radiomon.keywords.patterns import Pattern, compile_pattern, similarity, window_pattern
+from radiomon.keywords.patterns import (
+    MIN_LENGTH_RATIO, SHORT_LENGTH, Pattern, compile_pattern, similarity, window_pattern,
+)
 from radiomon.keywords.phonetic import word_key
 from radiomon.keywords.words import WordLike
 
@@ -142,10 +144,17 @@ class Matcher:
         log.debug("compiled %d spellings from %s", len(self.spellings), keywords.source)
 
     # -- one segment (or a few consecutive ones) ---------------------------------
-    def find_mentions(self, words: Sequence[WordLike]) -> list[Mention]:
-        """Every mention in ``words``, in order of appearance."""
+    def find_mentions(self, words: Sequence[WordLike], spellings: Collection[int] | None = None) -> list[Mention]:
+        """Every mention in ``words``, in order of appearance.
+
+        ``spellings`` (indices into :attr:`spellings`) restricts the search to
+        those, when the caller already knows the others cannot be there (the
+        archive-scale pre-selection in radiomon/matching.py).
+        """
         tokens = tokenize_words([w.text for w in words])
         anchored = [(i, self.anchors(t.text)) for i, t in enumerate(tokens)]
+        if spellings is not None:
+            anchored = [(i, tuple(x for x in a if x in spellings)) for i, a in anchored]
         anchored = [(i, a) for i, a in anchored if a]
         if not anchored:  # the common case: nothing here resembles any keyword
             return []
@@ -258,6 +267,12 @@ class Matcher:
             return 0.0
         if tokens[last].text in STOPWORDS and not pattern.ends_with_stopword:
             return 0.0
+        if not pattern.short:
+            # similarity()'s length rule, before building the window's pattern
+            # (most windows around an anchor fail it; same result, much cheaper).
+            length = sum(len(t.text) for t in tokens[first:last + 1])
+            if length > SHORT_LENGTH and min(length, len(pattern.joined)) < MIN_LENGTH_RATIO * max(length, len(pattern.joined)):
+                return 0.0
         window = windows.get(first, last)
         for acronym in pattern.acronyms:  # heard as written or as it sounds (IMS/IMSS), never fuzzily
             if acronym not in window.tokens and word_key(acronym) not in map(word_key, window.tokens):

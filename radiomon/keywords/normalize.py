@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from radiomon.keywords.numbers import parse_number
+from radiomon.keywords.numbers import NUMBER_WORDS, parse_number
 
 # Written with a period in official names; spelled out so "H. Ayuntamiento"
 # and "Honorable Ayuntamiento" normalize alike. Only with the period: a bare
@@ -68,6 +69,10 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# Cached: transcripts repeat a small vocabulary (Zipf), and folding every
+# word of a station-year through four regexes dominated a full re-match
+# (radiomon/matching.py, benchmarks/match.py).
+@lru_cache(maxsize=262_144)
 def fold(text: str) -> str:
     """Lowercase, accent-free words separated by single spaces (no number handling)."""
     text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
@@ -113,7 +118,8 @@ def _merge_numbers(pieces: list[tuple[str, int]]) -> Iterable[Token]:
     texts = [text for text, _ in pieces]
     i = 0
     while i < len(pieces):
-        number = parse_number(texts, i)
+        # Most words are not number words: skip the parser for them (same result).
+        number = parse_number(texts, i) if texts[i] in NUMBER_WORDS else None
         if number is None:
             text, index = pieces[i]
             yield Token(text, index, index)

@@ -1,0 +1,150 @@
+"""Match benchmark: a full re-match of a station-year with 200 keyword terms.
+
+Uses the search benchmark's synthetic archive (build it once, a few minutes)::
+
+    python benchmarks/search.py --days 365 --db /tmp/year.db
+    python benchmarks/match.py --db /tmp/year.db
+
+The keywords are the default keywords.yml extended with synthetic but
+plausible terms (officials' names, colonias, streets, programs, businesses)
+up to ``--terms`` terms. It times ``radiomon match --all``'s function twice on
+a copy of the archive: the first run writes every mention (none stored
+yet), the second finds them all unchanged (the idempotent case, and the cost
+of re-matching after a small keywords.yml edit). It prints the phases
+(vocabulary, candidate words, FTS selection, matcher, writes).
+
+Target on the 2-core reference machine: full re-match <= 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from radiomon.archive import Archive
+from radiomon.archive.schema import SCHEMA_V1
+from radiomon.keywords import load_keywords
+from radiomon.matching import load_matcher, rematch_all
+
+FIRST = ("María Guadalupe", "José Luis", "Juan Carlos", "Ana Laura", "Francisco Javier", "Rosa María", "Miguel Ángel",
+         "Martha Elena", "Jesús", "Verónica", "Alejandro", "Claudia", "Ricardo", "Leticia", "Fernando", "Adriana",
+         "Arturo", "Gabriela", "Ramón", "Silvia")
+LAST = ("Ramírez", "Hernández", "García", "López", "Martínez", "Zavala", "Cerna", "Villagómez", "Ruiz", "Pantoja",
+        "Guzmán", "Aguilar", "Ortega", "Rosales", "Tapia", "Zamudio", "Soto", "Cisneros", "Herrera", "Navarro")
+ROLES = ("regidor", "regidora", "director", "directora", "síndico", "tesorero", "secretario del Ayuntamiento")
+COLONIAS = ("Colonia Lázaro Cárdenas", "Colonia Francisco Villa", "Colonia Las Flores", "Colonia Guadalupe",
+            "Colonia Infonavit", "Colonia El Pirul", "Colonia La Joya", "Colonia Santa Fe", "Colonia Los Pinos",
+            "Fraccionamiento Las Fuentes", "Colonia La Cruz", "Colonia Vista Hermosa", "Colonia San Juan",
+            "Colonia El Cerrito", "Colonia Lindavista", "Comunidad de La Ordeña", "Comunidad de Caricheo",
+            "Comunidad de Quiahuyo", "Comunidad de La Barranca", "Comunidad de Cañada de Ortega")
+STREETS = ("calle Hidalgo", "calle Morelos", "avenida Juárez", "calle Allende", "calle Zaragoza", "calle Madero",
+           "calle Guerrero", "bulevar Las Américas", "calle Pípila", "calle Aldama", "avenida de la Ferrocarrilera",
+           "calle Abasolo", "calle Matamoros", "calle Iturbide", "calle Galeana")
+PROGRAMS = ("programa Mi Colonia a Color", "programa Calentadores Solares", "programa Mujeres Emprendedoras",
+            "programa Techo Digno", "programa Becas Moroleón", "programa Salud en tu Colonia",
+            "programa Bacheo Permanente", "programa Moroleón Limpio", "programa Adultos Mayores Activos",
+            "programa Juventud Deportiva", "Feria Nacional del Rebozo", "Expo Textil Moroleón",
+            "Festival del Mariachi", "mercado Hidalgo", "tianguis textil", "plaza principal",
+            "unidad deportiva Moroleón", "panteón municipal", "rastro municipal", "relleno sanitario")
+
+
+def synthetic_terms(count: int, seed: int = 3) -> list[dict]:
+    """``count`` plausible extra terms: people with roles, places, programs."""
+    rng = random.Random(seed)
+    pool = [{"term": c} for c in COLONIAS] + [{"term": s} for s in STREETS] + [{"term": p} for p in PROGRAMS]
+    seen = {p["term"] for p in pool}
+    while len(pool) < count:
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}"
+        if name not in seen:
+            seen.add(name)
+            alias = f"{rng.choice(ROLES)} {name.split()[-2]}"
+            if alias not in seen:  # an alias may name one person only
+                seen.add(alias)
+                pool.append({"term": name, "aliases": [alias]})
+    rng.shuffle(pool)
+    return pool[:count]
+
+
+def keywords_file(folder: Path, terms: int) -> Path:
+    data = yaml.safe_load((resources.files("radiomon") / "data" / "keywords.yml").read_text(encoding="utf-8"))
+    have = sum(len(g["terms"]) for g in data["groups"].values())
+    data["groups"]["sintetico"] = {"label": "Términos sintéticos del benchmark", "priority": "normal",
+                                   "terms": synthetic_terms(max(0, terms - have))}
+    path = folder / "keywords.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def ensure_current_schema(path: Path) -> None:
+    """Archives built before the mentions/events DDL settled: add what is missing."""
+    conn = sqlite3.connect(str(path))
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    for statement in SCHEMA_V1:
+        words = statement.split()
+        kind = words[1] if words[1] != "UNIQUE" else words[2]
+        name = words[2] if words[1] != "UNIQUE" else words[3]
+        if kind in ("TABLE", "INDEX") and name not in names and ("mentions" in statement or "events" in statement):
+            if name == "mentions_segment":
+                conn.execute("DROP INDEX IF EXISTS mentions_segment")
+            conn.execute(statement)
+    if "mentions_segment" in names:  # the old non-unique index
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'mentions_segment'").fetchone()[0]
+        if "UNIQUE" not in sql:
+            conn.execute("DROP INDEX mentions_segment")
+            conn.execute(next(s for s in SCHEMA_V1 if "mentions_segment" in s))
+    conn.commit()
+    conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, required=True, help="the search benchmark's archive (copied, not changed)")
+    parser.add_argument("--terms", type=int, default=200, help="keyword terms (default 200)")
+    parser.add_argument("--in-place", action="store_true", help="match --db itself instead of a copy")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(dir=args.db.parent) as tmp:
+        folder = Path(tmp)
+        db = args.db
+        if not args.in_place:
+            db = folder / "year.db"
+            print(f"copying {args.db} …", file=sys.stderr)
+            shutil.copy(args.db, db)
+        ensure_current_schema(db)
+        keywords = keywords_file(folder, args.terms)
+        print(f"{len(load_keywords(keywords).terms)} terms", file=sys.stderr)
+        with Archive(db) as archive:
+            archive.conn.execute("DELETE FROM mentions")
+            archive.conn.execute("DELETE FROM events")
+            segments = archive.conn.execute("SELECT max(id) FROM segments").fetchone()[0]
+            began = time.perf_counter()
+            matcher = load_matcher(keywords)
+            compile_s = time.perf_counter() - began
+            times = []
+            for label in ("full re-match (empty mentions)", "again (nothing changed)"):
+                began = time.perf_counter()
+                result = rematch_all(archive, matcher)
+                total = time.perf_counter() - began
+                times.append(total)
+                phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
+                print(f"{label}: {total:.1f} s for {segments:,} segments, {result.recordings:,} recordings "
+                      f"({phases}; compile {compile_s:.2f} s)")
+                print(f"  vocabulary {result.vocabulary:,} words, {result.candidate_words:,} candidates, "
+                      f"{result.segments:,} segments through the matcher; "
+                      f"{result.added:,} added, {result.unchanged:,} unchanged, {result.removed:,} removed")
+            by_group = archive.query("SELECT group_id, count(*) AS n FROM mentions GROUP BY 1 ORDER BY 2 DESC")
+            print("  mentions by group: " + ", ".join(f"{r['group_id']} {r['n']:,}" for r in by_group))
+        print(f"target <= 60 s: {'ok' if times[0] <= 60 else 'MISSED'} (first run: {times[0]:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

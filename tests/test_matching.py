@@ -1,0 +1,213 @@
+"""The matching stage: segments in the archive → mentions, incremental and full, idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from radiomon import events
+from radiomon.archive import Archive, SegmentIn, Word
+from radiomon.keywords import Group, KeywordSet, Matcher, Term, words_from_text
+from radiomon.matching import find_in_segments, match_pending, match_recording, rematch_all, sentence_around
+
+KEYWORDS = KeywordSet(groups=(
+    Group("municipio", priority="high", terms=(
+        Term("Moroleón", aliases=("Moro León",), threshold=80, exclude=("León", "Morelia", "Morelos")),)),
+    Group("dependencias", terms=(Term("DIF Moroleón", aliases=("DIF",)), Term("Obras Públicas"))),
+    Group("crisis", priority="crisis", terms=(Term("balacera"), Term("incendio"))),
+))
+
+START = datetime(2026, 11, 25, 20, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def matcher() -> Matcher:
+    return Matcher(KEYWORDS)
+
+
+def add(archive: Archive, segments: list[SegmentIn], start: datetime = START, station: str = "radio-uno") -> int:
+    recording_id, _ = archive.add_recording(station=station, start=start, duration=None, path=f"{station}-{start:%Y%m%d%H%M%S}.mp3")
+    archive.replace_segments(recording_id, segments)
+    return recording_id
+
+
+def seg(start: float, end: float, text: str, *, timed: bool = False) -> SegmentIn:
+    """A segment; ``timed`` gives it word timestamps like Whisper's (0.5 s a word)."""
+    words = ()
+    if timed:
+        words = tuple(Word(f" {w}", start + 0.5 * i, start + 0.5 * i + 0.4, 0.9) for i, w in enumerate(text.split()))
+    return SegmentIn(start, end, text, words=words)
+
+
+def found(rows) -> list[tuple]:
+    return [(r.group_id, r.keyword, r.matched) for r in rows]
+
+
+# -- the pure core -----------------------------------------------------------
+def test_sentence_around_stops_at_full_stops():
+    words = words_from_text("Buenos días. Hoy en Moroleón hay feria. Y ahora música")
+    assert sentence_around(words, 4, 4) == "Hoy en Moroleón hay feria."
+    assert sentence_around(words, 4, 4, limit=1) == "en Moroleón hay"
+
+
+def test_a_name_split_across_segments_is_one_mention(matcher):
+    segments = [
+        {"id": 10, "recording_id": 1, "station": "s", "start": 0.0, "end": 3.0, "epoch0_ms": 0, "words": None,
+         "text": "Noticias de Moro"},
+        {"id": 11, "recording_id": 1, "station": "s", "start": 3.0, "end": 6.0, "epoch0_ms": 0, "words": None,
+         "text": "León y la región."},
+    ]
+    rows = find_in_segments(matcher, segments)
+    assert found(rows) == [("municipio", "Moroleón", "Moro León")]
+    assert rows[0].segment_id == 10 and rows[0].offset == 2.0
+    assert rows[0].context == "Noticias de Moro León y la región."
+
+
+# -- one recording -----------------------------------------------------------
+def test_match_recording_stores_every_field(archive, matcher):
+    rid = add(archive, [
+        seg(0, 4, "Buenos días."),
+        seg(4, 10, "El DIF Moroleón y Obras Públicas trabajan juntos.", timed=True),
+    ])
+    rows = match_recording(archive, matcher, rid)
+    assert found(rows) == [("dependencias", "DIF Moroleón", "DIF Moroleón"),
+                           ("municipio", "Moroleón", "Moroleón"),
+                           ("dependencias", "Obras Públicas", "Obras Públicas")]
+    dif = rows[0]
+    seg_id = archive.segments_of(rid)[1]["id"]
+    assert (dif.segment_id, dif.recording_id, dif.station) == (seg_id, rid, "radio-uno")
+    assert dif.offset == 4.5  # the word "DIF" (word timestamps, not the segment start)
+    assert dif.at_utc == "2026-11-25T20:00:04.500Z"
+    assert dif.context == "El DIF Moroleón y Obras Públicas trabajan juntos."
+    assert dif.score == 100.0 and dif.id is not None and dif.review is None
+    assert archive.recording(rid).matched_utc is not None
+
+
+def test_matching_twice_changes_nothing(archive, matcher):
+    rid = add(archive, [seg(0, 5, "Moroleón celebra su feria. Hubo un incendio en Morelia.")])
+    first = match_recording(archive, matcher, rid)
+    second = match_recording(archive, matcher, rid)
+    assert first == second and len(first) == 2
+    assert archive.query("SELECT count(*) AS n FROM events")[0]["n"] == 1
+
+
+def test_look_alikes_are_not_mentions(archive, matcher):
+    rid = add(archive, [seg(0, 8, "En León, Morelia y Morelos llovió; el señor Moreno habló del NIF.")])
+    assert match_recording(archive, matcher, rid) == []
+
+
+def test_retranscribed_recordings_are_matched_again(archive, matcher):
+    rid = add(archive, [seg(0, 5, "Hoy en Moroleón.")])
+    result = match_pending(archive, matcher)
+    assert (result.recordings, result.added) == (1, 1)
+    assert match_pending(archive, matcher).recordings == 0
+    archive.replace_segments(rid, [seg(0, 5, "Obras Públicas informa.")])  # re-transcribed
+    assert archive.recording(rid).matched_utc is None
+    result = match_pending(archive, matcher)
+    assert (result.recordings, result.added) == (1, 1)
+    assert found(archive.mentions_of(rid)) == [("dependencias", "Obras Públicas", "Obras Públicas")]
+
+
+# -- keywords.yml changed: the whole archive ---------------------------------------
+TEXTS = [
+    "Buenos días Moroleón, arrancamos el noticiero.",
+    "El DIF entregó despensas y Obras Públicas bacheó la calle.",
+    "Se reportó un incendio en una bodega; no hubo lesionados.",
+    "Noticias de Moro",
+    "León y la región. En León hubo una balacera.",
+    "La música sigue en su estación favorita.",
+]
+
+
+def filled(archive: Archive) -> list[int]:
+    ids = []
+    for day in range(3):
+        start = START - timedelta(days=day)
+        ids.append(add(archive, [seg(i * 5.0, i * 5.0 + 5, t) for i, t in enumerate(TEXTS)], start=start))
+    ids.append(add(archive, [seg(0, 5, "Nada que ver aquí.")], start=START + timedelta(hours=1)))
+    return ids
+
+
+def test_rematch_all_finds_what_matching_each_recording_finds(archive, matcher):
+    ids = filled(archive)
+    for rid in ids:
+        match_recording(archive, matcher, rid)
+    incremental = {rid: archive.mentions_of(rid) for rid in ids}
+    result = rematch_all(archive, matcher)
+    assert {rid: archive.mentions_of(rid) for rid in ids} == incremental
+    assert (result.added, result.removed, result.updated) == (0, 0, 0)
+    assert result.unchanged == sum(len(v) for v in incremental.values()) == 3 * 6
+    assert result.candidate_words < result.vocabulary
+
+
+def test_rematch_all_after_keywords_changed_keeps_reviews(archive, matcher):
+    ids = filled(archive)
+    for rid in ids:
+        match_recording(archive, matcher, rid)
+    moroleon = [m for m in archive.mentions_of(ids[0]) if m.keyword == "Moroleón"]
+    dif = next(m for m in archive.mentions_of(ids[0]) if m.keyword == "DIF Moroleón")
+    archive.set_review(moroleon[0].id, "confirmed")
+    archive.set_review(dif.id, "rejected")
+
+    changed = Matcher(KeywordSet(groups=(
+        Group("municipio", terms=(Term("Moroleón", aliases=("Moro León",), threshold=80, exclude=("León",)),)),
+        Group("crisis", priority="crisis", terms=(Term("balacera"), Term("incendio"), Term("lesionados"))),
+    )))
+    result = rematch_all(archive, changed)
+    after = archive.mentions_of(ids[0])
+    assert {m.keyword for m in after} == {"Moroleón", "balacera", "incendio", "lesionados"}
+    kept = next(m for m in after if m.id == moroleon[0].id)
+    assert kept.review == "confirmed"
+    assert archive.mention(dif.id) is None  # the removed term's mention went
+    assert result.added == 3 and result.removed == 3 * 2
+    # idempotent
+    again = rematch_all(archive, changed)
+    assert (again.added, again.removed, again.updated) == (0, 0, 0)
+
+
+def test_rematch_all_leaves_nothing_unmatched(archive, matcher):
+    ids = filled(archive)
+    rematch_all(archive, matcher)
+    assert all(archive.recording(rid).matched_utc for rid in ids)
+    assert match_pending(archive, matcher).recordings == 0
+
+
+# -- crisis events ------------------------------------------------------------
+def test_new_crisis_mentions_become_events(archive, matcher):
+    heard = []
+    handler = events.subscribe(heard.append)
+    try:
+        rid = add(archive, [seg(0, 6, "Reportan una balacera en la colonia centro de Moroleón.")])
+        match_recording(archive, matcher, rid)
+        match_recording(archive, matcher, rid)  # nothing new: no second event
+    finally:
+        events.unsubscribe(handler)
+    assert [(e.kind, e.group_id, e.keyword, e.priority, e.station) for e in heard] == [
+        ("crisis-mention", "crisis", "balacera", "crisis", "radio-uno")]
+    pending = archive.pending_events()
+    assert len(pending) == 1 and pending[0]["mention_id"] == heard[0].mention_id
+    assert pending[0]["payload"]["context"] == "Reportan una balacera en la colonia centro de Moroleón."
+    archive.mark_delivered([pending[0]["id"]])
+    assert archive.pending_events() == []
+
+
+def test_a_failing_handler_does_not_stop_matching(archive, matcher):
+    def broken(event):
+        raise RuntimeError("webhook down")
+
+    events.subscribe(broken)
+    try:
+        rid = add(archive, [seg(0, 4, "Un incendio en el mercado.")])
+        assert found(match_recording(archive, matcher, rid)) == [("crisis", "incendio", "incendio")]
+    finally:
+        events.unsubscribe(broken)
+
+
+def test_rematch_does_not_alert_on_old_news(archive, matcher):
+    old = add(archive, [seg(0, 4, "Una balacera en la carretera.")], start=datetime.now(timezone.utc) - timedelta(days=30))
+    new = add(archive, [seg(0, 4, "Una balacera en la carretera.")], start=datetime.now(timezone.utc) - timedelta(minutes=5))
+    result = rematch_all(archive, matcher)
+    assert result.added == 2 and result.events == 1
+    assert [e["payload"]["recording_id"] for e in archive.pending_events()] == [new]
+    assert old != new
