@@ -56,7 +56,7 @@ class EngineOptions:
     """How to decode; the same for every engine. Defaults suit radio on a CPU."""
 
     language: str = "es"  # forced: never detected, so music cannot flip it
-    beam_size: int = 1  # greedy (see TranscriptionConfig.beam_size)
+    beam_size: int = 5  # see TranscriptionConfig.beam_size
     batch_size: int = 4  # clips decoded together (faster-whisper); 0 = one at a time
     word_timestamps: bool = True
     initial_prompt: str | None = None  # vocabulary bias (see vocabulary.py); repeated for every clip
