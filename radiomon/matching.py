@@ -8,18 +8,19 @@ Two ways in, one core:
 * :func:`rematch_all` — every transcribed recording, after keywords.yml
   changed (``radiomon match --all``). It does not read the archive segment by
   segment: the FTS5 index already holds the archive's distinct vocabulary,
-  so each keyword is compared with the vocabulary once
-  (:meth:`Matcher.candidate_words`, exact: no mention is possible without
-  one of those words), one FTS query finds the segments that contain a
-  candidate word, and only those (with a neighbour on each side, for names
-  split across segments) go through the matcher. A station-year (4.2 M
-  segments) re-matches in well under a minute; see benchmarks/match.py.
+  so each keyword is compared with the vocabulary once (:class:`Preselection`),
+  FTS queries find the segments that could hold each spelling, and only
+  those go through the matcher, for those spellings only, with the edge
+  words of their neighbours (names split across segments). Measured on the
+  search benchmark's synthetic station-year with 200 terms: see
+  benchmarks/match.py and the figures in its docstring.
 
 The core (:func:`find_in_segments`) is pure: segments in, :class:`MentionRow`
 out. Segments are matched in *runs*: a segment with a word that could anchor
 a keyword, plus its neighbours, joined, so "Moro" at the end of one segment
-and "León" at the start of the next are one mention. Both ways in build the
-same runs, so an incremental match and a full re-match store the same rows.
+and "León" at the start of the next are one mention. The full re-match reads
+fewer segments but finds the same mentions (tests/test_matching.py compares
+the two).
 
 Writing is one transaction per recording (:meth:`Archive.replace_mentions`):
 mentions still found keep their id and the staff's ``review``, removed terms'

@@ -149,7 +149,7 @@ def keywords_check(app: AppContext, path: Path | None, fmt: str) -> None:
             current = r.group_id
             group = keyword_set.group(current)
             click.echo(f"\n[{group.id}] {group.title} (priority {group.priority})")
-        alias = "" if r.spelling == r.keyword else f"  (alias of {r.keyword})"
+        alias = "" if r.spelling == r.keyword else f" (alias of {r.keyword})"
         mode = "exact only" if r.exact_only else f"threshold {r.threshold:.0f}"
         click.echo(f"  {r.spelling}{alias}: normalized '{r.normalized}', sounds '{r.phonetic}', {mode}")
         for c in r.confusions:
