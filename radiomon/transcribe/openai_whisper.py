@@ -18,11 +18,11 @@ import numpy as np
 from radiomon.errors import TranscriptionError
 from radiomon.transcribe import models
 from radiomon.transcribe.engine import Clip, EngineOptions, Segment, Word
+from radiomon.transcribe.guards import COMPRESSION_RATIO_MAX
 
 log = logging.getLogger(__name__)
 
-# openai-whisper's temperature fallback: retried when a decode loops
-# (compression ratio) or is unsure (log probability).
+# openai-whisper's temperature fallback, used when a decode loops.
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
@@ -69,9 +69,14 @@ class OpenAIWhisperEngine:
                 temperature=TEMPERATURES,
                 beam_size=o.beam_size if o.beam_size > 1 else None,
                 best_of=None if o.beam_size > 1 else 5,
-                compression_ratio_threshold=2.4,
-                logprob_threshold=-1.0,
-                no_speech_threshold=0.6,
+                # Fall back to sampling only for loops. openai-whisper's default
+                # also re-decodes every window whose average log probability is
+                # below -1 — most speech over a music bed — up to five times
+                # with best-of-5 sampling: that multiplied the time on radio.
+                # The no-speech rule is applied by the guards afterwards.
+                compression_ratio_threshold=COMPRESSION_RATIO_MAX,
+                logprob_threshold=None,
+                no_speech_threshold=None,
                 condition_on_previous_text=False,
                 initial_prompt=o.initial_prompt,
                 carry_initial_prompt=o.initial_prompt is not None,
