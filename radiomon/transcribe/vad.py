@@ -103,11 +103,18 @@ class Packed:
         return lo
 
     def span_to_original(self, start: float, end: float) -> tuple[float, float]:
-        """A word's packed (start, end) in recording time, kept inside the start's region."""
-        i = self.region_at(start)
-        region = self.regions[i]
+        """A word's packed (start, end) in recording time.
+
+        A word that straddles the joint of two regions (alignment is ±0.1 s)
+        goes wholly to the region holding most of it, so it is never
+        stretched across the music or silence that was cut out.
+        """
+        i, j = self.region_at(start), self.region_at(max(start, end - 1e-6))
+        if j != i and end - self.offsets[j] > self.offsets[j] - start:
+            s = self.regions[j].start
+            return s, max(s, self.to_original(end, j))
         s = self.to_original(start, i)
-        e = min(self.to_original(end, i), region.end)
+        e = min(self.to_original(end, i), self.regions[i].end)
         return s, max(s, e)
 
 
