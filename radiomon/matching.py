@@ -32,24 +32,29 @@ in the same transaction.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import numpy as np
+from rapidfuzz import fuzz, process
+
 from radiomon import events as events_mod
 from radiomon import timeutil
 from radiomon.archive import Archive, MentionChanges, MentionRow
 from radiomon.archive.db import now_iso
-from radiomon.keywords import KeywordSet, Matcher, Word, load_keywords, tokenize_words, words_from_text, words_from_whisper
+from radiomon.keywords import (
+    KeywordSet, Matcher, Word, load_keywords, tokenize_words, words_from_text, words_from_whisper,
+)
 from radiomon.keywords.common_words import STOPWORDS
 from radiomon.keywords.matcher import ANCHOR_MIN_LENGTH, ANCHOR_MIN_SCORE, ANCHOR_PIECE_LENGTH, ANCHOR_PIECE_SCORE
 from radiomon.keywords.normalize import normalize_word, tokenize
 from radiomon.keywords.patterns import similarity, window_pattern
 from radiomon.keywords.phonetic import word_key
-import numpy as np
-from rapidfuzz import fuzz, process
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +211,7 @@ def match_pending(archive: Archive, matcher: Matcher, *, station: str | tuple[st
 
 
 def rematch_all(archive: Archive, matcher: Matcher, *, progress: Callable[[int, int], None] | None = None,
-                event_hours: float = events_mod.REMATCH_EVENT_HOURS) -> MatchResult:
+                event_hours: float = events_mod.REMATCH_EVENT_HOURS, workers: int | None = None) -> MatchResult:
     """Bring every mention up to date with ``matcher`` (after keywords.yml changed).
 
     Recordings re-transcribed while this runs are left with ``matched_utc``
@@ -240,9 +245,11 @@ def rematch_all(archive: Archive, matcher: Matcher, *, progress: Callable[[int, 
     # Anchors of every word about to be read, in one vectorized batch rather
     # than one rapidfuzz call per new word.
     matcher.candidate_words({w for s in segments for w in s["text"].split()})
-    for block in _consecutive_blocks(segments):
-        block_hot = {i: hot[s["id"]] for i, s in enumerate(block) if s["id"] in hot}
-        found.setdefault(block[0]["recording_id"], []).extend(find_in_segments(matcher, block, block_hot, edge))
+    jobs = [(block, {i: hot[s["id"]] for i, s in enumerate(block) if s["id"] in hot})
+            for block in _consecutive_blocks(segments)]
+    for rows in _run_jobs(matcher, jobs, edge, workers):
+        for row in rows:
+            found.setdefault(row.recording_id, []).append(row)
     result.segments = len(hot)
     timings["match"] = time.perf_counter() - t
 
@@ -289,26 +296,32 @@ class Preselection:
       the matcher's own similarity), or a piece of it (a split name, "Moro"
       "León": partial ratio ≥ ANCHOR_PIECE_SCORE, shorter than the spelling);
     * a longer one ("Obras Públicas") is possible in a segment holding a word
-      that anchors one of its *content words* (not stopwords, 3+ letters;
+      that anchors one of its *content words* (not stopwords, 3+ letters:
       Indel ratio ≥ ANCHOR_MIN_SCORE on letters or sound, or a piece of it),
-      when every other content word is heard in it or a neighbour at least
-      :meth:`word_cutoff` alike: the similarity a stand-in for that word
-      needs for the whole to reach the threshold, all else heard right.
-      Long names with stopwords tolerate a mangled word ("Casa de la X":
-      X ≥ 55% "cultura"); "Obras" alone is never "Obras Públicas".
+      when, in it and its neighbours, (a) every content word that cannot be
+      mangled is anchored too (:meth:`word_cutoff` ≥ ANCHOR_MIN_SCORE: the
+      similarity a stand-in for the word needs for the whole to reach the
+      threshold, all else heard right), and (b) the content words not
+      anchored add up to at most :meth:`missing_letters` letters. "Obras"
+      alone is never "Obras Públicas"; "síndico lozo" is "síndico López".
 
     Why this is enough: a window reaches the threshold only if its letters
-    line up with most of the spelling's (see :meth:`word_cutoff`). The
-    single-anchor rule of
-    :meth:`Matcher.candidate_words` is exact but not selective at archive
-    scale: with 200 terms nearly every segment holds some "casa", "calle" or
-    "solo". The matcher then runs on each hot segment for the spellings it is
-    hot for only.
+    line up with most of the spelling's. The single-anchor rule of
+    :meth:`Matcher.candidate_words` is just as exact but not selective at
+    archive scale: with 200 terms nearly every segment holds some "casa",
+    "calle" or "solo". The matcher then runs on each hot segment for the
+    spellings it is hot for only. tests/test_matching.py checks that a full
+    re-match stores exactly what matching each recording stores; on a week of
+    the synthetic benchmark archive the two agree mention for mention.
+
+    Not selective enough yet for names made of short common words ("Juan
+    Carlos Soto Soto": any "juan" or "soto" makes a segment hot) — see
+    benchmarks/match.py for the station-year figures.
     """
 
     def __init__(self, matcher: Matcher, vocabulary: Sequence[str]):
         self.matcher = matcher
-        self.needs: list[tuple[tuple[str, ...], float]] = []
+        self.needs: list[tuple[str, ...]] = []  # content words per spelling; () = one-word spelling
         self.main_word: dict[int, str] = {}
         words: dict[str, None] = {}
         for index, spelling in enumerate(matcher.spellings):
@@ -320,7 +333,7 @@ class Preselection:
                 content = ()
             else:
                 words.update(dict.fromkeys(content))
-            self.needs.append((content, 0))
+            self.needs.append(content)
         self.words = list(words)
         by_token: dict[str, list[str]] = {}
         for term in vocabulary:
@@ -340,7 +353,7 @@ class Preselection:
         self.whole: dict[int, set[str]] = {}
         self.partial: dict[int, set[str]] = {}
         self.partial_tokens: dict[int, set[str]] = {}
-        indices = [i for i, (content, _) in enumerate(self.needs) if not content]
+        indices = [i for i, content in enumerate(self.needs) if not content]
         if not tokens or not indices:
             return
         patterns = [self.matcher.spellings[i].pattern for i in indices]
@@ -466,7 +479,7 @@ class Preselection:
             return ids_cache[(word, cutoff)]
 
         hot: dict[int, set[int]] = {}
-        for index, (content, _) in enumerate(self.needs):
+        for index, content in enumerate(self.needs):
             if not content:
                 terms = self.whole.get(index)
                 found = archive.segments_with_terms(terms) if terms else set()
@@ -498,6 +511,37 @@ class Preselection:
             for segment_id in found:
                 hot.setdefault(segment_id, set()).add(index)
         return hot
+
+
+# Below this many runs the matcher works in this process: starting workers
+# costs more than it saves.
+PARALLEL_MIN_JOBS = 2_000
+_JOBS: list = []
+_MATCHER: Matcher | None = None
+
+
+def _run_jobs(matcher: Matcher, jobs: list, edge: int, workers: int | None) -> list[list[MentionRow]]:
+    """find_in_segments over every (block, hot) job, on ``workers`` processes
+    (default: every core) when there are many. The matcher is pure Python,
+    so threads would not help; forked workers inherit the compiled matcher
+    and its warm anchor cache instead of pickling them."""
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_JOBS or "fork" not in multiprocessing.get_all_start_methods():
+        return [find_in_segments(matcher, block, block_hot, edge) for block, block_hot in jobs]
+    global _JOBS, _MATCHER
+    _JOBS, _MATCHER = jobs, matcher
+    try:
+        step = -(-len(jobs) // (workers * 8))
+        chunks = [(start, min(start + step, len(jobs)), edge) for start in range(0, len(jobs), step)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [rows for chunk in pool.imap(_run_chunk, chunks) for rows in chunk]
+    finally:
+        _JOBS, _MATCHER = [], None
+
+
+def _run_chunk(chunk: tuple[int, int, int]) -> list[list[MentionRow]]:
+    start, stop, edge = chunk
+    return [find_in_segments(_MATCHER, block, block_hot, edge) for block, block_hot in _JOBS[start:stop]]
 
 
 def _match_one(archive: Archive, matcher: Matcher, recording_id: int, since: str | None,

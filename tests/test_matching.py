@@ -166,6 +166,20 @@ def test_rematch_all_after_keywords_changed_keeps_reviews(archive, matcher):
     assert (again.added, again.removed, again.updated) == (0, 0, 0)
 
 
+def test_rematch_all_on_worker_processes_finds_the_same(archive, matcher, monkeypatch):
+    import radiomon.matching
+
+    ids = filled(archive)
+    rematch_all(archive, matcher, workers=1)
+    alone = {rid: archive.mentions_of(rid) for rid in ids}
+    archive.conn.execute("DELETE FROM mentions")
+    monkeypatch.setattr(radiomon.matching, "PARALLEL_MIN_JOBS", 1)
+    result = rematch_all(archive, matcher, workers=2)
+    assert result.added == sum(len(v) for v in alone.values())
+    assert {rid: [m.__dict__ | {"id": None} for m in archive.mentions_of(rid)] for rid in ids} == \
+        {rid: [m.__dict__ | {"id": None} for m in v] for rid, v in alone.items()}
+
+
 def test_rematch_all_leaves_nothing_unmatched(archive, matcher):
     ids = filled(archive)
     rematch_all(archive, matcher)

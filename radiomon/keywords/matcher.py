@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -270,7 +271,7 @@ class Matcher:
         if not pattern.short:
             # similarity()'s length rule, before building the window's pattern
             # (most windows around an anchor fail it; same result, much cheaper).
-            length = sum(len(t.text) for t in tokens[first:last + 1])
+            length = windows.length(first, last)
             if length > SHORT_LENGTH and min(length, len(pattern.joined)) < MIN_LENGTH_RATIO * max(length, len(pattern.joined)):
                 return 0.0
         window = windows.get(first, last)
@@ -348,6 +349,11 @@ class _Windows:
     def __init__(self, tokens: list[Token]):
         self.tokens = tokens
         self._cache: dict[tuple[int, int], Pattern] = {}
+        self._ends = list(accumulate(len(t.text) for t in tokens))
+
+    def length(self, first: int, last: int) -> int:
+        """Letters of the window joined (len of its ``joined`` form)."""
+        return self._ends[last] - (self._ends[first - 1] if first else 0)
 
     def get(self, first: int, last: int) -> Pattern:
         pattern = self._cache.get((first, last))
