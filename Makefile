@@ -48,7 +48,7 @@ demo: system-runtime install
 	$(RADIOMON) status
 
 test: system-test install-dev
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -p no:cacheprovider
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 clean-demo:
 	rm -rf $(DEMO)

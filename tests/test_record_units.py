@@ -248,12 +248,14 @@ def test_station_with_bad_device_is_an_error_gap_and_does_not_stop_the_run(run, 
 
 
 def test_a_station_already_being_recorded_is_refused_in_one_line(config, cli) -> None:
-    from radiomon.record.supervisor import station_lock
+    from radiomon.record.supervisor import lock_path, station_lock
 
-    with station_lock(config.recordings_dir / "radio-uno"):
+    lock = lock_path(config, "radio-uno")
+    with station_lock(lock, "radio-uno"):
         result = cli("--config", config.path, "record", "--station", "radio-uno", "--duration", "5s")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output == (
         f"Error: station 'radio-uno' is already being recorded (pid {os.getpid()}, "
-        f"lock {config.recordings_dir / 'radio-uno' / '.record.lock'}); stop that recorder first\n"
+        f"lock {config.archive.parent / 'radiomon.db.record-radio-uno.lock'}); stop that recorder first\n"
     )
+    assert lock.parent == config.archive.parent and not config.recordings_dir.exists()

@@ -53,7 +53,7 @@ def record(
     stop = stop or threading.Event()
     with ExitStack() as locks:
         for station in stations:
-            locks.enter_context(station_lock(config.recordings_dir / station.id))
+            locks.enter_context(station_lock(lock_path(config, station.id), station.id))
         return _record(config, stations, duration, stop)
 
 
@@ -91,12 +91,16 @@ def _record(config: Config, stations: list[Station], duration: float | None, sto
     return statuses
 
 
+def lock_path(config: Config, station_id: str) -> Path:
+    """Beside the archive, not among the recordings (every file there is audio)."""
+    return config.archive.with_name(f"{config.archive.name}.record-{station_id}.lock")
+
+
 @contextmanager
-def station_lock(folder: Path) -> Iterator[IO]:
-    """Hold ``folder/.record.lock`` while recording: two recorders of one
-    station would write the same files and register every segment twice."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ".record.lock"
+def station_lock(path: Path, station_id: str) -> Iterator[IO]:
+    """Hold ``path`` while recording: two recorders of one station would
+    write the same files and register every segment twice."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -104,7 +108,7 @@ def station_lock(folder: Path) -> Iterator[IO]:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             raise RecorderError(
-                f"station {folder.name!r} is already being recorded (pid {holder}, lock {path}); stop that recorder first"
+                f"station {station_id!r} is already being recorded (pid {holder}, lock {path}); stop that recorder first"
             ) from None
         handle.truncate(0)
         handle.write(str(os.getpid()))
