@@ -10,6 +10,7 @@ import click
 from radiomon import timeutil
 from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
+from radiomon.matching import load_matcher, match_pending
 from radiomon.transcribe import models
 from radiomon.transcribe.batch import Progress, transcribe_batch
 from radiomon.transcribe.engine import ENGINES
@@ -86,10 +87,17 @@ def transcribe(app: AppContext, stations, since, limit, engine, model, retranscr
         finally:
             if bar is not None:
                 bar.close()
+        if result.transcribed:
+            click.echo(result.summary())
+            # A recording transcribed is a recording matched: the next stage
+            # runs at once on what this batch stored (and on any backlog).
+            matched = match_pending(archive, load_matcher(config.keywords), station=stations or None)
+            click.echo(matched.summary())
     if result.transcribed == 0 and result.failed == 0:
         click.echo("nothing to transcribe")
         return
-    click.echo(result.summary())
+    if not result.transcribed:
+        click.echo(result.summary())
     for error in result.errors:
         click.echo(f"failed: {error}", err=True)
     if result.failed:
