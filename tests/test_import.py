@@ -262,8 +262,8 @@ def test_a_file_with_no_audio_stream(run, deployment, tmp_path) -> None:
     assert result.stderr.splitlines()[0] == f"error: {path}: has no audio stream"
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_spoken_audio_keeps_its_measured_length(run, deployment, config) -> None:
+    assert shutil.which("espeak-ng"), "espeak-ng is not installed (make test installs it)"
     path = deployment / "radio-uno-20261125-0800.wav"
     subprocess.run(["espeak-ng", "-v", "es-419", "-w", str(path),
                     "Buenos días, Moroleón. Hoy abre el nuevo mercado municipal."], check=True)
