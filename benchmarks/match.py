@@ -22,7 +22,9 @@ Measured (2 shared cores, load ~3 from other work, 2026-11-26):
   matching every recording exhaustively.
 * 365 days (4,203,506 segments): 690 s first run, single process
   (vocabulary 3 s, candidates 10 s, select 123 s, match 548 s, write 6 s);
-  1,699,520 segments through the matcher, 102,112 mentions. Target MISSED:
+  1,699,520 segments through the matcher, 102,112 mentions; 628 s with the
+  matcher on 2 worker processes (load average ~4.7, so little gained).
+  Target MISSED:
   with 200 terms, many of them names of short common words, and a
   vocabulary of 60,000 random syllable words, 40% of the segments hold
   words the matcher's (lenient, mishearing-tolerant) anchors accept. A
