@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from radiomon.archive import Archive
+from radiomon.config import load_config
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 KEYWORDS = """\
@@ -71,11 +74,16 @@ def test_match_reports_what_it_did(run, deployment):
     assert run("match").stdout == "nothing to match\n"
     path = deployment / "fm.json"
     path.write_text(json.dumps(TRANSCRIPT_FM), encoding="utf-8")
-    run("import", "--transcript", path, "--station", "fm-oficina", "--start", "2026-11-25 23:30")
+    imported = run("import", "--transcript", path, "--station", "fm-oficina", "--start", "2026-11-25 23:30")
+    # An imported transcript is matched at once; `match` catches up on the rest.
+    assert imported.stdout.endswith("\nflagged 2 mention(s), 1 crisis event(s) recorded\n")
+    assert run("match").stdout == "nothing to match\n"
+    with Archive(load_config(deployment / "radiomon.yml").archive) as archive, archive.write() as conn:
+        conn.execute("UPDATE recordings SET matched_utc = NULL")
     result = run("match")
     assert result.exit_code == 0
     assert result.stdout.startswith("matched 1 recording(s) in ")
-    assert result.stdout.endswith(": 2 new mention(s), 0 removed, 0 updated, 0 unchanged\n1 crisis event(s) recorded\n")
+    assert result.stdout.endswith(": 0 new mention(s), 0 removed, 0 updated, 2 unchanged\n")
     assert run("match").stdout == "nothing to match\n"
 
 

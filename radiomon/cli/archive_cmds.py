@@ -18,6 +18,7 @@ from radiomon.cli.output import emit_records, format_option
 from radiomon.config import load_config
 from radiomon.errors import QueryError
 from radiomon.keywords import load_keywords
+from radiomon.matching import load_matcher, match_pending
 from radiomon.importer import import_audio, import_transcript
 from radiomon.search import plain_snippet, search
 from radiomon.status import collect_status
@@ -78,6 +79,11 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], station: str, start: st
                 click.echo(f"imported {result.path} as recording {result.recording_id} (start {result.start_utc}{extra})")
             else:
                 click.echo(f"already imported: {result.path} (recording {result.recording_id})")
+        if as_transcript and results[0].created:
+            # An imported transcript is matched at once, like a transcribed recording.
+            matched = match_pending(archive, load_matcher(config.keywords), station=station)
+            crisis = f", {matched.events} crisis event(s) recorded" if matched.events else ""
+            click.echo(f"flagged {matched.added} mention(s){crisis}")
     if failures:
         raise click.ClickException(f"{failures} file(s) could not be imported; the others were")
 
