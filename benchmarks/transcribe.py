@@ -105,12 +105,16 @@ def timed(cmd: list[str], cwd: Path, log: Path) -> tuple[float, float]:
     return float(wall), int(rss_kb) / 1024
 
 
+TORCH_THREADS: int | None = None  # --torch-threads: for both torch runs (openai engine, whisper command)
+
+
 def deployment(workdir: Path, name: str, files) -> Path:
     dep = workdir / name
     shutil.rmtree(dep, ignore_errors=True)
     dep.mkdir(parents=True)
     stations = "".join(f"  - id: estacion-{i}\n    url: http://127.0.0.1:8000/{i}.mp3\n" for i in range(len(files)))
-    (dep / "radiomon.yml").write_text(f"timezone: America/Mexico_City\nstations:\n{stations}")
+    extra = f"transcription:\n  threads: {TORCH_THREADS}\n" if TORCH_THREADS and name == "openai-whisper" else ""
+    (dep / "radiomon.yml").write_text(f"timezone: America/Mexico_City\nstations:\n{stations}{extra}")
     shutil.copy(ROOT / "radiomon" / "data" / "keywords.yml", dep / "keywords.yml")
     with Archive(dep / "radiomon.db") as archive:
         from radiomon.config import load_config
@@ -145,7 +149,8 @@ def run_whisper_cli(workdir: Path, files, checkpoint: Path) -> Run:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     wall, rss = timed([str(BIN / "whisper"), *[str(p) for p, _, _ in files], "--model", str(checkpoint),
-                       "--language", "es", "--output_dir", str(out)], out, out / "run.log")
+                       "--language", "es", "--output_dir", str(out),
+                       *(["--threads", str(TORCH_THREADS)] if TORCH_THREADS else [])], out, out / "run.log")
     words: dict[int, list] = {}
     for i, (path, _, _) in enumerate(files):
         doc = json.loads((out / f"{path.stem}.json").read_text())
@@ -190,7 +195,11 @@ def main() -> None:
     parser.add_argument("--stations", type=int, default=3, help="files in the batch, one per station (default 3)")
     parser.add_argument("--only", default="faster-whisper,openai-whisper,whisper-cli")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/radiomon-bench-transcribe"))
+    parser.add_argument("--torch-threads", type=int, help="threads for both torch runs (default: theirs); on a "
+                        "shared, loaded machine torch's spinning thread pool can be many times slower with 2")
     args = parser.parse_args()
+    global TORCH_THREADS
+    TORCH_THREADS = args.torch_threads
     if af.missing():
         sys.exit(f"cannot build benchmark audio: {af.missing()}")
     args.workdir.mkdir(parents=True, exist_ok=True)
