@@ -12,7 +12,7 @@ DEMO   ?= demo-run
 # es-MX prompts and music-on-hold (test and benchmark audio), icecast2 (a real
 # streaming server for recorder tests), sqlite3 (the archive opens in the CLI).
 APT_RUNTIME := ffmpeg
-APT_TEST    := ffmpeg espeak-ng sox sqlite3 icecast2 asterisk-core-sounds-es-wav asterisk-moh-opsound-wav
+APT_TEST    := ffmpeg espeak-ng sox sqlite3 icecast2 asterisk-core-sounds-es-wav asterisk-moh-opsound-wav wspanish
 
 .PHONY: demo test system-runtime system-test venv install install-dev clean-demo
 

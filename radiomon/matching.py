@@ -340,7 +340,7 @@ class Preselection:
             for token in normalize_word(term).split():
                 by_token.setdefault(token, []).append(term)
         self._by_token = by_token
-        self._covering([t for t in by_token if t not in STOPWORDS])
+        self._covering(list(by_token))
         self._single([t for t in by_token if t not in STOPWORDS])
         anchors = [self.covering(w, ANCHOR_MIN_SCORE) for w in self.words] if self._scores is not None else []
         self.candidate_words = len(set().union(*anchors, *self.whole.values(), *self.partial.values()))
@@ -418,28 +418,44 @@ class Preselection:
         cutoff = MIN_WORD_CUTOFF
         letters = process.cdist(tokens, self.words, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8, workers=-1)
         sounds = process.cdist(keys, word_keys, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8, workers=-1)
-        scores = np.maximum(letters, sounds)
-        short_token = np.array([len(t) < ANCHOR_MIN_LENGTH for t in tokens])
-        scores[short_token, :] = 0  # 1–2 letter words count only when equal (below)
+        # Any token (stopwords and 1–2 letter words too) may stand in for a
+        # content word inside a window: the "near" test uses these scores.
+        self._near_scores = np.maximum(letters, sounds)
         for row, token in enumerate(tokens):
             if token in self._column:
-                scores[row, self._column[token]] = 100
+                self._near_scores[row, self._column[token]] = 100
+        scores = self._near_scores.copy()
+        # Anchors: never stopwords; 1–2 letter words only when equal (above).
+        short_token = np.array([len(t) < ANCHOR_MIN_LENGTH and t not in self._column for t in tokens])
+        stopword = np.array([t in STOPWORDS for t in tokens])
+        scores[short_token | stopword, :] = 0
         self._scores = scores
         pieces = process.cdist(tokens, self.words, scorer=fuzz.partial_ratio, score_cutoff=ANCHOR_PIECE_SCORE,
                                dtype=np.uint8, workers=-1)
         long_token = np.array([len(t) >= ANCHOR_PIECE_LENGTH for t in tokens])
         long_word = np.array([len(w) >= ANCHOR_PIECE_LENGTH for w in self.words])
-        self._pieces = (pieces > 0) & long_token[:, None] & long_word[None, :]
+        self._stopword = stopword
+        self._near_pieces = (pieces > 0) & long_token[:, None] & long_word[None, :]
+        self._pieces = self._near_pieces & ~stopword[:, None]
 
-    def covering(self, word: str, cutoff: int) -> set[str]:
-        """Vocabulary (FTS terms) standing for ``word`` at least ``cutoff`` alike, or a piece of it."""
+    def covering(self, word: str, cutoff: int, near: bool = False) -> set[str]:
+        """Vocabulary (FTS terms) standing for ``word`` at least ``cutoff`` alike, or a piece of it:
+        as an anchor (no stopwords), or with ``near`` as any word of a window."""
         cutoff = max(MIN_WORD_CUTOFF, cutoff)
-        key = (word, cutoff)
+        key = (word, cutoff, near)
         if key not in self._terms_cache:
             column = self._column[word]
-            rows = np.flatnonzero((self._scores[:, column] >= cutoff) | self._pieces[:, column]).tolist()
+            scores, pieces = (self._near_scores, self._near_pieces) if near else (self._scores, self._pieces)
+            rows = np.flatnonzero((scores[:, column] >= cutoff) | pieces[:, column]).tolist()
             self._terms_cache[key] = {term for r in rows for term in self._by_token[self._tokens[r]]}
         return self._terms_cache[key]
+
+    def near_stopword(self, word: str, cutoff: int) -> bool:
+        """Whether a stopword stands for ``word`` at least ``cutoff`` alike (or as a piece)."""
+        cutoff = max(MIN_WORD_CUTOFF, cutoff)
+        column = self._column[word]
+        hits = (self._near_scores[:, column] >= cutoff) | self._near_pieces[:, column]
+        return bool((hits & self._stopword).any())
 
     def word_cutoff(self, index: int, word: str) -> int:
         """How alike (Indel ratio, 0–100) a heard word X must be to ``word`` for
@@ -468,15 +484,15 @@ class Preselection:
 
     def hot_segments(self, archive: Archive) -> dict[int, set[int]]:
         """Segment id → the spellings (indices) it could hold (see the class doc)."""
-        ids_cache: dict[tuple[str, int], tuple[set[int], set[int]]] = {}
+        ids_cache: dict[tuple[str, int, bool], tuple[set[int], set[int]]] = {}
 
-        def segments(word: str, cutoff: int) -> tuple[set[int], set[int]]:
+        def segments(word: str, cutoff: int, near: bool = False) -> tuple[set[int], set[int]]:
             cutoff = max(MIN_WORD_CUTOFF, cutoff)
-            if (word, cutoff) not in ids_cache:
-                terms = self.covering(word, cutoff)
+            if (word, cutoff, near) not in ids_cache:
+                terms = self.covering(word, cutoff, near)
                 ids = archive.segments_with_terms(terms) if terms else set()
-                ids_cache[(word, cutoff)] = (ids, ids | {i - 1 for i in ids} | {i + 1 for i in ids})
-            return ids_cache[(word, cutoff)]
+                ids_cache[(word, cutoff, near)] = (ids, ids | {i - 1 for i in ids} | {i + 1 for i in ids})
+            return ids_cache[(word, cutoff, near)]
 
         hot: dict[int, set[int]] = {}
         for index, content in enumerate(self.needs):
@@ -492,12 +508,14 @@ class Preselection:
                 # Every match holds an anchor (a word ANCHOR_MIN_SCORE alike,
                 # or a piece): the hot segment is the one holding it …
                 found = set().union(*(segments(w, ANCHOR_MIN_SCORE)[0] for w in content))
-                # … each content word that cannot go unheard is near …
-                # (Only where that takes an anchor-like word: querying the
-                # index for every 40%-alike word costs more than it saves.)
+                # … each content word that cannot go unheard is near: some
+                # word (any, stopwords too) at least word_cutoff alike, or a
+                # piece of it. (Rarest first: the cheap test narrows most.)
+                # A word a stopword may stand in for is near everywhere: skipped.
                 for word in content:
-                    if self.word_cutoff(index, word) >= ANCHOR_MIN_SCORE and found:
-                        found &= segments(word, ANCHOR_MIN_SCORE)[1]
+                    cutoff = self.word_cutoff(index, word)
+                    if cutoff >= MIN_WORD_CUTOFF and found and not self.near_stopword(word, cutoff):
+                        found &= segments(word, cutoff, near=True)[1]
                 # … and the words not anchored nearby are few letters in all.
                 budget = self.missing_letters(index)
                 total = sum(len(w) for w in content)
