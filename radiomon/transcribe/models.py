@@ -156,14 +156,8 @@ def resolve(model: str, engine: str) -> tuple[str, str]:
                 raise TranscriptionError(f"{model}: no such openai-whisper checkpoint; check transcription.model")
             return model, str(path.resolve())
         if model == BUNDLED:
-            found = openai_bundled()
-            if found is not None:
-                return BUNDLED, str(found)
-            raise TranscriptionError(
-                f"openai-whisper needs its own copy of Whisper base and none is on this machine; build it from the "
-                f"bundled weights with `python ct2_to_openai.py {bundled_dir() / 'model.bin'} "
-                f"{cache_dir() / 'models' / OPENAI_CHECKPOINT}` (shared tools) or set transcription.model to a .pt file"
-            )
+            found = openai_bundled() or build_openai_bundled()
+            return BUNDLED, str(found)
         cached = Path.home() / ".cache" / "whisper" / f"{model}.pt"
         if cached.is_file():
             return model, str(cached)
@@ -172,6 +166,26 @@ def resolve(model: str, engine: str) -> tuple[str, str]:
             "copy it here and set transcription.model to its path"
         )
     raise TranscriptionError(f"unknown engine {engine!r}; use faster-whisper or openai-whisper")
+
+
+def build_openai_bundled() -> Path:
+    """Convert the bundled CTranslate2 weights into an openai-whisper checkpoint, once.
+
+    Offline and deterministic: the same weights in openai's layout, written
+    to a temporary name and renamed, so a killed run never leaves half a file.
+    """
+    try:
+        import torch  # noqa: F401  (the openai-whisper extra brings it)
+    except ImportError:
+        raise TranscriptionError(
+            "the openai-whisper engine is not installed; run `pip install torch==2.13.0` and then "
+            "`pip install 'radiomon[openai-whisper]'`, or use engine: faster-whisper"
+        ) from None
+    from radiomon.transcribe.convert import write_openai_checkpoint
+
+    destination = cache_dir() / "models" / OPENAI_CHECKPOINT
+    log.info("building the openai-whisper copy of the bundled Whisper base in %s (once)", destination)
+    return write_openai_checkpoint(ensure_bundled() / "model.bin", destination)
 
 
 def openai_bundled() -> Path | None:
@@ -208,7 +222,7 @@ def available(*, verify: bool = True) -> list[ModelInfo]:
     if pt is not None:
         infos.append(ModelInfo(BUNDLED, "openai-whisper", pt, "ok", pt.stat().st_size))
     else:
-        infos.append(ModelInfo(BUNDLED, "openai-whisper", None, "not built (see `radiomon models --help`)"))
+        infos.append(ModelInfo(BUNDLED, "openai-whisper", None, "not built yet (built from the bundled weights on first use)"))
     hub = Path(os.environ.get("HF_HUB_CACHE") or Path.home() / ".cache" / "huggingface" / "hub")
     for repo in sorted(hub.glob("models--Systran--faster-whisper-*")):
         name = repo.name.removeprefix("models--Systran--faster-whisper-")
