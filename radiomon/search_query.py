@@ -137,8 +137,3 @@ def _words(text: str) -> str:
     """Keep letters and digits; everything else separates words."""
     normalized = unicodedata.normalize("NFC", text)
     return " ".join(_WORD_CHARS.findall(normalized.replace("_", " ")))
-
-
-def highlight_terms(query: str) -> list[str]:
-    """The plain words of a query, for highlighting outside FTS5."""
-    return [w for w in _words(query.replace('"', " ")).split() if w not in ("OR",)]

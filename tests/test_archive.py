@@ -190,8 +190,7 @@ def test_recordings_filters_and_status_changes(archive: Archive) -> None:
     archive.mark_failed(other, "ffmpeg: Invalid data found")
     assert [r.id for r in archive.recordings(status=("pending", "failed"))] == [other, second]
     assert archive.recording(other).error == "ffmpeg: Invalid data found"
-    assert archive.reset_interrupted() == 1
-    assert archive.recording(first).status == "pending"
+    assert archive.recording(first).status == "transcribing"
     with pytest.raises(ValueError, match="unknown status 'done'"):
         archive.set_status(first, "done")
     assert archive.recording(999) is None
@@ -230,7 +229,7 @@ def test_replace_segments_stores_times_words_and_status(archive: Archive) -> Non
 def test_replacing_segments_again_leaves_only_the_new_ones(archive: Archive) -> None:
     rec = recording(archive)
     archive.replace_segments(rec, SEGMENTS)
-    archive.set_matched(rec)
+    archive.conn.execute("UPDATE recordings SET matched_utc = '2026-11-25T20:30:00.000Z' WHERE id = ?", (rec,))
     segment = archive.segments_of(rec)[0]["id"]
     archive.conn.execute(
         "INSERT INTO mentions (segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset)"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from radiomon.archive import Archive, SegmentIn
 from radiomon.errors import QueryError
 from radiomon.search import search
-from radiomon.search_query import highlight_terms, to_fts_query
+from radiomon.search_query import to_fts_query
 from radiomon.timeutil import UTC
 
 # --- the query language -----------------------------------------------------------------------
@@ -73,10 +73,6 @@ def test_malformed_queries_say_what_to_change(typed: str, message: str) -> None:
     with pytest.raises(QueryError) as err:
         to_fts_query(typed)
     assert str(err.value) == message
-
-
-def test_highlight_terms_are_the_plain_words() -> None:
-    assert highlight_terms('"mercado nuevo" OR DIF moro*') == ["mercado", "nuevo", "DIF", "moro*"]
 
 
 @pytest.fixture(scope="module")

@@ -129,18 +129,3 @@ class RecordingsMixin(ArchiveBase):
 
     def mark_failed(self, recording_id: int, error: str) -> None:
         self.set_status(recording_id, "failed", error=error)
-
-    def reset_interrupted(self) -> int:
-        """Recordings left ``transcribing`` by a killed run go back to ``pending``."""
-        with self.write() as conn:
-            return conn.execute(
-                "UPDATE recordings SET status = 'pending', updated_utc = ? WHERE status = 'transcribing'",
-                (now_iso(),),
-            ).rowcount
-
-    def set_matched(self, recording_id: int, matched: bool = True) -> None:
-        with self.write() as conn:
-            conn.execute(
-                "UPDATE recordings SET matched_utc = ? WHERE id = ?",
-                (now_iso() if matched else None, recording_id),
-            )
