@@ -26,7 +26,6 @@ from typing import Callable, Sequence
 import numpy as np
 
 from radiomon.archive import Archive, Recording, SegmentIn
-from radiomon.archive import Word as ArchiveWord
 from radiomon.config import Config, TranscriptionConfig
 from radiomon.errors import AudioError, ConfigError, RadiomonError
 from radiomon.transcribe import guards, models, output, vocabulary
@@ -155,7 +154,7 @@ def to_archive(segments: Sequence[Segment]) -> list[SegmentIn]:
             text=s.text,
             avg_logprob=s.avg_logprob,
             no_speech_prob=s.no_speech_prob,
-            words=tuple(ArchiveWord(w.word, w.start, w.end, w.probability) for w in s.words),
+            words=s.words,
         )
         for s in segments
     ]

@@ -16,18 +16,12 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+# A word with its times is the same type the archive stores (seconds into the recording).
+from radiomon.archive.segments import Word
 from radiomon.errors import TranscriptionError
 
 ENGINES = ("faster-whisper", "openai-whisper")
 SAMPLE_RATE = 16_000
-
-
-@dataclass(frozen=True)
-class Word:
-    word: str  # as Whisper spells it, with its leading space
-    start: float  # seconds into the recording
-    end: float
-    probability: float | None = None
 
 
 @dataclass(frozen=True)
