@@ -34,6 +34,12 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from hypothesis import settings
+
+# Tests never assert on wall-clock time: hypothesis' per-example deadline
+# fails at random on a loaded 2-core CI machine, so it is off everywhere.
+settings.register_profile("radiomon", deadline=None)
+settings.load_profile("radiomon")
 from click.testing import CliRunner, Result
 
 from radiomon.archive import Archive
