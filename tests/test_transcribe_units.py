@@ -300,3 +300,12 @@ def test_a_batch_with_two_workers_stores_every_recording_once(tmp_path, monkeypa
         assert (result.transcribed, result.failed) == (3, 1)
         assert [archive.recording(i).status for i in ids] == ["transcribed", "failed", "transcribed", "transcribed"]
         assert all(archive.recording(i).engine == "echo" for i in (ids[0], ids[2], ids[3]))
+
+
+def test_openai_clip_timestamps_never_reach_past_the_audio():
+    # openai/whisper#2005: a clip ending past the last mel frame spins forever.
+    from radiomon.transcribe.openai_whisper import clip_timestamps
+
+    assert clip_timestamps([Clip(0.0, 2.0), Clip(3.0004, 9.9999)], duration=10.0) == [0.0, 2.0, 3.0, 9.99]
+    assert clip_timestamps([Clip(9.995, 10.2)], duration=10.0) == []
+    assert clip_timestamps([Clip(-0.1, 1.2345)], duration=5.0) == [0.0, 1.234]

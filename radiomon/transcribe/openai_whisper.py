@@ -10,6 +10,7 @@ already installed. Install ``torch`` (the CPU build) before
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from typing import Sequence
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from radiomon.errors import TranscriptionError
 from radiomon.transcribe import models
-from radiomon.transcribe.engine import Clip, EngineOptions, Segment, Word
+from radiomon.transcribe.engine import SAMPLE_RATE, Clip, EngineOptions, Segment, Word
 from radiomon.transcribe.guards import COMPRESSION_RATIO_MAX
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,9 @@ class OpenAIWhisperEngine:
         if not clips:
             return []
         o = self.options
-        flat = [round(t, 3) for c in clips for t in (c.start, c.end)]
+        flat = clip_timestamps(clips, len(audio) / SAMPLE_RATE)
+        if not flat:
+            return []
         with self._lock:
             result = self.model.transcribe(
                 audio.astype(np.float32),
@@ -86,6 +89,28 @@ class OpenAIWhisperEngine:
                 verbose=None,
             )
         return [_segment(s) for s in result["segments"]]
+
+
+# openai-whisper's mel hop: 100 frames per second.
+_FRAME = 0.01
+
+
+def clip_timestamps(clips: Sequence[Clip], duration: float) -> list[float]:
+    """``clip_timestamps`` that openai-whisper can finish.
+
+    A clip ending past the last mel frame, or an empty one, makes its seek
+    loop spin forever (openai/whisper#2005, unmerged): rounding a VAD end up
+    by a millisecond was enough. So ends are clamped a frame inside the
+    audio, times are rounded down, and clips shorter than a frame go.
+    """
+    last = math.floor(duration / _FRAME) * _FRAME - _FRAME
+    flat: list[float] = []
+    for clip in clips:
+        start = math.floor(max(0.0, clip.start) * 1000) / 1000
+        end = math.floor(min(clip.end, last) * 1000) / 1000
+        if end - start >= _FRAME:
+            flat += [start, end]
+    return flat
 
 
 def _segment(s: dict) -> Segment:
