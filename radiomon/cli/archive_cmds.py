@@ -13,11 +13,10 @@ import click
 from radiomon import timeutil
 from radiomon.archive import Archive
 from radiomon.cli import main
-from radiomon.cli.context import AppContext, pass_app
+from radiomon.cli.context import AppContext, check_groups, pass_app
 from radiomon.cli.output import emit_records, format_option
 from radiomon.config import load_config
 from radiomon.errors import QueryError
-from radiomon.keywords import load_keywords
 from radiomon.matching import load_matcher, match_pending
 from radiomon.importer import import_audio, import_transcript
 from radiomon.search import plain_snippet, search
@@ -107,9 +106,9 @@ def search_cmd(app, query, stations, since, until, group, limit, fmt) -> None:
     for station in stations:
         config.station(station)
     tz = config.timezone
-    if group:
-        check_group(config, group)
     with app.archive(create=False) as archive:
+        if group:
+            check_groups(archive, config.keywords, [group])
         hits = search(
             archive,
             query,
@@ -134,13 +133,6 @@ def search_cmd(app, query, stations, since, until, group, limit, fmt) -> None:
         for h in hits
     ]
     emit_records(rows, "table", (("when", f"when ({tz.key})"), ("station", "station"), ("text", "text")))
-
-
-def check_group(config, group: str) -> None:
-    """An unknown --group lists the groups of keywords.yml instead of finding nothing."""
-    groups = [g.id for g in load_keywords(config.keywords).groups]
-    if group not in groups:
-        raise QueryError(f"unknown group {group!r} (groups in {config.keywords}: {', '.join(groups) or 'none'})")
 
 
 @main.command(name="status")

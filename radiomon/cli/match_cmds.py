@@ -8,7 +8,7 @@ import click
 
 from radiomon import timeutil
 from radiomon.cli import main
-from radiomon.cli.context import AppContext, pass_app
+from radiomon.cli.context import AppContext, check_groups, pass_app
 from radiomon.cli.output import emit_records, format_option
 from radiomon.errors import QueryError
 from radiomon.keywords import explain, load_keywords
@@ -75,7 +75,7 @@ def mentions(app: AppContext, since, until, groups, stations, limit, fmt) -> Non
         raise QueryError("--since must be before --until")
     with app.archive() as archive:
         if groups:
-            _check_groups(archive, config.keywords, groups)
+            check_groups(archive, config.keywords, groups)
         rows = archive.list_mentions(since=since_at, until=until_at, groups=groups, stations=stations, limit=limit)
     if fmt != "table":
         emit_records([r.as_json() for r in rows], fmt, ())
@@ -99,16 +99,6 @@ def mentions(app: AppContext, since, until, groups, stations, limit, fmt) -> Non
     emit_records(table, "table", (("id", "id"), ("when", f"when ({tz.key})"), ("station", "station"),
                                   ("group", "group"), ("keyword", "keyword"), ("matched", "heard"),
                                   ("score", "score"), ("context", "context")))
-
-
-def _check_groups(archive, keywords_path: Path, groups) -> None:
-    """An unknown group is a typo, not 'no mentions': say which groups exist."""
-    known = {r[0] for r in archive.conn.execute("SELECT DISTINCT group_id FROM mentions")}
-    if Path(keywords_path).exists():
-        known |= {g.id for g in load_keywords(keywords_path).groups}
-    for group in groups:
-        if group not in known:
-            raise QueryError(f"--group {group}: no such keyword group (known: {', '.join(sorted(known)) or 'none'})")
 
 
 def _shorten(text: str, width: int = _CONTEXT_WIDTH) -> str:
