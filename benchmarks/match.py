@@ -71,7 +71,8 @@ import yaml
 from radiomon.archive import Archive
 from radiomon.archive.schema import SCHEMA_V1
 from radiomon.keywords import load_keywords
-from radiomon.matching import find_in_segments, load_matcher, rematch_all
+from radiomon.matching import find_in_segments, load_matcher
+from radiomon.rematch import rematch_all
 
 FIRST = ("María Guadalupe", "José Luis", "Juan Carlos", "Ana Laura", "Francisco Javier", "Rosa María", "Miguel Ángel",
          "Martha Elena", "Jesús", "Verónica", "Alejandro", "Claudia", "Ricardo", "Leticia", "Fernando", "Adriana",
@@ -197,7 +198,7 @@ def main() -> None:
                 phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
                 print(f"{label}: {total:.1f} s for {segments:,} segments, {result.recordings:,} recordings "
                       f"({phases}; compile {compile_s:.2f} s)")
-                print(f"  vocabulary {result.vocabulary:,} words, {result.candidate_words:,} candidates, "
+                print(f"  {result.words:,} words read, {result.anchors:,} anchors, {result.windows:,} windows scored, "
                       f"{result.segments:,} segments through the matcher; "
                       f"{result.added:,} added, {result.unchanged:,} unchanged, {result.removed:,} removed")
             if args.check:

@@ -9,7 +9,8 @@ import pytest
 from radiomon import events
 from radiomon.archive import Archive, SegmentIn, Word
 from radiomon.keywords import Group, KeywordSet, Matcher, Term, words_from_text
-from radiomon.matching import find_in_segments, match_pending, match_recording, rematch_all, sentence_around
+from radiomon.matching import find_in_segments, match_pending, match_recording, sentence_around
+from radiomon.rematch import rematch_all
 
 KEYWORDS = KeywordSet(groups=(
     Group("municipio", priority="high", terms=(
@@ -138,7 +139,7 @@ def test_rematch_all_finds_what_matching_each_recording_finds(archive, matcher):
     assert {rid: archive.mentions_of(rid) for rid in ids} == incremental
     assert (result.added, result.removed, result.updated) == (0, 0, 0)
     assert result.unchanged == sum(len(v) for v in incremental.values()) == 3 * 6
-    assert result.candidate_words < result.vocabulary
+    assert result.segments < archive.conn.execute("SELECT count(*) FROM segments").fetchone()[0]
 
 
 def test_rematch_all_after_keywords_changed_keeps_reviews(archive, matcher):
@@ -167,13 +168,13 @@ def test_rematch_all_after_keywords_changed_keeps_reviews(archive, matcher):
 
 
 def test_rematch_all_on_worker_processes_finds_the_same(archive, matcher, monkeypatch):
-    import radiomon.matching
+    import radiomon.rematch
 
     ids = filled(archive)
     rematch_all(archive, matcher, workers=1)
     alone = {rid: archive.mentions_of(rid) for rid in ids}
     archive.conn.execute("DELETE FROM mentions")
-    monkeypatch.setattr(radiomon.matching, "PARALLEL_MIN_JOBS", 1)
+    monkeypatch.setattr(radiomon.rematch, "BATCH_RECORDINGS", 1)  # four batches: the pool is used
     result = rematch_all(archive, matcher, workers=2)
     assert result.added == sum(len(v) for v in alone.values())
     assert {rid: [m.__dict__ | {"id": None} for m in archive.mentions_of(rid)] for rid in ids} == \

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -29,10 +29,6 @@ from radiomon.archive.db import ArchiveBase, now_iso
 # Two findings of one keyword in one segment whose offsets differ by less
 # than this are the same mention (see the module doc).
 SAME_MENTION_SECONDS = 1.5
-
-# FTS5 MATCH expressions are built from this many candidate words at a time:
-# long enough to be few queries, short enough for SQLite's expression depth.
-MATCH_CHUNK = 400
 
 
 @dataclass(frozen=True)
@@ -217,25 +213,13 @@ class MentionsMixin(ArchiveBase):
         self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.radiomon_vocab USING fts5vocab(main, 'segments_fts', 'row')")
         return [row[0] for row in self.conn.execute("SELECT term FROM temp.radiomon_vocab")]
 
-    def segments_with_terms(self, terms: Iterable[str]) -> set[int]:
-        """Ids of the segments containing any of ``terms`` (FTS terms, as :meth:`vocabulary` lists them)."""
-        terms = sorted({t for t in terms if '"' not in t})
-        ids: set[int] = set()
-        for start in range(0, len(terms), MATCH_CHUNK):
-            query = " OR ".join(f'"{t}"' for t in terms[start:start + MATCH_CHUNK])
-            ids.update(r[0] for r in self.conn.execute(
-                "SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?", (query,)))
-        return ids
-
-    def segment_texts(self, ids: Iterable[int]) -> dict[int, str]:
-        """Texts of the segments with these ids."""
-        conn = self.conn
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS radiomon_ids (id INTEGER PRIMARY KEY)")
-        conn.execute("DELETE FROM temp.radiomon_ids")
-        conn.executemany("INSERT INTO temp.radiomon_ids (id) VALUES (?)", ((i,) for i in sorted(ids)))
-        texts = dict(conn.execute("SELECT s.id, s.text FROM temp.radiomon_ids i JOIN segments s ON s.id = i.id"))
-        conn.execute("DELETE FROM temp.radiomon_ids")
-        return texts
+    def texts_of_recordings(self, first: int, last: int) -> Iterator[tuple[int, int, str]]:
+        """(segment id, recording id, text) of recordings ``first``–``last``, by
+        recording then time, straight from the recording index (no sort: ids
+        follow time within a recording, see :meth:`replace_segments`)."""
+        return self.conn.execute(
+            "SELECT id, recording_id, text FROM segments WHERE recording_id BETWEEN ? AND ? ORDER BY recording_id, id",
+            (first, last))
 
     def segments_by_id(self, ids: Iterable[int], *, neighbours: int = 0) -> list[dict]:
         """Transcribed segments with these ids, plus ``neighbours`` on each side
@@ -251,7 +235,9 @@ class MentionsMixin(ArchiveBase):
         conn.executemany("INSERT INTO temp.radiomon_hot (id) VALUES (?)", ((i,) for i in sorted(wanted)))
         rows = conn.execute(
             "SELECT s.id, s.recording_id, r.station, s.start_ms, s.end_ms, s.epoch_ms, s.text, s.words "
-            "FROM temp.radiomon_hot h JOIN segments s ON s.id = h.id JOIN recordings r ON r.id = s.recording_id "
+            # CROSS JOIN keeps SQLite from scanning every transcribed recording
+            # and probing the (small) id table: the ids drive the lookup.
+            "FROM temp.radiomon_hot h CROSS JOIN segments s ON s.id = h.id CROSS JOIN recordings r ON r.id = s.recording_id "
             "WHERE r.status = 'transcribed' ORDER BY s.recording_id, s.start_ms, s.id")
         result = self._segment_dicts(rows)
         conn.execute("DELETE FROM temp.radiomon_hot")

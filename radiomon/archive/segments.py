@@ -84,7 +84,9 @@ class SegmentsMixin(ArchiveBase):
                     s.no_speech_prob,
                     words_json(s.words),
                 )
-                for s in segments
+                # In time order, so ids follow time within a recording: the
+                # re-match (radiomon/rematch.py) reads segments in id order.
+                for s in sorted(segments, key=lambda s: (s.start, s.end))
             ]
             # Index the whole recording in one statement (see schema.py: bulk writes).
             conn.execute("INSERT INTO radiomon_bulk_insert (active) VALUES (1)")

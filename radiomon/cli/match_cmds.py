@@ -12,7 +12,8 @@ from radiomon.cli.context import AppContext, check_groups, pass_app
 from radiomon.cli.output import emit_records, format_option
 from radiomon.errors import QueryError
 from radiomon.keywords import explain, load_keywords
-from radiomon.matching import load_matcher, match_pending, rematch_all
+from radiomon.matching import load_matcher, match_pending
+from radiomon.rematch import rematch_all
 
 _CONTEXT_WIDTH = 80
 

@@ -174,6 +174,14 @@ class Matcher:
             cached = self._anchor_cache[token] = self._compute_anchors([token])[0]
         return cached
 
+    def anchors_of(self, tokens: Sequence[str]) -> list[tuple[int, ...]]:
+        """:meth:`anchors` of many normalized tokens, computed in vectorized batches."""
+        unknown = [t for t in dict.fromkeys(tokens) if t not in self._anchor_cache]
+        for start in range(0, len(unknown), 20_000):
+            chunk = unknown[start:start + 20_000]
+            self._anchor_cache.update(zip(chunk, self._compute_anchors(chunk)))
+        return [self._anchor_cache[t] for t in tokens]
+
     def text_score(self, spelling: CompiledSpelling, text: str) -> float:
         """How ``text``, heard as a whole, scores against ``spelling``: 0 when
         it would not be reported (below threshold, or excluded)."""
@@ -206,10 +214,7 @@ class Matcher:
         for word in vocabulary:
             for token in normalize_word(word).split():
                 by_token.setdefault(token, []).append(word)
-        unknown = [t for t in by_token if t not in self._anchor_cache]
-        for start in range(0, len(unknown), 20_000):
-            chunk = unknown[start:start + 20_000]
-            self._anchor_cache.update(zip(chunk, self._compute_anchors(chunk)))
+        self.anchors_of(list(by_token))
         for token, words in by_token.items():
             for index in self._anchor_cache[token]:
                 spelling = self.spellings[index]

@@ -91,7 +91,7 @@ def tokenize_words(words: Sequence[str]) -> list[Token]:
     pieces: list[tuple[str, int]] = [
         (piece, index) for index, word in enumerate(words) for piece in fold(word).split()
     ]
-    return list(_merge_numbers(pieces))
+    return list(merge_numbers(pieces))
 
 
 def tokenize(text: str) -> list[Token]:
@@ -114,7 +114,8 @@ def joined(tokens: Iterable[str]) -> str:
     return "".join(tokens)
 
 
-def _merge_numbers(pieces: list[tuple[str, int]]) -> Iterable[Token]:
+def merge_numbers(pieces: Sequence[tuple[str, int]]) -> Iterable[Token]:
+    """(folded piece, source index) pairs → tokens, numbers said in words merged into one."""
     texts = [text for text, _ in pieces]
     i = 0
     while i < len(pieces):

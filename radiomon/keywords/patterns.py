@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from radiomon.keywords.common_words import STOPWORDS
 from radiomon.keywords.normalize import fold, joined, tokenize
@@ -38,7 +39,7 @@ class Pattern:
     tokens: tuple[str, ...]  # normalized words
     spaced: str  # "obras publicas"
     joined: str  # "obraspublicas": compares with "obras publicas" and "obraspúblicas"
-    key: str  # phonetic key of ``joined``
+    key: str  # phonetic keys of the tokens, glued (see window_pattern)
     acronyms: tuple[str, ...] = ()  # tokens written in capitals (DIF): heard exactly or not at all
 
     @property
@@ -65,14 +66,22 @@ def compile_pattern(text: str) -> Pattern:
 
 
 def window_pattern(tokens: Sequence[str], text: str = "", acronyms: tuple[str, ...] = ()) -> Pattern:
-    """The pattern of already-normalized tokens (a window of heard words)."""
-    glued = joined(tokens)
+    """The pattern of already-normalized tokens (a window of heard words).
+
+    The phonetic key is each token's key, glued: "Moro León" and "Moroleón"
+    both key as "moroleon". Keying the glued letters instead would let sounds
+    merge across a word break ("el lago" as "eyago"), which speech does not
+    do, and it would make the key of a window depend on more than its words:
+    the archive-wide re-match bounds a window's score from per-word figures
+    (radiomon/keywords/bounds.py), which needs the key to be made of the
+    words' keys.
+    """
     return Pattern(
         text=text or " ".join(tokens),
         tokens=tuple(tokens),
         spaced=" ".join(tokens),
-        joined=glued,
-        key=word_key(glued),
+        joined=joined(tokens),
+        key="".join(word_key(t) for t in tokens),
         acronyms=acronyms,
     )
 
@@ -96,3 +105,30 @@ def similarity(window: Pattern, spelling: Pattern) -> float:
         fuzz.ratio(window.joined, spelling.joined),
         fuzz.ratio(window.key, spelling.key),
     )
+
+
+def similarities(windows: Sequence[Sequence[str]], spellings: Sequence[Pattern],
+                 keys: Sequence[str] | None = None) -> np.ndarray:
+    """:func:`similarity` of many (window tokens, spelling) pairs at once,
+    ``windows[i]`` against ``spellings[i]``, with rapidfuzz's batch scorer
+    (the archive-wide re-match scores millions of windows). ``keys``: the
+    windows' phonetic keys, when the caller has them."""
+    if not windows:
+        return np.zeros(0)
+    spaced = [" ".join(tokens) for tokens in windows]
+    joined_ = [s.replace(" ", "") for s in spaced]
+    if keys is None:
+        keys = ["".join(map(word_key, tokens)) for tokens in windows]
+    scores = np.maximum.reduce([
+        process.cpdist(spaced, [p.spaced for p in spellings], scorer=fuzz.ratio, dtype=np.float64, workers=-1),
+        process.cpdist(joined_, [p.joined for p in spellings], scorer=fuzz.ratio, dtype=np.float64, workers=-1),
+        process.cpdist(keys, [p.key for p in spellings], scorer=fuzz.ratio, dtype=np.float64, workers=-1),
+    ])
+    window_length = np.array([len(j) for j in joined_])
+    spelling_length = np.array([len(p.joined) for p in spellings])
+    shorter, longer = np.minimum(window_length, spelling_length), np.maximum(window_length, spelling_length)
+    scores[shorter < MIN_LENGTH_RATIO * longer] = 0.0
+    for i in np.flatnonzero((window_length <= SHORT_LENGTH) | (spelling_length <= SHORT_LENGTH)).tolist():
+        same = joined_[i] == spellings[i].joined or keys[i] == spellings[i].key
+        scores[i] = 100.0 if same else 0.0
+    return scores

@@ -1,0 +1,75 @@
+"""radiomon/rematch.py: the archive-wide re-match reads words as the matcher does
+and finds what matching each recording finds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from radiomon.archive import SegmentIn, Word
+from radiomon.keywords import Matcher
+from radiomon.keywords.normalize import tokenize_words
+from radiomon.matching import match_recording
+from radiomon.rematch import Narrowing, rematch_all
+from test_matching import KEYWORDS, START, add, seg
+
+TEXTS = st.lists(st.sampled_from((
+    "Dos mil veinticinco", "personas", "en", "Moroleón,", "treinta", "y", "un", "días", "un", "millón", "de", "pesos",
+    "Obras-Públicas", "¡DIF!", "ciento", "uno", "mil", "y", "H.", "Ayuntamiento", "1,500", "—", "",
+)), max_size=12).map(" ".join)
+
+
+@settings(max_examples=150)
+@given(st.lists(st.lists(TEXTS, min_size=1, max_size=4), min_size=1, max_size=3))
+def test_the_word_stream_is_the_matchers_tokenization(recordings):
+    rows, expected, segment_id = [], [], 0
+    for recording_id, texts in enumerate(recordings, 1):
+        for text in texts:
+            segment_id += 1
+            rows.append((segment_id, recording_id, text))
+        expected.append([t.text for t in tokenize_words(" ".join(texts).split())])
+    narrowing = Narrowing(Matcher(KEYWORDS))
+    stream, owners, _ = narrowing.stream(rows)
+    words = narrowing.tables.words
+    got, current = [], None
+    for row, owner in zip(stream.tolist(), owners.tolist()):
+        if row == 0:  # a wall
+            current = None
+            continue
+        if current is None:
+            current = []
+            got.append(current)
+        current.append(words[row])
+    assert got == [e for e in expected if e]
+
+
+def test_a_name_split_across_segments_is_found_by_the_full_rematch(archive):
+    matcher = Matcher(KEYWORDS)
+    rid = add(archive, [seg(0, 3, "Noticias de Moro"), seg(3, 6, "León y la región."), seg(6, 9, "Nada más.")])
+    result = rematch_all(archive, matcher)
+    assert [(m.keyword, m.matched) for m in archive.mentions_of(rid)] == [("Moroleón", "Moro León")]
+    assert result.segments == 2
+
+
+def test_word_lists_that_disagree_with_the_text_are_matched_on_the_text(archive):
+    """An imported transcript may carry words that do not spell its text;
+    both ways of matching then read the text, so they agree."""
+    matcher = Matcher(KEYWORDS)
+    words = (Word(" Hoy", 0, 0.5, 0.9), Word(" hay", 0.5, 1, 0.9), Word(" feria", 1, 1.5, 0.9))
+    rid = add(archive, [SegmentIn(0, 3, "Hoy en Moroleón hay feria.", words=words)])
+    by_recording = [(m.keyword, m.matched) for m in match_recording(archive, matcher, rid)]
+    archive.conn.execute("DELETE FROM mentions")
+    rematch_all(archive, matcher)
+    assert by_recording == [(m.keyword, m.matched) for m in archive.mentions_of(rid)] == [("Moroleón", "Moroleón")]
+
+
+def test_recordings_are_walled_off_from_each_other(archive):
+    """Two recordings back to back: "Moro" ending one and "León" starting the
+    next are not one name."""
+    matcher = Matcher(KEYWORDS)
+    first = add(archive, [seg(0, 3, "Noticias de Moro")])
+    second = add(archive, [seg(0, 3, "León y la región.")], start=START + timedelta(hours=1))
+    rematch_all(archive, matcher)
+    assert archive.mentions_of(first) == archive.mentions_of(second) == []
