@@ -35,7 +35,6 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -59,6 +58,8 @@ log = logging.getLogger(__name__)
 BATCH_RECORDINGS = 100
 # Words that may take part in a number said in words. "un"/"una" and "y"
 # only join a number next to another number word, so they never start one.
+# Recordings whose mentions are replaced in one write transaction.
+WRITE_RECORDINGS = 200
 _NUMBER_PART = NUMBER_WORDS | {"y"}
 _NUMBER_START = NUMBER_WORDS - {"un", "una"}
 _SEPARATOR = "\x01"  # between segments in a batch's joined text (fold drops it)
@@ -96,7 +97,7 @@ class Narrowing:
         self.tables = WordTables(SpellingForms.of([s.pattern for s in spellings], [s.threshold for s in spellings]))
         # Text word → its word rows (fold splits "Obras-Públicas" in two, drops "¡"),
         # as a growing CSR table; entry 0 is the segment separator (no rows).
-        self._raw: dict[str, int] = {_SEPARATOR: 0}
+        self._raw: dict[str, int] = _Index({_SEPARATOR: 0})
         self._raw_rows = _Csr()
         self._raw_rows.extend([()])
         # Word row → the spellings it anchors; row 0 is the wall.
@@ -124,7 +125,7 @@ class Narrowing:
         self._number_part = np.concatenate([self._number_part, [w in _NUMBER_PART for w in new]])
 
     def _raw_index(self, words: list[str]) -> np.ndarray:
-        index = np.array(list(map(self._raw.get, words, repeat(-1, len(words)))), dtype=np.int64)
+        index = np.fromiter(map(self._raw.__getitem__, words), dtype=np.int64, count=len(words))
         missing = np.flatnonzero(index < 0)
         if len(missing):
             unknown = list(dict.fromkeys(words[i] for i in missing.tolist()))
@@ -244,6 +245,13 @@ class Narrowing:
                 result.hot.setdefault(segment_id, set()).add(index)
 
 
+class _Index(dict):
+    """A dict that answers -1 for a word it does not know (mapped in C, no Python per word)."""
+
+    def __missing__(self, key: str) -> int:
+        return -1
+
+
 class _Csr:
     """A growing table of integer lists, expandable with numpy."""
 
@@ -319,18 +327,23 @@ def _write(archive: Archive, matcher: Matcher, transcribed: dict[int, str], foun
            result: MatchResult, event_hours: float, progress: Callable[[int, int], None] | None) -> None:
     to_write = sorted((set(found) | archive.recordings_with_mentions()) & set(transcribed))
     since = timeutil.to_iso(datetime.now(timezone.utc) - timedelta(hours=event_hours))
-    for n, recording_id in enumerate(to_write, 1):
+    for start in range(0, len(to_write), WRITE_RECORDINGS):
+        written = []
+        # Several recordings per transaction (a commit each cost more than the
+        # writing); each is still checked and replaced whole inside it.
         with archive.write() as conn:
-            row = conn.execute("SELECT updated_utc FROM recordings WHERE id = ?", (recording_id,)).fetchone()
-            if row is None or row[0] != transcribed[recording_id]:
-                continue  # re-transcribed meanwhile: its matched_utc is NULL, the next run matches it
-            changes = archive.replace_mentions(
-                recording_id, found.get(recording_id, ()), mark_matched=True,
-                on_added=event_writer(archive, matcher, result, since=since))
-        result.add(changes)
-        publish_events(matcher, changes, since)
+            for recording_id in to_write[start:start + WRITE_RECORDINGS]:
+                row = conn.execute("SELECT updated_utc FROM recordings WHERE id = ?", (recording_id,)).fetchone()
+                if row is None or row[0] != transcribed[recording_id]:
+                    continue  # re-transcribed meanwhile: its matched_utc is NULL, the next run matches it
+                written.append(archive.replace_mentions(
+                    recording_id, found.get(recording_id, ()), mark_matched=True,
+                    on_added=event_writer(archive, matcher, result, since=since)))
+        for changes in written:  # handlers hear of mentions once they are stored
+            result.add(changes)
+            publish_events(matcher, changes, since)
         if progress:
-            progress(n, len(to_write))
+            progress(min(start + WRITE_RECORDINGS, len(to_write)), len(to_write))
 
 
 def _batches(ids: list[int], size: int) -> list[list[int]]:
@@ -393,8 +406,7 @@ def _rematch_batch(task: tuple[Path, list[int]]) -> tuple[HotSegments, list[Ment
     if _STATE is None:
         _STATE = _Worker(_NARROWING, Archive(path, create=False), _margin(_NARROWING.matcher))
     archive = _STATE.archive
-    wanted = set(recording_ids)  # transcribed ones only
-    rows = [row for row in archive.texts_of_recordings(recording_ids[0], recording_ids[-1]) if row[1] in wanted]
+    rows = archive.texts_of_recordings(recording_ids[0], recording_ids[-1])
     found = _STATE.narrowing.hot_segments(rows)
     t = time.perf_counter()
     segments = archive.segments_by_id(found.hot, neighbours=1)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -213,13 +213,15 @@ class MentionsMixin(ArchiveBase):
         self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.radiomon_vocab USING fts5vocab(main, 'segments_fts', 'row')")
         return [row[0] for row in self.conn.execute("SELECT term FROM temp.radiomon_vocab")]
 
-    def texts_of_recordings(self, first: int, last: int) -> Iterator[tuple[int, int, str]]:
-        """(segment id, recording id, text) of recordings ``first``–``last``, by
-        recording then time, straight from the recording index (no sort: ids
-        follow time within a recording, see :meth:`replace_segments`)."""
+    def texts_of_recordings(self, first: int, last: int) -> list[tuple[int, int, str]]:
+        """(segment id, recording id, text) of the transcribed recordings with ids
+        ``first``–``last``, by recording then time, straight from the recording
+        index (no sort: ids follow time within a recording, see
+        :meth:`replace_segments`)."""
         return self.conn.execute(
-            "SELECT id, recording_id, text FROM segments WHERE recording_id BETWEEN ? AND ? ORDER BY recording_id, id",
-            (first, last))
+            "SELECT s.id, s.recording_id, s.text FROM segments s CROSS JOIN recordings r ON r.id = s.recording_id "
+            "WHERE s.recording_id BETWEEN ? AND ? AND r.status = 'transcribed' ORDER BY s.recording_id, s.id",
+            (first, last)).fetchall()
 
     def segments_by_id(self, ids: Iterable[int], *, neighbours: int = 0) -> list[dict]:
         """Transcribed segments with these ids, plus ``neighbours`` on each side

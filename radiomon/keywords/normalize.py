@@ -31,7 +31,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from radiomon.keywords.numbers import NUMBER_WORDS, parse_number
 
@@ -54,9 +54,10 @@ _ABBREVIATION = re.compile(r"\b(" + "|".join(ABBREVIATIONS) + r")\.", re.IGNOREC
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
-@dataclass(frozen=True)
-class Token:
-    """A normalized word and the source words it covers (inclusive indices)."""
+class Token(NamedTuple):
+    """A normalized word and the source words it covers (inclusive indices).
+
+    A named tuple rather than a dataclass: a full re-match makes millions."""
 
     text: str
     first: int
@@ -91,6 +92,8 @@ def tokenize_words(words: Sequence[str]) -> list[Token]:
     pieces: list[tuple[str, int]] = [
         (piece, index) for index, word in enumerate(words) for piece in fold(word).split()
     ]
+    if NUMBER_WORDS.isdisjoint([piece for piece, _ in pieces]):  # the common case, same result
+        return [Token(piece, index, index) for piece, index in pieces]
     return list(merge_numbers(pieces))
 
 

@@ -10,8 +10,7 @@ segment boundary is still found.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
 class WordLike(Protocol):
@@ -21,9 +20,10 @@ class WordLike(Protocol):
     segment_id: Any
 
 
-@dataclass(frozen=True)
-class Word:
-    """One heard word: its text as Whisper wrote it and when it was said."""
+class Word(NamedTuple):
+    """One heard word: its text as Whisper wrote it and when it was said.
+
+    A named tuple rather than a dataclass: the matcher makes one per word it reads."""
 
     text: str
     start: float  # seconds (into the recording, or any common clock)
