@@ -206,6 +206,17 @@ def main() -> None:
             by_group = archive.query("SELECT group_id, count(*) AS n FROM mentions GROUP BY 1 ORDER BY 2 DESC")
             print("  mentions by group: " + ", ".join(f"{r['group_id']} {r['n']:,}" for r in by_group))
         print(f"target <= 60 s: {'ok' if times[0] <= 60 else 'MISSED'} (first run: {times[0]:.1f} s)")
+        print(f"machine speed now: {calibration():.2f} s for 20 M Python additions "
+              "(the shared reference box measured 1.6-1.8 s; compare runs by it)")
+
+
+def calibration() -> float:
+    """A fixed pure-Python workload: the shared machine's speed varies by a fifth from hour to hour."""
+    began = time.perf_counter()
+    total = 0
+    for i in range(20_000_000):
+        total += i
+    return time.perf_counter() - began
 
 
 if __name__ == "__main__":

@@ -77,9 +77,11 @@ class HotSegments:
     windows: int = 0  # windows that passed the bounds
     timings: dict[str, float] = field(default_factory=dict)
 
+    segments: int = 0  # hot segments, once ``hot`` is dropped (see _rematch_batch)
+
     def merge(self, other: "HotSegments") -> None:
-        for segment_id, spellings in other.hot.items():
-            self.hot.setdefault(segment_id, set()).update(spellings)
+        """Add up the figures of another batch (its hot segments and spans are not kept)."""
+        self.segments += other.segments
         self.words += other.words
         self.anchors += other.anchors
         self.windows += other.windows
@@ -304,7 +306,7 @@ def rematch_all(archive: Archive, matcher: Matcher, *, progress: Callable[[int, 
         for row in rows:
             rows_by_recording.setdefault(row.recording_id, []).append(row)
     result.words, result.anchors, result.windows = found.words, found.anchors, found.windows
-    result.segments = len(found.hot)
+    result.segments = found.segments
     for name, seconds in found.timings.items():  # CPU seconds, summed over the workers
         timings[f"{name} (cpu)"] = seconds
     timings["match"] = time.perf_counter() - t
@@ -421,4 +423,7 @@ def _rematch_batch(task: tuple[Path, list[int]]) -> tuple[HotSegments, list[Ment
         if spans:
             mentions.extend(find_in_pieces(_STATE.narrowing.matcher, block, spans, _STATE.margin))
     found.timings["matcher"] = time.perf_counter() - t
+    # Only the figures go back to the parent: pickling the hot segments and
+    # spans would cost the parent CPU the workers need.
+    found.segments, found.hot, found.spans = len(found.hot), {}, []
     return found, mentions

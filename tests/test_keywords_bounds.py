@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from radiomon.keywords.bounds import SpellingForms, WordTables, feasible_windows
+from radiomon.keywords.common_words import STOPWORDS
 from radiomon.keywords.patterns import compile_pattern, similarities, similarity, window_pattern
 
 SYLLABLES = ("mo", "ro", "le", "on", "ca", "sa", "de", "la", "cul", "tu", "ra", "ll", "ve", "be", "ci", "si", "que",
@@ -82,3 +83,26 @@ def test_batch_similarities_equal_the_matchers_similarity(cases):
         windows.append(mutated(tokens, random.Random(seed)))
     expected = [similarity(window_pattern(w), p) for w, p in zip(windows, spellings)]
     assert similarities(windows, spellings).tolist() == expected
+
+
+@settings(max_examples=150)
+@given(st.lists(word, min_size=1, max_size=3).map(" ".join), st.lists(word, min_size=1, max_size=6))
+def test_the_piece_prefilter_keeps_every_piece_anchor(term, tokens):
+    """Matcher._pieces skips partial_ratio where an LCS rules it out; the
+    result must equal partial_ratio over every pair."""
+    from rapidfuzz import fuzz
+
+    from radiomon.keywords import Group, KeywordSet, Matcher, Term
+    from radiomon.keywords.matcher import ANCHOR_PIECE_LENGTH, ANCHOR_PIECE_SCORE
+
+    matcher = Matcher(KeywordSet(groups=(Group("g", terms=(Term(term),)),)))
+    joined = matcher.spellings[0].pattern.joined
+    tokens = tokens + [joined[1:], joined + "es"]
+    if len(joined) >= 12:  # a piece heard with one letter wrong: partial ratio 91.7
+        tokens.append(joined[:5] + ("x" if joined[5] != "x" else "y") + joined[6:12])
+    got = matcher._pieces(tokens)
+    for row, token in enumerate(tokens):
+        expected = [i for i, s in enumerate(matcher.spellings)
+                    if not s.pattern.short and len(token) >= ANCHOR_PIECE_LENGTH and token not in STOPWORDS
+                    and fuzz.partial_ratio(token, s.pattern.joined) >= ANCHOR_PIECE_SCORE]
+        assert sorted(got.get(row, [])) == expected, (token, term)

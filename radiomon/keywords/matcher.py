@@ -40,7 +40,9 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import LCSseq
 
 from radiomon.keywords.common_words import STOPWORDS
 from radiomon.keywords.model import KeywordSet
@@ -65,6 +67,9 @@ ANCHOR_MIN_SCORE = 75
 # ones are substrings of too much.
 ANCHOR_PIECE_SCORE = 90
 ANCHOR_PIECE_LENGTH = 4
+# An LCS below this share of the shorter string rules a partial ratio of
+# ANCHOR_PIECE_SCORE out (see Matcher._pieces; 0.818 exactly, rounded down).
+PIECE_LCS = 0.8
 # Tokens shorter than this anchor only by being equal to a word of the
 # spelling: "ve" is close to everything.
 ANCHOR_MIN_LENGTH = 3
@@ -231,8 +236,7 @@ class Matcher:
         word_sounds = process.cdist(sounds, self._word_keys, scorer=fuzz.ratio,
                                     score_cutoff=ANCHOR_MIN_SCORE, workers=-1)
         # (b) a piece of a split word, or a glued one ("moro" | "leon", "obraspublicas")
-        pieces = process.cdist(tokens, self._joined, scorer=fuzz.partial_ratio,
-                               score_cutoff=ANCHOR_PIECE_SCORE, workers=-1)
+        pieces = self._pieces(tokens)
         out = []
         for row, (token, sound) in enumerate(zip(tokens, sounds)):
             if token in STOPWORDS:
@@ -241,11 +245,39 @@ class Matcher:
             anchored = set(self._exact_token.get(token, ()))
             anchored.update(self._short_key.get(sound, ()))
             if len(token) >= ANCHOR_PIECE_LENGTH:
-                anchored.update(i for i in pieces[row].nonzero()[0].tolist() if not self.spellings[i].pattern.short)
+                anchored.update(pieces.get(row, ()))
             if len(token) >= ANCHOR_MIN_LENGTH:
                 for column in (words[row].nonzero()[0].tolist() + word_sounds[row].nonzero()[0].tolist()):
                     anchored.update(self._word_spellings[column])
             out.append(tuple(sorted(anchored)))
+        return out
+
+    def _pieces(self, tokens: list[str]) -> dict[int, list[int]]:
+        """Row → spellings (not short) that token (4+ letters) is a piece of, or
+        a piece of it: partial ratio ≥ ANCHOR_PIECE_SCORE.
+
+        partial_ratio over every pair was most of the cost of comparing an
+        archive's vocabulary with the keywords; it is computed only where it
+        can reach the score: the best-aligned substring u of the longer string
+        has ratio(shorter, u) ≥ 0.9, which needs LCS(shorter, u) ≥ 0.818 ×
+        len(shorter) (u may be cut short at an end), so an LCS of the whole
+        pair below PIECE_LCS × the shorter length rules it out (cheap,
+        bit-parallel in rapidfuzz).
+        """
+        rows = [r for r, t in enumerate(tokens) if len(t) >= ANCHOR_PIECE_LENGTH and t not in STOPWORDS]
+        columns = [c for c, s in enumerate(self.spellings) if not s.pattern.short]
+        if not rows or not columns:
+            return {}
+        picked = [tokens[r] for r in rows]
+        joined = [self._joined[c] for c in columns]
+        lcs = process.cdist(picked, joined, scorer=LCSseq.similarity, dtype=np.int32, workers=-1)
+        shorter = np.minimum(np.array([len(t) for t in picked])[:, None], np.array([len(j) for j in joined])[None, :])
+        maybe_rows, maybe_columns = np.nonzero(lcs >= PIECE_LCS * shorter)
+        scores = process.cpdist([picked[r] for r in maybe_rows.tolist()], [joined[c] for c in maybe_columns.tolist()],
+                                scorer=fuzz.partial_ratio, score_cutoff=ANCHOR_PIECE_SCORE, workers=-1)
+        out: dict[int, list[int]] = {}
+        for r, c in zip(maybe_rows[scores > 0].tolist(), maybe_columns[scores > 0].tolist()):
+            out.setdefault(rows[r], []).append(columns[c])
         return out
 
     # -- steps of find_mentions ---------------------------------------------------
