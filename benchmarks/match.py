@@ -2,7 +2,7 @@
 
 Uses the search benchmark's synthetic archive (build it once, a few minutes)::
 
-    python benchmarks/search.py --days 365 --db /tmp/year.db
+    python benchmarks/search.py --days 365 --db /tmp/year.db   # or --days 7 --db /tmp/week.db
     python benchmarks/match.py --db /tmp/year.db
     python benchmarks/match.py --db /tmp/week.db --once --check   # mention for mention vs every recording
 
@@ -11,46 +11,30 @@ plausible terms (officials' names, colonias, streets, programs, businesses)
 up to ``--terms`` terms. It times ``radiomon match --all``'s function twice on
 a copy of the archive: the first run writes every mention (none stored
 yet), the second finds them all unchanged (the idempotent case, and the cost
-of re-matching after a small keywords.yml edit). It prints the phases
-(vocabulary, candidate words, FTS selection, matcher, writes).
+of re-matching after a small keywords.yml edit).
 
 Target on the 2-core reference machine: full re-match <= 60 s.
 
-Measured (2 shared cores, load ~3 from other work, 2026-11-26):
+How it works: radiomon/rematch.py (every text read once, each distinct word
+compared with each keyword once, proven per-word bounds on the matcher's
+score in numpy, exact scores for the windows that pass, the matcher only
+around windows that reach their threshold). The phases printed: vocabulary
+(the FTS index's distinct words against the keywords, in the parent), then,
+summed over the worker processes (CPU seconds), words (reading texts into
+word rows), bounds, scores, matcher; match is the wall time of all that.
 
-* 7 days (80,582 segments): 25 s first run, 17 s again; 32,464 segments
-  through the matcher, 1,969 mentions — the same, mention for mention, as
-  matching every recording exhaustively.
-* 365 days (4,203,506 segments): 690 s first run, single process
-  (vocabulary 3 s, candidates 10 s, select 123 s, match 548 s, write 6 s);
-  1,699,520 segments through the matcher, 102,112 mentions; 628 s with the
-  matcher on 2 worker processes (load average ~4.7, so little gained).
-  Target MISSED:
-  with 200 terms, many of them names of short common words, and a
-  vocabulary of 60,000 random syllable words, 40% of the segments hold
-  words the matcher's (lenient, mishearing-tolerant) anchors accept. A
-  stricter selection (every content word of a name anchored nearby) ran in
-  238 s and lost 0.3% of the mentions.
+Measured 2026-11-26 on the shared 2-core box (its speed varied by a fifth
+from run to run, see the calibration line the script prints), search
+benchmark archive with the real-Spanish vocabulary, 200 terms:
 
-With the vocabulary's long tail real Spanish (wspanish; search benchmark
-since 2026-11-26) and every content word that cannot go unheard required
-nearby (down to MIN_WORD_CUTOFF, radiomon/matching.py), load ~5.4 from other
-work, so times are inflated:
-
-* 7 days (80,637 segments, 53,986 vocabulary words, 6,738 candidates):
-  160 s first run (candidates 31 s, select 36 s, match 92 s); 37,405
-  segments through the matcher (39,198 without the stricter rule, same
-  archive), 2,081 mentions — ``--check``: identical to matching every
-  recording exhaustively. Real Spanish collides with the 200 terms *more*
-  than syllable strings (Soto, Tapia, Herrera, Rosales, casa, cultura are
-  words): the realism lever does not bring the target closer.
-* 365 days (4,203,501 segments, 59,831 vocabulary words, 7,462
-  candidates): 892 s first run, 2 worker processes (vocabulary 2 s,
-  candidates 10 s, select 225 s, match 645 s, write 7 s); 1,950,329
-  segments through the matcher (46%; 2,045,290 with the previous rule on
-  the same archive), 108,211 mentions. Target MISSED. What remains is the
-  matcher's per-segment cost (~330 µs/segment/core) and a selection that
-  cannot be made stricter without a tighter bound than word_cutoff.
+* 7 days (80,637 segments): 7.4-11.5 s; 36,283 windows scored, 2,165
+  segments through the matcher, 2,079 mentions -- ``--check``: identical,
+  mention for mention, to matching every recording.
+* 365 days (4,203,501 segments, 70.6 M words, 19.4 M anchors, 1.88 M windows
+  scored, 112,707 segments through the matcher, 108,143 mentions): 61.5 s
+  at best, 68-81 s in most runs (vocabulary 5-10 s, workers 50-70 s, writes
+  3-5 s). Target <= 60 s: met only in the best run; typically 10-35 % over.
+  Before (FTS preselection, matcher on 1.95 M segments): 768-892 s.
 """
 
 from __future__ import annotations

@@ -19,12 +19,16 @@ the matcher would report):
    a segment holding a window that reaches its threshold is *hot* for that
    spelling.
 
-The matcher then runs on the hot segments (with their neighbours, for names
-split across segments) for their spellings only, and each recording's
-mentions are replaced in one transaction, as when matching one recording.
-Steps 1–3 run on one worker process per core, on separate batches.
-tests/test_rematch.py checks that the result equals matching every
-recording; benchmarks/match.py prints the figures on a station-year.
+The matcher itself then reads only the words around those windows (plus
+room for the exclusions' windows), for their spellings only
+(:func:`~radiomon.matching.find_in_pieces`), and each recording's mentions
+are replaced as when matching one recording (several recordings per write
+transaction). The distinct words of the FTS index are compared with the
+keywords once, before the work is shared out; steps 1–3 and the matcher run
+on one worker process per core, each on its own batches of recordings.
+tests/test_rematch.py and tests/test_matching.py check that the result
+equals matching each recording; ``benchmarks/match.py --check`` does so on a
+week of the synthetic archive, and prints the figures on a station-year.
 """
 
 from __future__ import annotations
@@ -56,10 +60,10 @@ log = logging.getLogger(__name__)
 # Recordings per batch of step 1–3: about 50,000 segments for hourly
 # recordings, which keeps the numpy arrays of a batch near 100 MB.
 BATCH_RECORDINGS = 100
-# Words that may take part in a number said in words. "un"/"una" and "y"
-# only join a number next to another number word, so they never start one.
 # Recordings whose mentions are replaced in one write transaction.
 WRITE_RECORDINGS = 200
+# Words that may take part in a number said in words. "un"/"una" and "y"
+# only join a number next to another number word, so they never start one.
 _NUMBER_PART = NUMBER_WORDS | {"y"}
 _NUMBER_START = NUMBER_WORDS - {"un", "una"}
 _SEPARATOR = "\x01"  # between segments in a batch's joined text (fold drops it)
@@ -75,9 +79,8 @@ class HotSegments:
     words: int = 0  # word positions read
     anchors: int = 0  # (word, spelling) anchors
     windows: int = 0  # windows that passed the bounds
-    timings: dict[str, float] = field(default_factory=dict)
-
     segments: int = 0  # hot segments, once ``hot`` is dropped (see _rematch_batch)
+    timings: dict[str, float] = field(default_factory=dict)
 
     def merge(self, other: "HotSegments") -> None:
         """Add up the figures of another batch (its hot segments and spans are not kept)."""

@@ -12,8 +12,8 @@ How a mention is found (issue 4):
    word of it (ratio ≥ :data:`ANCHOR_MIN_SCORE` on letters or phonetic key) or
    a piece of a split/glued word (partial ratio ≥ :data:`ANCHOR_PIECE_SCORE`);
    tokens under 3 letters only by equality.
-   Every match contains an anchor, which is what makes the archive-scale
-   pre-selection (:meth:`Matcher.candidate_words`) exact rather than a guess.
+   Every match contains an anchor, which is what lets the archive-wide
+   re-match (radiomon/rematch.py) look only at windows around anchors.
 3. Around each anchor, windows of n-1, n and n+1 tokens (n = tokens in the
    spelling) are scored with :func:`~radiomon.keywords.patterns.similarity`;
    windows that start or end on a stopword the spelling does not have are
@@ -155,7 +155,7 @@ class Matcher:
 
         ``spellings`` (indices into :attr:`spellings`) restricts the search to
         those, when the caller already knows the others cannot be there (the
-        archive-scale pre-selection in radiomon/matching.py).
+        archive-wide re-match in radiomon/rematch.py).
         """
         tokens = tokenize_words([w.text for w in words])
         anchored = [(i, self.anchors(t.text)) for i, t in enumerate(tokens)]
