@@ -73,3 +73,21 @@ def test_recordings_are_walled_off_from_each_other(archive):
     second = add(archive, [seg(0, 3, "León y la región.")], start=START + timedelta(hours=1))
     rematch_all(archive, matcher)
     assert archive.mentions_of(first) == archive.mentions_of(second) == []
+
+
+def test_an_empty_archive_and_odd_texts_are_fine(archive):
+    assert rematch_all(archive, Matcher(KEYWORDS)).recordings == 0
+    rid = add(archive, [seg(0, 3, "Hoy en Moroleón"), seg(3, 4, ""), seg(4, 6, "¡!"),
+                        seg(6, 9, "dos mil veinticinco personas del DIF")])
+    rematch_all(archive, Matcher(KEYWORDS))
+    assert [(m.keyword, m.matched) for m in archive.mentions_of(rid)] == [("Moroleón", "Moroleón"), ("DIF Moroleón", "DIF")]
+
+
+def test_keywords_without_terms_remove_every_mention(archive):
+    from radiomon.keywords import Group, KeywordSet
+
+    rid = add(archive, [seg(0, 3, "Hoy en Moroleón")])
+    rematch_all(archive, Matcher(KEYWORDS))
+    assert archive.mentions_of(rid)
+    result = rematch_all(archive, Matcher(KeywordSet(groups=(Group("vacio", terms=()),))))
+    assert archive.mentions_of(rid) == [] and result.removed == 1

@@ -263,6 +263,20 @@ def test_stretches_a_window_skipped_are_found():
     assert uncovered(full, clips[:1]) == []
 
 
+def test_looping_clips_get_a_second_pass_and_their_neighbours_are_kept():
+    from radiomon.transcribe.faster_whisper import _in_clip, second_pass
+
+    clips = [Clip(0.0, 28.944), Clip(28.944, 51.424), Clip(51.424, 80.7)]
+    good = seg("Buenos días, Moroleón.", 0.5, 3.0, spoken("Buenos días, Moroleón.", 0.5))
+    looped = seg("Moroleón, " * 30, 28.9, 51.9, compression_ratio=6.0)
+    # The pipeline rounds starts: the next clip's segment may begin a few ms
+    # before its clip. It belongs to its own clip, not to the looping one.
+    next_clip = seg("Seguridad Pública recomienda no dejar objetos de valor.", 51.42, 80.3)
+    assert second_pass([good, looped, next_clip], clips) == [clips[1]]
+    assert second_pass([good, next_clip], clips) == []
+    assert [_in_clip(next_clip, c) for c in clips] == [False, False, True]  # so it is not thrown away with the loop
+
+
 def test_a_batch_with_two_workers_stores_every_recording_once(tmp_path, monkeypatch):
     """The batch loop itself (threads, ordering, per-item failure) with a stand-in engine."""
     try:

@@ -94,14 +94,10 @@ class FasterWhisperEngine:
                     batch_size=o.batch_size, without_timestamps=True, vad_filter=False, temperature=0.0, **common,
                 )
                 segments = sorted(segments + [_segment(s) for s in again], key=lambda s: s.start)
-        # The batched pipeline has no temperature fallback. A clip that came
-        # out as a repetition loop (often the vocabulary prompt echoed back:
-        # "H. Ayuntamiento de Moroleón, H. Ayuntamiento de Moroleón, …") is
-        # decoded again on its own, without the prompt and with fallback.
-        failed = [c for c in clips if any(_looped(s) for s in segments if c.start - 0.01 <= s.start < c.end)]
+        failed = second_pass(segments, clips)
         if failed:
             log.debug("re-decoding %d looping clip(s) without the prompt", len(failed))
-            segments = [s for s in segments if not any(c.start - 0.01 <= s.start < c.end for c in failed)]
+            segments = [s for s in segments if not any(_in_clip(s, c) for c in failed)]
             segments += self._sequential(audio, failed, {**common, "initial_prompt": None})
             segments.sort(key=lambda s: s.start)
         return segments
@@ -131,6 +127,22 @@ def uncovered(segments: Sequence[Segment], clips: Sequence[Clip], min_gap: float
         if clip.end - t >= min_gap:
             holes.append(Clip(t, clip.end))
     return holes
+
+
+def second_pass(segments: Sequence[Segment], clips: Sequence[Clip]) -> list[Clip]:
+    """Clips the batched pipeline (no temperature fallback) got wrong, to be
+    decoded again on their own, without the prompt and with fallback: those
+    that came out as a repetition loop (often the vocabulary prompt echoed
+    back: "H. Ayuntamiento de Moroleón, H. Ayuntamiento de Moroleón, …")."""
+    return [clip for clip in clips if any(_looped(s) for s in segments if _in_clip(s, clip))]
+
+
+def _in_clip(segment: Segment, clip: Clip) -> bool:
+    """Whether a segment came from this clip: by its middle, since the
+    pipeline rounds a segment's start, which can land a few ms before its
+    clip's (a start test once threw away a good clip with the looping one
+    before it: half a minute of news lost)."""
+    return clip.start <= (segment.start + segment.end) / 2 < clip.end
 
 
 def _looped(segment: Segment) -> bool:
