@@ -37,6 +37,12 @@ transcribed at all; three misses score 87.5 against a threshold of 88
 ("acámbalo", "tesoría", "Salitre" for El Salitre). False mentions come from
 the vocabulary prompt: "Morena" written as "Moroleón", "NIF" as "DIF".
 
+Re-measured after the faster-whisper clip fix (a rounded segment start had
+thrown away 30 s of news next to a looping clip) and per-word phonetic keys:
+recall 0.74, precision 0.98, median time error 0.07 s (p90 0.17 s); by group
+colonias 0.88/0.97, crisis 0.90/0.96, dependencias 0.67/0.98, municipio
+0.75/0.97, presidencia 0.69/1.00, vecinos 0.54/1.00; es-419 voices 0.88-0.91.
+
     python benchmarks/mentions.py                 # 30 minutes, seed 1
     python benchmarks/mentions.py --minutes 5     # quick look
     python benchmarks/mentions.py --keep /tmp/ev  # keep the deployment to inspect
