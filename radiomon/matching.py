@@ -24,12 +24,13 @@ from __future__ import annotations
 import logging
 import time
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
+from typing import NamedTuple
 
 from radiomon import events as events_mod
 from radiomon import timeutil
@@ -135,16 +136,29 @@ def find_in_segments(matcher: Matcher, segments: Sequence[dict], hot: dict[int, 
     return _find_in_spans(matcher, segments, words, spans)
 
 
-def find_in_pieces(matcher: Matcher, segments: Sequence[dict], spans: Sequence[tuple[int, int, int, int, int]],
-                   margin: int) -> list[MentionRow]:
+class Span(NamedTuple):
+    """A window of words that reached a spelling's threshold (found by the
+    archive-wide re-match): its first and last piece (``fold(word).split()``
+    of the segment's words, counted from 0 in each segment), by segment (an
+    id, or an index into the segments given to :func:`find_in_pieces`)."""
+
+    first_segment: int
+    first_piece: int
+    last_segment: int
+    last_piece: int
+    spelling: int
+    score: float  # Matcher.window_score when simple (0: not a candidate), else the similarity
+    simple: bool  # Matcher.simple
+
+
+def find_in_pieces(matcher: Matcher, segments: Sequence[dict], spans: Sequence[Span], margin: int) -> list[MentionRow]:
     """Mentions in consecutive segments, looking only around the given spans.
 
-    Each span is (first segment index, its piece, last segment index, its
-    piece, spelling): a window of normalized pieces (``fold(word).split()``
-    of the segment's words, counted from 0 in each segment) that the
-    archive-wide re-match found could be a mention of that spelling. The
-    matcher reads those words plus ``margin`` pieces each side (room for the
-    exclusions' windows), for those spellings only.
+    The matcher reads the spans' words plus ``margin`` pieces each side
+    (room for the exclusions' windows), for their spellings only. Where every
+    span within that reach is :attr:`Span.simple`, the spans are all the
+    candidates the matcher would find there, and only its choice among them
+    is made (:meth:`Matcher.resolve`), without reading the words again.
     """
     words = [segment_words(s) for s in segments]
     flat = [w for ws in words for w in ws]
@@ -160,16 +174,35 @@ def find_in_pieces(matcher: Matcher, segments: Sequence[dict], spans: Sequence[t
         at = min(max(segment_starts[segment] + piece, 0), final_piece)
         return min(bisect_right(word_ends, at), len(flat) - 1)
 
-    merged: list[list] = []
-    for first_segment, first_piece, last_segment, last_piece, spelling in sorted(spans):
-        lo = word_at(first_segment, first_piece - margin)
-        hi = word_at(last_segment, last_piece + margin) + 1
+    merged: list[list] = []  # [lo, hi, spellings, spans]
+    for span in sorted(spans):
+        lo = word_at(span.first_segment, span.first_piece - margin)
+        hi = word_at(span.last_segment, span.last_piece + margin) + 1
         if merged and lo <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], hi)
-            merged[-1][2].add(spelling)
+            merged[-1][2].add(span.spelling)
+            merged[-1][3].append(span)
         else:
-            merged.append([lo, hi, {spelling}])
-    return _find_in_spans(matcher, segments, words, [tuple(m) for m in merged])
+            merged.append([lo, hi, {span.spelling}, [span]])
+    found = []
+    for lo, hi, spellings, members in merged:
+        chosen = None
+        if all(span.simple for span in members):
+            # Every candidate of this stretch is one of the spans: resolve them
+            # as the matcher would (pieces are its tokens: no numbers here).
+            chosen = matcher.resolve([(span.spelling, segment_starts[span.first_segment] + span.first_piece,
+                                       segment_starts[span.last_segment] + span.last_piece, span.score)
+                                      for span in members
+                                      if span.score >= matcher.spellings[span.spelling].threshold])
+        if chosen is None:
+            found.append((lo, hi, spellings, None))
+            continue
+        mentions = []
+        for index, first, last, score in chosen:
+            first_word, last_word = word_at(0, first), word_at(0, last)
+            mentions.append(matcher.mention_at(matcher.spellings[index], score, flat[lo:hi], first_word - lo, last_word - lo))
+        found.append((lo, hi, spellings, mentions))
+    return _find_in_spans(matcher, segments, words, found)
 
 
 @lru_cache(maxsize=262_144)
@@ -183,13 +216,16 @@ def _starts(words: list[list[Word]]) -> list[int]:
 
 
 def _find_in_spans(matcher: Matcher, segments: Sequence[dict], words: list[list[Word]],
-                   spans: Sequence[tuple[int, int, Collection[int] | None]]) -> list[MentionRow]:
+                   spans: Sequence[tuple]) -> list[MentionRow]:
+    """MentionRows for (lo, hi, spellings[, mentions]) word spans: the
+    matcher's mentions in ``flat[lo:hi]``, or the given ones."""
     flat = [w for ws in words for w in ws]
     starts = _starts(words)
     index_of = {s["id"]: i for i, s in enumerate(segments)}
     rows: list[MentionRow] = []
-    for lo, hi, spellings in spans:
-        for mention in matcher.find_mentions(flat[lo:hi], spellings):
+    for lo, hi, spellings, *given in spans:
+        mentions = given[0] if given and given[0] is not None else matcher.find_mentions(flat[lo:hi], spellings)
+        for mention in mentions:
             i = index_of[mention.segment_id]
             segment = segments[i]
             # The context is the sentence around the mention, read in its

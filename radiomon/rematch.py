@@ -53,7 +53,7 @@ from radiomon.keywords.bounds import SpellingForms, WordTables, feasible_windows
 from radiomon.keywords.normalize import fold, merge_numbers
 from radiomon.keywords.numbers import NUMBER_WORDS
 from radiomon.keywords.patterns import similarities
-from radiomon.matching import MatchResult, event_writer, find_in_pieces, publish_events
+from radiomon.matching import MatchResult, Span, event_writer, find_in_pieces, publish_events
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,7 @@ class HotSegments:
     """What steps 1–3 found in some recordings."""
 
     hot: dict[int, set[int]] = field(default_factory=dict)  # segment id → spellings
-    # (first segment id, piece, last segment id, piece, spelling) of each window that reached its threshold
-    spans: list[tuple[int, int, int, int, int]] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)  # each window that reached its threshold
     words: int = 0  # word positions read
     anchors: int = 0  # (word, spelling) anchors
     windows: int = 0  # windows that passed the bounds
@@ -243,7 +242,12 @@ class Narrowing:
             return
         lasts = firsts[ok] + lengths[ok] - 1
         span_rows = np.stack([owners[firsts[ok]], pieces[firsts[ok]], owners[lasts], pieces[lasts], indices[ok]], axis=1)
-        result.spans.extend(map(tuple, span_rows.tolist()))
+        matcher = self.matcher
+        for row, n in zip(span_rows.tolist(), ok.tolist()):
+            index, window = index_list[n], tokens[n]
+            simple = matcher.simple(index, window)
+            score = matcher.window_score(index, window) if simple else float(scores[n])
+            result.spans.append(Span(*row, score=score, simple=simple))
         touched = owners[firsts[ok][:, None] + np.arange(int(lengths[ok].max()))[None, :]]
         for row, length, index in zip(touched.tolist(), lengths[ok].tolist(), indices[ok].tolist()):
             for segment_id in set(row[:length]):
@@ -415,14 +419,14 @@ def _rematch_batch(task: tuple[Path, list[int]]) -> tuple[HotSegments, list[Ment
     found = _STATE.narrowing.hot_segments(rows)
     t = time.perf_counter()
     segments = archive.segments_by_id(found.hot, neighbours=1)
-    by_first: dict[int, list[tuple[int, int, int, int, int]]] = {}
+    by_first: dict[int, list[Span]] = {}
     for span in found.spans:
-        by_first.setdefault(span[0], []).append(span)
+        by_first.setdefault(span.first_segment, []).append(span)
     mentions = []
     for block in _consecutive_blocks(segments):
         index = {s["id"]: i for i, s in enumerate(block)}
-        spans = [(index[a], pa, index[b], pb, spelling)
-                 for s in block for a, pa, b, pb, spelling in by_first.get(s["id"], ())]
+        spans = [span._replace(first_segment=index[span.first_segment], last_segment=index[span.last_segment])
+                 for s in block for span in by_first.get(s["id"], ())]
         if spans:
             mentions.extend(find_in_pieces(_STATE.narrowing.matcher, block, spans, _STATE.margin))
     found.timings["matcher"] = time.perf_counter() - t

@@ -91,3 +91,26 @@ def test_keywords_without_terms_remove_every_mention(archive):
     assert archive.mentions_of(rid)
     result = rematch_all(archive, Matcher(KeywordSet(groups=(Group("vacio", terms=()),))))
     assert archive.mentions_of(rid) == [] and result.removed == 1
+
+
+def test_overlapping_candidates_are_chosen_as_the_matcher_chooses(archive):
+    """Windows that need no more checks are resolved without re-reading the
+    words; the choice (best spelling per term, longest term per group, both
+    groups kept) must be the matcher's."""
+    from radiomon.keywords import Group, KeywordSet, Term
+
+    matcher = Matcher(KeywordSet(groups=(
+        Group("presidencia", terms=(Term("presidenta municipal"), Term("presidente municipal"), Term("presidenta"),
+                                    Term("regidora", aliases=("regidoras",)), Term("regidor"))),
+        Group("obras", terms=(Term("obras públicas"), Term("públicas"))),
+        Group("otros", terms=(Term("presidenta"),)),
+    )))
+    texts = ["La presidenta municipal habló con la regidora.", "Obras Públicas y obras publicas.",
+             "El presidente municipal y los regidores", "presidenta"]
+    rid = add(archive, [seg(i * 4.0, i * 4.0 + 4, t) for i, t in enumerate(texts)])
+    expected = [(m.group_id, m.keyword, m.matched, m.score, m.offset) for m in match_recording(archive, matcher, rid)]
+    archive.conn.execute("DELETE FROM mentions")
+    rematch_all(archive, matcher)
+    assert [(m.group_id, m.keyword, m.matched, m.score, m.offset) for m in archive.mentions_of(rid)] == expected
+    assert ("presidencia", "presidenta municipal", "presidenta municipal") in [e[:3] for e in expected]
+    assert ("otros", "presidenta", "presidenta") in [e[:3] for e in expected]

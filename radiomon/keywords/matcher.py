@@ -346,15 +346,56 @@ class Matcher:
                                                  self._group_order[c.spelling.group_id]))
         return sorted(chosen, key=lambda c: (c.first, self._group_order[c.spelling.group_id]))
 
+    def resolve(self, windows: Sequence[tuple[int, int, int, float]]) -> list[tuple[int, int, int, float]] | None:
+        """:meth:`find_mentions`' choice among candidate windows given as
+        (spelling index, first token, last token, score), for a caller that
+        already has every candidate of a stretch of words (the archive-wide
+        re-match, for :meth:`simple` windows, scored with
+        :meth:`window_score`). None when two candidates tie
+        in a ranking, so the order the matcher would have met them in would
+        decide: the caller then runs the matcher."""
+        candidates = [_Candidate(self.spellings[i], first, last, score) for i, first, last, score in windows]
+        index_of = {id(c): w[0] for c, w in zip(candidates, windows)}
+        scope = (lambda c: c.spelling.group_id) if self.nested_across_groups else (lambda c: None)
+        ranks = (
+            lambda c: (c.spelling.group_id, c.spelling.keyword, -c.score,
+                       abs(c.last - c.first + 1 - len(c.spelling.pattern.tokens)), c.first),
+            lambda c: (scope(c), -len(c.spelling.pattern.joined), -c.score, c.first),
+        )
+        for rank in ranks:
+            keys = [rank(c) for c in candidates]
+            if len(set(keys)) < len(keys):
+                return None
+        return [(index_of[id(c)], c.first, c.last, c.score) for c in self._resolve_overlaps(candidates)]
+
     def _mention(self, candidate: _Candidate, tokens: list[Token], words: Sequence[WordLike]) -> Mention:
-        first_word = tokens[candidate.first].first
-        last_word = tokens[candidate.last].last
+        return self.mention_at(candidate.spelling, candidate.score, words,
+                               tokens[candidate.first].first, tokens[candidate.last].last)
+
+    def simple(self, index: int, tokens: Sequence[str]) -> bool:
+        """Whether a window of ``tokens`` needs nothing but its score to be a
+        candidate of spelling ``index``: the spelling has no exclusions, and
+        the window holds no number (numbers said in words span several words
+        per token). The archive-wide re-match resolves such candidates
+        without running :meth:`find_mentions` around them."""
+        return not self.spellings[index].excludes and not any(t.isdigit() for t in tokens)
+
+    def window_score(self, index: int, tokens: Sequence[str]) -> float:
+        """The score :meth:`find_mentions` gives a window of normalized
+        ``tokens`` for spelling ``index``: the similarity, or 0 when a rule
+        rules it out (a stopword at an edge, an acronym not heard exactly)."""
+        windows = _Windows([Token(t, i, i) for i, t in enumerate(tokens)])
+        return self._score(self.spellings[index], windows, 0, len(tokens) - 1)
+
+    def mention_at(self, spelling: CompiledSpelling, score: float, words: Sequence[WordLike],
+                   first_word: int, last_word: int) -> Mention:
+        """The mention of ``spelling`` heard in ``words[first_word..last_word]``."""
         heard = " ".join(w.text.strip() for w in words[first_word:last_word + 1])
         return Mention(
-            group_id=candidate.spelling.group_id,
-            keyword=candidate.spelling.keyword,
+            group_id=spelling.group_id,
+            keyword=spelling.keyword,
             matched=heard.strip(_OUTER_PUNCTUATION),
-            score=round(candidate.score, 1),
+            score=round(score, 1),
             start=float(words[first_word].start),
             end=float(words[last_word].end),
             first_word_index=first_word,
