@@ -31,10 +31,13 @@ benchmark archive with the real-Spanish vocabulary, 200 terms:
   segments through the matcher, 2,079 mentions -- ``--check``: identical,
   mention for mention, to matching every recording.
 * 365 days (4,203,501 segments, 70.6 M words, 19.4 M anchors, 1.88 M windows
-  scored, 112,707 segments through the matcher, 108,143 mentions): 61.5 s
-  at best, 68-81 s in most runs (vocabulary 5-10 s, workers 50-70 s, writes
-  3-5 s). Target <= 60 s: met only in the best run; typically 10-35 % over.
-  Before (FTS preselection, matcher on 1.95 M segments): 768-892 s.
+  scored, 112,707 segments through the matcher, 108,143 mentions): final
+  code 62.8-66.9 s (vocabulary 5.5-6.5 s; workers 54-58 s wall for 95-102
+  CPU-s: words 39-42, bounds 17-18, scores 16-18, matcher 23-24; writes
+  2.5-3 s); peak memory 624 MB (largest process). An earlier build of the
+  same design ran in 61.5 s once and in 68-81 s on a busier hour. Target
+  <= 60 s: NOT met, 5-12 % over. Before (FTS preselection, matcher on 1.95 M
+  segments): 768-892 s.
 """
 
 from __future__ import annotations
@@ -190,8 +193,8 @@ def main() -> None:
             by_group = archive.query("SELECT group_id, count(*) AS n FROM mentions GROUP BY 1 ORDER BY 2 DESC")
             print("  mentions by group: " + ", ".join(f"{r['group_id']} {r['n']:,}" for r in by_group))
         print(f"target <= 60 s: {'ok' if times[0] <= 60 else 'MISSED'} (first run: {times[0]:.1f} s)")
-        print(f"machine speed now: {calibration():.2f} s for 20 M Python additions "
-              "(the shared reference box measured 1.6-1.8 s; compare runs by it)")
+        print(f"machine speed now: {calibration():.2f} s for 20 M Python additions (compare runs by it; "
+              "the shared reference box gave 0.9-1.8 s on 2026-11-26)")
 
 
 def calibration() -> float:
