@@ -37,7 +37,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -60,6 +60,11 @@ log = logging.getLogger(__name__)
 # Recordings per batch of step 1–3: about 50,000 segments for hourly
 # recordings, which keeps the numpy arrays of a batch near 100 MB.
 BATCH_RECORDINGS = 100
+# The vocabulary is compared in chunks of this many words, on worker
+# processes when the archive holds at least LEARN_PARALLEL_SEGMENTS segments
+# (below that, starting them costs more than it saves).
+LEARN_CHUNK = 10_000
+LEARN_PARALLEL_SEGMENTS = 200_000
 # Recordings whose mentions are replaced in one write transaction.
 WRITE_RECORDINGS = 200
 # Words that may take part in a number said in words. "un"/"una" and "y"
@@ -112,21 +117,49 @@ class Narrowing:
         self._walls = 1 + int(max((len(s.pattern.tokens) for s in spellings), default=1))
 
     # -- step 1 -------------------------------------------------------------------
-    def learn(self, vocabulary: Sequence[str]) -> None:
+    def learn(self, vocabulary: Iterable[str], workers: int = 1) -> None:
         """Compare words with every spelling ahead of reading texts: given the
         archive's distinct words (its FTS index's terms), the workers forked
-        afterwards inherit the figures instead of each computing them."""
-        self._rows_of_words([piece for word in vocabulary for piece in fold(word).split()])
+        afterwards inherit the figures instead of each computing them. With
+        several ``workers`` the comparison is shared out in chunks, and the
+        vocabulary is read (by SQLite, in the pool's feeder thread) while
+        earlier chunks are compared."""
+        parts: list[list[str]] = []
+
+        def chunks() -> Iterator[list[str]]:
+            seen, chunk = set(self.tables.row), []
+            for word in vocabulary:
+                for piece in fold(word).split():
+                    if piece not in seen:
+                        seen.add(piece)
+                        chunk.append(piece)
+                if len(chunk) >= LEARN_CHUNK:
+                    parts.append(chunk)
+                    yield chunk
+                    chunk = []
+            if chunk:
+                parts.append(chunk)
+                yield chunk
+
+        for n, figures in enumerate(_map(_learn_part, chunks(), self, workers)):
+            self._register(parts[n], *figures)
+
+    def figures(self, words: list[str]) -> tuple:
+        """Everything :meth:`_register` needs about new words (no state changed)."""
+        return (*self.tables.compute(words), self.matcher.anchors_of(words))
 
     def _rows_of_words(self, words: Sequence[str]) -> None:
         """Register new normalized words: tables, anchors, number flags."""
         new = [w for w in dict.fromkeys(words) if w not in self.tables.row]
-        if not new:
-            return
-        self.tables.add(new)
-        self._anchors.extend(self.matcher.anchors_of(new))
-        self._number_start = np.concatenate([self._number_start, [w in _NUMBER_START for w in new]])
-        self._number_part = np.concatenate([self._number_part, [w in _NUMBER_PART for w in new]])
+        if new:
+            self._register(new, *self.figures(new))
+
+    def _register(self, words: list[str], keys, packed, lengths, anchors) -> None:
+        self.tables.append(words, keys, packed, lengths)
+        self.matcher.remember_anchors(words, anchors)
+        self._anchors.extend(anchors)
+        self._number_start = np.concatenate([self._number_start, [w in _NUMBER_START for w in words]])
+        self._number_part = np.concatenate([self._number_part, [w in _NUMBER_PART for w in words]])
 
     def _raw_index(self, words: list[str]) -> np.ndarray:
         index = np.fromiter(map(self._raw.__getitem__, words), dtype=np.int64, count=len(words))
@@ -301,7 +334,8 @@ def rematch_all(archive: Archive, matcher: Matcher, *, progress: Callable[[int, 
 
     t = time.perf_counter()
     narrowing = Narrowing(matcher)
-    narrowing.learn(archive.vocabulary())
+    size = archive.conn.execute("SELECT max(id) FROM segments").fetchone()[0] or 0
+    narrowing.learn(archive.vocabulary(), workers if size >= LEARN_PARALLEL_SEGMENTS else 1)
     timings["vocabulary"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -393,11 +427,12 @@ def _margin(matcher: Matcher) -> int:
     return 3 * (longest + 1)
 
 
-def _map(function, tasks: list, narrowing: Narrowing, workers: int) -> Iterator:
+def _map(function, tasks: Iterable, narrowing: Narrowing, workers: int) -> Iterator:
     global _NARROWING, _STATE
     _NARROWING, _STATE = narrowing, None
     try:
-        if workers <= 1 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        few = isinstance(tasks, list) and len(tasks) < 2
+        if workers <= 1 or few or "fork" not in multiprocessing.get_all_start_methods():
             yield from map(function, tasks)
             return
         with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -406,6 +441,10 @@ def _map(function, tasks: list, narrowing: Narrowing, workers: int) -> Iterator:
         if _STATE is not None:
             _STATE.archive.close()
         _NARROWING, _STATE = None, None
+
+
+def _learn_part(words: list[str]) -> tuple:
+    return _NARROWING.figures(words)
 
 
 def _rematch_batch(task: tuple[Path, list[int]]) -> tuple[HotSegments, list[MentionRow]]:

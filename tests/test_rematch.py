@@ -114,3 +114,23 @@ def test_overlapping_candidates_are_chosen_as_the_matcher_chooses(archive):
     assert [(m.group_id, m.keyword, m.matched, m.score, m.offset) for m in archive.mentions_of(rid)] == expected
     assert ("presidencia", "presidenta municipal", "presidenta municipal") in [e[:3] for e in expected]
     assert ("otros", "presidenta", "presidenta") in [e[:3] for e in expected]
+
+
+def test_the_work_shared_out_over_processes_finds_the_same(archive, monkeypatch):
+    """Vocabulary comparison and batches on two worker processes (forced even
+    for this small archive) give what matching each recording gives."""
+    import radiomon.rematch
+
+    matcher = Matcher(KEYWORDS)
+    ids = [add(archive, [seg(0, 4, "Hoy en Moroleón hay feria."), seg(4, 8, "El DIF Moroleón y Obras Públicas."),
+                         seg(8, 12, "Noticias de Moro"), seg(12, 16, "León: un incendio, una balacera.")],
+               start=START + timedelta(hours=h)) for h in range(3)]
+    expected = {rid: [(m.keyword, m.matched, m.offset, m.context) for m in match_recording(archive, matcher, rid)]
+                for rid in ids}
+    archive.conn.execute("DELETE FROM mentions")
+    monkeypatch.setattr(radiomon.rematch, "LEARN_PARALLEL_SEGMENTS", 0)
+    monkeypatch.setattr(radiomon.rematch, "LEARN_CHUNK", 3)
+    monkeypatch.setattr(radiomon.rematch, "BATCH_RECORDINGS", 1)
+    result = rematch_all(archive, Matcher(KEYWORDS), workers=2)
+    assert {rid: [(m.keyword, m.matched, m.offset, m.context) for m in archive.mentions_of(rid)] for rid in ids} == expected
+    assert result.added == sum(len(v) for v in expected.values()) > 0

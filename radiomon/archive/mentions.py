@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -208,10 +208,11 @@ class MentionsMixin(ArchiveBase):
             "FROM segments s JOIN recordings r ON r.id = s.recording_id "
             "WHERE s.recording_id = ? ORDER BY s.start_ms, s.id", (recording_id,)))
 
-    def vocabulary(self) -> list[str]:
-        """Every distinct word of the archive, as the FTS5 index folds it (case, accents, ñ)."""
+    def vocabulary(self) -> Iterator[str]:
+        """Every distinct word of the archive, as the FTS5 index folds it (case,
+        accents, ñ), read as it is consumed (a station-year's index takes seconds)."""
         self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.radiomon_vocab USING fts5vocab(main, 'segments_fts', 'row')")
-        return [row[0] for row in self.conn.execute("SELECT term FROM temp.radiomon_vocab")]
+        return (row[0] for row in self.conn.execute("SELECT term FROM temp.radiomon_vocab"))
 
     def texts_of_recordings(self, first: int, last: int) -> list[tuple[int, int, str]]:
         """(segment id, recording id, text) of the transcribed recordings with ids

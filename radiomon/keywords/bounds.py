@@ -96,25 +96,34 @@ class WordTables:
 
     def add(self, words: Sequence[str]) -> None:
         new = [w for w in dict.fromkeys(words) if w not in self.row]
-        if not new:
-            return
+        if new:
+            self.append(new, *self.compute(new))
+
+    def compute(self, words: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """(keys, packed figures, packed lengths) of ``words``, changing nothing:
+        another process may compute them for :meth:`append`."""
+        keys = [word_key(w) for w in words]
+        forms = self.forms
+        packed = _lcs(words, forms.joined).astype(np.uint32)
+        packed |= _shared_bigrams(words, self._joined_bigrams).astype(np.uint32) << 8
+        packed |= _lcs(keys, forms.keys).astype(np.uint32) << 16
+        packed |= _shared_bigrams(keys, self._key_bigrams).astype(np.uint32) << 24
+        lengths = np.array([len(w) | len(k) << 32 for w, k in zip(words, keys)], dtype=np.int64)
+        return keys, packed, lengths
+
+    def append(self, words: Sequence[str], keys: Sequence[str], packed: np.ndarray, lengths: np.ndarray) -> None:
+        """Add new distinct words with what :meth:`compute` gave for them."""
         first = len(self.words)
-        for word in new:
+        for word in words:
             self.row[word] = len(self.words)
             self.words.append(word)
-        keys = [word_key(w) for w in new]
         self.keys.extend(keys)
-        forms = self.forms
         if len(self.words) > len(self._packed):  # grow by doubling: appends stay cheap
             size = max(len(self.words), 2 * len(self._packed))
             self._packed = np.concatenate([self._packed, np.zeros((size - len(self._packed), self._packed.shape[1]), dtype=np.uint32)])
             self._lengths = np.concatenate([self._lengths, np.zeros(size - len(self._lengths), dtype=np.int64)])
-        block = self._packed[first:len(self.words)]
-        block[:] = _lcs(new, forms.joined)
-        block |= _shared_bigrams(new, self._joined_bigrams).astype(np.uint32) << 8
-        block |= _lcs(keys, forms.keys).astype(np.uint32) << 16
-        block |= _shared_bigrams(keys, self._key_bigrams).astype(np.uint32) << 24
-        self._lengths[first:len(self.words)] = np.array([len(w) | len(k) << 32 for w, k in zip(new, keys)], dtype=np.int64)
+        self._packed[first:len(self.words)] = packed
+        self._lengths[first:len(self.words)] = lengths
 
     @property
     def packed(self) -> np.ndarray:

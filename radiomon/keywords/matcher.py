@@ -187,6 +187,10 @@ class Matcher:
             self._anchor_cache.update(zip(chunk, self._compute_anchors(chunk)))
         return [self._anchor_cache[t] for t in tokens]
 
+    def remember_anchors(self, tokens: Sequence[str], anchors: Sequence[tuple[int, ...]]) -> None:
+        """Store :meth:`anchors_of` results computed elsewhere (another process)."""
+        self._anchor_cache.update(zip(tokens, anchors))
+
     def text_score(self, spelling: CompiledSpelling, text: str) -> float:
         """How ``text``, heard as a whole, scores against ``spelling``: 0 when
         it would not be reported (below threshold, or excluded)."""
