@@ -19,25 +19,29 @@ How it works: radiomon/rematch.py (every text read once, each distinct word
 compared with each keyword once, proven per-word bounds on the matcher's
 score in numpy, exact scores for the windows that pass, the matcher only
 around windows that reach their threshold). The phases printed: vocabulary
-(the FTS index's distinct words against the keywords, in the parent), then,
-summed over the worker processes (CPU seconds), words (reading texts into
-word rows), bounds, scores, matcher; match is the wall time of all that.
+(the FTS index's distinct words against the keywords, before the texts),
+then, summed over the worker processes (CPU seconds), words (reading texts
+into word rows), bounds, scores, matcher; match is the wall time of all that.
 
-Measured 2026-11-26 on the shared 2-core box (its speed varied by a fifth
-from run to run, see the calibration line the script prints), search
+Measured 2026-11-26 on the shared 2-core box (its speed varied by up to half
+from hour to hour, see the calibration line the script prints), search
 benchmark archive with the real-Spanish vocabulary, 200 terms:
 
-* 7 days (80,637 segments): 7.4-11.5 s; 36,283 windows scored, 2,165
+* 7 days (80,637 segments): 5.2-11.5 s; 36,283 windows scored, 2,165
   segments through the matcher, 2,079 mentions -- ``--check``: identical,
   mention for mention, to matching every recording.
 * 365 days (4,203,501 segments, 70.6 M words, 19.4 M anchors, 1.88 M windows
-  scored, 112,707 segments through the matcher, 108,143 mentions): final
-  code 62.8-66.9 s (vocabulary 5.5-6.5 s; workers 54-58 s wall for 95-102
-  CPU-s: words 39-42, bounds 17-18, scores 16-18, matcher 23-24; writes
-  2.5-3 s); peak memory 624 MB (largest process). An earlier build of the
-  same design ran in 61.5 s once and in 68-81 s on a busier hour. Target
-  <= 60 s: NOT met, 5-12 % over. Before (FTS preselection, matcher on 1.95 M
-  segments): 768-892 s.
+  scored, 112,707 segments through the matcher, 108,143 mentions), final
+  code, three runs: 59.8 s, 48.4 s, 53.6 s for the full first run (55.1 s
+  for the idempotent second run: 108,143 unchanged). Phases of the 53.6 s
+  run: vocabulary 3.9 s (read by SQLite while two workers compare it);
+  workers 47.1 s wall for 83 CPU-s (words 34.0, bounds 15.4, scores 14.5,
+  matcher 19.1); writes 2.5 s. Peak memory 624 MB (largest process).
+  Target <= 60 s: met. The calibration line read 0.72-0.99 s in these runs;
+  builds a few commits earlier measured 62.8-81 s when it read 1.2-1.8 s, so
+  on a slower hour of this box the same code can land a little over 60 s.
+  Before this design (FTS preselection, matcher on 1.95 M segments):
+  768-892 s.
 """
 
 from __future__ import annotations
