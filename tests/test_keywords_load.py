@@ -66,7 +66,7 @@ def test_defaults_are_documented_values():
 
 def test_default_file_loads():
     keywords = load_keywords(DEFAULT_FILE)
-    assert keywords.threshold == 85.0  # one wrong letter in seven (see the file)
+    assert keywords.threshold == 88.0
     assert {g.id for g in keywords.groups} >= {"municipio", "presidencia", "dependencias", "colonias",
                                                "vecinos", "crisis"}
     assert keywords.group("crisis").priority == "crisis"
