@@ -32,14 +32,14 @@ benchmark archive with the real-Spanish vocabulary, 200 terms:
   mention for mention, to matching every recording.
 * 365 days (4,203,501 segments, 70.6 M words, 19.4 M anchors, 1.88 M windows
   scored, 112,707 segments through the matcher, 108,143 mentions), final
-  code, three runs: 59.8 s, 48.4 s, 53.6 s for the full first run (55.1 s
-  for the idempotent second run: 108,143 unchanged). Phases of the 53.6 s
-  run: vocabulary 3.9 s (read by SQLite while two workers compare it);
-  workers 47.1 s wall for 83 CPU-s (words 34.0, bounds 15.4, scores 14.5,
-  matcher 19.1); writes 2.5 s. Peak memory 624 MB (largest process).
-  Target <= 60 s: met. The calibration line read 0.72-0.99 s in these runs;
-  builds a few commits earlier measured 62.8-81 s when it read 1.2-1.8 s, so
-  on a slower hour of this box the same code can land a little over 60 s.
+  code, first (full) run: 48.4, 53.6, 57.6, 58.4, 59.8 s; the idempotent
+  second run 55.1-58.2 s (108,143 unchanged). Phases of the 57.6 s run:
+  vocabulary 4.9 s (read by SQLite while two workers compare it); workers
+  49.4 s wall for 89 CPU-s (words 36.6, bounds 15.9, scores 15.1, matcher
+  19.8); writes 3.1 s. Peak memory 624 MB (largest process). Target <= 60 s:
+  met. Without the sync after copying the archive, writing the 850 MB copy
+  back to disk during the run made it 74-75 s; in-place on an idle copy
+  66.9 s in one busier moment of the box.
   Before this design (FTS preselection, matcher on 1.95 M segments):
   768-892 s.
 """
@@ -47,6 +47,7 @@ benchmark archive with the real-Spanish vocabulary, 200 terms:
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sqlite3
@@ -169,6 +170,7 @@ def main() -> None:
             db = folder / "year.db"
             print(f"copying {args.db} …", file=sys.stderr)
             shutil.copy(args.db, db)
+            os.sync()  # or writing the copy back to disk slows the first run by seconds
         ensure_current_schema(db)
         keywords = keywords_file(folder, args.terms)
         print(f"{len(load_keywords(keywords).terms)} terms", file=sys.stderr)
