@@ -133,13 +133,6 @@ class WordTables:
     def lengths(self) -> np.ndarray:
         return self._lengths[:len(self.words)]
 
-    def figures(self, row: int, spelling: int) -> dict[str, int]:
-        """The unpacked figures of one word against one spelling (for tests and debugging)."""
-        value = int(self.packed[row, spelling])
-        length = int(self.lengths[row])
-        return {"lcs": value & 255, "bigrams": value >> 8 & 255, "key_lcs": value >> 16 & 255,
-                "key_bigrams": value >> 24, "length": length & 0xFFFFFFFF, "key_length": length >> 32}
-
 
 def _lcs(words: Sequence[str], spellings: Sequence[str]) -> np.ndarray:
     if not words or not spellings:
