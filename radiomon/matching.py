@@ -102,37 +102,18 @@ def _pieces(words) -> list[str]:
     return [piece for word in words for piece in fold(word).split()]
 
 
-def find_in_segments(matcher: Matcher, segments: Sequence[dict], hot: dict[int, set[int] | None] | None = None,
-                     edge_words: int | None = None) -> list[MentionRow]:
+def find_in_segments(matcher: Matcher, segments: Sequence[dict]) -> list[MentionRow]:
     """Mentions in consecutive segments of one recording (as
     :meth:`Archive.recording_segments` returns them), in order.
 
-    Only *hot* segments are matched, each joined with its neighbours into a
-    run. ``hot`` maps a segment's index to the spellings (indices into
-    ``matcher.spellings``) that could be in it, or None for all of them; by
-    default a segment is hot when one of its words anchors any keyword (the
-    common case, a segment with nothing like a keyword, costs a dictionary
-    lookup per word). ``edge_words`` passes only that many words of a
-    neighbour that is not hot itself to the matcher (enough for a name split
-    across the boundary).
+    Only segments with a word that anchors some keyword are matched, each
+    joined with its neighbours into a run (the common case, a segment with
+    nothing like a keyword, costs a dictionary lookup per word).
     """
     words = [segment_words(s) for s in segments]
-    if hot is None:
-        hot = {i: None for i, ws in enumerate(words) if _anchors_any(matcher, ws)}
+    hot = [i for i, ws in enumerate(words) if _anchors_any(matcher, ws)]
     starts = _starts(words)
-    spans = []
-    for first, last in _runs(sorted(hot), len(segments)):
-        allowed = [hot[i] for i in range(first, last + 1) if i in hot]
-        spellings = None if any(a is None for a in allowed) else set().union(*allowed)
-        lo, hi = starts[first], starts[last + 1]
-        if edge_words is not None:
-            if spellings:  # a window is at most n + 1 tokens; + 1 for numbers read from two words
-                edge_words = min(edge_words, 2 + max(len(matcher.spellings[i].pattern.tokens) for i in spellings))
-            if first not in hot:
-                lo = max(lo, starts[first + 1] - edge_words)
-            if last not in hot:
-                hi = min(hi, starts[last] + edge_words)
-        spans.append((lo, hi, spellings))
+    spans = [(starts[first], starts[last + 1], None) for first, last in _runs(hot, len(segments))]
     return _find_in_spans(matcher, segments, words, spans)
 
 
