@@ -235,6 +235,8 @@ class Narrowing:
 
     # -- steps 2 and 3 -------------------------------------------------------------
     def hot_segments(self, segments: Sequence[tuple[int, int, str]]) -> HotSegments:
+        """Steps 1–3 on (segment id, recording id, text) rows of whole
+        recordings, ordered by recording and time."""
         result = HotSegments()
         t = time.perf_counter()
         stream, owners, pieces = self.stream(segments)
@@ -253,7 +255,6 @@ class Narrowing:
             self._score(windows, stream, owners, pieces, result)
         result.timings["scores"] = time.perf_counter() - t
         return result
-
 
     def _score(self, windows: np.ndarray, stream: np.ndarray, owners: np.ndarray, pieces: np.ndarray,
                result: HotSegments) -> None:
