@@ -474,3 +474,22 @@ def test_the_archive_opens_in_the_plain_sqlite3_cli_with_fts(archive: Archive, c
         "1|2026-11-25T20:00:00.000Z|Buenos días, Moroleón.\n"
         "2|2026-11-25T20:00:04.500Z|El año próximo abre el mercado de Piñícuaro.\n"
     )
+
+
+def _open_archive(path: str) -> str:
+    try:
+        with Archive(path) as archive:
+            return f"v{archive.schema_version}"
+    except Exception as err:  # reported to the parent, which asserts
+        return str(err)
+
+
+def test_processes_opening_a_new_archive_at_once_all_succeed(tmp_path) -> None:
+    """A recorder and a command starting together on a new archive: SQLite can
+    answer "database is locked" at once while one switches it to WAL."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(6) as pool:
+        for attempt in range(5):
+            path = str(tmp_path / f"new-{attempt}.db")
+            assert set(pool.map(_open_archive, [path] * 12)) == {f"v{schema.CURRENT_VERSION}"}

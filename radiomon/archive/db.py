@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -31,17 +32,7 @@ class ArchiveBase:
             raise ArchiveError(f"{self.path}: archive not found; run `radiomon init` first")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a
-            # writer takes the write lock up front instead of failing midway.
-            conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            # NORMAL is durable across application crashes in WAL mode; only
-            # a power cut can lose the last transactions, never corrupt.
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA cache_size = -65536")
-            schema.migrate(conn)
+            conn = _open(self.path)
         except sqlite3.DatabaseError as err:
             raise ArchiveError(f"{self.path}: cannot open the archive ({err}); is it a radiomon SQLite file?") from None
         if schema.schema_version(conn) > schema.CURRENT_VERSION:
@@ -81,6 +72,37 @@ class ArchiveBase:
     @property
     def schema_version(self) -> int:
         return schema.schema_version(self.conn)
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """A configured, migrated connection. Two processes opening a new archive
+    at once can deadlock on switching it to WAL or migrating it, and SQLite
+    then answers "database is locked" at once, without waiting the busy
+    timeout (a recorder and a status command starting together did): such a
+    first open is tried again until the busy timeout has passed."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a
+        # writer takes the write lock up front instead of failing midway.
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable across application crashes in WAL mode; only
+            # a power cut can lose the last transactions, never corrupt.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA cache_size = -65536")
+            schema.migrate(conn)
+            return conn
+        except sqlite3.OperationalError as err:
+            conn.close()
+            if "locked" not in str(err) and "busy" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+        except BaseException:
+            conn.close()
+            raise
 
 
 def now_iso() -> str:
