@@ -16,8 +16,8 @@ the matcher would report):
    score *could* reach the threshold, from those figures alone
    (:func:`~radiomon.keywords.bounds.feasible_windows`).
 3. **Scores.** Only those windows are scored with the matcher's similarity;
-   a segment holding a window that reaches its threshold is *hot* for that
-   spelling.
+   a window that reaches its threshold is kept as a :class:`~radiomon.matching.Span`,
+   and the segments it touches are *hot*.
 
 The matcher itself then reads only the words around those windows (plus
 room for the exclusions' windows), for their spellings only
@@ -78,13 +78,16 @@ _SEPARATOR = "\x01"  # between segments in a batch's joined text (fold drops it)
 class HotSegments:
     """What steps 1–3 found in some recordings."""
 
-    hot: dict[int, set[int]] = field(default_factory=dict)  # segment id → spellings
     spans: list[Span] = field(default_factory=list)  # each window that reached its threshold
     words: int = 0  # word positions read
     anchors: int = 0  # (word, spelling) anchors
     windows: int = 0  # windows that passed the bounds
-    segments: int = 0  # hot segments, once ``hot`` is dropped (see _rematch_batch)
+    segments: int = 0  # hot segments, counted before the spans are dropped (see _rematch_batch)
     timings: dict[str, float] = field(default_factory=dict)
+
+    def hot(self) -> set[int]:
+        """Ids of the segments the spans touch (a recording's ids are consecutive)."""
+        return {i for span in self.spans for i in range(span.first_segment, span.last_segment + 1)}
 
     def merge(self, other: "HotSegments") -> None:
         """Add up the figures of another batch (its hot segments and spans are not kept)."""
@@ -258,7 +261,7 @@ class Narrowing:
 
     def _score(self, windows: np.ndarray, stream: np.ndarray, owners: np.ndarray, pieces: np.ndarray,
                result: HotSegments) -> None:
-        """Step 3: the windows that reach their threshold, as hot segments and spans."""
+        """Step 3: the windows that reach their threshold, as spans."""
         firsts, lengths, indices = windows[:, 0], windows[:, 1], windows[:, 2]
         grid = stream[firsts[:, None] + np.arange(int(lengths.max()))[None, :]]  # walls pad the end
         words, keys = self.tables.words, self.tables.keys
@@ -282,10 +285,6 @@ class Narrowing:
             simple = matcher.simple(index, window)
             score = matcher.window_score(index, window) if simple else float(scores[n])
             result.spans.append(Span(*row, score=score, simple=simple))
-        touched = owners[firsts[ok][:, None] + np.arange(int(lengths[ok].max()))[None, :]]
-        for row, length, index in zip(touched.tolist(), lengths[ok].tolist(), indices[ok].tolist()):
-            for segment_id in set(row[:length]):
-                result.hot.setdefault(segment_id, set()).add(index)
 
 
 class _Index(dict):
@@ -458,7 +457,8 @@ def _rematch_batch(task: tuple[Path, list[int]]) -> tuple[HotSegments, list[Ment
     rows = archive.texts_of_recordings(recording_ids[0], recording_ids[-1])
     found = _STATE.narrowing.hot_segments(rows)
     t = time.perf_counter()
-    segments = archive.segments_by_id(found.hot, neighbours=1)
+    hot = found.hot()
+    segments = archive.segments_by_id(hot, neighbours=1)
     by_first: dict[int, list[Span]] = {}
     for span in found.spans:
         by_first.setdefault(span.first_segment, []).append(span)
@@ -472,5 +472,5 @@ def _rematch_batch(task: tuple[Path, list[int]]) -> tuple[HotSegments, list[Ment
     found.timings["matcher"] = time.perf_counter() - t
     # Only the figures go back to the parent: pickling the hot segments and
     # spans would cost the parent CPU the workers need.
-    found.segments, found.hot, found.spans = len(found.hot), {}, []
+    found.segments, found.spans = len(hot), []
     return found, mentions
