@@ -95,6 +95,16 @@ def openai_checkpoint(model_bin: str | Path) -> dict[str, Any]:
                 state[f"{dst}.{part}.bias"] = bias[i * width:(i + 1) * width].clone()
         linear(dst + ".out", src + "/linear_1")
 
+    # The parts every encoder and decoder block has.
+    def self_attention_block(dst: str, src: str) -> None:
+        self_attention(dst + ".attn", src + "/self_attention")
+        layer_norm(dst + ".attn_ln", src + "/self_attention/layer_norm")
+
+    def feed_forward(dst: str, src: str) -> None:
+        linear(dst + ".mlp.0", src + "/ffn/linear_0")
+        linear(dst + ".mlp.2", src + "/ffn/linear_1")
+        layer_norm(dst + ".mlp_ln", src + "/ffn/layer_norm")
+
     def layers(side: str) -> int:
         return len({k.split("/")[1] for k in variables if re.match(side + r"/layer_\d+/", k)})
 
@@ -104,19 +114,15 @@ def openai_checkpoint(model_bin: str | Path) -> dict[str, Any]:
     state["encoder.positional_embedding"] = tensor("encoder/position_encodings/encodings").float()
     for i in range(encoder_layers):
         dst, src = f"encoder.blocks.{i}", f"encoder/layer_{i}"
-        self_attention(dst + ".attn", src + "/self_attention")
-        layer_norm(dst + ".attn_ln", src + "/self_attention/layer_norm")
-        linear(dst + ".mlp.0", src + "/ffn/linear_0")
-        linear(dst + ".mlp.2", src + "/ffn/linear_1")
-        layer_norm(dst + ".mlp_ln", src + "/ffn/layer_norm")
+        self_attention_block(dst, src)
+        feed_forward(dst, src)
     layer_norm("encoder.ln_post", "encoder/layer_norm")
 
     state["decoder.token_embedding.weight"] = tensor("decoder/embeddings/weight")
     state["decoder.positional_embedding"] = tensor("decoder/position_encodings/encodings")
     for i in range(decoder_layers):
         dst, src = f"decoder.blocks.{i}", f"decoder/layer_{i}"
-        self_attention(dst + ".attn", src + "/self_attention")
-        layer_norm(dst + ".attn_ln", src + "/self_attention/layer_norm")
+        self_attention_block(dst, src)
         cross = src + "/attention"
         linear(dst + ".cross_attn.query", cross + "/linear_0")
         key_value_w, key_value_b = tensor(cross + "/linear_1/weight"), tensor(cross + "/linear_1/bias")
@@ -125,9 +131,7 @@ def openai_checkpoint(model_bin: str | Path) -> dict[str, Any]:
         state[dst + ".cross_attn.value.bias"] = key_value_b[width:].clone()
         linear(dst + ".cross_attn.out", cross + "/linear_2")
         layer_norm(dst + ".cross_attn_ln", cross + "/layer_norm")
-        linear(dst + ".mlp.0", src + "/ffn/linear_0")
-        linear(dst + ".mlp.2", src + "/ffn/linear_1")
-        layer_norm(dst + ".mlp_ln", src + "/ffn/layer_norm")
+        feed_forward(dst, src)
     layer_norm("decoder.ln", "decoder/layer_norm")
 
     heads = int(np.frombuffer(variables["encoder/num_heads"][2], dtype=np.int16)[0])
