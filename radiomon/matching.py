@@ -36,7 +36,7 @@ from radiomon import events as events_mod
 from radiomon import timeutil
 from radiomon.archive import Archive, MentionChanges, MentionRow
 from radiomon.keywords import (
-    KeywordSet, Matcher, Word, load_keywords, tokenize_words, words_from_text, words_from_whisper,
+    KeywordSet, Matcher, Mention, Word, load_keywords, tokenize_words, words_from_text, words_from_whisper,
 )
 from radiomon.keywords.normalize import fold
 
@@ -113,7 +113,7 @@ def find_in_segments(matcher: Matcher, segments: Sequence[dict]) -> list[Mention
     words = [segment_words(s) for s in segments]
     hot = [i for i, ws in enumerate(words) if _anchors_any(matcher, ws)]
     starts = _starts(words)
-    spans = [(starts[first], starts[last + 1], None) for first, last in _runs(hot, len(segments))]
+    spans = [(starts[first], starts[last + 1], None, None) for first, last in _runs(hot, len(segments))]
     return _find_in_spans(matcher, segments, words, spans)
 
 
@@ -197,15 +197,17 @@ def _starts(words: list[list[Word]]) -> list[int]:
 
 
 def _find_in_spans(matcher: Matcher, segments: Sequence[dict], words: list[list[Word]],
-                   spans: Sequence[tuple]) -> list[MentionRow]:
-    """MentionRows for (lo, hi, spellings[, mentions]) word spans: the
-    matcher's mentions in ``flat[lo:hi]``, or the given ones."""
+                   spans: Sequence[tuple[int, int, set[int] | None, list[Mention] | None]]) -> list[MentionRow]:
+    """MentionRows for (lo, hi, spellings, mentions) word spans: the given
+    mentions, or when None the matcher's in ``flat[lo:hi]`` (for those
+    spellings, or all when None)."""
     flat = [w for ws in words for w in ws]
     starts = _starts(words)
     index_of = {s["id"]: i for i, s in enumerate(segments)}
     rows: list[MentionRow] = []
-    for lo, hi, spellings, *given in spans:
-        mentions = given[0] if given and given[0] is not None else matcher.find_mentions(flat[lo:hi], spellings)
+    for lo, hi, spellings, mentions in spans:
+        if mentions is None:
+            mentions = matcher.find_mentions(flat[lo:hi], spellings)
         for mention in mentions:
             i = index_of[mention.segment_id]
             segment = segments[i]
