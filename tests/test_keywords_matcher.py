@@ -108,6 +108,15 @@ def test_matches_do_not_start_or_end_on_stopwords(matcher):
     assert mention.matched == "Moroleón"
 
 
+def test_exclusions_follow_the_stopword_rule_too():
+    # "Moreón a" glued is 92 alike to "Morena", but a window ending on "a"
+    # does not count as Morena any more than it counts as a keyword.
+    strict = Matcher(KeywordSet(groups=(Group("municipio", terms=(
+        Term("Moroleón", threshold=80, exclude=("León", "Morena")),)),)))
+    assert found(strict, "el camino de Moreón a Uriangato") == [("municipio", "Moroleón", "Moreón")]
+    assert found(strict, "el partido Morena a votar") == []
+
+
 def test_mention_fields_and_cross_segment_match(matcher):
     words = [
         Word(" hoy", 10.0, 10.3, segment_id=1), Word(" en", 10.3, 10.5, segment_id=1),

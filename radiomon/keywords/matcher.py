@@ -305,9 +305,7 @@ class Matcher:
     def _score(self, spelling: CompiledSpelling, windows: "_Windows", first: int, last: int) -> float:
         pattern = spelling.pattern
         tokens = windows.tokens
-        if tokens[first].text in STOPWORDS and not pattern.starts_with_stopword:
-            return 0.0
-        if tokens[last].text in STOPWORDS and not pattern.ends_with_stopword:
+        if _stopword_edge(tokens, first, last, pattern):
             return 0.0
         if not pattern.short:
             # similarity()'s length rule, before building the window's pattern
@@ -331,6 +329,10 @@ class Matcher:
                 lowest = max(0, candidate.last - length + 1)
                 highest = min(candidate.first, count - length)
                 for first in range(lowest, highest + 1):
+                    # The rule candidates follow: a window does not start or end on a
+                    # stopword its spelling lacks ("de Moreón a" is not "Morena").
+                    if _stopword_edge(windows.tokens, first, first + length - 1, exclude):
+                        continue
                     window = windows.get(first, first + length - 1)
                     if similarity(window, exclude) >= candidate.score:
                         log.debug("%r excluded by %r", window.text, exclude.text)
@@ -406,6 +408,13 @@ class Matcher:
             last_word_index=last_word,
             segment_id=getattr(words[first_word], "segment_id", None),
         )
+
+
+def _stopword_edge(tokens: Sequence[Token], first: int, last: int, pattern: Pattern) -> bool:
+    """Whether the window first..last starts or ends on a stopword that
+    ``pattern`` does not start or end with ("la Moroleón" is "Moroleón")."""
+    return ((tokens[first].text in STOPWORDS and not pattern.starts_with_stopword)
+            or (tokens[last].text in STOPWORDS and not pattern.ends_with_stopword))
 
 
 def _greedy(candidates: Iterable[_Candidate], scope, rank) -> list[_Candidate]:
