@@ -70,6 +70,7 @@ class TranscriptionConfig:
     vad: bool = True  # skip music beds, jingles and dead air
     word_timestamps: bool = True
     hotwords: bool = True  # bias the vocabulary with keywords.yml
+    rescore: bool = True  # ask Whisper whether near misses of keywords.yml terms were the term (rescore.py)
     formats: tuple[str, ...] = ()  # extra transcript files: srt, vtt, txt
 
 

@@ -125,7 +125,7 @@ def test_mention_fields_and_cross_segment_match(matcher):
     ]
     assert matcher.find_mentions(words) == [Mention(
         group_id="municipio", keyword="Moroleón", matched="Moro León", score=100.0,
-        start=10.5, end=11.4, first_word_index=2, last_word_index=3, segment_id=1,
+        start=10.5, end=11.4, first_word_index=2, last_word_index=3, segment_id=1, spelling="Moro León",
     )]
 
 

@@ -88,6 +88,7 @@ class Mention:
     first_word_index: int  # into the words passed to find_mentions
     last_word_index: int
     segment_id: Any = None  # of the first matched word
+    spelling: str = ""  # the keywords.yml spelling that matched: the term or one of its aliases
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,10 @@ class _Candidate:
 class Matcher:
     """A KeywordSet compiled for matching. Build once, reuse for every segment."""
 
-    def __init__(self, keywords: KeywordSet, *, nested_across_groups: bool = True):
+    def __init__(self, keywords: KeywordSet, *, nested_across_groups: bool = True, reach: float = 0.0):
+        """``reach``: lower every term's threshold by this many points, to find
+        near misses rather than mentions (transcription's keyword rescoring,
+        radiomon/transcribe/rescore.py, asks Whisper whether they were the term)."""
         self.keywords = keywords
         self.nested_across_groups = nested_across_groups
         self.spellings: tuple[CompiledSpelling, ...] = tuple(
@@ -120,7 +124,7 @@ class Matcher:
                 group_id=group.id,
                 keyword=term.term,
                 pattern=compile_pattern(spelling),
-                threshold=keywords.threshold_for(term),
+                threshold=keywords.threshold_for(term) - reach,
                 excludes=tuple(compile_pattern(x) for x in term.exclude),
             )
             for group, term in keywords.terms
@@ -407,6 +411,7 @@ class Matcher:
             first_word_index=first_word,
             last_word_index=last_word,
             segment_id=getattr(words[first_word], "segment_id", None),
+            spelling=spelling.pattern.text,
         )
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from radiomon.archive import Archive, Recording, SegmentIn
 from radiomon.config import Config, TranscriptionConfig
 from radiomon.errors import AudioError, ConfigError, RadiomonError
-from radiomon.transcribe import guards, models, output, vocabulary
+from radiomon.transcribe import guards, models, output, rescore, vocabulary
 from radiomon.transcribe.engine import (
     SAMPLE_RATE,
     Clip,
@@ -110,6 +110,19 @@ def build_prompt(config: Config, settings: TranscriptionConfig) -> str | None:
     if settings.engine == "faster-whisper" and settings.model == models.BUNDLED:
         counter = vocabulary.whisper_token_counter(models.ensure_bundled())
     return vocabulary.prompt_from_file(config.keywords, count_tokens=counter)
+
+
+def build_rescorer(config: Config, settings: TranscriptionConfig, asr: Engine) -> rescore.Rescorer | None:
+    """Keyword rescoring (rescore.py) when it is on, keywords.yml exists and
+    the engine can score texts; a broken keywords.yml already stopped the
+    batch when the prompt was built."""
+    if not settings.rescore or not callable(getattr(asr, "score", None)):
+        return None
+    if config.keywords is None or not Path(config.keywords).is_file():
+        return None
+    from radiomon.keywords.load import load_keywords
+
+    return rescore.Rescorer.for_keywords(load_keywords(config.keywords))
 
 
 def select(archive: Archive, *, station=None, since: datetime | None = None, limit: int | None = None,
@@ -194,12 +207,18 @@ def transcribe_batch(
     asr = engine_factory(settings.engine, settings.model, options)  # fatal errors stop here
     result.model = asr.model_label
     vad = RadioVad() if settings.vad else None
+    rescorer = build_rescorer(config, settings, asr)
     progress.start(len(recordings), sum(r.duration or 0.0 for r in recordings))
     run_id = archive.start_run("transcribe")
 
     def decode_text(prepared: Prepared) -> list[Segment]:
         report = guards.GuardReport()
-        raw = restore(asr.transcribe(prepared.packed.audio, prepared.packed.clips), prepared.packed)
+        packed = prepared.packed
+        raw = asr.transcribe(packed.audio, packed.clips)
+        if rescorer is not None:
+            raw = rescorer.rescore(raw, lambda clip, texts: asr.score(packed.audio, clip, texts),
+                                   len(packed.audio) / SAMPLE_RATE)
+        raw = restore(raw, packed)
         cleaned = guards.clean(raw, prepared.regions if vad else None, report=report)
         if report.phantom or report.loops or report.no_speech or report.words_outside or report.repeats:
             log.info("%s: guards dropped %s", prepared.recording.path, report)

@@ -73,6 +73,11 @@ class Engine(Protocol):
         """Decode ``clips`` of ``audio`` (16 kHz mono float32); times in seconds into ``audio``."""
         ...
 
+    def score(self, audio: np.ndarray, clip: Clip, texts: Sequence[str]) -> list[list[float]]:
+        """Each text's token log probabilities given ``clip`` of ``audio``, after the
+        vocabulary prompt (keyword rescoring, radiomon/transcribe/rescore.py)."""
+        ...
+
 
 def cpu_count() -> int:
     try:

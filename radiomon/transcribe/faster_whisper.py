@@ -17,7 +17,7 @@ import numpy as np
 
 from radiomon.errors import TranscriptionError
 from radiomon.transcribe import models
-from radiomon.transcribe.engine import Clip, EngineOptions, Segment, Word
+from radiomon.transcribe.engine import SAMPLE_RATE, Clip, EngineOptions, Segment, Word
 from radiomon.transcribe.guards import COMPRESSION_RATIO_MAX
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,32 @@ class FasterWhisperEngine:
             segments += self._sequential(audio, failed, {**common, "initial_prompt": None})
             segments.sort(key=lambda s: s.start)
         return segments
+
+    def score(self, audio: np.ndarray, clip: Clip, texts: Sequence[str]) -> list[list[float]]:
+        """Each text's token log probabilities given ``clip`` of ``audio`` (teacher-forced,
+        after the vocabulary prompt as in decoding); see rescore.py."""
+        from faster_whisper.audio import pad_or_trim
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self.model
+        tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
+                              language=self.options.language)
+        piece = audio[int(clip.start * SAMPLE_RATE):int(clip.end * SAMPLE_RATE)]
+        features = model.feature_extractor(piece)[..., :-1]  # as the batched pipeline: no trailing frame
+        frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
+        encoded = model.encode(pad_or_trim(features))
+        start = []
+        if self.options.initial_prompt:
+            start = [tokenizer.sot_prev, *tokenizer.encode(" " + self.options.initial_prompt.strip())]
+        # CTranslate2's align adds <|notimestamps|> after the start sequence
+        # itself, and scores the text tokens only (not the end of text).
+        start += tokenizer.sot_sequence
+        scores = []
+        for text in texts:  # one at a time: the encoder output is for a batch of one
+            tokens = tokenizer.encode(" " + text.strip())
+            result = model.model.align(encoded, start, [tokens], frames)[0]
+            scores.append(np.log(np.maximum(result.text_token_probs, 1e-30)).tolist())
+        return scores
 
     def _sequential(self, audio: np.ndarray, clips: Sequence[Clip], common: dict) -> list[Segment]:
         flat = [t for c in clips for t in (c.start, c.end)]

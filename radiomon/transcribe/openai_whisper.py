@@ -91,6 +91,36 @@ class OpenAIWhisperEngine:
         return [_segment(s) for s in result["segments"]]
 
 
+    def score(self, audio: np.ndarray, clip: Clip, texts: Sequence[str]) -> list[list[float]]:
+        """Each text's token log probabilities given ``clip`` of ``audio`` (teacher-forced,
+        after the vocabulary prompt as in decoding); see rescore.py."""
+        import torch
+        import whisper
+        from whisper.tokenizer import get_tokenizer
+
+        model = self.model
+        tokenizer = get_tokenizer(model.is_multilingual, num_languages=model.num_languages,
+                                  language=self.options.language, task="transcribe")
+        piece = audio[int(clip.start * SAMPLE_RATE):int(clip.end * SAMPLE_RATE)].astype(np.float32)
+        start = []
+        if self.options.initial_prompt:
+            start = [tokenizer.sot_prev, *tokenizer.encode(" " + self.options.initial_prompt.strip())]
+        start += tokenizer.sot_sequence_including_notimestamps
+        scores = []
+        with self._lock, torch.no_grad():
+            mel = whisper.log_mel_spectrogram(piece, model.dims.n_mels, padding=whisper.audio.N_SAMPLES)
+            mel = whisper.pad_or_trim(mel, whisper.audio.N_FRAMES).to(model.device)
+            features = model.embed_audio(mel[None].to(next(model.encoder.parameters()).dtype))
+            for text in texts:
+                tokens = tokenizer.encode(" " + text.strip())
+                sequence = torch.tensor([start + tokens], device=model.device)
+                logprobs = torch.log_softmax(model.logits(sequence, features)[0].float(), dim=-1)
+                # The logits at position i predict token i + 1.
+                at = torch.arange(len(start) - 1, len(start) - 1 + len(tokens), device=model.device)
+                scores.append(logprobs[at, torch.tensor(tokens, device=model.device)].tolist())
+        return scores
+
+
 # openai-whisper's mel hop: 100 frames per second.
 _FRAME = 0.01
 

@@ -1,0 +1,137 @@
+"""Keyword rescoring (radiomon/transcribe/rescore.py): near misses, rewrites, the decision.
+
+The engine's scorer is faked here (texts → log probabilities chosen by the
+test); tests/test_transcribe.py runs it with the real model.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from radiomon.keywords import Group, KeywordSet, Term
+from radiomon.transcribe.engine import Clip, Segment, Word
+from radiomon.transcribe.rescore import MARGIN, Rescorer, Rewrite, apply, choose
+
+KEYWORDS = KeywordSet(groups=(
+    Group("municipio", priority="high", terms=(
+        Term("Moroleón", threshold=80, exclude=("León", "Morelia", "Morena")),)),
+    Group("dependencias", terms=(Term("DIF Moroleón", aliases=("DIF",)), Term("Obras Públicas"))),
+    Group("vecinos", terms=(Term("Acámbaro"), Term("Uriangato"))),
+    Group("presidencia", terms=(Term("regidor", aliases=("regidora",)), Term("presidenta municipal"))),
+    Group("tesoreria", terms=(Term("Tesorería Municipal"),)),
+))
+
+
+def words(text: str, start: float = 10.0, step: float = 0.5) -> tuple[Word, ...]:
+    return tuple(Word(f" {w}", start + step * i, start + step * i + 0.4, 0.8) for i, w in enumerate(text.split()))
+
+
+def segment(text: str, start: float = 10.0, timed: bool = True) -> Segment:
+    ws = words(text, start) if timed else ()
+    end = ws[-1].end if ws else start + 5
+    return Segment(start, end, text, words=ws)
+
+
+@pytest.fixture(scope="module")
+def rescorer() -> Rescorer:
+    return Rescorer.for_keywords(KEYWORDS)
+
+
+# -- near misses ------------------------------------------------------------------
+def test_a_near_miss_is_proposed_with_its_spelling(rescorer):
+    [rewrite] = rescorer.proposals(words("Un tráiler volcó cerca de acámbalo sin dejar heridos."))
+    assert (rewrite.first, rewrite.last, rewrite.spelling, rewrite.group_id) == (5, 5, "Acámbaro", "vecinos")
+    assert rewrite.score < 88  # the matcher alone does not report it
+
+
+def test_an_alias_near_miss_proposes_the_alias(rescorer):
+    [rewrite] = rescorer.proposals(words("Una regidoga propuso ampliar el horario."))
+    assert (rewrite.spelling, rewrite.keyword) == ("regidora", "regidor")
+
+
+@pytest.mark.parametrize("text", [
+    "El partido Morena presentó a sus candidatos.",  # an exclusion of the term
+    "En León se jugará la final.",  # excluded, and too short to be a near miss of anything
+    "Para su trámite necesita el NIF.",  # short spellings (DIF) are never near misses
+    "Hoy es un buen día para salir a caminar.",  # nothing close
+])
+def test_look_alikes_and_everyday_words_are_not_near_misses(rescorer, text):
+    assert rescorer.proposals(words(text)) == []
+
+
+def test_words_the_matcher_already_reports_are_not_proposed_again(rescorer):
+    # "Moroleón" and "Opras Pulicas" (88.9) are mentions; "Ogras Mulicas" (81.5) is a near miss.
+    assert rescorer.proposals(words("Moroleón informa que Opras Pulicas avanza.")) == []
+    proposals = rescorer.proposals(words("Moroleón informa que Ogras Mulicas avanza."))
+    assert [(p.first, p.last, p.spelling) for p in proposals] == [(3, 4, "Obras Públicas")]
+
+
+def test_words_that_count_for_another_group_are_not_proposed_either(rescorer):
+    # "Tesoría Municipal" is Tesorería Municipal (94) and also a near miss of
+    # "presidenta municipal" (72): rewriting it would lose a true mention.
+    assert rescorer.proposals(words("La tesoría municipal amplió el horario.")) == []
+
+
+# -- the rewrite -------------------------------------------------------------------
+def test_a_rewrite_keeps_punctuation_capital_and_time():
+    ws = words("¿Muyangato, dijo?")
+    [new, said] = apply(ws, [Rewrite(0, 0, "Uriangato", "Uriangato", "vecinos", 78)])
+    assert new.word == " ¿Uriangato," and (new.start, new.end) == (ws[0].start, ws[0].end)
+    assert new.probability is None and said == ws[1]
+
+
+def test_a_rewrite_of_several_words_shares_their_time_by_letters():
+    ws = words("la cama lo sin heridos")
+    new = apply(ws, [Rewrite(1, 2, "Acámbaro", "Acámbaro", "vecinos", 75)])
+    assert [w.word.strip() for w in new] == ["la", "Acámbaro", "sin", "heridos"]
+    assert (new[1].start, new[1].end) == (ws[1].start, ws[2].end)
+    two = apply(ws, [Rewrite(1, 1, "Obras Públicas", "Obras Públicas", "dependencias", 70)])
+    assert [w.word.strip() for w in two] == ["la", "Obras", "Públicas", "lo", "sin", "heridos"]
+    assert two[1].start == ws[1].start and two[2].end == pytest.approx(ws[1].end)
+    assert two[1].end == pytest.approx(two[2].start) and two[1].end - two[1].start < two[2].end - two[2].start
+
+
+# -- the decision ------------------------------------------------------------------
+def test_rewrites_within_the_margin_are_kept_the_most_likely_first():
+    a = Rewrite(2, 2, "Acámbaro", "Acámbaro", "vecinos", 80)
+    b = Rewrite(2, 3, "Uriangato", "Uriangato", "vecinos", 75)  # overlaps a
+    c = Rewrite(6, 6, "regidora", "regidor", "presidencia", 70)
+    assert choose([a, b, c], [-1.0, -0.5, -MARGIN - 0.1]) == [b]
+    assert choose([a, b, c], [-1.0, -2.0, -MARGIN]) == [a, c]
+    assert choose([a], [+3.0]) == [a]  # the beam search missed a more likely text
+    assert choose([a, c], [-9.0, -12.0]) == []
+
+
+def test_rescore_asks_the_scorer_only_about_segments_with_near_misses(rescorer):
+    asked = []
+
+    def scorer(clip: Clip, texts):
+        asked.append((clip, list(texts)))
+        return [[-10.0, -10.0], [-10.0, -11.5]]  # the rewrite is 1.5 nats less likely: kept
+
+    segments = [segment("Hoy hace buen tiempo.", 0.0), segment("Un tráiler volcó cerca de acámbalo.", 10.0)]
+    out = rescorer.rescore(segments, scorer, duration=60.0)
+    assert out[0] is segments[0]
+    assert out[1].text == "Un tráiler volcó cerca de Acámbaro."
+    assert [w.word for w in out[1].words][-1] == " Acámbaro." and out[1].words[:5] == segments[1].words[:5]
+    [(clip, texts)] = asked
+    assert texts == ["Un tráiler volcó cerca de acámbalo.", "Un tráiler volcó cerca de Acámbaro."]
+    assert clip.start == pytest.approx(10.0 - 0.3) and clip.end == pytest.approx(segments[1].end + 0.3)
+
+
+def test_rescore_leaves_the_segment_when_the_model_disagrees(rescorer):
+    segments = [segment("Un tráiler volcó cerca de acámbalo.")]
+    assert rescorer.rescore(segments, lambda clip, texts: [[-20.0], [-30.0]], duration=60.0) == segments
+
+
+def test_rescore_without_word_times_rewrites_the_text(rescorer):
+    segments = [segment("Productores de Muyangato y de Acámbalo.", timed=False)]
+    out = rescorer.rescore(segments, lambda clip, texts: [[-20.0]] + [[-21.0]] * (len(texts) - 1), duration=60.0)
+    assert out[0].text == "Productores de Uriangato y de Acámbaro." and out[0].words == ()
+
+
+def test_rescore_keeps_word_times_that_do_not_spell_the_text(rescorer):
+    # The matcher reads such a segment's text alone, so only the text changes.
+    odd = Segment(0.0, 3.0, "cerca de acámbalo", words=words("cerca de"))
+    [out] = rescorer.rescore([odd], lambda clip, texts: [[-5.0], [-5.5]], duration=60.0)
+    assert out.text == "cerca de Acámbaro" and out.words == odd.words
