@@ -38,7 +38,8 @@ _LATIN = str.maketrans({chr(c): _strip_marks(chr(c)) for c in range(0xC0, 0x250)
 
 def fold(text: str) -> str:
     folded = text.lower().translate(_LATIN)
-    return folded if folded.isascii() else _strip_marks(folded)
+    # Lowercased again after NFKD: a styled letter ("𝕊") decomposes to a capital.
+    return folded if folded.isascii() else _strip_marks(folded).lower()
 
 
 def tokens(text: str) -> list[str]:

@@ -65,8 +65,11 @@ class Token(NamedTuple):
 
 
 def strip_accents(text: str) -> str:
-    """Lowercase and drop combining marks: "Piñícuaro" → "pinicuaro"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lowercase and drop combining marks: "Piñícuaro" → "pinicuaro".
+
+    Decomposed before lowercasing too: compatibility forms such as "𝕊" (a
+    styled letter) only become "S" in NFKD, which must then be lowercased."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
