@@ -309,3 +309,25 @@ def test_both_engines_score_a_rewrite_alike(headline, openai_checkpoint):
         said, look_alike, misspelt = (sum(lp) for lp in engine.score(audio, clip, texts))
         assert said - look_alike > MARGIN, (engine.name, said, look_alike)  # another town: rejected
         assert said > misspelt, (engine.name, said, misspelt)
+
+
+def test_rescoring_reuses_the_encoder_output_of_the_decode(headline):
+    """The encoder is most of a score's cost: a clip the batched pipeline has
+    just decoded is not encoded again, and its scores agree with a fresh encoding."""
+    from radiomon.transcribe.engine import Clip, EngineOptions
+    from radiomon.transcribe.faster_whisper import FasterWhisperEngine
+    from radiomon.transcribe.rescore import MARGIN
+
+    audio = af.load(headline)
+    engine = FasterWhisperEngine("base", EngineOptions(threads=2, initial_prompt="Noticias locales: Moroleón."))
+    [segment] = engine.transcribe(audio, [Clip(0.0, len(af.speech(SAID[0]).audio) / af.SAMPLE_RATE + 0.2)])
+    texts = [segment.text, segment.text.replace("Moroleón", "Morelia")]
+    encodes = []
+    encode = engine.model.encode
+    engine.model.encode = lambda features: encodes.append(1) or encode(features)
+    kept = [sum(lp) for lp in engine.score(audio, Clip(segment.start, segment.end), texts)]
+    assert encodes == []
+    other = FasterWhisperEngine("base", EngineOptions(threads=2, initial_prompt="Noticias locales: Moroleón."))
+    fresh = [sum(lp) for lp in other.score(audio, Clip(segment.start, segment.end), texts)]  # decoded nothing: encodes
+    assert kept[0] - kept[1] > MARGIN and fresh[0] - fresh[1] > MARGIN
+    assert abs((kept[0] - kept[1]) - (fresh[0] - fresh[1])) < 0.5 * (fresh[0] - fresh[1]), (kept, fresh)

@@ -216,8 +216,7 @@ def transcribe_batch(
         packed = prepared.packed
         raw = asr.transcribe(packed.audio, packed.clips)
         if rescorer is not None:
-            raw = rescorer.rescore(raw, lambda clip, texts: asr.score(packed.audio, clip, texts),
-                                   len(packed.audio) / SAMPLE_RATE)
+            raw = rescorer.rescore(raw, lambda clip, texts: asr.score(packed.audio, clip, texts))
         raw = restore(raw, packed)
         cleaned = guards.clean(raw, prepared.regions if vad else None, report=report)
         if report.phantom or report.loops or report.no_speech or report.words_outside or report.repeats:

@@ -11,6 +11,7 @@ temperature fallback; the guards reject what a failed decode produces.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Sequence
 
 import numpy as np
@@ -55,10 +56,9 @@ class FasterWhisperEngine:
                 "check transcription.model/device/compute_type"
             ) from None
         log.info("faster-whisper: %s on %s (%s, %d threads)", self.model_label, options.device, compute_type, options.threads)
+        self._encoded = threading.local()  # .rows: the last batched decode's encoder outputs, for score()
 
     def transcribe(self, audio: np.ndarray, clips: Sequence[Clip]) -> list[Segment]:
-        from faster_whisper import BatchedInferencePipeline
-
         if not clips:
             return []
         o = self.options
@@ -75,7 +75,8 @@ class FasterWhisperEngine:
             return self._sequential(audio, clips, common)
         # without_timestamps: one segment per clip; the caption splitter
         # cuts it at sentence ends using the word times instead.
-        pipeline = BatchedInferencePipeline(self.model)  # cheap; one per call keeps workers apart
+        self._encoded.rows = {}  # this thread's recording only (workers share the engine)
+        pipeline = _keeping_pipeline(self.model, self._encoded.rows if self.options.device == "cpu" else None)
         batched, _ = pipeline.transcribe(
             audio, clip_timestamps=clip_dicts, batch_size=o.batch_size, without_timestamps=True,
             vad_filter=False, temperature=0.0, **common,
@@ -104,27 +105,44 @@ class FasterWhisperEngine:
 
     def score(self, audio: np.ndarray, clip: Clip, texts: Sequence[str]) -> list[list[float]]:
         """Each text's token log probabilities given ``clip`` of ``audio`` (teacher-forced,
-        after the vocabulary prompt as in decoding); see rescore.py."""
+        after the vocabulary prompt as in decoding); see rescore.py.
+
+        A clip the batched pipeline just decoded whole reuses its encoder
+        output (the encoder is most of the cost); any other stretch is
+        encoded again, with :data:`~radiomon.transcribe.rescore.PAD` around it.
+        """
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
+
+        from radiomon.transcribe.rescore import PAD
 
         model = self.model
         tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
                               language=self.options.language)
-        piece = audio[int(clip.start * SAMPLE_RATE):int(clip.end * SAMPLE_RATE)]
-        features = model.feature_extractor(piece)[..., :-1]  # as the batched pipeline: no trailing frame
-        frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
-        encoded = model.encode(pad_or_trim(features))
-        start = []
-        if self.options.initial_prompt:
-            start = [tokenizer.sot_prev, *tokenizer.encode(" " + self.options.initial_prompt.strip())]
+        # A decoded clip's segment starts where the clip does, give or take the
+        # rounding of both (a key lookup missed two clips in five).
+        rows = getattr(self._encoded, "rows", {})
+        kept = next((row for at, row in rows.items() if abs(at - clip.start) <= 0.02 and clip.end <= row[0] + 0.05),
+                    None)
+        if kept is not None:
+            import ctranslate2
+
+            encoded, frames = ctranslate2.StorageView.from_array(kept[1][None].astype(np.float32)), kept[2]
+        else:
+            start, end = max(0.0, clip.start - PAD), min(len(audio) / SAMPLE_RATE, clip.end + PAD)
+            features = model.feature_extractor(audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)])[..., :-1]
+            frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
+            encoded = model.encode(pad_or_trim(features))
+        start_sequence = []
+        if self.options.initial_prompt:  # as the batched pipeline puts it
+            start_sequence = [tokenizer.sot_prev, *tokenizer.encode(self.options.initial_prompt)]
         # CTranslate2's align adds <|notimestamps|> after the start sequence
         # itself, and scores the text tokens only (not the end of text).
-        start += tokenizer.sot_sequence
+        start_sequence += tokenizer.sot_sequence
         scores = []
         for text in texts:  # one at a time: the encoder output is for a batch of one
             tokens = tokenizer.encode(" " + text.strip())
-            result = model.model.align(encoded, start, [tokens], frames)[0]
+            result = model.model.align(encoded, start_sequence, [tokens], frames)[0]
             scores.append(np.log(np.maximum(result.text_token_probs, 1e-30)).tolist())
         return scores
 
@@ -135,6 +153,34 @@ class FasterWhisperEngine:
             compression_ratio_threshold=COMPRESSION_RATIO_MAX, **common,
         )
         return [_segment(s) for s in segments]
+
+
+def _keeping_pipeline(model, rows: dict | None):
+    """faster-whisper's BatchedInferencePipeline, keeping each clip's encoder
+    output in ``rows`` (clip start → (clip end, output, frames)) so that
+    keyword rescoring does not encode the clip again. On CPU
+    only (``rows`` None elsewhere): the output is copied to host memory as
+    float16, 1.5 MB a clip (about 30 MB for a 10-minute recording), until
+    the worker's next recording replaces them."""
+    from faster_whisper import BatchedInferencePipeline
+
+    class Pipeline(BatchedInferencePipeline):
+        def generate_segment_batched(self, features, tokenizer, options):
+            encoder_output, output = super().generate_segment_batched(features, tokenizer, options)
+            self.last_encoder_output = encoder_output
+            return encoder_output, output
+
+        def forward(self, features, tokenizer, chunks_metadata, options):
+            results = super().forward(features, tokenizer, chunks_metadata, options)
+            if rows is not None:
+                outputs = np.asarray(self.last_encoder_output)
+                for metadata, output in zip(chunks_metadata, outputs):
+                    frames = int(np.ceil(metadata["duration"]) * self.model.frames_per_second)
+                    rows[metadata["offset"]] = (metadata["offset"] + metadata["duration"], output.astype(np.float16),
+                                                min(frames, output.shape[0] * 2))
+            return results
+
+    return Pipeline(model)
 
 
 def uncovered(segments: Sequence[Segment], clips: Sequence[Clip], min_gap: float = 2.5) -> list[Clip]:

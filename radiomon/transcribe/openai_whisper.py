@@ -98,14 +98,17 @@ class OpenAIWhisperEngine:
         import whisper
         from whisper.tokenizer import get_tokenizer
 
+        from radiomon.transcribe.rescore import PAD
+
         model = self.model
         tokenizer = get_tokenizer(model.is_multilingual, num_languages=model.num_languages,
                                   language=self.options.language, task="transcribe")
-        piece = audio[int(clip.start * SAMPLE_RATE):int(clip.end * SAMPLE_RATE)].astype(np.float32)
-        start = []
-        if self.options.initial_prompt:
-            start = [tokenizer.sot_prev, *tokenizer.encode(" " + self.options.initial_prompt.strip())]
-        start += tokenizer.sot_sequence_including_notimestamps
+        start, end = max(0.0, clip.start - PAD), min(len(audio) / SAMPLE_RATE, clip.end + PAD)
+        piece = audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)].astype(np.float32)
+        prefix = []
+        if self.options.initial_prompt:  # as openai-whisper puts it
+            prefix = [tokenizer.sot_prev, *tokenizer.encode(" " + self.options.initial_prompt.strip())]
+        prefix += tokenizer.sot_sequence_including_notimestamps
         scores = []
         with self._lock, torch.no_grad():
             mel = whisper.log_mel_spectrogram(piece, model.dims.n_mels, padding=whisper.audio.N_SAMPLES)
@@ -113,10 +116,10 @@ class OpenAIWhisperEngine:
             features = model.embed_audio(mel[None].to(next(model.encoder.parameters()).dtype))
             for text in texts:
                 tokens = tokenizer.encode(" " + text.strip())
-                sequence = torch.tensor([start + tokens], device=model.device)
+                sequence = torch.tensor([prefix + tokens], device=model.device)
                 logprobs = torch.log_softmax(model.logits(sequence, features)[0].float(), dim=-1)
                 # The logits at position i predict token i + 1.
-                at = torch.arange(len(start) - 1, len(start) - 1 + len(tokens), device=model.device)
+                at = torch.arange(len(prefix) - 1, len(prefix) - 1 + len(tokens), device=model.device)
                 scores.append(logprobs[at, torch.tensor(tokens, device=model.device)].tolist())
         return scores
 

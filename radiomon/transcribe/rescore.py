@@ -10,7 +10,8 @@ forgive those spellings without also taking in real Spanish words
    term's threshold without reaching it (the matcher with lowered
    thresholds, its exclusions and exact-acronym rules included; spellings
    of :data:`~radiomon.keywords.patterns.SHORT_LENGTH` letters or fewer are
-   left out: "NIF" is not a near miss of DIF, it is another word).
+   left out: "NIF" is not a near miss of DIF, it is another word; so are
+   words Whisper wrote with a probability of :data:`CONFIDENT` or more).
 2. For each, the segment's text with the near miss replaced by the
    keywords.yml spelling is scored against the segment's audio by the
    engine (teacher-forced log probability, the vocabulary prompt in front,
@@ -39,10 +40,16 @@ wrong that the term beats it ("toqueo" for torneo, rescored as "bloqueo":
 +9 nats). Names that Whisper split at a syllable that is a word ("O las
 públicas", "cuite o" for Cuitzeo) were tried as near misses too (windows
 allowed to start or end on a stopword): the model put them 9–18 nats below
-what it wrote, so no recall came of it and they are not proposed. Cost: one
-more encoder pass per segment with a near miss; the 30-minute evaluation
-transcribed in 117 s with rescoring against 124 s without (within the
-machine's noise).
+what it wrote, so no recall came of it and they are not proposed.
+
+Cost: a teacher-forced pass of the decoder per text (about 0.2 s for a
+30-s clip on two cores), and the encoder only where the batched decode's own
+encoder output cannot be reused (faster-whisper keeps it, radiomon/transcribe/
+faster_whisper.py). On benchmarks/transcribe.py's 30-minute batch (three
+stations of news, human ads and music) the default engine took 103.6 and
+119.1 s with rescoring against 95.6 and 101.2 s without (two paired runs:
+8–18 % more), at the same peak memory (1185 MB) and a slightly lower WER
+(0.245 against 0.249); `transcription.rescore: false` gives the time back.
 """
 
 from __future__ import annotations
@@ -66,11 +73,16 @@ MARGIN = 8.0  # see the module doc
 # Rewrites scored per segment at most, best matcher scores first: a segment
 # full of near misses is bad audio, not many keywords.
 MAX_PROPOSALS = 6
-# Audio kept around a segment when it is scored (seconds): word times at a
-# segment's edges run a little early or late.
+# Words Whisper wrote with at least this probability are what it heard: on
+# the evaluation every near miss that was the term had a word below 0.8,
+# while real words close to a term came back at 0.92–1.00 ("mejores" for
+# regidores, "registra" for regidora); asking about them only costs time.
+CONFIDENT = 0.9
+# Audio kept around a segment that an engine encodes again to score it
+# (seconds): word times at a segment's edges run a little early or late.
 PAD = 0.3
 
-# (clip of the audio, texts) → each text's token log probabilities given that audio.
+# (a segment's stretch of the audio, texts) → each text's token log probabilities given that audio.
 Scorer = Callable[[Clip, Sequence[str]], Sequence[Sequence[float]]]
 
 
@@ -107,16 +119,13 @@ class Rescorer:
             for m in self.loose.find_mentions(heard)
             if len(joined(t.text for t in tokenize(m.spelling))) > SHORT_LENGTH
             and not any(_overlap(m, f) for f in found)  # words that already count stay as heard
+            and not all((w.probability or 0.0) >= CONFIDENT for w in words[m.first_word_index:m.last_word_index + 1])
         ]
         rewrites.sort(key=lambda r: -r.score)
         return rewrites[:MAX_PROPOSALS]
 
-    def rescore(self, segments: Sequence[Segment], score: Scorer, duration: float) -> list[Segment]:
-        """``segments`` with the rewrites the engine's ``score`` accepts applied.
-
-        ``duration``: of the audio the segments' times refer to (clips are
-        padded by :data:`PAD` inside it).
-        """
+    def rescore(self, segments: Sequence[Segment], score: Scorer) -> list[Segment]:
+        """``segments`` with the rewrites the engine's ``score`` accepts applied."""
         out = []
         for segment in segments:
             words = _words_of(segment)
@@ -125,13 +134,12 @@ class Rescorer:
                 out.append(segment)
                 continue
             texts = [_text(words)] + [_text(apply(words, [r])) for r in rewrites]
-            clip = Clip(max(0.0, segment.start - PAD), min(duration, segment.end + PAD))
-            logprobs = list(score(clip, texts))
+            logprobs = list(score(Clip(segment.start, segment.end), texts))
             gains = [sum(lp) - sum(logprobs[0]) for lp in logprobs[1:]]
             accepted = choose(rewrites, gains)
             for r, gain in zip(rewrites, gains):
-                log.debug("rescore %r as %r (%s, %.1f): %+.2f nats%s", _text(words[r.first:r.last + 1]), r.spelling,
-                          r.group_id, r.score, gain, ", kept" if r in accepted else "")
+                log.debug("rescore %r as %r (%s, %.1f) at %.1f s: %+.2f nats%s", _text(words[r.first:r.last + 1]),
+                          r.spelling, r.group_id, r.score, segment.start, gain, ", kept" if r in accepted else "")
             out.append(rewritten(segment, words, accepted) if accepted else segment)
         return out
 
