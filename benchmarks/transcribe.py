@@ -106,6 +106,7 @@ def timed(cmd: list[str], cwd: Path, log: Path) -> tuple[float, float]:
 
 
 TORCH_THREADS: int | None = None  # --torch-threads: for both torch runs (openai engine, whisper command)
+RESCORE = True  # --no-rescore: radiomon without keyword rescoring (radiomon/transcribe/rescore.py)
 
 
 def deployment(workdir: Path, name: str, files) -> Path:
@@ -113,7 +114,9 @@ def deployment(workdir: Path, name: str, files) -> Path:
     shutil.rmtree(dep, ignore_errors=True)
     dep.mkdir(parents=True)
     stations = "".join(f"  - id: estacion-{i}\n    url: http://127.0.0.1:8000/{i}.mp3\n" for i in range(len(files)))
-    extra = f"transcription:\n  threads: {TORCH_THREADS}\n" if TORCH_THREADS and name == "openai-whisper" else ""
+    settings = ([f"  threads: {TORCH_THREADS}\n"] if TORCH_THREADS and name == "openai-whisper" else []) \
+        + ([] if RESCORE else ["  rescore: false\n"])
+    extra = "transcription:\n" + "".join(settings) if settings else ""
     (dep / "radiomon.yml").write_text(f"timezone: America/Mexico_City\nstations:\n{stations}{extra}")
     shutil.copy(ROOT / "radiomon" / "data" / "keywords.yml", dep / "keywords.yml")
     with Archive(dep / "radiomon.db") as archive:
@@ -197,9 +200,10 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/radiomon-bench-transcribe"))
     parser.add_argument("--torch-threads", type=int, help="threads for both torch runs (default: theirs); on a "
                         "shared, loaded machine torch's spinning thread pool can be many times slower with 2")
+    parser.add_argument("--no-rescore", action="store_true", help="radiomon runs without keyword rescoring")
     args = parser.parse_args()
-    global TORCH_THREADS
-    TORCH_THREADS = args.torch_threads
+    global TORCH_THREADS, RESCORE
+    TORCH_THREADS, RESCORE = args.torch_threads, not args.no_rescore
     if af.missing():
         sys.exit(f"cannot build benchmark audio: {af.missing()}")
     args.workdir.mkdir(parents=True, exist_ok=True)
