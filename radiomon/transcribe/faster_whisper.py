@@ -164,15 +164,20 @@ def _keeping_pipeline(model, rows: dict | None):
     the worker's next recording replaces them."""
     from faster_whisper import BatchedInferencePipeline
 
+    # Internals of faster-whisper 1.2 (forward, generate_segment_batched). Were
+    # they renamed, nothing would be kept and score() would encode again.
     class Pipeline(BatchedInferencePipeline):
-        def generate_segment_batched(self, features, tokenizer, options):
-            encoder_output, output = super().generate_segment_batched(features, tokenizer, options)
+        last_encoder_output = None
+
+        def generate_segment_batched(self, *args, **kwargs):
+            encoder_output, output = super().generate_segment_batched(*args, **kwargs)
             self.last_encoder_output = encoder_output
             return encoder_output, output
 
-        def forward(self, features, tokenizer, chunks_metadata, options):
-            results = super().forward(features, tokenizer, chunks_metadata, options)
-            if rows is not None:
+        def forward(self, features, tokenizer, chunks_metadata, *args, **kwargs):
+            self.last_encoder_output = None
+            results = super().forward(features, tokenizer, chunks_metadata, *args, **kwargs)
+            if rows is not None and self.last_encoder_output is not None:
                 outputs = np.asarray(self.last_encoder_output)
                 for metadata, output in zip(chunks_metadata, outputs):
                     frames = int(np.ceil(metadata["duration"]) * self.model.frames_per_second)
