@@ -39,6 +39,7 @@ from radiomon.keywords import (
     KeywordSet, Matcher, Mention, Word, load_keywords, tokenize_words, words_from_text, words_from_whisper,
 )
 from radiomon.keywords.normalize import fold
+from radiomon.keywords.words import spell
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +94,9 @@ def segment_words(segment: dict) -> list[Word]:
     """
     if segment.get("words"):
         words = words_from_whisper(segment["words"], segment_id=segment["id"])
-        if _pieces(w.text for w in words) == _pieces(segment["text"].split()):
+        if spell((w.text for w in words), segment["text"]):
             return words
     return words_from_text(segment["text"], segment["start"], segment["end"], segment_id=segment["id"])
-
-
-def _pieces(words) -> list[str]:
-    return [piece for word in words for piece in fold(word).split()]
 
 
 def find_in_segments(matcher: Matcher, segments: Sequence[dict]) -> list[MentionRow]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, Protocol
 
+from radiomon.keywords.normalize import fold
+
 
 class WordLike(Protocol):
     text: str
@@ -34,6 +36,18 @@ class Word(NamedTuple):
 def words_from_whisper(words: Iterable[Mapping[str, Any]], segment_id: Any = None) -> list[Word]:
     """Words from Whisper's word list (``{"word", "start", "end", ...}``)."""
     return [Word(str(w["word"]), float(w["start"]), float(w["end"]), segment_id) for w in words]
+
+
+def spell(words: Iterable[str], text: str) -> bool:
+    """Whether Whisper's words (as written) spell ``text`` as the matcher
+    reads both: the same folded pieces in the same order. Only then are the
+    word times used (radiomon/matching.py's segment_words); transcription's
+    keyword rescoring rewrites the word list only then too."""
+    return _pieces(words) == _pieces(text.split())
+
+
+def _pieces(words: Iterable[str]) -> list[str]:
+    return [piece for word in words for piece in fold(word).split()]
 
 
 def words_from_text(text: str, start: float = 0.0, end: float | None = None, segment_id: Any = None) -> list[Word]:

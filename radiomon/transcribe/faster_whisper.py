@@ -18,7 +18,7 @@ import numpy as np
 
 from radiomon.errors import TranscriptionError
 from radiomon.transcribe import models
-from radiomon.transcribe.engine import SAMPLE_RATE, Clip, EngineOptions, Segment, Word
+from radiomon.transcribe.engine import Clip, EngineOptions, Segment, Word
 from radiomon.transcribe.guards import COMPRESSION_RATIO_MAX
 
 log = logging.getLogger(__name__)
@@ -109,12 +109,12 @@ class FasterWhisperEngine:
 
         A clip the batched pipeline just decoded whole reuses its encoder
         output (the encoder is most of the cost); any other stretch is
-        encoded again, with :data:`~radiomon.transcribe.rescore.PAD` around it.
+        encoded again, with a little audio around it (rescore.around).
         """
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
 
-        from radiomon.transcribe.rescore import PAD
+        from radiomon.transcribe.rescore import around
 
         model = self.model
         tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
@@ -129,8 +129,7 @@ class FasterWhisperEngine:
 
             encoded, frames = ctranslate2.StorageView.from_array(kept[1][None].astype(np.float32)), kept[2]
         else:
-            start, end = max(0.0, clip.start - PAD), min(len(audio) / SAMPLE_RATE, clip.end + PAD)
-            features = model.feature_extractor(audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)])[..., :-1]
+            features = model.feature_extractor(around(audio, clip))[..., :-1]
             frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
             encoded = model.encode(pad_or_trim(features))
         start_sequence = []

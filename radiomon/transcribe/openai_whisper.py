@@ -98,13 +98,12 @@ class OpenAIWhisperEngine:
         import whisper
         from whisper.tokenizer import get_tokenizer
 
-        from radiomon.transcribe.rescore import PAD
+        from radiomon.transcribe.rescore import around
 
         model = self.model
         tokenizer = get_tokenizer(model.is_multilingual, num_languages=model.num_languages,
                                   language=self.options.language, task="transcribe")
-        start, end = max(0.0, clip.start - PAD), min(len(audio) / SAMPLE_RATE, clip.end + PAD)
-        piece = audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)].astype(np.float32)
+        piece = around(audio, clip).astype(np.float32)
         prefix = []
         if self.options.initial_prompt:  # as openai-whisper puts it
             prefix = [tokenizer.sot_prev, *tokenizer.encode(" " + self.options.initial_prompt.strip())]

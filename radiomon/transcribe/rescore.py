@@ -58,10 +58,12 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
+import numpy as np
+
 from radiomon.keywords.matcher import Matcher, Mention
-from radiomon.keywords.patterns import SHORT_LENGTH
-from radiomon.keywords.normalize import joined, tokenize
-from radiomon.transcribe.engine import Clip, Segment, Word
+from radiomon.keywords.patterns import compile_pattern
+from radiomon.keywords.words import Word as Heard, spell
+from radiomon.transcribe.engine import SAMPLE_RATE, Clip, Segment, Word
 
 log = logging.getLogger(__name__)
 
@@ -112,12 +114,12 @@ class Rescorer:
 
     def proposals(self, words: Sequence[Word]) -> list[Rewrite]:
         """Near misses in a segment's words that the matcher does not report (pure)."""
-        heard = [_Heard(w.word, i, i) for i, w in enumerate(words)]
+        heard = [Heard(w.word, w.start, w.end) for w in words]
         found = self.strict.find_mentions(heard)
         rewrites = [
             Rewrite(m.first_word_index, m.last_word_index, m.spelling, m.keyword, m.group_id, m.score)
             for m in self.loose.find_mentions(heard)
-            if len(joined(t.text for t in tokenize(m.spelling))) > SHORT_LENGTH
+            if not compile_pattern(m.spelling).short
             and not any(_overlap(m, f) for f in found)  # words that already count stay as heard
             and not all((w.probability or 0.0) >= CONFIDENT for w in words[m.first_word_index:m.last_word_index + 1])
         ]
@@ -142,6 +144,13 @@ class Rescorer:
                           r.spelling, r.group_id, r.score, segment.start, gain, ", kept" if r in accepted else "")
             out.append(rewritten(segment, words, accepted) if accepted else segment)
         return out
+
+
+def around(audio: np.ndarray, clip: Clip) -> np.ndarray:
+    """The samples of ``clip`` and :data:`PAD` around it, for an engine that
+    encodes a segment's audio again to score it."""
+    start = max(0.0, clip.start - PAD)
+    return audio[int(start * SAMPLE_RATE):int((clip.end + PAD) * SAMPLE_RATE)]
 
 
 def choose(rewrites: Sequence[Rewrite], gains: Sequence[float], margin: float = MARGIN) -> list[Rewrite]:
@@ -193,15 +202,6 @@ def rewritten(segment: Segment, words: Sequence[Word], rewrites: Sequence[Rewrit
     return replace(segment, text=_text(new), words=tuple(new) if _spelled(segment) else segment.words)
 
 
-@dataclass(frozen=True)
-class _Heard:
-    """A word as the matcher reads it (WordLike)."""
-
-    text: str
-    start: float
-    end: float
-
-
 def _words_of(segment: Segment) -> list[Word]:
     """The segment's words; without word times, its text split at spaces."""
     if _spelled(segment):
@@ -210,7 +210,8 @@ def _words_of(segment: Segment) -> list[Word]:
 
 
 def _spelled(segment: Segment) -> bool:
-    return bool(segment.words) and _text(segment.words) == segment.text.strip()
+    """Whether the matcher will read the segment's word list (not its text alone)."""
+    return bool(segment.words) and spell((w.word for w in segment.words), segment.text)
 
 
 def _text(words: Sequence[Word]) -> str:
