@@ -116,6 +116,18 @@ def test_clean_output_is_monotonic_and_spans_its_words():
     assert all(s.start == s.words[0].start and s.end == s.words[-1].end for s in out)
 
 
+def test_a_stretch_decoded_again_keeps_its_place_between_the_captions_around_it():
+    # A window decoded with a 4-s hole (an ad, then nothing until the news);
+    # the hole decoded again comes back as its own segment.
+    around = seg("Por el momento no hay mensajes. No hay más mensajes.", 0.0, 10.0,
+                 spoken("Por el momento no hay mensajes.", 0.0) + spoken("No hay más mensajes.", 7.0))
+    hole = seg("En San Vicente se reportó una fuga.", 3.0, 5.5, spoken("En San Vicente se reportó una fuga.", 3.0, 0.3))
+    out = guards.clean([around, hole], None)
+    assert [s.text for s in out] == ["Por el momento no hay mensajes.", "En San Vicente se reportó una fuga.",
+                                     "No hay más mensajes."]
+    assert out[1].words == hole.words  # its words keep their times
+
+
 # -- packing speech regions --------------------------------------------------------
 
 def test_packing_lays_regions_end_to_end_and_restores_times():

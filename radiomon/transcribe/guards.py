@@ -193,6 +193,10 @@ def clean(
                 report.phantom += 1
                 continue
             kept.append(caption)
+    # Captions by time: a stretch decoded again (faster_whisper.uncovered) lies
+    # between two captions of the segment around it, and left after both it
+    # had every word pushed to the later one's end (_monotonic).
+    kept.sort(key=lambda s: (s.start, s.end))
     collapsed = collapse_repeats(kept)
     report.repeats += len(kept) - len(collapsed)
     return _monotonic(collapsed)
