@@ -300,15 +300,21 @@ def test_both_engines_score_a_rewrite_alike(headline, openai_checkpoint):
     from radiomon.transcribe.faster_whisper import FasterWhisperEngine
     from radiomon.transcribe.openai_whisper import OpenAIWhisperEngine
     from radiomon.transcribe.rescore import MARGIN
+    from radiomon.transcribe.vocabulary import naming
 
     audio = af.load(headline)
     clip = Clip(0.0, len(af.speech(SAID[0]).audio) / af.SAMPLE_RATE + 0.2)
     texts = [SAID[0], SAID[0].replace("Moroleón", "Morelia"), SAID[0].replace("mercado", "mercadeo")]
     options = EngineOptions(threads=1, initial_prompt="Noticias locales: Moroleón.")
     for engine in (FasterWhisperEngine("base", options), OpenAIWhisperEngine(str(openai_checkpoint), options)):
-        said, look_alike, misspelt = (sum(lp) for lp in engine.score(audio, clip, texts))
+        # Asked as rescoring asks about Morelia: with the look-alike named in the prompt.
+        named = naming(options.initial_prompt, "Morelia")
+        said, look_alike, misspelt = (sum(lp) for lp in engine.score(audio, clip, texts, named))
         assert said - look_alike > MARGIN, (engine.name, said, look_alike)  # another town: rejected
         assert said > misspelt, (engine.name, said, misspelt)
+        # The prompt is what the texts follow: without it, the same text scores otherwise.
+        plain = sum(engine.score(audio, clip, texts[:1], "")[0])
+        assert abs(plain - said) > 0.01, (engine.name, plain, said)
 
 
 def test_rescoring_reuses_the_encoder_output_of_the_decode(headline):

@@ -185,6 +185,12 @@ def test_prompt_respects_the_token_budget():
     assert "Nombre0" in prompt and "Nombre199" not in prompt
 
 
+def test_rescoring_names_the_term_in_question_at_the_end_of_the_prompt():
+    assert vocabulary.naming("Noticias locales: Moroleón y DIF.", "Obras Públicas") == \
+        "Noticias locales: Moroleón y DIF, Obras Públicas."
+    assert vocabulary.naming(None, "Obras Públicas") == "Noticias locales: Obras Públicas."
+
+
 def test_the_bundled_keywords_give_a_prompt_within_budget():
     count = vocabulary.whisper_token_counter(models.ensure_bundled())
     prompt = vocabulary.prompt_from_file(Path(__file__).parents[1] / "radiomon" / "data" / "keywords.yml",

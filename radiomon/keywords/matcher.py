@@ -113,11 +113,15 @@ class _Candidate:
 class Matcher:
     """A KeywordSet compiled for matching. Build once, reuse for every segment."""
 
-    def __init__(self, keywords: KeywordSet, *, nested_across_groups: bool = True, reach: float = 0.0):
-        """``reach``: lower every term's threshold by this many points, to find
+    def __init__(self, keywords: KeywordSet, *, nested_across_groups: bool = True, reach: float = 0.0,
+                 stopword_edges: bool = False):
+        """``reach``: lower every term's threshold by this many points, and
+        ``stopword_edges``: let windows start or end on a stopword, to find
         near misses rather than mentions (transcription's keyword rescoring,
-        radiomon/transcribe/rescore.py, asks Whisper whether they were the term)."""
+        radiomon/transcribe/rescore.py, asks Whisper whether they were the
+        term: "O las públicas" may be Obras Públicas, "a cámbalo" Acámbaro)."""
         self.keywords = keywords
+        self.stopword_edges = stopword_edges
         self.nested_across_groups = nested_across_groups
         self.spellings: tuple[CompiledSpelling, ...] = tuple(
             CompiledSpelling(
@@ -309,7 +313,7 @@ class Matcher:
     def _score(self, spelling: CompiledSpelling, windows: "_Windows", first: int, last: int) -> float:
         pattern = spelling.pattern
         tokens = windows.tokens
-        if _stopword_edge(tokens, first, last, pattern):
+        if not self.stopword_edges and _stopword_edge(tokens, first, last, pattern):
             return 0.0
         if not pattern.short:
             # similarity()'s length rule, before building the window's pattern

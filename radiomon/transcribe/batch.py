@@ -112,7 +112,8 @@ def build_prompt(config: Config, settings: TranscriptionConfig) -> str | None:
     return vocabulary.prompt_from_file(config.keywords, count_tokens=counter)
 
 
-def build_rescorer(config: Config, settings: TranscriptionConfig, asr: Engine) -> rescore.Rescorer | None:
+def build_rescorer(config: Config, settings: TranscriptionConfig, asr: Engine,
+                   prompt: str | None) -> rescore.Rescorer | None:
     """Keyword rescoring (rescore.py) when it is on, keywords.yml exists and
     the engine can score texts; a broken keywords.yml already stopped the
     batch when the prompt was built."""
@@ -122,7 +123,7 @@ def build_rescorer(config: Config, settings: TranscriptionConfig, asr: Engine) -
         return None
     from radiomon.keywords.load import load_keywords
 
-    return rescore.Rescorer.for_keywords(load_keywords(config.keywords))
+    return rescore.Rescorer.for_keywords(load_keywords(config.keywords), prompt)
 
 
 def select(archive: Archive, *, station=None, since: datetime | None = None, limit: int | None = None,
@@ -207,7 +208,7 @@ def transcribe_batch(
     asr = engine_factory(settings.engine, settings.model, options)  # fatal errors stop here
     result.model = asr.model_label
     vad = RadioVad() if settings.vad else None
-    rescorer = build_rescorer(config, settings, asr)
+    rescorer = build_rescorer(config, settings, asr, options.initial_prompt)
     progress.start(len(recordings), sum(r.duration or 0.0 for r in recordings))
     run_id = archive.start_run("transcribe")
 
@@ -216,7 +217,7 @@ def transcribe_batch(
         packed = prepared.packed
         raw = asr.transcribe(packed.audio, packed.clips)
         if rescorer is not None:
-            raw = rescorer.rescore(raw, lambda clip, texts: asr.score(packed.audio, clip, texts))
+            raw = rescorer.rescore(raw, lambda clip, texts, prompt: asr.score(packed.audio, clip, texts, prompt))
         raw = restore(raw, packed)
         cleaned = guards.clean(raw, prepared.regions if vad else None, report=report)
         if report.phantom or report.loops or report.no_speech or report.words_outside or report.repeats:

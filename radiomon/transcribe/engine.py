@@ -73,9 +73,10 @@ class Engine(Protocol):
         """Decode ``clips`` of ``audio`` (16 kHz mono float32); times in seconds into ``audio``."""
         ...
 
-    def score(self, audio: np.ndarray, clip: Clip, texts: Sequence[str]) -> list[list[float]]:
-        """Each text's token log probabilities given ``clip`` of ``audio``, after the
-        vocabulary prompt (keyword rescoring, radiomon/transcribe/rescore.py)."""
+    def score(self, audio: np.ndarray, clip: Clip, texts: Sequence[str], prompt: str | None = None) -> list[list[float]]:
+        """Each text's token log probabilities given ``clip`` of ``audio``, after
+        ``prompt`` as previous text (None: the vocabulary prompt, as decoded;
+        "": none). Keyword rescoring, radiomon/transcribe/rescore.py."""
         ...
 
 

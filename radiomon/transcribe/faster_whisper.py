@@ -103,9 +103,9 @@ class FasterWhisperEngine:
             segments.sort(key=lambda s: s.start)
         return segments
 
-    def score(self, audio: np.ndarray, clip: Clip, texts: Sequence[str]) -> list[list[float]]:
+    def score(self, audio: np.ndarray, clip: Clip, texts: Sequence[str], prompt: str | None = None) -> list[list[float]]:
         """Each text's token log probabilities given ``clip`` of ``audio`` (teacher-forced,
-        after the vocabulary prompt as in decoding); see rescore.py.
+        after ``prompt``, by default the vocabulary prompt, as in decoding); see rescore.py.
 
         A clip the batched pipeline just decoded whole reuses its encoder
         output (the encoder is most of the cost); any other stretch is
@@ -132,9 +132,10 @@ class FasterWhisperEngine:
             features = model.feature_extractor(around(audio, clip))[..., :-1]
             frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
             encoded = model.encode(pad_or_trim(features))
+        prompt = self.options.initial_prompt if prompt is None else prompt
         start_sequence = []
-        if self.options.initial_prompt:  # as the batched pipeline puts it
-            start_sequence = [tokenizer.sot_prev, *tokenizer.encode(self.options.initial_prompt)]
+        if prompt:  # as the batched pipeline puts it
+            start_sequence = [tokenizer.sot_prev, *tokenizer.encode(prompt)]
         # CTranslate2's align adds <|notimestamps|> after the start sequence
         # itself, and scores the text tokens only (not the end of text).
         start_sequence += tokenizer.sot_sequence

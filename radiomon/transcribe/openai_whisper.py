@@ -91,9 +91,9 @@ class OpenAIWhisperEngine:
         return [_segment(s) for s in result["segments"]]
 
 
-    def score(self, audio: np.ndarray, clip: Clip, texts: Sequence[str]) -> list[list[float]]:
+    def score(self, audio: np.ndarray, clip: Clip, texts: Sequence[str], prompt: str | None = None) -> list[list[float]]:
         """Each text's token log probabilities given ``clip`` of ``audio`` (teacher-forced,
-        after the vocabulary prompt as in decoding); see rescore.py."""
+        after ``prompt``, by default the vocabulary prompt, as in decoding); see rescore.py."""
         import torch
         import whisper
         from whisper.tokenizer import get_tokenizer
@@ -104,9 +104,10 @@ class OpenAIWhisperEngine:
         tokenizer = get_tokenizer(model.is_multilingual, num_languages=model.num_languages,
                                   language=self.options.language, task="transcribe")
         piece = around(audio, clip).astype(np.float32)
+        prompt = self.options.initial_prompt if prompt is None else prompt
         prefix = []
-        if self.options.initial_prompt:  # as openai-whisper puts it
-            prefix = [tokenizer.sot_prev, *tokenizer.encode(" " + self.options.initial_prompt.strip())]
+        if prompt:  # as openai-whisper puts it
+            prefix = [tokenizer.sot_prev, *tokenizer.encode(" " + prompt.strip())]
         prefix += tokenizer.sot_sequence_including_notimestamps
         scores = []
         with self._lock, torch.no_grad():

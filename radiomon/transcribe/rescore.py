@@ -2,54 +2,52 @@
 
 Whisper base writes what it finds most likely, and on a voice it hears
 badly a name it was never trained on loses by a hair: "un tráiler volcó
-cerca de acámbalo", "Muyangato", "memorión" (Moroleón). The matcher cannot
-forgive those spellings without also taking in real Spanish words
-("acabar" for Acámbaro), so the model that heard the audio decides instead:
+cerca de acámbalo", "Muyangato", "O las públicas" (Obras Públicas). The
+matcher cannot forgive those spellings without also taking in real Spanish
+words ("acabar" for Acámbaro), so the model that heard the audio decides:
 
 1. Near misses: the heard words that come within :data:`REACH` points of a
    term's threshold without reaching it (the matcher with lowered
-   thresholds, its exclusions and exact-acronym rules included; spellings
-   of :data:`~radiomon.keywords.patterns.SHORT_LENGTH` letters or fewer are
-   left out: "NIF" is not a near miss of DIF, it is another word; so are
-   words Whisper wrote with a probability of :data:`CONFIDENT` or more).
-2. For each, the segment's text with the near miss replaced by the
-   keywords.yml spelling is scored against the segment's audio by the
-   engine (teacher-forced log probability, the vocabulary prompt in front,
-   as when it was decoded), and so is the text as decoded.
-3. A rewrite whose log probability is at most :data:`MARGIN` below the
-   decoded text's is kept: the model finds the keyword about as likely as
-   what it wrote, and only lost it in the beam search. Overlapping rewrites:
-   the more likely wins.
+   thresholds, its exclusions and exact-acronym rules included, and windows
+   allowed to start or end on a stopword: Whisper splits a name it does not
+   know at a syllable that is a word, "a cámbalo", "cuite o"). Spellings of
+   :data:`~radiomon.keywords.patterns.SHORT_LENGTH` letters or fewer are
+   left out ("NIF" is not a near miss of DIF, it is another word), and so
+   are words Whisper wrote with a probability of :data:`CONFIDENT` or more.
+   Each near miss is also proposed with up to :data:`EDGE_BEFORE` /
+   :data:`EDGE_AFTER` stopwords next to it taken in, and the model chooses.
+2. For each term, the engine scores the segment's text as decoded and the
+   texts with a near miss replaced by the keywords.yml spelling
+   (teacher-forced log probability given the segment's audio), after the
+   vocabulary prompt with that term added: the question is asked the way
+   Whisper is biased, by previous text, towards the one term in question.
+3. A rewrite at most :data:`MARGIN` nats below the decoded text is kept:
+   told the name, the model finds it about as likely as what it wrote.
+   Overlapping rewrites: the more likely wins.
 
-This is n-best rescoring with a bonus for the office's vocabulary, a usual
-way of biasing speech recognition towards known names; the transcript then
-reads the name, so search and every later re-match see it too. Rewritten
-words take the time span of the words they replace.
+This is n-best rescoring with contextual biasing, a usual way of steering
+speech recognition towards known names; the transcript then reads the
+name, so search and every later re-match see it too. Rewritten words take
+the time span of the words they replace.
 
-The margin was measured on the mentions evaluation (benchmarks/mentions.py,
-30 minutes, seven espeak voices): near misses that were the term came back
-from +4.9 nats ("acámbalo") to -12 ("cámbalo"), most of them above -8
-("Mañeme Santiago" -0.4, "el granito" for El Llanito -3.7, "Camilo" for
-cabildo -5.9, "región" for regidora -6.2); those that were other words
-mostly fell below -15 ("mejores" as regidores -23, "registra" as regidora
--21, "altales" as alcaldesa -15). A margin of 8 took recall from 0.74 to
-0.81 at precision 0.97 (4 nats: 0.78). Two kinds of error remain: a real
-word close to a term ("incendiario", 1–2 nats below "incendio": keywords.yml
-excludes it, and excluded words are never near misses), and a decode so
-wrong that the term beats it ("toqueo" for torneo, rescored as "bloqueo":
-+9 nats). Names that Whisper split at a syllable that is a word ("O las
-públicas", "cuite o" for Cuitzeo) were tried as near misses too (windows
-allowed to start or end on a stopword): the model put them 9–18 nats below
-what it wrote, so no recall came of it and they are not proposed.
+Why the term goes into the prompt: scored without it, the misheard texts
+that were the term came back from +5 to -12 nats, and the other words that
+were near misses from -9 to -23, an overlap no margin separates (the first
+version of this module kept -8 and above: recall 0.81 on the mentions
+evaluation). With the term named, "O las públicas" went from -12.5 to +10.9
+and "Una vez himona" (una regidora) from -11.9 to +7.4, while "En León se"
+stayed below ("En Moroleón se" -2 to -9) and "mejores" as regidores at -15.
+MARGIN was set on the evaluation's first seed and checked on the second
+(see benchmarks/mentions.py for the figures). What the model cannot tell
+apart is an everyday phrase one word from a term: "salud visual" scored as
+Salud Municipal at -3 to +5. That is what keywords.yml's ``exclude`` is for
+(the bundled file excludes the usual "salud ..." phrases), and excluded
+words are never near misses.
 
 Cost: a teacher-forced pass of the decoder per text (about 0.2 s for a
 30-s clip on two cores), and the encoder only where the batched decode's own
 encoder output cannot be reused (faster-whisper keeps it, radiomon/transcribe/
-faster_whisper.py). On benchmarks/transcribe.py's 30-minute batch (three
-stations of news, human ads and music) the default engine took 103.6 and
-119.1 s with rescoring against 95.6 and 101.2 s without (two paired runs:
-8–18 % more), at the same peak memory (1185 MB) and a slightly lower WER
-(0.245 against 0.249); `transcription.rescore: false` gives the time back.
+faster_whisper.py). `transcription.rescore: false` gives the time back.
 """
 
 from __future__ import annotations
@@ -60,10 +58,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from radiomon.keywords.common_words import STOPWORDS
 from radiomon.keywords.matcher import Matcher, Mention
+from radiomon.keywords.normalize import normalize_word
 from radiomon.keywords.patterns import compile_pattern
 from radiomon.keywords.words import Word as Heard, spell
 from radiomon.transcribe.engine import SAMPLE_RATE, Clip, Segment, Word
+from radiomon.transcribe.vocabulary import naming
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ log = logging.getLogger(__name__)
 # about (88 → 68; Moroleón's 80 → 60).
 REACH = 20.0
 # Nats (natural log of probability) a rewrite may fall below the decoded text.
-MARGIN = 8.0  # see the module doc
+MARGIN = 6.0  # see the module doc
 # Rewrites scored per segment at most, best matcher scores first: a segment
 # full of near misses is bad audio, not many keywords.
 MAX_PROPOSALS = 6
@@ -84,8 +85,16 @@ CONFIDENT = 0.9
 # (seconds): word times at a segment's edges run a little early or late.
 PAD = 0.3
 
-# (a segment's stretch of the audio, texts) → each text's token log probabilities given that audio.
-Scorer = Callable[[Clip, Sequence[str]], Sequence[Sequence[float]]]
+# Stopwords before and after a near miss that a rewrite may take in too:
+# Whisper splits a name it does not know at a syllable that is a word ("O
+# las públicas", "a cámbalo", "me cuite o"), and the matcher's windows never
+# start or end on such a word.
+EDGE_BEFORE = 2
+EDGE_AFTER = 1
+
+# (a segment's stretch of the audio, texts, the prompt before them) → each
+# text's token log probabilities given that audio.
+Scorer = Callable[[Clip, Sequence[str], str], Sequence[Sequence[float]]]
 
 
 @dataclass(frozen=True)
@@ -103,28 +112,36 @@ class Rewrite:
 @dataclass(frozen=True)
 class Rescorer:
     """The keyword set compiled twice: as the matcher reports it, and with
-    its thresholds lowered by :data:`REACH` to find near misses."""
+    its thresholds lowered by :data:`REACH` to find near misses; and the
+    vocabulary prompt the transcription was decoded with."""
 
     strict: Matcher
     loose: Matcher
+    prompt: str | None = None
 
     @classmethod
-    def for_keywords(cls, keywords) -> "Rescorer":
-        return cls(Matcher(keywords), Matcher(keywords, reach=REACH))
+    def for_keywords(cls, keywords, prompt: str | None = None) -> "Rescorer":
+        return cls(Matcher(keywords), Matcher(keywords, reach=REACH, stopword_edges=True), prompt)
 
     def proposals(self, words: Sequence[Word]) -> list[Rewrite]:
-        """Near misses in a segment's words that the matcher does not report (pure)."""
+        """Near misses in a segment's words that the matcher does not report,
+        each also with the stopwords at its edges taken in (pure)."""
         heard = [Heard(w.word, w.start, w.end) for w in words]
         found = self.strict.find_mentions(heard)
-        rewrites = [
-            Rewrite(m.first_word_index, m.last_word_index, m.spelling, m.keyword, m.group_id, m.score)
-            for m in self.loose.find_mentions(heard)
+        near = [
+            m for m in self.loose.find_mentions(heard)
             if not compile_pattern(m.spelling).short
             and not any(_overlap(m, f) for f in found)  # words that already count stay as heard
             and not all((w.probability or 0.0) >= CONFIDENT for w in words[m.first_word_index:m.last_word_index + 1])
         ]
-        rewrites.sort(key=lambda r: -r.score)
-        return rewrites[:MAX_PROPOSALS]
+        near.sort(key=lambda m: -m.score)
+        taken = {i for f in found for i in range(f.first_word_index, f.last_word_index + 1)}
+        return [
+            Rewrite(first, last, m.spelling, m.keyword, m.group_id, m.score)
+            for m in near[:MAX_PROPOSALS]
+            for first in _edges(words, m.first_word_index, -1, EDGE_BEFORE, taken)
+            for last in _edges(words, m.last_word_index, +1, EDGE_AFTER, taken)
+        ]
 
     def rescore(self, segments: Sequence[Segment], score: Scorer) -> list[Segment]:
         """``segments`` with the rewrites the engine's ``score`` accepts applied."""
@@ -135,9 +152,15 @@ class Rescorer:
             if not rewrites:
                 out.append(segment)
                 continue
-            texts = [_text(words)] + [_text(apply(words, [r])) for r in rewrites]
-            logprobs = list(score(Clip(segment.start, segment.end), texts))
-            gains = [sum(lp) - sum(logprobs[0]) for lp in logprobs[1:]]
+            decoded = _text(words)
+            gains = [0.0] * len(rewrites)
+            # One question per term, asked with that term added to the prompt.
+            for spelling in dict.fromkeys(r.spelling for r in rewrites):
+                asked = [i for i, r in enumerate(rewrites) if r.spelling == spelling]
+                texts = [decoded] + [_text(apply(words, [rewrites[i]])) for i in asked]
+                logprobs = list(score(Clip(segment.start, segment.end), texts, naming(self.prompt, spelling)))
+                for i, lp in zip(asked, logprobs[1:]):
+                    gains[i] = sum(lp) - sum(logprobs[0])
             accepted = choose(rewrites, gains)
             for r, gain in zip(rewrites, gains):
                 log.debug("rescore %r as %r (%s, %.1f) at %.1f s: %+.2f nats%s", _text(words[r.first:r.last + 1]),
@@ -216,6 +239,23 @@ def _spelled(segment: Segment) -> bool:
 
 def _text(words: Sequence[Word]) -> str:
     return " ".join(w.word.strip() for w in words)
+
+
+def _edges(words: Sequence[Word], at: int, step: int, most: int, taken: set[int]) -> list[int]:
+    """``at`` and the indices of up to ``most`` stopwords next to it in
+    direction ``step``, within the phrase (no punctuation between) and
+    outside the words that already count."""
+    out = [at]
+    for _ in range(most):
+        inner, outer = out[-1], out[-1] + step
+        if not 0 <= outer < len(words) or outer in taken:
+            break
+        if _trailing_punctuation(words[min(inner, outer)].word.strip()):
+            break
+        if normalize_word(words[outer].word.strip()) not in STOPWORDS:
+            break
+        out.append(outer)
+    return out
 
 
 def _overlap(a: Mention, b: Mention) -> bool:

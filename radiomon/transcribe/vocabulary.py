@@ -99,6 +99,15 @@ def _finish(terms: list[str]) -> str | None:
     return f"Noticias locales: {listed}."
 
 
+def naming(prompt: str | None, term: str) -> str:
+    """``prompt`` with ``term`` added at its end (pure): how keyword rescoring
+    asks Whisper "was it this term?" (rescore.py), biased as decoding is, by
+    previous text, and towards the one term in question."""
+    if not prompt:
+        return _finish([term]) or term
+    return f"{prompt.rstrip().rstrip('.')}, {term}."
+
+
 def prompt_from_file(path: Path | None, *, count_tokens: Callable[[str], int] = approximate_tokens,
                      budget: int = PROMPT_TOKEN_BUDGET) -> str | None:
     """The prompt for keywords.yml at ``path``; None (and a log line) when there is none.
