@@ -78,8 +78,8 @@ log = logging.getLogger(__name__)
 REACH = 20.0
 # Nats (natural log of probability) a rewrite may fall below the decoded text.
 MARGIN = 6.0  # see the module doc
-# Rewrites scored per segment at most, best matcher scores first: a segment
-# full of near misses is bad audio, not many keywords.
+# Near misses asked about per segment at most (each with its stopword variants),
+# best matcher scores first: a segment full of them is bad audio, not many keywords.
 MAX_PROPOSALS = 6
 # Words Whisper wrote with at least this probability are what it heard: on
 # the evaluation every near miss that was the term had a word below 0.8,
