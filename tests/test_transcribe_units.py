@@ -73,6 +73,33 @@ def test_clean_drops_phantoms_loops_and_silence_guesses():
     assert (report.phantom, report.loops, report.no_speech) == (1, 1, 1)
 
 
+def test_a_loop_inside_good_text_is_cut_back_to_one_saying():
+    before = "Vecinos de El Salitre piden reparar el puente peatonal. La Dirección de Educación premió a los mejores promedios. "
+    text = "Protección civil, " + "Neel, " * 25 + "atendió un incendio."
+    window = seg(before + text, 0.0, 25.0, spoken(before + text, 0.0))
+    assert guards.compression_ratio(window.text) < guards.COMPRESSION_RATIO_MAX  # the window's ratio misses it
+    caption = seg(text, 0.0, 12.0, spoken(text, 0.0))
+    assert guards.has_word_loop(caption.words)
+    trimmed = guards.collapse_word_loops(caption)
+    assert trimmed.text == "Protección civil, Neel, atendió un incendio."
+    assert [w.start for w in trimmed.words] == pytest.approx([0.0, 0.4, 0.8, 10.8, 11.2, 11.6])
+    phrase = seg("x", 0, 5, spoken("Obras Públicas, Obras Públicas, obras públicas. Moroleón", 0.0))
+    assert guards.collapse_word_loops(phrase).text == "Obras Públicas, Moroleón"
+    report = guards.GuardReport()
+    kept = guards.clean([window], None, report=report)
+    assert " ".join(s.text for s in kept) == before + trimmed.text
+    assert (report.loops, report.word_loops) == (0, 1)
+
+
+@pytest.mark.parametrize("text", [
+    "no, no y no", "el DIF y el DIF de Uriangato", "muy, muy, muy lejos", "que sí, que sí, que no",
+])
+def test_repetition_in_real_speech_is_left_alone(text):
+    caption = seg(text, 0, 3, spoken(text, 0.0))
+    assert not guards.has_word_loop(caption.words)
+    assert guards.collapse_word_loops(caption) is caption
+
+
 def test_repeated_segments_collapse_into_one():
     segments = [seg("Gracias.", 0, 1), seg("Muchas gracias a todos.", 1, 3), seg("Muchas gracias a todos", 3, 5)]
     assert [(s.text, s.end) for s in guards.collapse_repeats(segments)] == [
@@ -293,6 +320,20 @@ def test_looping_clips_get_a_second_pass_and_their_neighbours_are_kept():
     assert second_pass([good, looped, next_clip], clips) == [clips[1]]
     assert second_pass([good, next_clip], clips) == []
     assert [_in_clip(next_clip, c) for c in clips] == [False, False, True]  # so it is not thrown away with the loop
+
+
+def test_a_short_loop_or_a_skipped_sentence_also_gets_a_second_pass():
+    from radiomon.transcribe.faster_whisper import MAX_WORD_S, second_pass
+
+    clips = [Clip(0.0, 30.0), Clip(30.0, 60.0), Clip(60.0, 90.0)]
+    text = "Protección civil, " + "Neel, " * 25
+    short_loop = seg(text, 0.5, 12.0, spoken(text, 0.5), compression_ratio=2.1)
+    skip = [(" La", 30.5, 30.7), (" conferencia", 30.7, 31.3), (" El", 31.4, 31.6),
+            (" estatus", 31.6, 31.6 + MAX_WORD_S + 1.7), (" de", 36.4, 36.6), (" urgencia.", 36.6, 37.2)]
+    skipped = seg("La conferencia El estatus de urgencia.", 30.5, 37.2, skip, compression_ratio=1.3)
+    good = seg("Las tejedoras de Moroleón llevarán sus rebozos a la feria.", 60.5, 64.0,
+               spoken("Las tejedoras de Moroleón llevarán sus rebozos a la feria.", 60.5), compression_ratio=1.2)
+    assert second_pass([short_loop, skipped, good], clips) == clips[:2]
 
 
 def test_a_batch_with_two_workers_stores_every_recording_once(tmp_path, monkeypatch):

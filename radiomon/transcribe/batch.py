@@ -220,7 +220,7 @@ def transcribe_batch(
             raw = rescorer.rescore(raw, lambda clip, texts, prompt: asr.score(packed.audio, clip, texts, prompt))
         raw = restore(raw, packed)
         cleaned = guards.clean(raw, prepared.regions if vad else None, report=report)
-        if report.phantom or report.loops or report.no_speech or report.words_outside or report.repeats:
+        if any(vars(report).values()):
             log.info("%s: guards dropped %s", prepared.recording.path, report)
         return cleaned
 

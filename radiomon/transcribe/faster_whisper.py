@@ -19,9 +19,15 @@ import numpy as np
 from radiomon.errors import TranscriptionError
 from radiomon.transcribe import models
 from radiomon.transcribe.engine import Clip, EngineOptions, Segment, Word
-from radiomon.transcribe.guards import COMPRESSION_RATIO_MAX
+from radiomon.transcribe.guards import COMPRESSION_RATIO_MAX, has_word_loop
 
 log = logging.getLogger(__name__)
+
+# No Spanish word takes 3 s of speech-only audio (the longest measured on the
+# mention benchmark's 30 minutes: 1.5 s). A word aligned over that much has
+# swallowed a sentence the decoder skipped ("El estatus" over 4.7 s, where
+# "Un enfrentamiento armado en la sierra…" was said).
+MAX_WORD_S = 3.0
 
 
 def compute_type_for(device: str, compute_type: str) -> str:
@@ -97,7 +103,7 @@ class FasterWhisperEngine:
                 segments = sorted(segments + [_segment(s) for s in again], key=lambda s: s.start)
         failed = second_pass(segments, clips)
         if failed:
-            log.debug("re-decoding %d looping clip(s) without the prompt", len(failed))
+            log.debug("re-decoding %d looping or skipping clip(s) without the prompt", len(failed))
             segments = [s for s in segments if not any(_in_clip(s, c) for c in failed)]
             segments += self._sequential(audio, failed, {**common, "initial_prompt": None})
             segments.sort(key=lambda s: s.start)
@@ -208,10 +214,18 @@ def uncovered(segments: Sequence[Segment], clips: Sequence[Clip], min_gap: float
 
 def second_pass(segments: Sequence[Segment], clips: Sequence[Clip]) -> list[Clip]:
     """Clips the batched pipeline (no temperature fallback) got wrong, to be
-    decoded again on their own, without the prompt and with fallback: those
-    that came out as a repetition loop (often the vocabulary prompt echoed
-    back: "H. Ayuntamiento de Moroleón, H. Ayuntamiento de Moroleón, …")."""
-    return [clip for clip in clips if any(_looped(s) for s in segments if _in_clip(s, clip))]
+    decoded again on their own, without the prompt and with fallback:
+
+    * a repetition loop, often the vocabulary prompt echoed back ("H.
+      Ayuntamiento de Moroleón, H. Ayuntamiento de Moroleón, …"), either
+      the whole window or a run of words inside good text ("Protección
+      civil, Neel, Neel, Neel, …", with the next sentence lost under it);
+    * a skipped sentence, which leaves one word aligned over seconds of speech.
+
+    Decoded on its own, with timestamps, a clip comes back whole (measured:
+    both examples above recovered their lost sentence).
+    """
+    return [clip for clip in clips if any(_failed(s) for s in segments if _in_clip(s, clip))]
 
 
 def _in_clip(segment: Segment, clip: Clip) -> bool:
@@ -222,8 +236,9 @@ def _in_clip(segment: Segment, clip: Clip) -> bool:
     return clip.start <= (segment.start + segment.end) / 2 < clip.end
 
 
-def _looped(segment: Segment) -> bool:
-    return (segment.compression_ratio or 0.0) > COMPRESSION_RATIO_MAX
+def _failed(segment: Segment) -> bool:
+    return ((segment.compression_ratio or 0.0) > COMPRESSION_RATIO_MAX or has_word_loop(segment.words)
+            or any(w.end - w.start > MAX_WORD_S for w in segment.words))
 
 
 def _segment(s) -> Segment:

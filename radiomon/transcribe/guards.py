@@ -10,7 +10,10 @@ answers one of them:
 * **Repetition loops.** A decode that falls into a loop ("Obras Públicas,
   Obras Públicas, …") compresses far better than real speech; segments whose
   zlib compression ratio exceeds 2.4 (Whisper's own threshold) are rejected,
-  and repeated consecutive segments are collapsed.
+  and repeated consecutive segments are collapsed. A short loop inside a
+  30 s window of good text ("Protección civil, Neel, Neel, Neel, …") does not
+  move the window's ratio past 2.4, so runs of a repeated word or phrase are
+  also cut back to one (:func:`collapse_word_loops`).
 * **Words outside speech.** A word placed in a stretch that voice-activity
   detection found to be music or silence was not said; it is dropped.
 * **Captions.** The batched pipeline returns one segment per 30 s clip; they
@@ -49,6 +52,9 @@ PHANTOM_PATTERNS: tuple[str, ...] = (
 _PHANTOM = re.compile(r"^(?:(?:" + "|".join(PHANTOM_PATTERNS) + r")\s*)+$")
 
 COMPRESSION_RATIO_MAX = 2.4  # Whisper's default; loops compress to 3–10
+# A word said 4 times in a row, or a 2–3 word phrase 3 times, is a decoding
+# loop, not speech (news does not say "Neel, Neel, Neel, Neel").
+LOOP_RUN = {1: 4, 2: 3, 3: 3}
 SENTENCE_END = (".", "?", "!", "…", "。")
 CLAUSE_END = (",", ";", ":")
 
@@ -102,6 +108,44 @@ def drop_words_outside(segment: Segment, regions: Sequence[Clip], pad: float) ->
     if not kept:
         return None
     return replace(segment, words=kept, text=_text_of(kept), start=kept[0].start, end=kept[-1].end)
+
+
+def _loop_at(keys: Sequence[str], i: int) -> tuple[int, int]:
+    """(phrase length, repetitions) of the longest loop starting at word ``i``, or (0, 0)."""
+    for n, least in LOOP_RUN.items():
+        phrase = keys[i:i + n]
+        if len(phrase) < n or not all(phrase):
+            continue
+        reps = 1
+        while keys[i + reps * n:i + (reps + 1) * n] == phrase:
+            reps += 1
+        if reps >= least:
+            return n, reps
+    return 0, 0
+
+
+def has_word_loop(words: Sequence[Word]) -> bool:
+    keys = [normalize(w.word) for w in words]
+    return any(_loop_at(keys, i)[1] for i in range(len(keys)))
+
+
+def collapse_word_loops(segment: Segment) -> Segment:
+    """The segment with each run of a looping word or phrase cut back to its first saying."""
+    keys = [normalize(w.word) for w in segment.words]
+    kept: list[Word] = []
+    i = 0
+    while i < len(keys):
+        n, reps = _loop_at(keys, i)
+        if reps:
+            kept.extend(segment.words[i:i + n])
+            i += n * reps
+        else:
+            kept.append(segment.words[i])
+            i += 1
+    if len(kept) == len(segment.words):
+        return segment
+    return replace(segment, words=tuple(kept), text=_text_of(kept), start=kept[0].start, end=kept[-1].end,
+                   compression_ratio=compression_ratio(_text_of(kept)))
 
 
 def collapse_repeats(segments: Sequence[Segment]) -> list[Segment]:
@@ -159,6 +203,7 @@ class GuardReport:
     no_speech: int = 0
     words_outside: int = 0
     repeats: int = 0
+    word_loops: int = 0
 
 
 def clean(
@@ -181,6 +226,9 @@ def clean(
         if (s.no_speech_prob or 0) > options.no_speech_prob_max and (s.avg_logprob or 0) < options.no_speech_logprob:
             report.no_speech += 1
             continue
+        trimmed = collapse_word_loops(s)
+        report.word_loops += trimmed is not s
+        s = trimmed
         if regions is not None:
             before = len(s.words)
             trimmed = drop_words_outside(s, regions, options.speech_pad_s)
