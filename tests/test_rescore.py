@@ -11,8 +11,9 @@ from dataclasses import replace
 import pytest
 
 from radiomon.keywords import Group, KeywordSet, Term
+from radiomon.keywords.words import Word as Heard
 from radiomon.transcribe.engine import Clip, Segment, Word
-from radiomon.transcribe.rescore import MARGIN, Rescorer, Rewrite, apply, choose
+from radiomon.transcribe.rescore import FAR_GAIN, MARGIN, Rescorer, Rewrite, apply, choose
 from radiomon.transcribe.vocabulary import naming
 
 KEYWORDS = KeywordSet(groups=(
@@ -65,6 +66,17 @@ def test_stopwords_are_not_taken_in_across_punctuation_or_from_a_mention(rescore
     assert spans == {(2, 2), (1, 2)}  # "el" is part of the mention "el Salitre"
 
 
+def test_a_near_miss_stays_within_a_sentence_and_each_sentence_gets_its_own_questions(rescorer):
+    assert {(p.first, p.last) for p in rescorer.proposals(words("Llegó de Muyan gato ayer."))} >= {(2, 3)}
+    assert rescorer.proposals(words("Llegó de Muyan. Gato lo vio.")) == []
+    # At most MAX_PROPOSALS near misses a sentence, the closest first (Uriangato, 78, is the fourth) …
+    one = {p.spelling for p in rescorer.proposals(words("Acámbalo, Muyangato, Ogras Mulicas, regidoga y el Salitre."))}
+    assert one == {"Acámbaro", "Obras Públicas", "regidora"}
+    # … but a 30-s segment holds several sentences, and each is asked about.
+    two = {p.spelling for p in rescorer.proposals(words("Acámbalo y Muyangato. Ogras Mulicas, regidoga y el Salitre."))}
+    assert two == {"Acámbaro", "Uriangato", "Obras Públicas", "regidora"}
+
+
 def test_an_alias_near_miss_proposes_the_alias(rescorer):
     rewrite = rescorer.proposals(words("Una regidoga propuso ampliar el horario."))[0]
     assert (rewrite.first, rewrite.last, rewrite.spelling, rewrite.keyword) == (1, 1, "regidora", "regidor")
@@ -74,10 +86,21 @@ def test_an_alias_near_miss_proposes_the_alias(rescorer):
     "El partido Morena presentó a sus candidatos.",  # an exclusion of the term
     "En León se jugará la final.",  # excluded, and too short to be a near miss of anything
     "Para su trámite necesita el NIF.",  # short spellings (DIF) are never near misses
-    "Hoy es un buen día para salir a caminar.",  # nothing close
+    "Hoy es un buen día para salir.",  # nothing close
 ])
 def test_look_alikes_and_everyday_words_are_not_near_misses(rescorer, text):
     assert rescorer.proposals(words(text)) == []
+
+
+def test_a_word_farther_from_the_name_proposes_a_far_near_miss(rescorer):
+    # "cama" (67 alike) anchors Acámbaro only with ANCHOR_REACH; "acámbalo" (88) anchors it anyway.
+    far = rescorer.proposals(words("Un tráiler volcó cerca de la cama lo sin dejar heridos."))
+    assert {(p.spelling, p.far) for p in far} >= {("Acámbaro", True)}
+    assert {(p.spelling, p.far) for p in rescorer.proposals(words("Cerca de acámbalo."))} == {("Acámbaro", False)}
+    # An everyday word gets as close; heard with confidence it is not asked about at all.
+    assert {(p.spelling, p.far) for p in rescorer.proposals(words("Salió a caminar."))} == {("Acámbaro", True)}
+    sure = tuple(replace(w, probability=0.97) for w in words("Salió a caminar."))
+    assert rescorer.proposals(sure) == []
 
 
 def test_words_the_matcher_already_reports_are_not_proposed_again(rescorer):
@@ -85,6 +108,18 @@ def test_words_the_matcher_already_reports_are_not_proposed_again(rescorer):
     assert rescorer.proposals(words("Moroleón informa que Opras Pulicas avanza.")) == []
     proposals = rescorer.proposals(words("Moroleón informa que Ogras Mulicas avanza."))
     assert {(p.first, p.last, p.spelling) for p in proposals} == {(3, 4, "Obras Públicas"), (2, 4, "Obras Públicas")}
+
+
+def test_a_longer_term_around_a_mention_is_proposed_with_its_acronym_one_letter_off(rescorer):
+    # "Moroleón" counts already; "DEF Moroleón" may still be DIF Moroleón.
+    proposals = rescorer.proposals(words("El DEF Moroleón invita a la jornada."))
+    assert {(p.first, p.last, p.spelling) for p in proposals} == {(1, 2, "DIF Moroleón"), (0, 2, "DIF Moroleón")}
+    # A stopword is not a misheard acronym, nor is a word two letters off or of another length.
+    for text in ("Comerciantes de Moroleón reportan ventas.", "El DEFE Moroleón invita.", "El NEYF Moroleón invita."):
+        assert rescorer.proposals(words(text)) == [], text
+    # The matcher itself still wants the acronym as written.
+    heard = [Heard(w.word, w.start, w.end) for w in words("El DEF Moroleón invita.")]
+    assert [m.keyword for m in rescorer.strict.find_mentions(heard)] == ["Moroleón"]
 
 
 def test_words_whisper_was_sure_of_are_not_proposed(rescorer):
@@ -130,6 +165,13 @@ def test_rewrites_within_the_margin_are_kept_the_most_likely_first():
     assert choose([a, b, c], [-1.0, -2.0, -MARGIN]) == [a, c]
     assert choose([a], [+3.0]) == [a]  # the beam search missed a more likely text
     assert choose([a, c], [-9.0, -12.0]) == []
+
+
+def test_a_far_near_miss_must_be_more_likely_than_the_decoded_text():
+    far = Rewrite(2, 2, "Acámbaro", "Acámbaro", "vecinos", 71, far=True)
+    near = Rewrite(6, 6, "regidora", "regidor", "presidencia", 80)
+    assert choose([far, near], [FAR_GAIN - 0.1, -MARGIN + 0.1]) == [near]
+    assert choose([far, near], [FAR_GAIN, -MARGIN - 0.1]) == [far]
 
 
 def test_rescore_asks_the_scorer_only_about_segments_with_near_misses(rescorer):

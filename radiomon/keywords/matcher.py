@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import LCSseq
+from rapidfuzz.distance import LCSseq, Levenshtein
 
 from radiomon.keywords.common_words import STOPWORDS
 from radiomon.keywords.model import KeywordSet
@@ -114,14 +114,21 @@ class Matcher:
     """A KeywordSet compiled for matching. Build once, reuse for every segment."""
 
     def __init__(self, keywords: KeywordSet, *, nested_across_groups: bool = True, reach: float = 0.0,
-                 stopword_edges: bool = False):
-        """``reach``: lower every term's threshold by this many points, and
-        ``stopword_edges``: let windows start or end on a stopword, to find
-        near misses rather than mentions (transcription's keyword rescoring,
-        radiomon/transcribe/rescore.py, asks Whisper whether they were the
-        term: "O las públicas" may be Obras Públicas, "a cámbalo" Acámbaro)."""
+                 stopword_edges: bool = False, acronym_edits: int = 0, anchor_reach: float = 0.0):
+        """``reach``: lower every term's threshold by this many points,
+        ``stopword_edges``: let windows start or end on a stopword, and
+        ``acronym_edits``: let an acronym inside a longer term be heard this
+        many letters off, as a word of its length that is not a stopword
+        ("DEF Moroleón"), and ``anchor_reach``: let a word this many points
+        further from a term's words anchor it ("zapadecivo", 73 alike, for
+        desaparecido), to find near misses rather than mentions
+        (transcription's keyword rescoring, radiomon/transcribe/rescore.py,
+        asks Whisper whether they were the term: "O las públicas" may be
+        Obras Públicas, "a cámbalo" Acámbaro, "DEF Moroleón" DIF Moroleón)."""
         self.keywords = keywords
         self.stopword_edges = stopword_edges
+        self.acronym_edits = acronym_edits
+        self.anchor_min_score = ANCHOR_MIN_SCORE - anchor_reach
         self.nested_across_groups = nested_across_groups
         self.spellings: tuple[CompiledSpelling, ...] = tuple(
             CompiledSpelling(
@@ -244,9 +251,9 @@ class Matcher:
         sounds = [word_key(t) for t in tokens]
         # (a) a misheard word of a spelling ("moreon" for "moroleon", "publikas")
         words = process.cdist(tokens, self._words, scorer=fuzz.ratio,
-                              score_cutoff=ANCHOR_MIN_SCORE, workers=-1)
+                              score_cutoff=self.anchor_min_score, workers=-1)
         word_sounds = process.cdist(sounds, self._word_keys, scorer=fuzz.ratio,
-                                    score_cutoff=ANCHOR_MIN_SCORE, workers=-1)
+                                    score_cutoff=self.anchor_min_score, workers=-1)
         # (b) a piece of a split word, or a glued one ("moro" | "leon", "obraspublicas")
         pieces = self._pieces(tokens)
         out = []
@@ -323,9 +330,17 @@ class Matcher:
                 return 0.0
         window = windows.get(first, last)
         for acronym in pattern.acronyms:  # heard as written or as it sounds (IMS/IMSS), never fuzzily
-            if acronym not in window.tokens and word_key(acronym) not in map(word_key, window.tokens):
+            if acronym not in window.tokens and word_key(acronym) not in map(word_key, window.tokens) \
+                    and not self._near_acronym(acronym, window.tokens):
                 return 0.0  # "NIF Moroleón" is not "DIF Moroleón"
         return similarity(window, pattern)
+
+    def _near_acronym(self, acronym: str, tokens: Sequence[str]) -> bool:
+        return self.acronym_edits > 0 and any(
+            len(token) == len(acronym) and token not in STOPWORDS
+            and Levenshtein.distance(token, acronym, score_cutoff=self.acronym_edits) <= self.acronym_edits
+            for token in tokens
+        )
 
     def _excluded(self, candidate: _Candidate, windows: "_Windows") -> bool:
         """True when an exclude matches words covering the candidate at least as well."""
