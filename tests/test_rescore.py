@@ -194,6 +194,21 @@ def test_rescore_asks_the_scorer_only_about_segments_with_near_misses(rescorer):
     assert (clip.start, clip.end) == (segments[1].start, segments[1].end)
 
 
+def test_a_window_of_several_sentences_is_asked_about_one_sentence_at_a_time(rescorer):
+    asked = []
+
+    def scorer(clip, texts, prompt):
+        asked.append(((clip.start, clip.end), texts[0]))
+        return [[-10.0]] * len(texts)
+
+    window = segment("Hoy hace frío. Un tráiler volcó cerca de acámbalo. Sin heridos.", 0.0)
+    out = rescorer.rescore([window], scorer)
+    sentence = window.words[3:9]  # "Un … acámbalo." : its own words and audio, not the window's
+    assert asked == [((sentence[0].start, sentence[-1].end), "Un tráiler volcó cerca de acámbalo.")]
+    assert out[0].text == "Hoy hace frío. Un tráiler volcó cerca de Acámbaro. Sin heridos."
+    assert out[0].words[9:] == window.words[9:]
+
+
 def test_each_term_is_asked_about_with_its_own_name_in_the_prompt(rescorer):
     prompts = []
 

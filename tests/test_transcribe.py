@@ -340,3 +340,13 @@ def test_rescoring_reuses_the_encoder_output_of_the_decode(headline):
     fresh = [sum(lp) for lp in other.score(audio, Clip(segment.start, segment.end), texts)]  # decoded nothing: encodes
     assert kept[0] - kept[1] > MARGIN and fresh[0] - fresh[1] > MARGIN
     assert abs((kept[0] - kept[1]) - (fresh[0] - fresh[1])) < 0.5 * (fresh[0] - fresh[1]), (kept, fresh)
+    # A sentence asked about twice (two terms) is encoded once; the same times in other audio are not reused.
+    other_encodes = []
+    other_encode = other.model.encode
+    other.model.encode = lambda features: other_encodes.append(1) or other_encode(features)
+    sentence = Clip(segment.start, segment.end - 0.1)
+    first = other.score(audio, sentence, texts, "Noticias locales: Morelia.")
+    again = other.score(audio, sentence, texts, "Noticias locales: Morelia.")
+    assert other_encodes == [1] and first == again
+    other.score(audio.copy(), sentence, texts[:1])
+    assert other_encodes == [1, 1]

@@ -82,6 +82,7 @@ class FasterWhisperEngine:
         # without_timestamps: one segment per clip; the caption splitter
         # cuts it at sentence ends using the word times instead.
         self._encoded.rows = {}  # this thread's recording only (workers share the engine)
+        self._encoded.last = None
         pipeline = _keeping_pipeline(self.model, self._encoded.rows if self.options.device == "cpu" else None)
         batched, _ = pipeline.transcribe(
             audio, clip_timestamps=clip_dicts, batch_size=o.batch_size, without_timestamps=True,
@@ -115,7 +116,8 @@ class FasterWhisperEngine:
 
         A clip the batched pipeline just decoded whole reuses its encoder
         output (the encoder is most of the cost); any other stretch is
-        encoded again, with a little audio around it (rescore.around).
+        encoded again, with a little audio around it (rescore.around), and
+        kept for the next call about the same stretch (another term).
         """
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
@@ -134,10 +136,13 @@ class FasterWhisperEngine:
             import ctranslate2
 
             encoded, frames = ctranslate2.StorageView.from_array(kept[1][None].astype(np.float32)), kept[2]
+        elif getattr(self._encoded, "last", None) and self._encoded.last[0] is audio and self._encoded.last[1] == clip:
+            encoded, frames = self._encoded.last[2:]  # the same sentence, asked about another term
         else:
             features = model.feature_extractor(around(audio, clip))[..., :-1]
             frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
             encoded = model.encode(pad_or_trim(features))
+            self._encoded.last = (audio, clip, encoded, frames)
         prompt = self.options.initial_prompt if prompt is None else prompt
         start_sequence = []
         if prompt:  # as the batched pipeline puts it

@@ -20,11 +20,15 @@ words ("acabar" for Acámbaro), so the model that heard the audio decides:
    :data:`EDGE_BEFORE` / :data:`EDGE_AFTER` stopwords next to it taken in,
    and the model chooses. A near miss only a farther word anchors
    (:data:`ANCHOR_REACH`: "la cama lo" for Acámbaro) is *far*.
-2. For each term, the engine scores the segment's text as decoded and the
-   texts with a near miss replaced by the keywords.yml spelling
-   (teacher-forced log probability given the segment's audio), after the
-   vocabulary prompt with that term added: the question is asked the way
-   Whisper is biased, by previous text, towards the one term in question.
+2. For each term, the engine scores the sentence holding the near miss as
+   decoded and with the near miss replaced by the keywords.yml spelling
+   (teacher-forced log probability given that sentence's audio, from its
+   word times), after the vocabulary prompt with that term added: the
+   question is asked the way Whisper is biased, by previous text, towards
+   the one term in question. Per sentence, not per 30-s window: the rest of
+   a window, often decoded badly on the voices that need rescoring, moved
+   the answer by up to 8 nats ("DEF, Nemoreón" as DIF Moroleón: -8.0 in its
+   window, -0.2 on its sentence).
 3. A rewrite at most :data:`MARGIN` nats below the decoded text is kept:
    told the name, the model finds it about as likely as what it wrote. A
    far one must be :data:`FAR_GAIN` nats above it: the model prefers the
@@ -57,9 +61,12 @@ stopword variants costs more passes than one question per segment did: on
 benchmarks/transcribe.py's 30-minute batch the default engine took 148.8 s
 with rescoring against 110.6 s without (+35 %; the previous, unbiased
 rescoring +8-18 %), at 1226 MB peak memory, WER 0.243 against 0.249.
-Far near misses and per-sentence questions add more: on the mention
-benchmark's 30 minutes transcription took 191 s before them and 228-237 s
-after (+20 %, same machine, back to back; timings here vary by 20 %).
+Far near misses and per-sentence questions (3 near misses a sentence
+rather than 6 a window, each sentence encoded again) add more: the same
+benchmark now takes 182.0 s with rescoring against 104.1 s without (+75 %,
+back to back), 1333 MB peak against 1314, WER 0.240 against 0.249, word
+recall 0.812 against 0.806 — still ten times faster than real time on two
+cores. Timings on this machine vary by about 20 %.
 `transcription.rescore: false` gives the time back.
 """
 
@@ -90,10 +97,12 @@ REACH = 20.0
 # ("zapadecivo" for desaparecido, "Aguñangato", "cama" in "la cama lo").
 ANCHOR_REACH = 10.0
 # Nats by which such a far near miss must be *more* likely than the decoded
-# text. On the evaluation's first seed the far rewrites that were the name
-# gained +4 to +10 ("la cama lo" as Acámbaro, "de zapadecivo" as
-# desaparecido) and those that were not -0.5 to +0.9 ("el granito" as El
-# Llanito, "a la protección de agua" as Dirección de Salud).
+# text. On the evaluation's first seed, scored per 30-s window, the far
+# rewrites that were the name gained +4 to +10 ("la cama lo" as Acámbaro,
+# "de zapadecivo" as desaparecido) and those that were not -0.5 to +0.9
+# ("el granito" as El Llanito, "a la protección de agua" as Dirección de
+# Salud). Scored per sentence (now) the model is more lenient: a false far
+# rewrite reached +11 ("hacia el indieza." as síndica).
 FAR_GAIN = 2.0
 # Nats (natural log of probability) a rewrite may fall below the decoded text.
 MARGIN = 6.0  # see the module doc
@@ -202,19 +211,27 @@ class Rescorer:
             if not rewrites:
                 out.append(segment)
                 continue
-            decoded = _text(words)
             gains = [0.0] * len(rewrites)
-            # One question per term, asked with that term added to the prompt.
-            for spelling in dict.fromkeys(r.spelling for r in rewrites):
-                asked = [i for i, r in enumerate(rewrites) if r.spelling == spelling]
-                texts = [decoded] + [_text(apply(words, [rewrites[i]])) for i in asked]
-                logprobs = list(score(Clip(segment.start, segment.end), texts, naming(self.prompt, spelling)))
-                for i, lp in zip(asked, logprobs[1:]):
-                    gains[i] = sum(lp) - sum(logprobs[0])
+            # Each sentence is asked about on its own audio, and each term
+            # with that term added to the prompt.
+            sentence = _sentences(words) if _spelled(segment) else [0] * len(words)
+            for number in dict.fromkeys(sentence[r.first] for r in rewrites):
+                first = sentence.index(number)
+                last = len(sentence) - 1 - sentence[::-1].index(number)
+                part = words[first:last + 1]
+                clip = Clip(part[0].start, part[-1].end) if _spelled(segment) else Clip(segment.start, segment.end)
+                here = [i for i, r in enumerate(rewrites) if sentence[r.first] == number]
+                for spelling in dict.fromkeys(rewrites[i].spelling for i in here):
+                    asked = [i for i in here if rewrites[i].spelling == spelling]
+                    texts = [_text(part)] + [_text(apply(part, [_shifted(rewrites[i], -first)])) for i in asked]
+                    logprobs = list(score(clip, texts, naming(self.prompt, spelling)))
+                    for i, lp in zip(asked, logprobs[1:]):
+                        gains[i] = sum(lp) - sum(logprobs[0])
             accepted = choose(rewrites, gains)
             for r, gain in zip(rewrites, gains):
-                log.debug("rescore %r as %r (%s, %.1f) at %.1f s: %+.2f nats%s", _text(words[r.first:r.last + 1]),
-                          r.spelling, r.group_id, r.score, segment.start, gain, ", kept" if r in accepted else "")
+                log.debug("rescore %r as %r (%s, %.1f%s) at %.1f s: %+.2f nats%s", _text(words[r.first:r.last + 1]),
+                          r.spelling, r.group_id, r.score, ", far" if r.far else "", segment.start, gain,
+                          ", kept" if r in accepted else "")
             out.append(rewritten(segment, words, accepted) if accepted else segment)
         return out
 
@@ -308,6 +325,10 @@ def _edges(words: Sequence[Word], at: int, step: int, most: int, taken: set[int]
             break
         out.append(outer)
     return out
+
+
+def _shifted(rewrite: Rewrite, by: int) -> Rewrite:
+    return replace(rewrite, first=rewrite.first + by, last=rewrite.last + by)
 
 
 def _sentences(words: Sequence[Word]) -> list[int]:
