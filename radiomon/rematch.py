@@ -14,7 +14,9 @@ the matcher would report):
    (:class:`~radiomon.keywords.bounds.WordTables`).
 2. **Bounds, in numpy.** Around every anchor, the matcher's windows whose
    score *could* reach the threshold, from those figures alone
-   (:func:`~radiomon.keywords.bounds.feasible_windows`).
+   (:func:`~radiomon.keywords.bounds.feasible_windows`), less those across
+   a sentence end (the stream marks where sentences end, as the matcher
+   reads them).
 3. **Scores.** Only those windows are scored with the matcher's similarity;
    a window that reaches its threshold is kept as a :class:`~radiomon.matching.Span`,
    and the segments it touches are *hot*.
@@ -53,6 +55,7 @@ from radiomon.keywords.bounds import SpellingForms, WordTables, feasible_windows
 from radiomon.keywords.normalize import fold, merge_numbers
 from radiomon.keywords.numbers import NUMBER_WORDS
 from radiomon.keywords.patterns import similarities
+from radiomon.keywords.words import ends_sentence
 from radiomon.matching import MatchResult, Span, event_writer, find_in_pieces, publish_events
 
 log = logging.getLogger(__name__)
@@ -112,6 +115,8 @@ class Narrowing:
         self._raw: dict[str, int] = _Index({_SEPARATOR: 0})
         self._raw_rows = _Csr()
         self._raw_rows.extend([()])
+        # Text word → whether it ends a sentence (the matcher reads no mention across one).
+        self._raw_ends = np.zeros(1, dtype=bool)
         # Word row → the spellings it anchors; row 0 is the wall.
         self._anchors = _Csr()
         self._anchors.extend([()])
@@ -175,32 +180,43 @@ class Narrowing:
             for word in unknown:
                 self._raw[word] = len(self._raw)
             self._raw_rows.extend([[row[p] for p in ps] for ps in pieces])
+            self._raw_ends = np.concatenate([self._raw_ends, [ends_sentence(w) for w in unknown]])
             get = self._raw.__getitem__
             index[missing] = [get(words[i]) for i in missing.tolist()]
         return index
 
-    def stream(self, segments: Sequence[tuple[int, int, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(word rows, segment id, piece index in the segment) per position, for
-        (segment id, recording id, text) rows ordered by recording and time;
-        walls (row 0, segment -1) between recordings and at both ends."""
+    def stream(self, segments: Sequence[tuple[int, int, str]]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(word rows, segment id, piece index in the segment, whether a
+        sentence ends after it) per position, for (segment id, recording id,
+        text) rows ordered by recording and time; walls (row 0, segment -1)
+        between recordings and at both ends."""
         if not segments:
             empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
+            return empty, empty, empty, np.zeros(0, dtype=bool)
         raw = self._raw_index(f" {_SEPARATOR} ".join(text for _, _, text in segments).split())
         # The separator comes before every segment but the first.
         segment_of_raw = np.cumsum(raw == 0)
         at, rows = self._raw_rows.expand(raw)
+        # A sentence ends after the last piece of a word that ends one (matcher.sentence_ends).
+        last_piece = np.ones(len(at), dtype=bool)
+        last_piece[:-1] = at[1:] != at[:-1]
+        ends = self._raw_ends[raw[at]] & last_piece
         seg_index = segment_of_raw[at]
         piece = np.arange(len(rows)) - np.searchsorted(seg_index, seg_index)  # counted in each segment
         recording = np.array([r for _, r, _ in segments], dtype=np.int64)[seg_index]
         segment_ids = np.array([s for s, _, _ in segments], dtype=np.int64)[seg_index]
         keep = self._merge_numbers(rows, recording)
+        # A number said in words keeps the sentence end of the words merged into it.
+        merged_ends = np.zeros(int(keep.sum()), dtype=bool)
+        merged_ends[(np.cumsum(keep) - 1)[ends]] = True
         rows, segment_ids, recording, piece = rows[keep], segment_ids[keep], recording[keep], piece[keep]
         # Walls: before each recording's first word, and padding at the end.
         change = np.flatnonzero(np.diff(recording)) + 1
         wall_at = np.concatenate([np.zeros(self._walls, dtype=np.int64), change,
                                   np.full(self._walls, len(rows), dtype=np.int64)])
-        return np.insert(rows, wall_at, 0), np.insert(segment_ids, wall_at, -1), np.insert(piece, wall_at, -1)
+        return (np.insert(rows, wall_at, 0), np.insert(segment_ids, wall_at, -1), np.insert(piece, wall_at, -1),
+                np.insert(merged_ends, wall_at, False))
 
     def _merge_numbers(self, rows: np.ndarray, recording: np.ndarray) -> np.ndarray:
         """Numbers said in words become one token, as the matcher's tokenizer
@@ -242,7 +258,7 @@ class Narrowing:
         recordings, ordered by recording and time."""
         result = HotSegments()
         t = time.perf_counter()
-        stream, owners, pieces = self.stream(segments)
+        stream, owners, pieces, ends = self.stream(segments)
         result.words = int((owners >= 0).sum())
         result.timings["words"] = time.perf_counter() - t
 
@@ -250,6 +266,10 @@ class Narrowing:
         positions, spellings = self._anchors.expand(stream)
         result.anchors = len(positions)
         windows = feasible_windows(stream, positions, spellings, self.tables) if len(positions) else np.zeros((0, 3))
+        if len(windows):  # the matcher reads no mention across a sentence end
+            before = np.concatenate([[0], np.cumsum(ends)])
+            firsts = windows[:, 0].astype(np.int64)
+            windows = windows[before[firsts + windows[:, 1].astype(np.int64) - 1] == before[firsts]]
         result.windows = len(windows)
         result.timings["bounds"] = time.perf_counter() - t
 

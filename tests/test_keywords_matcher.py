@@ -59,6 +59,16 @@ def test_a_longer_exclude_covering_the_match_wins():
     assert found(m, "la colonia Juárez") == [("colonias", "Juárez", "Juárez")]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Hubo una fuga de agua potable. En Moroleón hace frío.", ["Moroleón"]),  # not SMAPAM across the period
+    ("¿Qué dijo Obras? Públicas, nada.", []),
+    ("El H. Ayuntamiento de Moroleón informa.", ["H. Ayuntamiento de Moroleón", "H. Ayuntamiento"]),  # "H." is no end
+    ("Noticias de Moro León y la región.", ["Moroleón"]),
+])
+def test_a_mention_is_never_read_across_a_sentence_end(default_matcher, text, expected):
+    assert [keyword for _, keyword, _ in found(default_matcher, text)] == expected
+
+
 def test_acronyms_need_an_exact_match(matcher):
     assert found(matcher, "el NIF de la empresa") == []
     assert found(matcher, "el DIF informa") == [("dependencias", "DIF Moroleón", "DIF")]

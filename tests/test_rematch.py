@@ -31,7 +31,7 @@ def test_the_word_stream_is_the_matchers_tokenization(recordings):
             rows.append((segment_id, recording_id, text))
         expected.append([t.text for t in tokenize_words(" ".join(texts).split())])
     narrowing = Narrowing(Matcher(KEYWORDS))
-    stream, owners, _ = narrowing.stream(rows)
+    stream, owners, *_ = narrowing.stream(rows)
     words = narrowing.tables.words
     got, current = [], None
     for row, owner in zip(stream.tolist(), owners.tolist()):
@@ -63,6 +63,26 @@ def test_word_lists_that_disagree_with_the_text_are_matched_on_the_text(archive)
     archive.conn.execute("DELETE FROM mentions")
     rematch_all(archive, matcher)
     assert by_recording == [(m.keyword, m.matched) for m in archive.mentions_of(rid)] == [("Moroleón", "Moroleón")]
+
+
+def test_no_mention_is_read_across_a_sentence_end_by_either_way_of_matching(archive):
+    """"…agua potable. En Moroleón…" is not Agua Potable de Moroleón, whether
+    the period ends a segment or sits inside one; the full re-match's word
+    stream must know where sentences end to agree with the matcher."""
+    from radiomon.keywords import Group, KeywordSet, Term
+
+    matcher = Matcher(KeywordSet(groups=(
+        Group("dependencias", terms=(Term("SMAPAM", aliases=("Agua Potable de Moroleón",)),)),
+        Group("municipio", terms=(Term("Moroleón", threshold=80),)),
+    )))
+    texts = ["Hubo una fuga de agua potable.", "En Moroleón se espera frío.",
+             "Hoy falta agua potable. En Moroleón hace calor.", "Hay agua potable de Moroleón aquí."]
+    rid = add(archive, [seg(i * 4.0, i * 4.0 + 4, t) for i, t in enumerate(texts)])
+    expected = [(m.keyword, m.matched, m.offset) for m in match_recording(archive, matcher, rid)]
+    archive.conn.execute("DELETE FROM mentions")
+    rematch_all(archive, matcher)
+    assert [(m.keyword, m.matched, m.offset) for m in archive.mentions_of(rid)] == expected
+    assert [matched for keyword, matched, _ in expected if keyword == "SMAPAM"] == ["agua potable de Moroleón"]
 
 
 def test_recordings_are_walled_off_from_each_other(archive):

@@ -17,7 +17,9 @@ How a mention is found (issue 4):
 3. Around each anchor, windows of n-1, n and n+1 tokens (n = tokens in the
    spelling) are scored with :func:`~radiomon.keywords.patterns.similarity`;
    windows that start or end on a stopword the spelling does not have are
-   skipped ("la Moroleón" is reported as "Moroleón"); acronyms written in
+   skipped ("la Moroleón" is reported as "Moroleón"), and so are windows
+   across a sentence end ("agua potable. En Moroleón" is not Agua Potable de
+   Moroleón; an abbreviation's dot, "H.", ends nothing); acronyms written in
    capitals in keywords.yml (DIF) must be heard exactly.
 4. A window that scores at least the term's threshold is a candidate, unless
    an ``exclude`` of that term matches a window covering it at least as well:
@@ -51,7 +53,7 @@ from radiomon.keywords.patterns import (
     MIN_LENGTH_RATIO, SHORT_LENGTH, Pattern, compile_pattern, similarity, window_pattern,
 )
 from radiomon.keywords.phonetic import word_key
-from radiomon.keywords.words import WordLike
+from radiomon.keywords.words import WordLike, ends_sentence
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +181,7 @@ class Matcher:
         anchored = [(i, a) for i, a in anchored if a]
         if not anchored:  # the common case: nothing here resembles any keyword
             return []
-        windows = _Windows(tokens)
+        windows = _Windows(tokens, sentence_ends([w.text for w in words], tokens))
         candidates = [
             c for c in self._candidates(anchored, windows)
             if not self._excluded(c, windows)
@@ -212,7 +214,7 @@ class Matcher:
         tokens = tokenize_words(text.split())
         if not tokens:
             return 0.0
-        windows = _Windows(tokens)
+        windows = _Windows(tokens, sentence_ends(text.split(), tokens))
         score = self._score(spelling, windows, 0, len(tokens) - 1)
         if score < spelling.threshold:
             return 0.0
@@ -321,6 +323,8 @@ class Matcher:
         pattern = spelling.pattern
         tokens = windows.tokens
         if not self.stopword_edges and _stopword_edge(tokens, first, last, pattern):
+            return 0.0
+        if windows.crosses_sentence(first, last):
             return 0.0
         if not pattern.short:
             # similarity()'s length rule, before building the window's pattern
@@ -458,13 +462,29 @@ def _greedy(candidates: Iterable[_Candidate], scope, rank) -> list[_Candidate]:
 _OUTER_PUNCTUATION = " \t,.;:¡!¿?\"'«»()-…"
 
 
+def sentence_ends(words: Sequence[str], tokens: Sequence[Token]) -> list[bool]:
+    """For each token, whether a sentence ends after it: its source word ends
+    one (:func:`~radiomon.keywords.words.ends_sentence`) and it is that word's
+    last token."""
+    return [
+        ends_sentence(words[t.last]) and (i + 1 == len(tokens) or tokens[i + 1].first > t.last)
+        for i, t in enumerate(tokens)
+    ]
+
+
 class _Windows:
     """Patterns of token windows, built once per segment as they are needed."""
 
-    def __init__(self, tokens: list[Token]):
+    def __init__(self, tokens: list[Token], ends: Sequence[bool] | None = None):
         self.tokens = tokens
         self._cache: dict[tuple[int, int], Pattern] = {}
         self._ends = list(accumulate(len(t.text) for t in tokens))
+        # Sentence ends before each token, counted: a window holds one when
+        # the count changes inside it.
+        self._sentences = [0, *accumulate(map(int, ends))] if ends else None
+
+    def crosses_sentence(self, first: int, last: int) -> bool:
+        return self._sentences is not None and self._sentences[last] != self._sentences[first]
 
     def length(self, first: int, last: int) -> int:
         """Letters of the window joined (len of its ``joined`` form)."""

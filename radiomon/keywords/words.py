@@ -33,6 +33,22 @@ class Word(NamedTuple):
     segment_id: Any = None  # the archive's segment id, reported with the mention
 
 
+def ends_sentence(word: str) -> bool:
+    """Whether a word as written ends a sentence (. ? ! …), an abbreviation's
+    dot aside ("H.", "Sr.", "Lic."): a name is said within one sentence, so
+    the matcher never reads a mention across one ("agua potable. En
+    Moroleón" is not Agua Potable de Moroleón)."""
+    text = word.strip().rstrip("\"'»)”")
+    if text.endswith(("?", "!", "…", "...")):
+        return True
+    if not text.endswith("."):
+        return False
+    letters = text[:-1]
+    abbreviation = letters.isalpha() and (len(letters) == 1 or (
+        len(letters) <= 3 and letters[0].isupper() and letters[1:].islower()))
+    return not abbreviation
+
+
 def words_from_whisper(words: Iterable[Mapping[str, Any]], segment_id: Any = None) -> list[Word]:
     """Words from Whisper's word list (``{"word", "start", "end", ...}``)."""
     return [Word(str(w["word"]), float(w["start"]), float(w["end"]), segment_id) for w in words]

@@ -82,7 +82,7 @@ from radiomon.keywords.common_words import STOPWORDS
 from radiomon.keywords.matcher import Matcher, Mention
 from radiomon.keywords.normalize import normalize_word, tokenize_words
 from radiomon.keywords.patterns import compile_pattern
-from radiomon.keywords.words import Word as Heard, spell
+from radiomon.keywords.words import Word as Heard, ends_sentence, spell
 from radiomon.transcribe.engine import SAMPLE_RATE, Clip, Segment, Word
 from radiomon.transcribe.vocabulary import naming
 
@@ -332,22 +332,12 @@ def _shifted(rewrite: Rewrite, by: int) -> Rewrite:
 
 
 def _sentences(words: Sequence[Word]) -> list[int]:
-    """Each word's sentence number within the segment (pure): a word ending
-    in . ? ! or … ends a sentence, unless it is an abbreviation ("H.")."""
+    """Each word's sentence number within the segment (pure)."""
     out, n = [], 0
     for w in words:
         out.append(n)
-        text = w.word.strip().rstrip("\"'»)”")
-        if text.endswith(("?", "!", "…")) or (text.endswith(".") and not _abbreviation(text)):
-            n += 1
+        n += ends_sentence(w.word)
     return out
-
-
-def _abbreviation(text: str) -> bool:
-    """"H.", "Sr.", "Lic.": a letter, or up to three with only the first a capital."""
-    letters = text[:-1]
-    return letters.isalpha() and (len(letters) == 1 or (len(letters) <= 3 and letters[0].isupper()
-                                                         and letters[1:].islower()))
 
 
 def _overlap(a: Mention, b: Mention) -> bool:
