@@ -73,6 +73,7 @@ cores. Timings on this machine vary by about 20 %.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
@@ -180,16 +181,16 @@ class Rescorer:
             and not all((w.probability or 0.0) >= CONFIDENT for w in words[m.first_word_index:m.last_word_index + 1])
         ]
         near.sort(key=lambda m: -m.score)
-        per_sentence: dict[int, int] = {}
+        per_sentence: Counter[int] = Counter()
         asked = []
         for m in near:
-            n = per_sentence[sentence[m.first_word_index]] = per_sentence.get(sentence[m.first_word_index], 0) + 1
-            if n <= MAX_PROPOSALS:
-                asked.append(m)
+            per_sentence[sentence[m.first_word_index]] += 1
+            if per_sentence[sentence[m.first_word_index]] <= MAX_PROPOSALS:
+                asked.append((m, not self._anchored(m, words)))
         taken = {i for f in found for i in range(f.first_word_index, f.last_word_index + 1)}
         return [
-            Rewrite(first, last, m.spelling, m.keyword, m.group_id, m.score, far=not self._anchored(m, words))
-            for m in asked
+            Rewrite(first, last, m.spelling, m.keyword, m.group_id, m.score, far=far)
+            for m, far in asked
             for first in _edges(words, m.first_word_index, -1, EDGE_BEFORE, taken)
             for last in _edges(words, m.last_word_index, +1, EDGE_AFTER, taken)
         ]
@@ -214,12 +215,13 @@ class Rescorer:
             gains = [0.0] * len(rewrites)
             # Each sentence is asked about on its own audio, and each term
             # with that term added to the prompt.
-            sentence = _sentences(words) if _spelled(segment) else [0] * len(words)
+            spelled = _spelled(segment)  # else the words are the text split, all at the segment's times
+            sentence = _sentences(words) if spelled else [0] * len(words)
             for number in dict.fromkeys(sentence[r.first] for r in rewrites):
                 first = sentence.index(number)
                 last = len(sentence) - 1 - sentence[::-1].index(number)
                 part = words[first:last + 1]
-                clip = Clip(part[0].start, part[-1].end) if _spelled(segment) else Clip(segment.start, segment.end)
+                clip = Clip(part[0].start, part[-1].end) if spelled else Clip(segment.start, segment.end)
                 here = [i for i, r in enumerate(rewrites) if sentence[r.first] == number]
                 for spelling in dict.fromkeys(rewrites[i].spelling for i in here):
                     asked = [i for i in here if rewrites[i].spelling == spelling]
