@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from radiomon.keywords.normalize import Token, fold, normalize, tokenize, tokenize_words
 from radiomon.keywords.numbers import parse_number
-from radiomon.keywords.phonetic import phonetic_key
+from radiomon.keywords.phonetic import phonetic_key, spelled_out
 
 SPANISH_LETTERS = string.ascii_letters + "áéíóúüñÁÉÍÓÚÜÑ"
 spanish_text = st.text(alphabet=SPANISH_LETTERS + "  .,;¡!¿?-0123456789", max_size=40)
@@ -77,6 +77,13 @@ def test_different_words_keep_different_keys(a, b):
 def test_key_examples():
     assert phonetic_key("Quiahuyo Guerrero") == "kiauyo guerero"
     assert phonetic_key("Chucho") == "chucho"
+
+
+def test_an_acronym_spelled_out_is_its_letter_names_glued():
+    assert spelled_out("dif") == "deiefe"
+    assert spelled_out("cfe") == "ceefee"
+    assert spelled_out("imss") == "iemeeseese"
+    assert spelled_out("w3") == "dobleve3"
 
 
 # -- properties ---------------------------------------------------------------

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 from typing import Any
 
@@ -52,7 +52,7 @@ from radiomon.keywords.normalize import Token, normalize_word, tokenize_words
 from radiomon.keywords.patterns import (
     MIN_LENGTH_RATIO, SHORT_LENGTH, Pattern, compile_pattern, similarity, window_pattern,
 )
-from radiomon.keywords.phonetic import word_key
+from radiomon.keywords.phonetic import spelled_out, word_key
 from radiomon.keywords.words import WordLike, ends_sentence
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,10 @@ class CompiledSpelling:
     pattern: Pattern
     threshold: float
     excludes: tuple[Pattern, ...]
+    # Compared as its acronyms read letter by letter (see Matcher's
+    # spelled_acronyms); never from or to a stopword, since a letter name
+    # is one ("de i efe": "de Moroleón" is not DIF Moroleón).
+    spelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,17 +120,21 @@ class Matcher:
     """A KeywordSet compiled for matching. Build once, reuse for every segment."""
 
     def __init__(self, keywords: KeywordSet, *, nested_across_groups: bool = True, reach: float = 0.0,
-                 stopword_edges: bool = False, acronym_edits: int = 0, anchor_reach: float = 0.0):
+                 stopword_edges: bool = False, acronym_edits: int = 0, anchor_reach: float = 0.0,
+                 spelled_acronyms: bool = False):
         """``reach``: lower every term's threshold by this many points,
         ``stopword_edges``: let windows start or end on a stopword, and
         ``acronym_edits``: let an acronym inside a longer term be heard this
         many letters off, as a word of its length that is not a stopword
         ("DEF Moroleón"), and ``anchor_reach``: let a word this many points
         further from a term's words anchor it ("zapadecivo", 73 alike, for
-        desaparecido), to find near misses rather than mentions
-        (transcription's keyword rescoring, radiomon/transcribe/rescore.py,
-        asks Whisper whether they were the term: "O las públicas" may be
-        Obras Públicas, "a cámbalo" Acámbaro, "DEF Moroleón" DIF Moroleón)."""
+        desaparecido), and ``spelled_acronyms``: also compare a term with an
+        acronym against the acronym read letter by letter ("de i efe
+        Moroleón", heard "NEF Moroleón"), to find near misses rather than
+        mentions (transcription's keyword rescoring, radiomon/transcribe/
+        rescore.py, asks Whisper whether they were the term: "O las públicas"
+        may be Obras Públicas, "a cámbalo" Acámbaro, "DEF Moroleón" DIF
+        Moroleón)."""
         self.keywords = keywords
         self.stopword_edges = stopword_edges
         self.acronym_edits = acronym_edits
@@ -143,6 +151,10 @@ class Matcher:
             for group, term in keywords.terms
             for spelling in term.spellings
         )
+        if spelled_acronyms:
+            self.spellings += tuple(
+                replace(s, pattern=_spelled_out(s.pattern), spelled=True) for s in self.spellings if s.pattern.acronyms
+            )
         self._group_order = {group.id: i for i, group in enumerate(keywords.groups)}
         self._joined = [s.pattern.joined for s in self.spellings]
         self._keys = [s.pattern.key for s in self.spellings]
@@ -322,7 +334,7 @@ class Matcher:
     def _score(self, spelling: CompiledSpelling, windows: "_Windows", first: int, last: int) -> float:
         pattern = spelling.pattern
         tokens = windows.tokens
-        if not self.stopword_edges and _stopword_edge(tokens, first, last, pattern):
+        if (not self.stopword_edges or spelling.spelled) and _stopword_edge(tokens, first, last, pattern):
             return 0.0
         if windows.crosses_sentence(first, last):
             return 0.0
@@ -436,6 +448,13 @@ class Matcher:
             segment_id=getattr(words[first_word], "segment_id", None),
             spelling=spelling.pattern.text,
         )
+
+
+def _spelled_out(pattern: Pattern) -> Pattern:
+    """``pattern`` with its acronyms read letter by letter, written as before
+    ("DIF Moroleón" compared as "deiefe moroleon")."""
+    tokens = [spelled_out(t) if t in pattern.acronyms else t for t in pattern.tokens]
+    return window_pattern(tokens, pattern.text)
 
 
 def _stopword_edge(tokens: Sequence[Token], first: int, last: int, pattern: Pattern) -> bool:

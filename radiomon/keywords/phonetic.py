@@ -68,3 +68,23 @@ def phonetic_key(text: str) -> str:
     """Phonetic key of a text: "Bisente Salitre" and "Vicente Zalitre" → "bisente salitre"."""
     keys = (word_key(word) for word in fold(text).split())
     return " ".join(key for key in keys if key)  # a lone "h" has an empty key
+
+
+# The names of the letters as said in Mexico, for an acronym read out letter
+# by letter: "CFE" is "ce efe e", and some announcers (and espeak) say "DIF"
+# as "de i efe", which Whisper writes "NEF", "Neyé fe" or "Meyé de".
+LETTER_NAMES = {
+    "a": "a", "b": "be", "c": "ce", "d": "de", "e": "e", "f": "efe", "g": "ge", "h": "hache", "i": "i",
+    "j": "jota", "k": "ka", "l": "ele", "m": "eme", "n": "ene", "o": "o", "p": "pe", "q": "cu", "r": "erre",
+    "s": "ese", "t": "te", "u": "u", "v": "ve", "w": "doble ve", "x": "equis", "y": "ye", "z": "zeta",
+}
+
+
+def spelled_out(acronym: str) -> str:
+    """A folded acronym read letter by letter, glued into one word: "dif" → "deiefe".
+
+    Glued, because Whisper writes the letters as one or two made-up words, so
+    the heard window is compared with the whole sound, not letter by letter.
+    Characters that are not letters a-z are kept as they are.
+    """
+    return "".join(LETTER_NAMES.get(c, c).replace(" ", "") for c in acronym)

@@ -19,7 +19,13 @@ words ("acabar" for Acámbaro), so the model that heard the audio decides:
    :data:`CONFIDENT` or more. Each near miss is also proposed with up to
    :data:`EDGE_BEFORE` / :data:`EDGE_AFTER` stopwords next to it taken in,
    and the model chooses. A near miss only a farther word anchors
-   (:data:`ANCHOR_REACH`: "la cama lo" for Acámbaro) is *far*.
+   (:data:`ANCHOR_REACH`: "la cama lo" for Acámbaro) is *far*. Three more
+   ways Whisper loses a name, each asked about as one more spelling:
+   an acronym read out letter by letter ("de i efe Moroleón", written "NEF
+   Moroleón" or "Neyépe Moroleón"), compared by the sound of its letter
+   names; a common noun's other forms ("Aregimos a" is closest to
+   "regidores" by letters, and was "regidora"), within :data:`ALIAS_SLACK`
+   points; and a "de" glued to the name ("necuite o" for "de Cuitzeo").
 2. For each term, the engine scores the sentence holding the near miss as
    decoded and with the near miss replaced by the keywords.yml spelling
    (teacher-forced log probability given that sentence's audio, from its
@@ -82,7 +88,7 @@ import numpy as np
 from radiomon.keywords.common_words import STOPWORDS
 from radiomon.keywords.matcher import Matcher, Mention
 from radiomon.keywords.normalize import normalize_word, tokenize_words
-from radiomon.keywords.patterns import compile_pattern
+from radiomon.keywords.patterns import compile_pattern, similarity, window_pattern
 from radiomon.keywords.words import Word as Heard, ends_sentence, spell
 from radiomon.transcribe.engine import SAMPLE_RATE, Clip, Segment, Word
 from radiomon.transcribe.vocabulary import naming
@@ -122,6 +128,16 @@ CONFIDENT = 0.9
 # (seconds): word times at a segment's edges run a little early or late.
 PAD = 0.3
 
+# Points below the near miss's own score at which another spelling of the
+# same term is asked about too: its aliases are one term, and the model
+# chooses between them ("Aregimos a": regidores 70.6, regidora 62.5; told the
+# name, the model found "regidora" 8.3 nats more likely than its own text,
+# "regidores" 2.0 less).
+ALIAS_SLACK = 10.0
+# The word said before a name that Whisper most often glues to it: "de
+# Cuitzeo" heard "necuite o" (+5.3 nats as "de Cuitzeo", -3.5 as "Cuitzeo").
+PARTICLES = ("de", "del")
+
 # Stopwords before and after a near miss that a rewrite may take in too:
 # Whisper splits a name it does not know at a syllable that is a word ("O
 # las públicas", "a cámbalo", "me cuite o"), and the matcher's windows never
@@ -147,6 +163,9 @@ class Rewrite:
     # Found only because ANCHOR_REACH let a farther word anchor it: the model
     # must prefer the name to its own text (FAR_GAIN), not merely allow it.
     far: bool = False
+    # A word said before the name that Whisper glued to it ("necuite o" for
+    # "de Cuitzeo"): written before the spelling.
+    particle: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,7 +180,8 @@ class Rescorer:
 
     @classmethod
     def for_keywords(cls, keywords, prompt: str | None = None) -> "Rescorer":
-        loose = Matcher(keywords, reach=REACH, stopword_edges=True, acronym_edits=1, anchor_reach=ANCHOR_REACH)
+        loose = Matcher(keywords, reach=REACH, stopword_edges=True, acronym_edits=1, anchor_reach=ANCHOR_REACH,
+                        spelled_acronyms=True)
         return cls(Matcher(keywords), loose, prompt)
 
     def proposals(self, words: Sequence[Word]) -> list[Rewrite]:
@@ -177,7 +197,7 @@ class Rescorer:
             and sentence[m.first_word_index] == sentence[m.last_word_index]
             # Words that already count stay as heard, unless the near miss
             # is a longer term around them ("DEF Moroleón" for DIF Moroleón).
-            and not any(_overlap(m, f) and not _around(m, f) for f in found)
+            and not any(_overlap(m, f) and not _around(m, f, words) for f in found)
             and not all((w.probability or 0.0) >= CONFIDENT for w in words[m.first_word_index:m.last_word_index + 1])
         ]
         near.sort(key=lambda m: -m.score)
@@ -186,14 +206,40 @@ class Rescorer:
         for m in near:
             per_sentence[sentence[m.first_word_index]] += 1
             if per_sentence[sentence[m.first_word_index]] <= MAX_PROPOSALS:
-                asked.append((m, not self._anchored(m, words)))
+                asked.append((m, not self._anchored(m, words) or self._spelled_only(m, words)))
         taken = {i for f in found for i in range(f.first_word_index, f.last_word_index + 1)}
         return [
-            Rewrite(first, last, m.spelling, m.keyword, m.group_id, m.score, far=far)
+            Rewrite(first, last, spelling, m.keyword, m.group_id, m.score, far=far, particle=particle)
             for m, far in asked
+            for spelling in self._spellings(m, words)
             for first in _edges(words, m.first_word_index, -1, EDGE_BEFORE, taken)
             for last in _edges(words, m.last_word_index, +1, EDGE_AFTER, taken)
+            for particle in _particles(words, first, spelling)
         ]
+
+    def _spellings(self, near: Mention, words: Sequence[Word]) -> list[str]:
+        """The near miss's spelling and, for a term in lowercase, its other
+        lowercase spellings within :data:`ALIAS_SLACK` points of it for the
+        same words: "Aregimos a" is closest to "regidores" by letters, but it
+        was "regidora".
+
+        Only lowercase: those are a common noun's forms (gender, number), and
+        the model chooses between them. A capitalized alias is another way to
+        write a name, or a mishearing kept so the matcher forgives it
+        ("Nemoreón", "Moroleon"): asked about, the model finds the mishearing
+        about as likely as what it heard ("En León" as Nemoreón, -5 nats),
+        which is no evidence for the name."""
+        if near.spelling != near.spelling.lower():
+            return [near.spelling]
+        heard = window_pattern([t.text for t in tokenize_words(
+            [w.word for w in words[near.first_word_index:near.last_word_index + 1]])])
+        others = [
+            s.pattern.text for s in self.strict.spellings
+            if s.keyword == near.keyword and s.group_id == near.group_id and s.pattern.text != near.spelling
+            and s.pattern.text == s.pattern.text.lower() and not s.pattern.short
+            and similarity(heard, s.pattern) >= near.score - ALIAS_SLACK
+        ]
+        return [near.spelling, *dict.fromkeys(others)]
 
     def _anchored(self, near: Mention, words: Sequence[Word]) -> bool:
         """Whether one of the near miss's words anchors its spelling at the matcher's own anchor score."""
@@ -201,6 +247,19 @@ class Rescorer:
         return any(
             self.strict.spellings[i].pattern.text == near.spelling and self.strict.spellings[i].keyword == near.keyword
             for token in heard for i in self.strict.anchors(token.text)
+        )
+
+    def _spelled_only(self, near: Mention, words: Sequence[Word]) -> bool:
+        """Whether the near miss comes close only as its acronym read letter
+        by letter. Such a near miss is far: "Desnemos Moroleón" (desde
+        Moroleón) is as close to "de i efe Moroleón" as "Neyé Femoreón" is,
+        and told the name the model allowed both (-0.7 and +10.7 nats) but
+        preferred only the one that was DIF Moroleón."""
+        text = " ".join(w.word for w in words[near.first_word_index:near.last_word_index + 1])
+        return not any(
+            s.pattern.text == near.spelling and s.keyword == near.keyword and not s.spelled
+            and self.loose.text_score(s, text) > 0
+            for s in self.loose.spellings
         )
 
     def rescore(self, segments: Sequence[Segment], score: Scorer) -> list[Segment]:
@@ -271,7 +330,7 @@ def apply(words: Sequence[Word], rewrites: Sequence[Rewrite]) -> list[Word]:
         old = words[r.first:r.last + 1]
         lead = _leading_punctuation(old[0].word.strip())
         trail = _trailing_punctuation(old[-1].word.strip())
-        new = r.spelling.split()
+        new = f"{r.particle} {r.spelling}".split()
         if old[0].word.strip().lstrip(lead)[:1].isupper():
             new[0] = new[0][:1].upper() + new[0][1:]
         new[0] = lead + new[0]
@@ -329,6 +388,21 @@ def _edges(words: Sequence[Word], at: int, step: int, most: int, taken: set[int]
     return out
 
 
+def _particles(words: Sequence[Word], first: int, spelling: str) -> list[str]:
+    """The words to try before the spelling (pure): none, and "de" where
+    Whisper may have glued one to the name's first word. That is, the heard
+    word starts with the d or n that "de" sounds like to it and the name
+    does not ("necuite o" for "de Cuitzeo", "Nemoreón" for "de Moroleón"),
+    and the word before is not "de" already."""
+    heard = normalize_word(words[first].word.strip())
+    name = normalize_word(spelling)
+    before = normalize_word(words[first - 1].word.strip()) if first else ""
+    if (not heard or not name or heard[0] not in "dn" or heard[0] == name[0] or heard in STOPWORDS
+            or name.split()[0] in PARTICLES or before in PARTICLES):
+        return [""]
+    return ["", PARTICLES[0]]
+
+
 def _shifted(rewrite: Rewrite, by: int) -> Rewrite:
     return replace(rewrite, first=rewrite.first + by, last=rewrite.last + by)
 
@@ -346,11 +420,15 @@ def _overlap(a: Mention, b: Mention) -> bool:
     return a.first_word_index <= b.last_word_index and b.first_word_index <= a.last_word_index
 
 
-def _around(outer: Mention, inner: Mention) -> bool:
-    """Whether ``outer`` takes in ``inner``'s words and more, for a longer term."""
+def _around(outer: Mention, inner: Mention, words: Sequence[Word]) -> bool:
+    """Whether ``outer`` takes in ``inner``'s words and more, for a longer
+    term, and the more is not only stopwords ("de Moroleón" is no near miss
+    of DIF Moroleón: nothing was heard for "DIF")."""
+    more = [normalize_word(w.word.strip()) for i, w in enumerate(words)
+            if outer.first_word_index <= i <= outer.last_word_index
+            and not inner.first_word_index <= i <= inner.last_word_index]
     return (outer.first_word_index <= inner.first_word_index and inner.last_word_index <= outer.last_word_index
-            and outer.last_word_index - outer.first_word_index > inner.last_word_index - inner.first_word_index
-            and len(outer.spelling) > len(inner.spelling))
+            and any(w and w not in STOPWORDS for w in more) and len(outer.spelling) > len(inner.spelling))
 
 
 def _leading_punctuation(word: str) -> str:
