@@ -211,6 +211,14 @@ def test_a_rewrite_of_several_words_shares_their_time_by_letters():
     assert two[1].end == pytest.approx(two[2].start) and two[1].end - two[1].start < two[2].end - two[2].start
 
 
+def test_a_rewrite_word_for_word_keeps_each_words_punctuation_and_time():
+    ws = words("El DEF, Moroleón, invita.")
+    new = apply(ws, [Rewrite(1, 2, "DIF Moroleón", "DIF Moroleón", "dependencias", 92)])
+    assert _text(new) == "El DIF, Moroleón, invita."
+    assert [(w.start, w.end) for w in new] == [(w.start, w.end) for w in ws]
+    assert new[1].probability is None and new[2].probability is None
+
+
 # -- the decision ------------------------------------------------------------------
 def test_rewrites_within_the_margin_are_kept_the_most_likely_first():
     a = Rewrite(2, 2, "Acámbaro", "Acámbaro", "vecinos", 80)

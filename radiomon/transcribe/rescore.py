@@ -321,7 +321,10 @@ def apply(words: Sequence[Word], rewrites: Sequence[Rewrite]) -> list[Word]:
 
     The spelling keeps the punctuation around the words it replaces and the
     capital of the first one; its words share out, by letters, the time the
-    replaced words took.
+    replaced words took. Word for word (as many words as it replaces), each
+    keeps its own punctuation and time: "DEF, Moroleón," is asked about as
+    "DIF, Moroleón,", so the model compares names, not commas (dropping the
+    decoder's comma had cost that question 6 nats).
     """
     out: list[Word] = []
     at = 0
@@ -333,6 +336,14 @@ def apply(words: Sequence[Word], rewrites: Sequence[Rewrite]) -> list[Word]:
         new = f"{r.particle} {r.spelling}".split()
         if old[0].word.strip().lstrip(lead)[:1].isupper():
             new[0] = new[0][:1].upper() + new[0][1:]
+        at = r.last + 1
+        if len(new) == len(old) > 1:
+            out.extend(
+                Word(" " + _leading_punctuation(o.word.strip()) + n + _trailing_punctuation(o.word.strip()),
+                     o.start, o.end, None)
+                for o, n in zip(old, new)
+            )
+            continue
         new[0] = lead + new[0]
         new[-1] = new[-1] + trail
         start, end = old[0].start, old[-1].end
@@ -342,7 +353,6 @@ def apply(words: Sequence[Word], rewrites: Sequence[Rewrite]) -> list[Word]:
             step = (end - start) * len(w) / total
             out.append(Word(" " + w, round(t, 3), round(t + step, 3), None))
             t += step
-        at = r.last + 1
     out.extend(words[at:])
     return out
 
