@@ -308,6 +308,29 @@ def test_stretches_a_window_skipped_are_found():
     assert uncovered(full, clips[:1]) == []
 
 
+def test_what_a_stretch_decoded_again_leaves_is_decoded_again():
+    from radiomon.transcribe.faster_whisper import fill_holes
+
+    clips = [Clip(0.0, 30.0)]
+    first = [seg("noticia", 0.0, 4.0, spoken("uno dos tres cuatro", 0.0, 1.0))]  # words up to ~3.8 s
+    asked: list[list[Clip]] = []
+
+    def decode(holes: list[Clip]) -> list[Segment]:
+        # Each decode ends early, after 8 s of its stretch, as Whisper did
+        # after a run of phone-menu prompts.
+        asked.append(holes)
+        return [seg("más", h.start, h.start + 8.0, spoken(" ".join(["palabra"] * 20), h.start, 0.4)) for h in holes]
+
+    out = fill_holes(first, clips, decode)
+    assert [round(h[0].start, 1) for h in asked] == [3.8, 11.7, 19.6]  # three rounds, each after the last
+    assert len(out) == 4 and [s.start for s in out] == sorted(s.start for s in out)
+    # Rounds are capped, and a decode that finds nothing ends them (music, not a skip).
+    asked.clear()
+    assert len(fill_holes(first, clips, decode, rounds=1)) == 2 and len(asked) == 1
+    asked.clear()
+    assert fill_holes(first, clips, lambda holes: asked.append(holes) or []) == first and len(asked) == 1
+
+
 def test_looping_clips_get_a_second_pass_and_their_neighbours_are_kept():
     from radiomon.transcribe.faster_whisper import _in_clip, second_pass
 
