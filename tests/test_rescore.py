@@ -12,7 +12,7 @@ import pytest
 
 from radiomon.keywords import Group, KeywordSet, Term
 from radiomon.keywords.matcher import Matcher
-from radiomon.keywords.words import Word as Heard
+from radiomon.keywords.words import Word as Heard, spell
 from radiomon.transcribe.engine import Clip, Segment, Word
 from radiomon.transcribe.rescore import FAR_GAIN, MARGIN, Rescorer, Rewrite, _text, apply, choose
 from radiomon.transcribe.vocabulary import naming
@@ -292,6 +292,18 @@ def test_rescore_without_word_times_rewrites_the_text(rescorer):
     segments = [segment("Productores de Muyangato y de Acámbalo.", timed=False)]
     out = rescorer.rescore(segments, lambda clip, texts, prompt: [[-20.0]] + [[-21.0]] * (len(texts) - 1))
     assert out[0].text == "Productores de Uriangato y de Acámbaro." and out[0].words == ()
+
+
+def test_words_that_split_a_dotted_acronym_still_spell_the_text_and_are_rewritten(rescorer):
+    # Whisper wrote "D.C." as the words " D" and ".C.": folded one by one they
+    # are "d c", the text folds "dc". Glued as Whisper glues them, they spell it.
+    ws = (Word(" La", 0.0, 0.3, 0.9), Word(" D", 0.4, 0.6, 0.5), Word(".C.", 0.6, 0.8, 0.5),
+          Word(" cerca", 1.0, 1.3, 0.9), Word(" de", 1.4, 1.5, 0.9), Word(" acámbalo.", 1.6, 2.2, 0.4))
+    odd = Segment(0.0, 2.2, "La D.C. cerca de acámbalo.", words=ws)
+    assert spell([w.word for w in ws], odd.text)
+    assert not spell([" La", " D", ".C."], "La D.C. cerca")  # a word missing still counts
+    [out] = rescorer.rescore([odd], lambda clip, texts, prompt: [[-5.0]] + [[-5.5]] * (len(texts) - 1))
+    assert out.words[-1].word == " Acámbaro." and out.text.endswith("cerca de Acámbaro.")
 
 
 def test_rescore_keeps_word_times_that_do_not_spell_the_text(rescorer):

@@ -58,8 +58,17 @@ def spell(words: Iterable[str], text: str) -> bool:
     """Whether Whisper's words (as written) spell ``text`` as the matcher
     reads both: the same folded pieces in the same order. Only then are the
     word times used (radiomon/matching.py's segment_words); transcription's
-    keyword rescoring rewrites the word list only then too."""
-    return _pieces(words) == _pieces(text.split())
+    keyword rescoring rewrites the word list only then too.
+
+    Words are compared one by one and, failing that, glued as Whisper glues
+    them (each carries its own leading space): "D" + ".C." is the text's
+    "D.C.", which folds as one acronym. One such word had made a whole 30-s
+    window's words count as not spelling it, and the rewrite kept for its
+    "acambas lo" (Acámbaro) was lost when captions were cut from the words.
+    """
+    words = list(words)
+    wanted = _pieces(text.split())
+    return _pieces(words) == wanted or _pieces("".join(words).split()) == wanted
 
 
 def _pieces(words: Iterable[str]) -> list[str]:
