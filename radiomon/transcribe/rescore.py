@@ -56,9 +56,9 @@ MARGIN was set on the evaluation's first seed and checked on the second
 (see benchmarks/mentions.py for the figures), then lowered from 6 to 4.5
 once each sentence was scored on its own audio (see MARGIN). What the
 model cannot tell apart is an everyday phrase one word from a term: "salud
-visual" scored as Salud Municipal at -3 to +5. That is what keywords.yml's ``exclude`` is for
-(the bundled file excludes the usual "salud ..." phrases), and excluded
-words are never near misses.
+visual" scored as Salud Municipal at -3 to +5. That is what keywords.yml's
+``exclude`` is for (the bundled file excludes the usual "salud ..."
+phrases), and excluded words are never near misses.
 
 Cost: a teacher-forced pass of the decoder per text (about 0.2 s for a
 30-s clip on two cores), and the encoder only where the batched decode's own
@@ -276,7 +276,8 @@ class Rescorer:
         """``segments`` with the rewrites the engine's ``score`` accepts applied."""
         out = []
         for segment in segments:
-            words = _words_of(segment)
+            spelled = _spelled(segment)  # else the words are the text split, all at the segment's times
+            words = _words_of(segment, spelled)
             rewrites = self.proposals(words)
             if not rewrites:
                 out.append(segment)
@@ -284,7 +285,6 @@ class Rescorer:
             gains = [0.0] * len(rewrites)
             # Each sentence is asked about on its own audio, and each term
             # with that term added to the prompt.
-            spelled = _spelled(segment)  # else the words are the text split, all at the segment's times
             sentence = _sentences(words) if spelled else [0] * len(words)
             for number in dict.fromkeys(sentence[r.first] for r in rewrites):
                 first = sentence.index(number)
@@ -303,7 +303,7 @@ class Rescorer:
                 log.debug("rescore %r as %r (%s, %.1f%s) at %.1f s: %+.2f nats%s", _text(words[r.first:r.last + 1]),
                           r.spelling, r.group_id, r.score, ", far" if r.far else "", segment.start, gain,
                           ", kept" if r in accepted else "")
-            out.append(rewritten(segment, words, accepted) if accepted else segment)
+            out.append(rewritten(segment, words, accepted, spelled) if accepted else segment)
         return out
 
 
@@ -367,17 +367,19 @@ def apply(words: Sequence[Word], rewrites: Sequence[Rewrite]) -> list[Word]:
     return out
 
 
-def rewritten(segment: Segment, words: Sequence[Word], rewrites: Sequence[Rewrite]) -> Segment:
-    """``segment`` with ``rewrites`` of ``words`` (from :func:`_words_of`) applied."""
+def rewritten(segment: Segment, words: Sequence[Word], rewrites: Sequence[Rewrite], spelled: bool) -> Segment:
+    """``segment`` with ``rewrites`` of ``words`` (from :func:`_words_of`) applied;
+    ``spelled``: :func:`_spelled` of the segment."""
     new = apply(words, rewrites)
     # Word times are replaced only where they spelled the text; otherwise the
     # matcher reads the text alone, and so the text alone changes.
-    return replace(segment, text=_text(new), words=tuple(new) if _spelled(segment) else segment.words)
+    return replace(segment, text=_text(new), words=tuple(new) if spelled else segment.words)
 
 
-def _words_of(segment: Segment) -> list[Word]:
-    """The segment's words; without word times, its text split at spaces."""
-    if _spelled(segment):
+def _words_of(segment: Segment, spelled: bool) -> list[Word]:
+    """The segment's words where they spell its text (``spelled``); otherwise
+    its text split at spaces."""
+    if spelled:
         return list(segment.words)
     return [Word(" " + w, segment.start, segment.end, None) for w in segment.text.split()]
 
