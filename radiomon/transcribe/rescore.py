@@ -300,7 +300,9 @@ class Rescorer:
                         gains[i] = sum(lp) - sum(logprobs[0])
             accepted = choose(rewrites, gains)
             for r, gain in zip(rewrites, gains):
-                log.debug("rescore %r as %r (%s, %.1f%s) at %.1f s: %+.2f nats%s", _text(words[r.first:r.last + 1]),
+                heard = words[r.first:r.last + 1]
+                log.debug("rescore %r [%s] as %r (%s, %.1f%s) at %.1f s: %+.2f nats%s", _text(heard),
+                          " ".join("-" if w.probability is None else f"{w.probability:.2f}" for w in heard),
                           r.spelling, r.group_id, r.score, ", far" if r.far else "", segment.start, gain,
                           ", kept" if r in accepted else "")
             out.append(rewritten(segment, words, accepted, spelled) if accepted else segment)
