@@ -105,8 +105,9 @@ def test_a_de_that_whisper_glued_to_the_name_is_asked_about_too(rescorer):
     assert asked == {(2, 3, ""), (2, 3, "de")}
     [glued] = [p for p in lake.proposals(words("El lado necuite o registra.")) if p.particle]
     assert _text(apply(words("El lado necuite o registra."), [glued])) == "El lado de Cuitzeo registra."
-    # Not after a "de", and not where the name starts with the same letter.
+    # Not after a "de", and not where the name starts with a d or n of its own.
     assert all(not p.particle for p in lake.proposals(words("El lago de necuite o registra.")))
+    assert all(not p.particle for p in rescorer.proposals(words("El Neyéfemoreón invita a la jornada.")))
     assert all(not p.particle for p in rescorer.proposals(words("Vecinos de Muyangato reportan.")))
     assert all(not p.particle for p in rescorer.proposals(words("Un tráiler volcó cerca de acámbalo.")))
 
@@ -171,6 +172,38 @@ def test_an_acronym_read_letter_by_letter_is_a_near_miss(rescorer):
     plain = [Heard(w.word, w.start, w.end) for w in words("El NEF Moroleón invita.")]
     assert [m.keyword for m in rescorer.strict.find_mentions(plain)] == ["Moroleón"]
     assert "DIF Moroleón" not in {m.keyword for m in Matcher(KEYWORDS, reach=20).find_mentions(plain)}
+
+
+def test_a_name_whisper_glued_into_one_word_is_a_far_near_miss(rescorer):
+    # Two words heard as one: no word of the term is close to it, the term glued is.
+    for text, at, spelling in (("Orascullica trabaja en el camino.", 0, "Obras Públicas"),
+                               ("El Neyéfemoreón invita a la jornada.", 1, "DIF Moroleón")):
+        proposals = [p for p in rescorer.proposals(words(text)) if p.spelling == spelling]
+        assert (at, at) in {(p.first, p.last) for p in proposals}, text
+        assert all(p.far for p in proposals), text
+    # Only as a near miss, and only for a long word: the matcher's own anchors are unchanged.
+    heard = [Heard(w.word, w.start, w.end) for w in words("Orascullica trabaja en el camino.")]
+    assert rescorer.strict.find_mentions(heard) == []
+    assert not Matcher(KEYWORDS, reach=20, anchor_reach=10).find_mentions(heard)
+    assert not any(p.spelling == "Obras Públicas" for p in rescorer.proposals(words("Olas trabaja en el camino.")))
+
+
+def test_a_name_split_into_more_words_than_it_has_plus_one_is_a_near_miss(rescorer):
+    # Two words, heard as four: "pésora de la municipal".
+    text = "La pésora de la municipal amplió el horario."
+    assert (1, 4) in {(p.first, p.last) for p in rescorer.proposals(words(text)) if p.keyword == "Tesorería Municipal"}
+    heard = [Heard(w.word, w.start, w.end) for w in words(text)]
+    # One word more at most, it was "de la municipal" alone, without the name's first word.
+    assert [(m.first_word_index, m.last_word_index) for m in Matcher(KEYWORDS, reach=20, stopword_edges=True)
+            .find_mentions(heard) if m.keyword == "Tesorería Municipal"] == [(2, 4)]
+
+
+def test_a_word_glued_from_an_acronym_and_a_mention_is_asked_about_as_the_longer_term(rescorer):
+    # "Neyfemoreón" is Moroleón to the matcher; its first letters may be DIF read out.
+    proposals = rescorer.proposals(words("El Neyfemoreón invita a la jornada."))
+    assert {(p.first, p.last) for p in proposals if p.spelling == "DIF Moroleón"} >= {(1, 1)}
+    # A word no longer than the name: nothing was heard for DIF.
+    assert not any(p.spelling == "DIF Moroleón" for p in rescorer.proposals(words("El Moreón invita a la jornada.")))
 
 
 def _said(heard: tuple[Word, ...], rewrite: Rewrite) -> str:

@@ -72,6 +72,10 @@ ANCHOR_PIECE_LENGTH = 4
 # An LCS below this share of the shorter string rules a partial ratio of
 # ANCHOR_PIECE_SCORE out (see Matcher._pieces; 0.818 exactly, rounded down).
 PIECE_LCS = 0.8
+# Letters a word needs to anchor a term of several words as a whole
+# (Matcher's ``glued``): Whisper glues a name it does not know into one long
+# word ("Orascullica", "Neyéfemoreón"); a short word is close to too many.
+GLUED_LENGTH = 8
 # Tokens shorter than this anchor only by being equal to a word of the
 # spelling: "ve" is close to everything.
 ANCHOR_MIN_LENGTH = 3
@@ -121,7 +125,7 @@ class Matcher:
 
     def __init__(self, keywords: KeywordSet, *, nested_across_groups: bool = True, reach: float = 0.0,
                  stopword_edges: bool = False, acronym_edits: int = 0, anchor_reach: float = 0.0,
-                 spelled_acronyms: bool = False):
+                 spelled_acronyms: bool = False, glued: bool = False, split: bool = False):
         """``reach``: lower every term's threshold by this many points,
         ``stopword_edges``: let windows start or end on a stopword, and
         ``acronym_edits``: let an acronym inside a longer term be heard this
@@ -130,7 +134,13 @@ class Matcher:
         further from a term's words anchor it ("zapadecivo", 73 alike, for
         desaparecido), and ``spelled_acronyms``: also compare a term with an
         acronym against the acronym read letter by letter ("de i efe
-        Moroleón", heard "NEF Moroleón"), to find near misses rather than
+        Moroleón", heard "NEF Moroleón"), and ``glued``: let one word anchor
+        a term of several words when it is close to them glued together
+        ("Orascullica" for Obras Públicas, "Neyéfemoreón" for DIF Moroleón
+        read letter by letter), and ``split``: let a window hold two words
+        more than the spelling, not one (Whisper splits a name it does not
+        know into syllables that are words, "Se muñe a publicar" for
+        Seguridad Pública), to find near misses rather than
         mentions (transcription's keyword rescoring, radiomon/transcribe/
         rescore.py, asks Whisper whether they were the term: "O las públicas"
         may be Obras Públicas, "a cámbalo" Acámbaro, "DEF Moroleón" DIF
@@ -138,6 +148,7 @@ class Matcher:
         self.keywords = keywords
         self.stopword_edges = stopword_edges
         self.acronym_edits = acronym_edits
+        self.split = int(split)
         self.anchor_min_score = ANCHOR_MIN_SCORE - anchor_reach
         self.nested_across_groups = nested_across_groups
         self.spellings: tuple[CompiledSpelling, ...] = tuple(
@@ -175,6 +186,10 @@ class Matcher:
                 self._exact_token.setdefault(token, []).append(index)
             if spelling.pattern.short:
                 self._short_key.setdefault(spelling.pattern.key, []).append(index)
+        # Terms of several words, glued, for ``glued``; not their aliases,
+        # which may be mishearings ("un hangado") or other names.
+        self._glued = [i for i, s in enumerate(self.spellings) if glued and len(s.pattern.tokens) > 1
+                       and not s.pattern.short and s.pattern.text == s.keyword]
         self._anchor_cache: dict[str, tuple[int, ...]] = {}
         log.debug("compiled %d spellings from %s", len(self.spellings), keywords.source)
 
@@ -270,6 +285,7 @@ class Matcher:
                                     score_cutoff=self.anchor_min_score, workers=-1)
         # (b) a piece of a split word, or a glued one ("moro" | "leon", "obraspublicas")
         pieces = self._pieces(tokens)
+        glued = self._glued_anchors(tokens, sounds)
         out = []
         for row, (token, sound) in enumerate(zip(tokens, sounds)):
             if token in STOPWORDS:
@@ -279,10 +295,28 @@ class Matcher:
             anchored.update(self._short_key.get(sound, ()))
             if len(token) >= ANCHOR_PIECE_LENGTH:
                 anchored.update(pieces.get(row, ()))
+            anchored.update(glued.get(row, ()))
             if len(token) >= ANCHOR_MIN_LENGTH:
                 for column in (words[row].nonzero()[0].tolist() + word_sounds[row].nonzero()[0].tolist()):
                     anchored.update(self._word_spellings[column])
             out.append(tuple(sorted(anchored)))
+        return out
+
+    def _glued_anchors(self, tokens: list[str], sounds: list[str]) -> dict[int, list[int]]:
+        """Row → spellings of several words that token (GLUED_LENGTH+ letters)
+        is close to as a whole, glued (``glued``): a misheard name of two
+        words that Whisper wrote as one ("orascullica", 75 alike to
+        "obraspublicas")."""
+        rows = [r for r, t in enumerate(tokens) if len(t) >= GLUED_LENGTH and t not in STOPWORDS]
+        if not rows or not self._glued:
+            return {}
+        letters = process.cdist([tokens[r] for r in rows], [self._joined[c] for c in self._glued],
+                                scorer=fuzz.ratio, score_cutoff=self.anchor_min_score, workers=-1)
+        sound = process.cdist([sounds[r] for r in rows], [self._keys[c] for c in self._glued],
+                              scorer=fuzz.ratio, score_cutoff=self.anchor_min_score, workers=-1)
+        out: dict[int, list[int]] = {}
+        for r, c in zip(*np.nonzero(np.maximum(letters, sound))):
+            out.setdefault(rows[int(r)], []).append(self._glued[int(c)])
         return out
 
     def _pieces(self, tokens: list[str]) -> dict[int, list[int]]:
@@ -321,7 +355,7 @@ class Matcher:
             for index in spelling_indices:
                 spelling = self.spellings[index]
                 n = len(spelling.pattern.tokens)
-                for length in range(max(1, n - 1), n + 2):
+                for length in range(max(1, n - 1), n + 2 + self.split):
                     for first in range(max(0, position - length + 1), min(position, count - length) + 1):
                         last = first + length - 1
                         if (index, first, last) in seen:

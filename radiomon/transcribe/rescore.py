@@ -9,8 +9,9 @@ words ("acabar" for Acámbaro), so the model that heard the audio decides:
 1. Near misses: the heard words that come within :data:`REACH` points of a
    term's threshold without reaching it (the matcher with lowered
    thresholds, its exclusions included, and windows allowed to start or end
-   on a stopword: Whisper splits a name it does not know at a syllable that
-   is a word, "a cámbalo", "cuite o"), within one sentence, at most
+   on a stopword and to hold two words more than the name: Whisper splits a
+   name it does not know at syllables that are words, "a cámbalo", "cuite
+   o", "Se muñe a publicar"), within one sentence, at most
    :data:`MAX_PROPOSALS` a sentence. An acronym inside a longer term may be
    one letter off ("DEF Moroleón"), and such a term may take in a mention
    it contains. Spellings of :data:`~radiomon.keywords.patterns.SHORT_LENGTH`
@@ -19,7 +20,10 @@ words ("acabar" for Acámbaro), so the model that heard the audio decides:
    :data:`CONFIDENT` or more. Each near miss is also proposed with up to
    :data:`EDGE_BEFORE` / :data:`EDGE_AFTER` stopwords next to it taken in,
    and the model chooses. A near miss only a farther word anchors
-   (:data:`ANCHOR_REACH`: "la cama lo" for Acámbaro) is *far*. Three more
+   (:data:`ANCHOR_REACH`: "la cama lo" for Acámbaro) is *far*, and so is
+   a name of several words that Whisper glued into one word, which only
+   the name glued anchors ("Oraspúricas" for Obras Públicas,
+   "Neyfemoreón" for DIF Moroleón read out; the matcher's ``glued``). Three more
    ways Whisper loses a name, each asked about as one more spelling:
    an acronym read out letter by letter ("de i efe Moroleón", written "NEF
    Moroleón" or "Neyépe Moroleón"), compared by the sound of its letter
@@ -144,6 +148,10 @@ PAD = 0.3
 # name, the model found "regidora" 8.3 nats more likely than its own text,
 # "regidores" 2.0 less).
 ALIAS_SLACK = 10.0
+# Letters a word must have beyond a name it holds for a longer term to be
+# asked about in it: "Neyfemoreón" counts as Moroleón, and may be DIF
+# Moroleón glued into one word.
+GLUED_MORE = 3
 # The word said before a name that Whisper most often glues to it: "de
 # Cuitzeo" heard "necuite o" (+5.3 nats as "de Cuitzeo", -3.5 as "Cuitzeo").
 PARTICLES = ("de", "del")
@@ -191,7 +199,7 @@ class Rescorer:
     @classmethod
     def for_keywords(cls, keywords, prompt: str | None = None) -> "Rescorer":
         loose = Matcher(keywords, reach=REACH, stopword_edges=True, acronym_edits=1, anchor_reach=ANCHOR_REACH,
-                        spelled_acronyms=True)
+                        spelled_acronyms=True, glued=True, split=True)
         return cls(Matcher(keywords), loose, prompt)
 
     def proposals(self, words: Sequence[Word]) -> list[Rewrite]:
@@ -416,12 +424,13 @@ def _particles(words: Sequence[Word], first: int, spelling: str) -> list[str]:
     """The words to try before the spelling (pure): none, and "de" where
     Whisper may have glued one to the name's first word. That is, the heard
     word starts with the d or n that "de" sounds like to it and the name
-    does not ("necuite o" for "de Cuitzeo", "Nemoreón" for "de Moroleón"),
-    and the word before is not "de" already."""
+    starts with neither ("necuite o" for "de Cuitzeo", "Nemoreón" for "de
+    Moroleón"; the n of "Neyéfemoreón" is DIF's own d), and the word before
+    is not "de" already."""
     heard = normalize_word(words[first].word.strip())
     name = normalize_word(spelling)
     before = normalize_word(words[first - 1].word.strip()) if first else ""
-    if (not heard or not name or heard[0] not in "dn" or heard[0] == name[0] or heard in STOPWORDS
+    if (not heard or not name or heard[0] not in "dn" or name[0] in "dn" or heard in STOPWORDS
             or name.split()[0] in PARTICLES or before in PARTICLES):
         return [""]
     return ["", PARTICLES[0]]
@@ -448,11 +457,18 @@ def _around(outer: Mention, inner: Mention, words: Sequence[Word]) -> bool:
     """Whether ``outer`` takes in ``inner``'s words and more, for a longer
     term, and the more is not only stopwords ("de Moroleón" is no near miss
     of DIF Moroleón: nothing was heard for "DIF")."""
+    if len(outer.spelling) <= len(inner.spelling):
+        return False
+    if outer.first_word_index == inner.first_word_index == outer.last_word_index == inner.last_word_index:
+        # One word glued from both: "Neyfemoreón" is Moroleón to the matcher,
+        # and its first letters may be DIF read out.
+        heard = normalize_word(words[outer.first_word_index].word.strip())
+        return len(heard) >= len(normalize_word(inner.spelling).replace(" ", "")) + GLUED_MORE
     more = [normalize_word(w.word.strip()) for i, w in enumerate(words)
             if outer.first_word_index <= i <= outer.last_word_index
             and not inner.first_word_index <= i <= inner.last_word_index]
     return (outer.first_word_index <= inner.first_word_index and inner.last_word_index <= outer.last_word_index
-            and any(w and w not in STOPWORDS for w in more) and len(outer.spelling) > len(inner.spelling))
+            and any(w and w not in STOPWORDS for w in more))
 
 
 def _leading_punctuation(word: str) -> str:
