@@ -219,6 +219,23 @@ def test_words_whisper_was_sure_of_are_not_proposed(rescorer):
     assert {p.spelling for p in rescorer.proposals(untimed)} == {"Acámbaro"}
 
 
+def test_an_everyday_phrase_ending_on_a_word_whisper_was_sure_of_is_not_a_near_miss():
+    services = Rescorer.for_keywords(KeywordSet(groups=(
+        Group("dependencias", terms=(Term("Servicios Municipales"), Term("Obras Públicas"))),)))
+
+    def heard(text: str, *probabilities: float) -> tuple[Word, ...]:
+        return tuple(replace(w, probability=p) for w, p in zip(words(text), probabilities))
+
+    # "médicos" was heard surely, and is 44 alike to "municipales": said as heard.
+    assert services.proposals(heard("Los servicios médicos atienden.", 0.9, 0.37, 0.78, 0.9)) == []
+    # Unsure, it may be the name misheard; and so may a sure last word that is alike.
+    assert services.proposals(heard("Los servicios médicos atienden.", 0.9, 0.37, 0.5, 0.9))
+    assert services.proposals(heard("Los se micios municipales atienden.", 0.9, 0.3, 0.4, 0.95, 0.9))
+    assert services.proposals(heard("Olas Púlica trabaja.", 0.31, 0.84, 0.9))
+    # One word may hold the whole name, whatever it ends like.
+    assert services.proposals(heard("Orascullica trabaja.", 0.8, 0.9))
+
+
 def test_words_that_count_for_another_group_are_not_proposed_either(rescorer):
     # "Tesoría Municipal" is Tesorería Municipal (94) and also a near miss of
     # "presidenta municipal" (72): rewriting it would lose a true mention.
