@@ -25,9 +25,9 @@ words ("acabar" for Acámbaro), so the model that heard the audio decides:
    and the model chooses. A near miss only a farther word anchors
    (:data:`ANCHOR_REACH`: "la cama lo" for Acámbaro) is *far*, and so is
    a name of several words that Whisper glued into one word, which only
-   the name glued anchors ("Oraspúricas" for Obras Públicas,
-   "Neyfemoreón" for DIF Moroleón read out; the matcher's ``glued``). Three more
-   ways Whisper loses a name, each asked about as one more spelling:
+   the name glued anchors ("Oraspúricas" for Obras Públicas, "Neyfemoreón"
+   for DIF Moroleón read out; the matcher's ``glued``). Three more ways
+   Whisper loses a name, each asked about as one more spelling:
    an acronym read out letter by letter ("de i efe Moroleón", written "NEF
    Moroleón" or "Neyépe Moroleón"), compared by the sound of its letter
    names; a common noun's other forms ("Aregimos a" is closest to
@@ -475,7 +475,8 @@ def _overlap(a: Mention, b: Mention) -> bool:
 def _around(outer: Mention, inner: Mention, words: Sequence[Word]) -> bool:
     """Whether ``outer`` takes in ``inner``'s words and more, for a longer
     term, and the more is not only stopwords ("de Moroleón" is no near miss
-    of DIF Moroleón: nothing was heard for "DIF")."""
+    of DIF Moroleón: nothing was heard for "DIF"); or both are one word with
+    :data:`GLUED_MORE` letters or more beyond ``inner``'s name."""
     if len(outer.spelling) <= len(inner.spelling):
         return False
     if outer.first_word_index == inner.first_word_index == outer.last_word_index == inner.last_word_index:
