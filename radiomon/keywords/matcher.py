@@ -307,8 +307,10 @@ class Matcher:
         is close to as a whole, glued (``glued``): a misheard name of two
         words that Whisper wrote as one ("orascullica", 75 alike to
         "obraspublicas")."""
+        if not self._glued:
+            return {}
         rows = [r for r, t in enumerate(tokens) if len(t) >= GLUED_LENGTH and t not in STOPWORDS]
-        if not rows or not self._glued:
+        if not rows:
             return {}
         letters = process.cdist([tokens[r] for r in rows], [self._joined[c] for c in self._glued],
                                 scorer=fuzz.ratio, score_cutoff=self.anchor_min_score, workers=-1)
