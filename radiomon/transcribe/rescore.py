@@ -102,7 +102,7 @@ from rapidfuzz import fuzz
 
 from radiomon.keywords.common_words import STOPWORDS
 from radiomon.keywords.matcher import Matcher, Mention
-from radiomon.keywords.normalize import normalize_word, tokenize_words
+from radiomon.keywords.normalize import Token, normalize_word, tokenize_words
 from radiomon.keywords.patterns import compile_pattern, similarity, window_pattern
 from radiomon.keywords.phonetic import word_key
 from radiomon.keywords.words import Word as Heard, ends_sentence, spell
@@ -243,22 +243,26 @@ class Rescorer:
         for m in near:
             per_sentence[sentence[m.first_word_index]] += 1
             if per_sentence[sentence[m.first_word_index]] <= MAX_PROPOSALS:
-                asked.append((m, not self._anchored(m, words) or self._spelled_only(m, words)))
+                said = words[m.first_word_index:m.last_word_index + 1]
+                tokens = tokenize_words([w.word for w in said])
+                far = not self._anchored(m, tokens) or self._spelled_only(m, said)
+                spellings = [s for s in self._spellings(m, tokens) if not _ends_otherwise(s, tokens, said)]
+                asked.append((m, far, spellings))
         taken = {i for f in found for i in range(f.first_word_index, f.last_word_index + 1)}
         return [
             Rewrite(first, last, spelling, m.keyword, m.group_id, m.score, far=far, particle=particle)
-            for m, far in asked
-            for spelling in self._spellings(m, words) if not _ends_otherwise(m, spelling, words)
+            for m, far, spellings in asked
+            for spelling in spellings
             for first in _edges(words, m.first_word_index, -1, EDGE_BEFORE, taken)
             for last in _edges(words, m.last_word_index, +1, EDGE_AFTER, taken)
             for particle in _particles(words, first, spelling)
         ]
 
-    def _spellings(self, near: Mention, words: Sequence[Word]) -> list[str]:
+    def _spellings(self, near: Mention, tokens: Sequence[Token]) -> list[str]:
         """The near miss's spelling and, for a term in lowercase, its other
         lowercase spellings within :data:`ALIAS_SLACK` points of it for the
-        same words: "Aregimos a" is closest to "regidores" by letters, but it
-        was "regidora".
+        same words (``tokens``, the near miss's words normalized): "Aregimos
+        a" is closest to "regidores" by letters, but it was "regidora".
 
         Only lowercase: those are a common noun's forms (gender, number), and
         the model chooses between them. A capitalized alias is another way to
@@ -268,8 +272,7 @@ class Rescorer:
         which is no evidence for the name."""
         if near.spelling != near.spelling.lower():
             return [near.spelling]
-        heard = window_pattern([t.text for t in tokenize_words(
-            [w.word for w in words[near.first_word_index:near.last_word_index + 1]])])
+        heard = window_pattern([t.text for t in tokens])
         others = [
             s.pattern.text for s in self.strict.spellings
             if s.keyword == near.keyword and s.group_id == near.group_id and s.pattern.text != near.spelling
@@ -278,21 +281,21 @@ class Rescorer:
         ]
         return [near.spelling, *dict.fromkeys(others)]
 
-    def _anchored(self, near: Mention, words: Sequence[Word]) -> bool:
-        """Whether one of the near miss's words anchors its spelling at the matcher's own anchor score."""
-        heard = tokenize_words([w.word for w in words[near.first_word_index:near.last_word_index + 1]])
+    def _anchored(self, near: Mention, tokens: Sequence[Token]) -> bool:
+        """Whether one of the near miss's words (``tokens``, normalized)
+        anchors its spelling at the matcher's own anchor score."""
         return any(
             self.strict.spellings[i].pattern.text == near.spelling and self.strict.spellings[i].keyword == near.keyword
-            for token in heard for i in self.strict.anchors(token.text)
+            for token in tokens for i in self.strict.anchors(token.text)
         )
 
-    def _spelled_only(self, near: Mention, words: Sequence[Word]) -> bool:
-        """Whether the near miss comes close only as its acronym read letter
-        by letter. Such a near miss is far: "Desnemos Moroleón" (desde
+    def _spelled_only(self, near: Mention, said: Sequence[Word]) -> bool:
+        """Whether the near miss (its words ``said``) comes close only as its
+        acronym read letter by letter. Such a near miss is far: "Desnemos Moroleón" (desde
         Moroleón) is as close to "de i efe Moroleón" as "Neyé Femoreón" is,
         and told the name the model allowed both (-0.7 and +10.7 nats) but
         preferred only the one that was DIF Moroleón."""
-        text = " ".join(w.word for w in words[near.first_word_index:near.last_word_index + 1])
+        text = " ".join(w.word for w in said)
         return not any(
             s.pattern.text == near.spelling and s.keyword == near.keyword and not s.spelled
             and self.loose.text_score(s, text) > 0
@@ -491,20 +494,19 @@ def _around(outer: Mention, inner: Mention, words: Sequence[Word]) -> bool:
             and any(w and w not in STOPWORDS for w in more))
 
 
-def _ends_otherwise(near: Mention, spelling: str, words: Sequence[Word]) -> bool:
-    """Whether the near miss ends on a word Whisper was sure of (:data:`SURE`)
-    that is less than :data:`LAST_WORD_ALIKE` alike to the spelling's last
-    word, both of several words: "servicios médicos" is no Servicios
-    Municipales, and "desarrollo sostenible" no Desarrollo Social. Pure."""
-    said = [t.text for t in tokenize_words(spelling.split()) if t.text not in STOPWORDS]
-    heard = [t for t in tokenize_words([w.word for w in words[near.first_word_index:near.last_word_index + 1]])
-             if t.text not in STOPWORDS]
-    if len(said) < 2 or len(heard) < 2:
+def _ends_otherwise(spelling: str, tokens: Sequence[Token], said: Sequence[Word]) -> bool:
+    """Whether a near miss (its words ``said``, normalized as ``tokens``)
+    ends on a word Whisper was sure of (:data:`SURE`) that is less than
+    :data:`LAST_WORD_ALIKE` alike to the spelling's last word, both of
+    several words: "servicios médicos" is no Servicios Municipales, and
+    "desarrollo sostenible" no Desarrollo Social. Pure."""
+    name = [t.text for t in tokenize_words(spelling.split()) if t.text not in STOPWORDS]
+    heard = [t for t in tokens if t.text not in STOPWORDS]
+    if len(name) < 2 or len(heard) < 2:
         return False  # one heard word may hold the whole name ("Oraspúricas")
     last = heard[-1]
-    sure = all((w.probability or 0.0) >= SURE for w in words[near.first_word_index + last.first:
-                                                            near.first_word_index + last.last + 1])
-    alike = max(fuzz.ratio(last.text, said[-1]), fuzz.ratio(word_key(last.text), word_key(said[-1])))
+    sure = all((w.probability or 0.0) >= SURE for w in said[last.first:last.last + 1])
+    alike = max(fuzz.ratio(last.text, name[-1]), fuzz.ratio(word_key(last.text), word_key(name[-1])))
     return sure and alike < LAST_WORD_ALIKE
 
 
