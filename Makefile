@@ -49,6 +49,7 @@ demo: system-runtime install
 	$(RADIOMON) status
 
 test: system-test install-dev
+	$(BIN)/ruff check radiomon tests benchmarks examples
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 clean-demo:

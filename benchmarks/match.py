@@ -15,7 +15,7 @@ of re-matching after a small keywords.yml edit).
 
 Target on the 2-core reference machine: full re-match <= 60 s.
 
-How it works: radiomon/rematch.py (every text read once, each distinct word
+How it works: radiomon/pipeline/match/rematch.py (every text read once, each distinct word
 compared with each keyword once, proven per-word bounds on the matcher's
 score in numpy, exact scores for the windows that pass, the matcher only
 around windows that reach their threshold). The phases printed: vocabulary
@@ -23,36 +23,7 @@ around windows that reach their threshold). The phases printed: vocabulary
 then, summed over the worker processes (CPU seconds), words (reading texts
 into word rows), bounds, scores, matcher; match is the wall time of all that.
 
-Measured 2026-11-26 on the shared 2-core box (its speed varied by up to half
-from hour to hour, see the calibration line the script prints), search
-benchmark archive with the real-Spanish vocabulary, 200 terms:
-
-* 7 days (80,637 segments): 5.2-11.5 s; 36,283 windows scored, 2,165
-  segments through the matcher, 2,079 mentions -- ``--check``: identical,
-  mention for mention, to matching every recording.
-* 365 days (4,203,501 segments, 70.6 M words, 19.4 M anchors, 1.88 M windows
-  scored, 112,707 segments through the matcher, 108,143 mentions), final
-  code, first (full) run: 48.4, 53.6, 57.6, 58.4, 59.8 s; the idempotent
-  second run 55.1-58.2 s (108,143 unchanged). Phases of the 57.6 s run:
-  vocabulary 4.9 s (read by SQLite while two workers compare it); workers
-  49.4 s wall for 89 CPU-s (words 36.6, bounds 15.9, scores 15.1, matcher
-  19.8); writes 3.1 s. Peak memory 624 MB (largest process). Target <= 60 s:
-  met. Without the sync after copying the archive, writing the 850 MB copy
-  back to disk during the run made it 74-75 s; in-place on an idle copy
-  66.9 s in one busier moment of the box.
-  Before this design (FTS preselection, matcher on 1.95 M segments):
-  768-892 s.
-* Later the same day, another build of the year archive (4,203,506
-  segments, 17.9 M anchors; machine speed line 1.11 s), back to back:
-  before the matcher's sentence-end rule 66.6 s (again 61.5 s), after it
-  68.2 s (62.3 s), 102,105 → 102,004 mentions; over the target at that
-  hour, by the same margin with and without the change.
-* 2026-11-27, the same archive, after the loose matcher's ``glued`` and
-  ``split`` options (off here): 63.4 s (speed line 0.87 s; again 56.1 s),
-  60.7 s (1.01 s; again 58.7 s), 53.2 s (0.73 s); the code before them,
-  back to back with the last, 62.1 s (1.24 s). 102,004 mentions. The
-  first run tracks the speed line, not the change: within the target at
-  the speed line of the 26th's 50.4 s (0.73 s), over it in slower hours.
+Figures measured so far: benchmarks/NOTES.md.
 """
 
 from __future__ import annotations
@@ -74,8 +45,8 @@ import yaml
 from radiomon.archive import Archive
 from radiomon.archive.schema import SCHEMA_V1
 from radiomon.keywords import load_keywords
-from radiomon.matching import find_in_segments, load_matcher
-from radiomon.rematch import rematch_all
+from radiomon.pipeline.match import load_matcher, rematch_all
+from radiomon.pipeline.match.core import find_in_segments
 
 FIRST = ("María Guadalupe", "José Luis", "Juan Carlos", "Ana Laura", "Francisco Javier", "Rosa María", "Miguel Ángel",
          "Martha Elena", "Jesús", "Verónica", "Alejandro", "Claudia", "Ricardo", "Leticia", "Fernando", "Adriana",

@@ -16,7 +16,7 @@ from the same non-repeating test programme (pink noise under a tone), runs
   the programme, and the distance between them is what was lost (> 0) or
   recorded twice (< 0).
 
-Targets (issue 5): ≤ 1 % of one core per station in copy mode, boundaries
+Targets: ≤ 1 % of one core per station in copy mode, boundaries
 within 1 s of the clock, nothing duplicated. Figures depend on the machine;
 nothing here is asserted.
 """
@@ -45,7 +45,8 @@ from icecast import IcecastServer, LiveSource, make_source_mp3  # noqa: E402
 
 from radiomon.archive import Archive  # noqa: E402
 from radiomon.config import load_config  # noqa: E402
-from radiomon.record import clock  # noqa: E402
+from radiomon.filters import Filters  # noqa: E402
+from radiomon.pipeline.record import clock  # noqa: E402
 
 RATE = 8000  # analysis sample rate
 
@@ -190,8 +191,8 @@ def main() -> None:
         registered_err, weak = [], 0
         audio_err: dict[str, list[float]] = {}
         with Archive(config.archive) as archive:
-            rows = {sid: archive.recordings(station=sid) for sid in ids}
-            gaps = {sid: archive.gaps(sid) for sid in ids}
+            rows = {sid: archive.recordings(Filters(stations=(sid,))) for sid in ids}
+            gaps = {sid: archive.gaps(Filters(stations=(sid,))) for sid in ids}
         for sid in ids:
             for i, row in enumerate(rows[sid]):
                 if i == 0 or row.duration < seg * 0.5 or (sid == ids[0] and killed_at is not None

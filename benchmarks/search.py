@@ -28,12 +28,12 @@ import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from radiomon.archive import Archive
-from radiomon.importer import import_transcript_data
+from radiomon.filters import Filters
+from radiomon.pipeline.ingest import import_transcript_data
 from radiomon.search import search
 
 COMMON = (
@@ -192,7 +192,7 @@ def time_queries(path: Path, days: int, seed: int) -> list[tuple[float, str, int
         until = since + timedelta(days=filters["days"]) if since else None
         stations = ("radio-benchmark",) if filters.get("station") else ()
         began = time.perf_counter()
-        hits = search(archive, query, stations=stations, since=since, until=until, limit=20)
+        hits = search(archive, query, Filters(stations=stations, since=since, until=until), limit=20)
         elapsed = (time.perf_counter() - began) * 1000
         timings.append((elapsed, f"{query} {filters}", len(hits)))
     archive.close()

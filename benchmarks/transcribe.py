@@ -47,7 +47,7 @@ import jiwer  # noqa: E402
 
 from radiomon.archive import Archive  # noqa: E402
 from radiomon.keywords.normalize import normalize  # noqa: E402
-from radiomon.transcribe import models  # noqa: E402
+from radiomon.pipeline.transcribe import models  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PROPER = ("moroleon", "uriangato", "pinicuaro", "guanajuato")
@@ -106,7 +106,7 @@ def timed(cmd: list[str], cwd: Path, log: Path) -> tuple[float, float]:
 
 
 TORCH_THREADS: int | None = None  # --torch-threads: for both torch runs (openai engine, whisper command)
-RESCORE = True  # --no-rescore: radiomon without keyword rescoring (radiomon/transcribe/rescore.py)
+RESCORE = True  # --no-rescore: radiomon without keyword rescoring (radiomon/pipeline/transcribe/rescore.py)
 
 
 def deployment(workdir: Path, name: str, files) -> Path:

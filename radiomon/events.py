@@ -11,7 +11,7 @@ The coordinator must hear of it at once, so the matching stage
 3. calls every handler registered with :func:`subscribe` after the commit
    (the daemon's alerter can react at once, without polling).
 
-The alerting stage (operations issue) delivers ``Archive.pending_events()``
+The alerting stage delivers ``Archive.pending_events()``
 by webhook or e-mail and marks them with ``Archive.mark_delivered(ids)``.
 A handler that raises is logged and skipped; matching never fails because
 an alert could not be sent.

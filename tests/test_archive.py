@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from radiomon.archive import Archive, SegmentIn, Word
-from radiomon.archive import schema
+from radiomon.archive import Archive, schema
 from radiomon.errors import ArchiveError
+from radiomon.filters import Filters
 from radiomon.timeutil import UTC
+from radiomon.transcript import Segment, Word
 
 START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)  # 14:00 in Moroleón
 
@@ -181,10 +182,10 @@ def test_recordings_filters_and_status_changes(archive: Archive) -> None:
     second = recording(archive, start=START + timedelta(minutes=10))
     other = recording(archive, station="fm-oficina", start=START + timedelta(minutes=5))
     assert [r.id for r in archive.recordings()] == [first, other, second]
-    assert [r.id for r in archive.recordings(station="radio-uno")] == [first, second]
-    assert [r.id for r in archive.recordings(since=START + timedelta(minutes=5))] == [other, second]
-    assert [r.id for r in archive.recordings(until=START + timedelta(minutes=5))] == [first]
-    assert [r.id for r in archive.recordings(limit=1)] == [first]
+    assert [r.id for r in archive.recordings(Filters(stations=("radio-uno",)))] == [first, second]
+    assert [r.id for r in archive.recordings(Filters(since=START + timedelta(minutes=5)))] == [other, second]
+    assert [r.id for r in archive.recordings(Filters(until=START + timedelta(minutes=5)))] == [first]
+    assert [r.id for r in archive.recordings(Filters(limit=1))] == [first]
 
     archive.set_status(first, "transcribing")
     archive.mark_failed(other, "ffmpeg: Invalid data found")
@@ -199,10 +200,10 @@ def test_recordings_filters_and_status_changes(archive: Archive) -> None:
 # --- segments and full-text search ------------------------------------------------------------
 
 SEGMENTS = [
-    SegmentIn(0.0, 4.5, "Buenos días, Moroleón.", avg_logprob=-0.2, no_speech_prob=0.01,
+    Segment(0.0, 4.5, "Buenos días, Moroleón.", avg_logprob=-0.2, no_speech_prob=0.01,
               words=(Word("Buenos", 0.0, 0.4, 0.99), Word("días,", 0.4, 0.9, 0.98), Word("Moroleón.", 1.0, 1.6, 0.951234))),
-    SegmentIn(4.5, 9.25, "El año próximo abre el mercado de Piñícuaro."),
-    SegmentIn(9.25, 12.0, "Y ahora, la música."),
+    Segment(4.5, 9.25, "El año próximo abre el mercado de Piñícuaro."),
+    Segment(9.25, 12.0, "Y ahora, la música."),
 ]
 
 
@@ -236,7 +237,7 @@ def test_replacing_segments_again_leaves_only_the_new_ones(archive: Archive) -> 
         " VALUES (?, ?, 'radio-uno', 'municipio', 'Moroleón', 'Moroleón', 100, '2026-11-25T20:00:01.000Z', 1.0)",
         (segment, rec),
     )
-    archive.replace_segments(rec, [SegmentIn(0.0, 3.0, "Nueva transcripción de Moroleón.")])
+    archive.replace_segments(rec, [Segment(0.0, 3.0, "Nueva transcripción de Moroleón.")])
     assert [s["text"] for s in archive.segments_of(rec)] == ["Nueva transcripción de Moroleón."]
     assert archive.query("SELECT count(*) AS n FROM mentions") == [{"n": 0}]
     assert archive.recording(rec).matched_utc is None  # to be matched again
@@ -249,7 +250,7 @@ def test_a_failing_segment_in_the_middle_leaves_nothing_written(archive: Archive
     rec = recording(archive)
     archive.replace_segments(rec, SEGMENTS[:1])
     before = archive.segments_of(rec)
-    bad = [SegmentIn(0.0, 2.0, "Primera frase nueva."), SegmentIn(2.0, 4.0, None), SegmentIn(4.0, 6.0, "Tercera.")]
+    bad = [Segment(0.0, 2.0, "Primera frase nueva."), Segment(2.0, 4.0, None), Segment(4.0, 6.0, "Tercera.")]
     with pytest.raises(sqlite3.IntegrityError):
         archive.replace_segments(rec, bad, engine="faster-whisper")
     assert archive.segments_of(rec) == before
@@ -272,7 +273,7 @@ def test_a_transcriber_crashing_mid_stream_leaves_nothing_written(archive: Archi
     rec = recording(archive)
 
     def segments():
-        yield SegmentIn(0.0, 2.0, "Alcanzó a decir esto.")
+        yield Segment(0.0, 2.0, "Alcanzó a decir esto.")
         raise RuntimeError("CUDA out of memory")
 
     with pytest.raises(RuntimeError):
@@ -344,16 +345,16 @@ def test_search_rows_carry_what_a_hit_needs(archive: Archive) -> None:
 
 
 def test_ranking_puts_the_best_match_first_and_newest_first_on_ties(archive: Archive) -> None:
-    filler = [SegmentIn(float(i), i + 1.0, f"Relleno número {i} sobre el clima y el tráfico.") for i in range(20)]
+    filler = [Segment(float(i), i + 1.0, f"Relleno número {i} sobre el clima y el tráfico.") for i in range(20)]
     old = recording(archive, start=START)
     archive.replace_segments(old, [
         *filler,
-        SegmentIn(30.0, 31.0, "Moroleón, Moroleón, Moroleón."),
-        SegmentIn(40.0, 41.0, "Una nota larga del clima que de pasada menciona Moroleón al final."),
-        SegmentIn(50.0, 51.0, "Noticias de Moroleón."),
+        Segment(30.0, 31.0, "Moroleón, Moroleón, Moroleón."),
+        Segment(40.0, 41.0, "Una nota larga del clima que de pasada menciona Moroleón al final."),
+        Segment(50.0, 51.0, "Noticias de Moroleón."),
     ])
     new = recording(archive, start=START + timedelta(days=1))
-    archive.replace_segments(new, [SegmentIn(50.0, 51.0, "Noticias de Moroleón.")])
+    archive.replace_segments(new, [Segment(50.0, 51.0, "Noticias de Moroleón.")])
     rows = archive.search_segments('"moroleon"')
     assert [(r["text"], r["recording_id"]) for r in rows] == [
         ("Moroleón, Moroleón, Moroleón.", old),
@@ -371,8 +372,8 @@ def test_ranking_looks_only_at_the_newest_window_of_matches(archive: Archive, mo
     monkeypatch.setattr(fts, "RANK_WINDOW", 3)
     rec = recording(archive)
     archive.replace_segments(rec, [
-        SegmentIn(0.0, 1.0, "Moroleón Moroleón Moroleón Moroleón."),  # the best, but the oldest
-        *[SegmentIn(float(i), i + 1.0, f"Hoy en Moroleón, nota {i}.") for i in range(1, 6)],
+        Segment(0.0, 1.0, "Moroleón Moroleón Moroleón Moroleón."),  # the best, but the oldest
+        *[Segment(float(i), i + 1.0, f"Hoy en Moroleón, nota {i}.") for i in range(1, 6)],
     ])
     rows = archive.search_segments('"moroleon"', limit=10)
     assert sorted(r["text"] for r in rows) == ["Hoy en Moroleón, nota 3.", "Hoy en Moroleón, nota 4.",
@@ -381,12 +382,12 @@ def test_ranking_looks_only_at_the_newest_window_of_matches(archive: Archive, mo
 
 def test_search_filters_by_station_and_time(archive: Archive) -> None:
     a = recording(archive, start=START, duration=3600.0)  # 20:00Z
-    archive.replace_segments(a, [SegmentIn(0.0, 5.0, "Moroleón a las dos."), SegmentIn(3000.0, 3005.0, "Moroleón a las dos y cincuenta.")])
+    archive.replace_segments(a, [Segment(0.0, 5.0, "Moroleón a las dos."), Segment(3000.0, 3005.0, "Moroleón a las dos y cincuenta.")])
     b = recording(archive, station="fm-oficina", start=START + timedelta(hours=1))
-    archive.replace_segments(b, [SegmentIn(0.0, 5.0, "Moroleón a las tres en FM.")])
+    archive.replace_segments(b, [Segment(0.0, 5.0, "Moroleón a las tres en FM.")])
 
     def texts(**filters) -> list[str]:
-        return sorted(r["text"] for r in archive.search_segments('"moroleon"', **filters))
+        return sorted(r["text"] for r in archive.search_segments('"moroleon"', Filters(**filters)))
 
     assert texts(stations=("fm-oficina",)) == ["Moroleón a las tres en FM."]
     assert texts(stations=("radio-uno", "fm-oficina")) == texts()
@@ -400,9 +401,9 @@ def test_search_filters_by_station_and_time(archive: Archive) -> None:
 
 def test_since_finds_late_segments_of_a_recording_whose_duration_is_unknown(archive: Archive) -> None:
     rec = recording(archive, start=START, duration=None)
-    archive.replace_segments(rec, [SegmentIn(0.0, 5.0, "Moroleón temprano."), SegmentIn(3000.0, 3005.0, "Moroleón tarde.")])
+    archive.replace_segments(rec, [Segment(0.0, 5.0, "Moroleón temprano."), Segment(3000.0, 3005.0, "Moroleón tarde.")])
     assert archive.recording(rec).duration is None
-    rows = archive.search_segments('"moroleon"', since=START + timedelta(minutes=30))
+    rows = archive.search_segments('"moroleon"', Filters(since=START + timedelta(minutes=30)))
     assert [r["text"] for r in rows] == ["Moroleón tarde."]
 
 
@@ -415,8 +416,8 @@ def test_search_by_group_uses_the_mentions(archive: Archive) -> None:
         " VALUES (?, ?, 'radio-uno', 'municipio', 'Moroleón', 'Moroleón', 100, '2026-11-25T20:00:01.000Z', 1.0)",
         (first, rec),
     )
-    assert [r["segment_id"] for r in archive.search_segments('"buenos" OR "mercado"', group="municipio")] == [first]
-    assert archive.search_segments('"buenos"', group="dependencias") == []
+    assert [r["segment_id"] for r in archive.search_segments('"buenos" OR "mercado"', Filters(groups=("municipio",)))] == [first]
+    assert archive.search_segments('"buenos"', Filters(groups=("dependencias",))) == []
 
 
 # --- gaps, runs --------------------------------------------------------------------------------
@@ -431,11 +432,11 @@ def test_gaps_are_rows_of_their_own(archive: Archive) -> None:
         {"id": still_open, "station": "fm-oficina", "start_utc": "2026-11-25T22:00:00.000Z",
          "end_utc": None, "reason": "silence"},
     ]
-    assert [g["id"] for g in archive.gaps(since=START + timedelta(hours=1))] == [still_open]
-    assert [g["id"] for g in archive.gaps(station="radio-uno")] == [closed]
+    assert [g["id"] for g in archive.gaps(Filters(since=START + timedelta(hours=1)))] == [still_open]
+    assert [g["id"] for g in archive.gaps(Filters(stations=("radio-uno",)))] == [closed]
     archive.close_gap(still_open, START + timedelta(hours=2, minutes=1))
-    assert archive.gaps(station="fm-oficina")[0]["end_utc"] == "2026-11-25T22:01:00.000Z"
-    assert archive.gaps(since=START + timedelta(hours=3)) == []
+    assert archive.gaps(Filters(stations=("fm-oficina",)))[0]["end_utc"] == "2026-11-25T22:01:00.000Z"
+    assert archive.gaps(Filters(since=START + timedelta(hours=3))) == []
 
 
 def test_runs_record_counts_and_errors(archive: Archive) -> None:

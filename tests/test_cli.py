@@ -12,7 +12,6 @@ import click
 import pytest
 
 from radiomon.archive import Archive
-
 from radiomon.cli import main
 
 

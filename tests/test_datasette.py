@@ -7,8 +7,9 @@ import json
 
 from datasette.app import Datasette
 
-from radiomon.archive import Archive, SegmentIn
+from radiomon.archive import Archive
 from radiomon.timeutil import parse_iso
+from radiomon.transcript import Segment
 
 
 def _get(db_path, url: str):
@@ -25,8 +26,8 @@ def test_datasette_finds_fts_and_searches_without_accents(tmp_path):
         archive.ensure_station("xeam", "America/Mexico_City")
         rid, _ = archive.add_recording(station="xeam", start=parse_iso("2026-11-25T14:00:00Z"), duration=60.0)
         archive.replace_segments(rid, [
-            SegmentIn(0, 4, "La presidenta municipal de Moroleón visitó Piñícuaro."),
-            SegmentIn(4, 8, "Hoy hace frío en Uriangato."),
+            Segment(0, 4, "La presidenta municipal de Moroleón visitó Piñícuaro."),
+            Segment(4, 8, "Hoy hace frío en Uriangato."),
         ])
 
     status, body = _get(path, "/radiomon/segments.json?_search=moroleon&_shape=array")

@@ -14,7 +14,7 @@ import pytest
 
 from radiomon.archive import Archive
 from radiomon.errors import InputFileError
-from radiomon.importer import parse_whisper_json
+from radiomon.pipeline.ingest import parse_whisper_json
 
 WHISPER_JSON = {
     "text": " Buenos días, Moroleón. El mercado abre el lunes.",

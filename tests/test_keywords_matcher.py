@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from radiomon.keywords import Group, KeywordSet, Matcher, Mention, Term, Word, load_keywords, words_from_text
+from radiomon.keywords import Group, KeywordSet, Matcher, Mention, Term, load_keywords, words_from_text
 from radiomon.keywords.common_words import STOPWORDS
+from radiomon.transcript import Word
 
 DEFAULT_FILE = Path(__file__).parent.parent / "radiomon" / "data" / "keywords.yml"
 

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from radiomon import events
-from radiomon.archive import Archive, SegmentIn, Word
+from radiomon.archive import Archive
 from radiomon.keywords import Group, KeywordSet, Matcher, Term, words_from_text
-from radiomon.matching import find_in_segments, match_pending, match_recording, sentence_around
-from radiomon.rematch import rematch_all
+from radiomon.pipeline.match import match_pending, match_recording, rematch_all
+from radiomon.pipeline.match.core import find_in_segments, sentence_around
+from radiomon.transcript import Segment, Word
 
 KEYWORDS = KeywordSet(groups=(
     Group("municipio", priority="high", terms=(
@@ -27,18 +28,18 @@ def matcher() -> Matcher:
     return Matcher(KEYWORDS)
 
 
-def add(archive: Archive, segments: list[SegmentIn], start: datetime = START, station: str = "radio-uno") -> int:
+def add(archive: Archive, segments: list[Segment], start: datetime = START, station: str = "radio-uno") -> int:
     recording_id, _ = archive.add_recording(station=station, start=start, duration=None, path=f"{station}-{start:%Y%m%d%H%M%S}.mp3")
     archive.replace_segments(recording_id, segments)
     return recording_id
 
 
-def seg(start: float, end: float, text: str, *, timed: bool = False) -> SegmentIn:
+def seg(start: float, end: float, text: str, *, timed: bool = False) -> Segment:
     """A segment; ``timed`` gives it word timestamps like Whisper's (0.5 s a word)."""
     words = ()
     if timed:
         words = tuple(Word(f" {w}", start + 0.5 * i, start + 0.5 * i + 0.4, 0.9) for i, w in enumerate(text.split()))
-    return SegmentIn(start, end, text, words=words)
+    return Segment(start, end, text, words=words)
 
 
 def found(rows) -> list[tuple]:
@@ -168,13 +169,13 @@ def test_rematch_all_after_keywords_changed_keeps_reviews(archive, matcher):
 
 
 def test_rematch_all_on_worker_processes_finds_the_same(archive, matcher, monkeypatch):
-    import radiomon.rematch
+    import radiomon.pipeline.match.rematch
 
     ids = filled(archive)
     rematch_all(archive, matcher, workers=1)
     alone = {rid: archive.mentions_of(rid) for rid in ids}
     archive.conn.execute("DELETE FROM mentions")
-    monkeypatch.setattr(radiomon.rematch, "BATCH_RECORDINGS", 1)  # four batches: the pool is used
+    monkeypatch.setattr(radiomon.pipeline.match.rematch, "BATCH_RECORDINGS", 1)  # four batches: the pool is used
     result = rematch_all(archive, matcher, workers=2)
     assert result.added == sum(len(v) for v in alone.values())
     assert {rid: [m.__dict__ | {"id": None} for m in archive.mentions_of(rid)] for rid in ids} == \

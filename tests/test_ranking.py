@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import example, given, strategies as st
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from radiomon.ranking import ScoringTerm, bm25_scores, fold, highlight, idf, tokens
+from radiomon.search.ranking import ScoringTerm, bm25_scores, fold, highlight, idf, tokens
 
 
 def test_tokens_fold_like_the_index_tokenizer() -> None:

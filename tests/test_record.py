@@ -22,12 +22,13 @@ from pathlib import Path
 
 import psutil
 import pytest
-
 from icecast import LiveSource, free_port, icecast_server, live_source, source_mp3  # noqa: F401
+
 from radiomon import media
 from radiomon.archive import Archive
 from radiomon.config import load_config
-from radiomon.record import clock, record
+from radiomon.filters import Filters
+from radiomon.pipeline.record import clock, record
 from radiomon.timeutil import parse_iso
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
@@ -77,12 +78,12 @@ class Recorder:
 
 def recordings(config, station_id):
     with Archive(config.archive) as archive:
-        return archive.recordings(station=station_id)
+        return archive.recordings(Filters(stations=(station_id,)))
 
 
 def gaps(config, station_id, reason=None):
     with Archive(config.archive) as archive:
-        return [g for g in archive.gaps(station_id) if reason is None or g["reason"] == reason]
+        return [g for g in archive.gaps(Filters(stations=(station_id,))) if reason is None or g["reason"] == reason]
 
 
 def wait_for(predicate, timeout, step=0.2):
@@ -126,7 +127,7 @@ def test_segments_are_clock_aligned_registered_and_titled(tmp_path, icecast_serv
         assert abs((after.start - before.start).total_seconds() - before.duration) < 0.05
     assert_all_files_registered(config, "uno")
     with Archive(config.archive) as archive:
-        titles = [t["title"] for t in archive.now_playing("uno")]
+        titles = [t["title"] for t in archive.now_playing(Filters(stations=("uno",)))]
     assert titles == ["Los Bukis - Tu cárcel"]
     assert [g["reason"] for g in gaps(config, "uno")] == ["stopped"]
 
@@ -278,7 +279,7 @@ def test_unreachable_url_is_one_line_and_the_other_station_records(tmp_path, ice
         tmp_path,
         station("uno", icecast_server.url("/live.mp3.m3u"), "    codec: libopus\n    bitrate: 24k\n")
         + station("muerta", dead))
-    caplog.set_level(logging.INFO, logger="radiomon.record")
+    caplog.set_level(logging.INFO, logger="radiomon.pipeline.record")
     with Recorder(config_path) as rec:
         assert wait_for(lambda: len(recordings(rec.config, "uno")) >= 1, 15)
         time.sleep(2)
@@ -322,7 +323,8 @@ def test_off_schedule_station_records_nothing(tmp_path, icecast_server, live_sou
 def test_disk_filling_up_mid_recording_stops_cleanly_and_resumes(tmp_path, icecast_server, live_source, monkeypatch):
     # The disk cannot really be filled here; only the free-space reading is faked.
     import shutil as real_shutil
-    from radiomon.record import station_runner
+
+    from radiomon.pipeline.record import runner
 
     full = threading.Event()
     real_usage = real_shutil.disk_usage
@@ -331,8 +333,8 @@ def test_disk_filling_up_mid_recording_stops_cleanly_and_resumes(tmp_path, iceca
         usage = real_usage(path)
         return usage._replace(free=0) if full.is_set() else usage
 
-    monkeypatch.setattr(station_runner.shutil, "disk_usage", disk_usage)
-    monkeypatch.setattr(station_runner, "DISK_CHECK_SECONDS", 0.5)
+    monkeypatch.setattr(runner.shutil, "disk_usage", disk_usage)
+    monkeypatch.setattr(runner, "DISK_CHECK_SECONDS", 0.5)
     config_path = write_config(tmp_path, station("uno", icecast_server.url("/live.mp3")))
     with Recorder(config_path, "uno") as rec:
         assert wait_for(lambda: len(recordings(rec.config, "uno")) >= 1, 12)

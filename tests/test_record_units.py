@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from radiomon.config import ScheduleWindow, Station
-from radiomon.record import clock, ffmpeg_args, ffmpeg_log, playlist
-from radiomon.record.clock import station_state
+from radiomon.pipeline.record import clock, ffmpeg_args, ffmpeg_log, playlist
+from radiomon.pipeline.record.clock import station_state
 
 MX = ZoneInfo("America/Mexico_City")
 UTC = timezone.utc
@@ -179,12 +179,6 @@ def test_only_pls_and_m3u_are_resolved_not_hls():
     assert playlist.resolve("http://x/live.mp3") == "http://x/live.mp3"
 
 
-def test_segment_end_is_the_close_while_audio_flows_else_the_last_growth():
-    from radiomon.record.station_runner import _end_instant
-    assert _end_instant(1000.0, 999.8) == 1000.0  # clock cut or stop at the live edge
-    assert _end_instant(1000.0, 990.0) == 990.0  # stalled 10 s before we stopped it
-
-
 # ---------------------------------------------------------------- ffmpeg log
 
 def test_ffmpeg_lines_become_events():
@@ -243,12 +237,13 @@ def test_station_with_bad_device_is_an_error_gap_and_does_not_stop_the_run(run, 
     assert errors == ["fm: input 'radio-fm' is not a capture device; use e.g. alsa:hw:1 or pulse:default "
                       "(alsa, pulse, jack, oss)"]  # once, though retried
     from radiomon.archive import Archive
+    from radiomon.filters import Filters
     with Archive(deployment / "radiomon.db") as archive:
-        assert [g["reason"] for g in archive.gaps("fm")] == ["error"]
+        assert [g["reason"] for g in archive.gaps(Filters(stations=("fm",)))] == ["error"]
 
 
 def test_a_station_already_being_recorded_is_refused_in_one_line(config, cli) -> None:
-    from radiomon.record.supervisor import lock_path, station_lock
+    from radiomon.pipeline.record.supervisor import lock_path, station_lock
 
     lock = lock_path(config, "radio-uno")
     with station_lock(lock, "radio-uno"):

@@ -1,4 +1,4 @@
-"""radiomon/rematch.py: the archive-wide re-match reads words as the matcher does
+"""radiomon/pipeline/match/rematch.py: the archive-wide re-match reads words as the matcher does
 and finds what matching each recording finds."""
 
 from __future__ import annotations
@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_matching import KEYWORDS, START, add, seg
 
-from radiomon.archive import SegmentIn, Word
 from radiomon.keywords import Matcher
 from radiomon.keywords.normalize import tokenize_words
-from radiomon.matching import match_recording
-from radiomon.rematch import Narrowing, rematch_all
-from test_matching import KEYWORDS, START, add, seg
+from radiomon.pipeline.match import match_recording, rematch_all
+from radiomon.pipeline.match.narrowing import Narrowing
+from radiomon.transcript import Segment, Word
 
 TEXTS = st.lists(st.sampled_from((
     "Dos mil veinticinco", "personas", "en", "Moroleón,", "treinta", "y", "un", "días", "un", "millón", "de", "pesos",
@@ -58,7 +58,7 @@ def test_word_lists_that_disagree_with_the_text_are_matched_on_the_text(archive)
     both ways of matching then read the text, so they agree."""
     matcher = Matcher(KEYWORDS)
     words = (Word(" Hoy", 0, 0.5, 0.9), Word(" hay", 0.5, 1, 0.9), Word(" feria", 1, 1.5, 0.9))
-    rid = add(archive, [SegmentIn(0, 3, "Hoy en Moroleón hay feria.", words=words)])
+    rid = add(archive, [Segment(0, 3, "Hoy en Moroleón hay feria.", words=words)])
     by_recording = [(m.keyword, m.matched) for m in match_recording(archive, matcher, rid)]
     archive.conn.execute("DELETE FROM mentions")
     rematch_all(archive, matcher)
@@ -139,7 +139,8 @@ def test_overlapping_candidates_are_chosen_as_the_matcher_chooses(archive):
 def test_the_work_shared_out_over_processes_finds_the_same(archive, monkeypatch):
     """Vocabulary comparison and batches on two worker processes (forced even
     for this small archive) give what matching each recording gives."""
-    import radiomon.rematch
+    import radiomon.pipeline.match.narrowing
+    import radiomon.pipeline.match.rematch
 
     matcher = Matcher(KEYWORDS)
     ids = [add(archive, [seg(0, 4, "Hoy en Moroleón hay feria."), seg(4, 8, "El DIF Moroleón y Obras Públicas."),
@@ -148,9 +149,9 @@ def test_the_work_shared_out_over_processes_finds_the_same(archive, monkeypatch)
     expected = {rid: [(m.keyword, m.matched, m.offset, m.context) for m in match_recording(archive, matcher, rid)]
                 for rid in ids}
     archive.conn.execute("DELETE FROM mentions")
-    monkeypatch.setattr(radiomon.rematch, "LEARN_PARALLEL_SEGMENTS", 0)
-    monkeypatch.setattr(radiomon.rematch, "LEARN_CHUNK", 3)
-    monkeypatch.setattr(radiomon.rematch, "BATCH_RECORDINGS", 1)
+    monkeypatch.setattr(radiomon.pipeline.match.rematch, "LEARN_PARALLEL_SEGMENTS", 0)
+    monkeypatch.setattr(radiomon.pipeline.match.narrowing, "LEARN_CHUNK", 3)
+    monkeypatch.setattr(radiomon.pipeline.match.rematch, "BATCH_RECORDINGS", 1)
     result = rematch_all(archive, Matcher(KEYWORDS), workers=2)
     assert {rid: [(m.keyword, m.matched, m.offset, m.context) for m in archive.mentions_of(rid)] for rid in ids} == expected
     assert result.added == sum(len(v) for v in expected.values()) > 0

@@ -1,4 +1,4 @@
-"""Keyword rescoring (radiomon/transcribe/rescore.py): near misses, rewrites, the decision.
+"""Keyword rescoring (radiomon/pipeline/transcribe/rescore.py): near misses, rewrites, the decision.
 
 The engine's scorer is faked here (texts → log probabilities chosen by the
 test); tests/test_transcribe.py runs it with the real model.
@@ -11,11 +11,12 @@ from dataclasses import replace
 import pytest
 
 from radiomon.keywords import Group, KeywordSet, Term
-from radiomon.keywords.matcher import Matcher
-from radiomon.keywords.words import Word as Heard, spell
-from radiomon.transcribe.engine import Clip, Segment, Word
-from radiomon.transcribe.rescore import FAR_GAIN, MARGIN, Rescorer, Rewrite, _text, apply, choose
-from radiomon.transcribe.vocabulary import naming
+from radiomon.keywords.matcher import Matcher, NearMissOptions
+from radiomon.keywords.words import spell
+from radiomon.pipeline.transcribe.rescore import FAR_GAIN, MARGIN, Rescorer, Rewrite, _text, apply, choose
+from radiomon.pipeline.transcribe.types import Clip
+from radiomon.pipeline.transcribe.vocabulary import naming
+from radiomon.transcript import Segment, Word
 
 KEYWORDS = KeywordSet(groups=(
     Group("municipio", priority="high", terms=(
@@ -129,7 +130,7 @@ def test_a_word_farther_from_the_name_proposes_a_far_near_miss(rescorer):
     assert {(p.spelling, p.far) for p in rescorer.proposals(words("Cerca de acámbalo."))} == {("Acámbaro", False)}
     # An everyday word gets as close; heard with confidence it is not asked about at all.
     assert {(p.spelling, p.far) for p in rescorer.proposals(words("Salió a caminar."))} == {("Acámbaro", True)}
-    sure = tuple(replace(w, probability=0.97) for w in words("Salió a caminar."))
+    sure = tuple(w._replace(probability=0.97) for w in words("Salió a caminar."))
     assert rescorer.proposals(sure) == []
 
 
@@ -147,15 +148,15 @@ def test_a_longer_term_around_a_mention_is_proposed_with_its_acronym_one_letter_
     # A stopword is not a misheard acronym: nothing was heard for "DIF".
     assert rescorer.proposals(words("Comerciantes de Moroleón reportan ventas.")) == []
     # The matcher itself still wants the acronym as written.
-    heard = [Heard(w.word, w.start, w.end) for w in words("El DEF Moroleón invita.")]
+    heard = words("El DEF Moroleón invita.")
     assert [m.keyword for m in rescorer.strict.find_mentions(heard)] == ["Moroleón"]
 
 
 def test_an_acronym_is_one_letter_off_only_in_a_word_of_its_length():
-    edits = Matcher(KEYWORDS, reach=20, acronym_edits=1)
+    edits = Matcher(KEYWORDS, near_miss=NearMissOptions(reach=20, acronym_edits=1))
     for text, found in (("El DEF Moroleón invita.", True), ("El DEFE Moroleón invita.", False),
                         ("El NEYF Moroleón invita.", False), ("El NEF Moroleón invita.", False)):
-        heard = [Heard(w.word, w.start, w.end) for w in words(text)]
+        heard = words(text)
         assert ("DIF Moroleón" in {m.keyword for m in edits.find_mentions(heard)}) == found, text
 
 
@@ -169,9 +170,9 @@ def test_an_acronym_read_letter_by_letter_is_a_near_miss(rescorer):
         assert all(p.far for p in proposals if p.spelling == "DIF Moroleón"), text
     assert not any(p.far for p in rescorer.proposals(words("El DEF Moroleón invita.")))
     # Only as a near miss: the matcher does not report it.
-    plain = [Heard(w.word, w.start, w.end) for w in words("El NEF Moroleón invita.")]
+    plain = words("El NEF Moroleón invita.")
     assert [m.keyword for m in rescorer.strict.find_mentions(plain)] == ["Moroleón"]
-    assert "DIF Moroleón" not in {m.keyword for m in Matcher(KEYWORDS, reach=20).find_mentions(plain)}
+    assert "DIF Moroleón" not in {m.keyword for m in Matcher(KEYWORDS, near_miss=NearMissOptions(reach=20)).find_mentions(plain)}
 
 
 def test_a_name_whisper_glued_into_one_word_is_a_far_near_miss(rescorer):
@@ -182,9 +183,9 @@ def test_a_name_whisper_glued_into_one_word_is_a_far_near_miss(rescorer):
         assert (at, at) in {(p.first, p.last) for p in proposals}, text
         assert all(p.far for p in proposals), text
     # Only as a near miss, and only for a long word: the matcher's own anchors are unchanged.
-    heard = [Heard(w.word, w.start, w.end) for w in words("Orascullica trabaja en el camino.")]
+    heard = words("Orascullica trabaja en el camino.")
     assert rescorer.strict.find_mentions(heard) == []
-    assert not Matcher(KEYWORDS, reach=20, anchor_reach=10).find_mentions(heard)
+    assert not Matcher(KEYWORDS, near_miss=NearMissOptions(reach=20, anchor_reach=10)).find_mentions(heard)
     assert not any(p.spelling == "Obras Públicas" for p in rescorer.proposals(words("Olas trabaja en el camino.")))
 
 
@@ -192,9 +193,9 @@ def test_a_name_split_into_more_words_than_it_has_plus_one_is_a_near_miss(rescor
     # Two words, heard as four: "pésora de la municipal".
     text = "La pésora de la municipal amplió el horario."
     assert (1, 4) in {(p.first, p.last) for p in rescorer.proposals(words(text)) if p.keyword == "Tesorería Municipal"}
-    heard = [Heard(w.word, w.start, w.end) for w in words(text)]
+    heard = words(text)
     # One word more at most, it was "de la municipal" alone, without the name's first word.
-    assert [(m.first_word_index, m.last_word_index) for m in Matcher(KEYWORDS, reach=20, stopword_edges=True)
+    assert [(m.first_word_index, m.last_word_index) for m in Matcher(KEYWORDS, near_miss=NearMissOptions(reach=20, stopword_edges=True))
             .find_mentions(heard) if m.keyword == "Tesorería Municipal"] == [(2, 4)]
 
 
@@ -207,15 +208,15 @@ def test_a_word_glued_from_an_acronym_and_a_mention_is_asked_about_as_the_longer
 
 
 def _said(heard: tuple[Word, ...], rewrite: Rewrite) -> str:
-    return " ".join(w.word.strip(" .,") for w in heard[rewrite.first:rewrite.last + 1])
+    return " ".join(w.text.strip(" .,") for w in heard[rewrite.first:rewrite.last + 1])
 
 
 def test_words_whisper_was_sure_of_are_not_proposed(rescorer):
-    sure = tuple(replace(w, probability=0.95) for w in words("Un tráiler volcó cerca de acámbalo."))
+    sure = tuple(w._replace(probability=0.95) for w in words("Un tráiler volcó cerca de acámbalo."))
     assert rescorer.proposals(sure) == []
-    unsure = sure[:5] + (replace(sure[5], probability=0.6),)
+    unsure = sure[:5] + (sure[5]._replace(probability=0.6),)
     assert {p.spelling for p in rescorer.proposals(unsure)} == {"Acámbaro"}
-    untimed = tuple(replace(w, probability=None) for w in sure)  # no probabilities: asked
+    untimed = tuple(w._replace(probability=None) for w in sure)  # no probabilities: asked
     assert {p.spelling for p in rescorer.proposals(untimed)} == {"Acámbaro"}
 
 
@@ -224,7 +225,7 @@ def test_an_everyday_phrase_ending_on_a_word_whisper_was_sure_of_is_not_a_near_m
         Group("dependencias", terms=(Term("Servicios Municipales"), Term("Obras Públicas"))),)))
 
     def heard(text: str, *probabilities: float) -> tuple[Word, ...]:
-        return tuple(replace(w, probability=p) for w, p in zip(words(text), probabilities))
+        return tuple(w._replace(probability=p) for w, p in zip(words(text), probabilities))
 
     # "médicos" was heard surely, and is 44 alike to "municipales": said as heard.
     assert services.proposals(heard("Los servicios médicos atienden.", 0.9, 0.37, 0.78, 0.9)) == []
@@ -246,17 +247,17 @@ def test_words_that_count_for_another_group_are_not_proposed_either(rescorer):
 def test_a_rewrite_keeps_punctuation_capital_and_time():
     ws = words("¿Muyangato, dijo?")
     [new, said] = apply(ws, [Rewrite(0, 0, "Uriangato", "Uriangato", "vecinos", 78)])
-    assert new.word == " ¿Uriangato," and (new.start, new.end) == (ws[0].start, ws[0].end)
+    assert new.text == " ¿Uriangato," and (new.start, new.end) == (ws[0].start, ws[0].end)
     assert new.probability is None and said == ws[1]
 
 
 def test_a_rewrite_of_several_words_shares_their_time_by_letters():
     ws = words("la cama lo sin heridos")
     new = apply(ws, [Rewrite(1, 2, "Acámbaro", "Acámbaro", "vecinos", 75)])
-    assert [w.word.strip() for w in new] == ["la", "Acámbaro", "sin", "heridos"]
+    assert [w.text.strip() for w in new] == ["la", "Acámbaro", "sin", "heridos"]
     assert (new[1].start, new[1].end) == (ws[1].start, ws[2].end)
     two = apply(ws, [Rewrite(1, 1, "Obras Públicas", "Obras Públicas", "dependencias", 70)])
-    assert [w.word.strip() for w in two] == ["la", "Obras", "Públicas", "lo", "sin", "heridos"]
+    assert [w.text.strip() for w in two] == ["la", "Obras", "Públicas", "lo", "sin", "heridos"]
     assert two[1].start == ws[1].start and two[2].end == pytest.approx(ws[1].end)
     assert two[1].end == pytest.approx(two[2].start) and two[1].end - two[1].start < two[2].end - two[2].start
 
@@ -299,7 +300,7 @@ def test_rescore_asks_the_scorer_only_about_segments_with_near_misses(rescorer):
     out = replace(rescorer, prompt="Noticias locales: Moroleón.").rescore(segments, scorer)
     assert out[0] is segments[0]
     assert out[1].text == "Un tráiler volcó cerca de Acámbaro."
-    assert [w.word for w in out[1].words][-1] == " Acámbaro." and out[1].words[:5] == segments[1].words[:5]
+    assert [w.text for w in out[1].words][-1] == " Acámbaro." and out[1].words[:5] == segments[1].words[:5]
     [(clip, texts, prompt)] = asked  # one question per term
     assert texts == ["Un tráiler volcó cerca de acámbalo.", "Un tráiler volcó cerca de Acámbaro.",
                      "Un tráiler volcó cerca Acámbaro."]
@@ -350,10 +351,10 @@ def test_words_that_split_a_dotted_acronym_still_spell_the_text_and_are_rewritte
     ws = (Word(" La", 0.0, 0.3, 0.9), Word(" D", 0.4, 0.6, 0.5), Word(".C.", 0.6, 0.8, 0.5),
           Word(" cerca", 1.0, 1.3, 0.9), Word(" de", 1.4, 1.5, 0.9), Word(" acámbalo.", 1.6, 2.2, 0.4))
     odd = Segment(0.0, 2.2, "La D.C. cerca de acámbalo.", words=ws)
-    assert spell([w.word for w in ws], odd.text)
+    assert spell([w.text for w in ws], odd.text)
     assert not spell([" La", " D", ".C."], "La D.C. cerca")  # a word missing still counts
     [out] = rescorer.rescore([odd], lambda clip, texts, prompt: [[-5.0]] + [[-5.5]] * (len(texts) - 1))
-    assert out.words[-1].word == " Acámbaro." and out.text.endswith("cerca de Acámbaro.")
+    assert out.words[-1].text == " Acámbaro." and out.text.endswith("cerca de Acámbaro.")
 
 
 def test_rescore_keeps_word_times_that_do_not_spell_the_text(rescorer):

@@ -13,11 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from radiomon.archive import Archive, SegmentIn
+from radiomon.archive import Archive
 from radiomon.errors import QueryError
-from radiomon.search import search
-from radiomon.search_query import to_fts_query
+from radiomon.filters import Filters
+from radiomon.search import search, to_fts_query
 from radiomon.timeutil import UTC
+from radiomon.transcript import Segment
 
 # --- the query language -----------------------------------------------------------------------
 
@@ -107,10 +108,10 @@ START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 def filled(archive: Archive) -> Archive:
     rec, _ = archive.add_recording(station="radio-uno", start=START, duration=600.0, path="/grab/uno/140000.mp3")
     archive.replace_segments(rec, [
-        SegmentIn(0.0, 4.0, "Buenos días, Moroleón."),
-        SegmentIn(4.0, 9.5, "El mercado nuevo de Moroleón abre el lunes."),
-        SegmentIn(9.5, 12.0, "Resultados del futbol en el mercado de pases."),
-        SegmentIn(12.0, 15.0, "La presidenta municipal visitó Piñícuaro."),
+        Segment(0.0, 4.0, "Buenos días, Moroleón."),
+        Segment(4.0, 9.5, "El mercado nuevo de Moroleón abre el lunes."),
+        Segment(9.5, 12.0, "Resultados del futbol en el mercado de pases."),
+        Segment(12.0, 15.0, "La presidenta municipal visitó Piñícuaro."),
     ])
     return archive
 
@@ -150,8 +151,8 @@ def test_a_hit_is_recording_start_plus_offset(filled: Archive) -> None:
     [
         ({"limit": 0}, "--limit 0: use a number from 1 to 10000"),
         ({"limit": 10_001}, "--limit 10001: use a number from 1 to 10000"),
-        ({"since": START, "until": START}, "--since must be before --until"),
-        ({"since": START + timedelta(hours=1), "until": START}, "--since must be before --until"),
+        ({"filters": Filters(since=START, until=START)}, "--since must be before --until"),
+        ({"filters": Filters(since=START + timedelta(hours=1), until=START)}, "--since must be before --until"),
     ],
 )
 def test_bad_search_options(filled: Archive, kwargs, message) -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from radiomon.archive import Archive
 from radiomon.config import load_config
-from radiomon.status import collect_status
+from radiomon.reports.status import collect_status
 from radiomon.timeutil import parse_iso
 
 NOW = parse_iso("2026-11-25T18:05:00Z")  # Wednesday 12:05 in Mexico City

@@ -17,7 +17,7 @@ import pytest
 
 from radiomon.archive import Archive
 from radiomon.keywords.normalize import normalize
-from radiomon.transcribe import models
+from radiomon.pipeline.transcribe import models
 
 try:
     import audio_factory as af
@@ -229,7 +229,7 @@ def test_models_lists_and_verifies_the_bundled_model(run):
 def openai_checkpoint(request) -> Path:
     """Whisper base as an openai-whisper .pt, converted once from the bundled weights
     by radiomon's own converter (what `--engine openai-whisper` does on first use), cached."""
-    from radiomon.transcribe.convert import write_openai_checkpoint
+    from radiomon.pipeline.transcribe.convert import write_openai_checkpoint
 
     target = Path(request.config.cache.mkdir("radiomon-openai-whisper")) / "whisper-base-openai.pt"
     if not target.exists():
@@ -253,7 +253,7 @@ def test_the_openai_whisper_engine_on_the_same_weights(run, archive, config_path
     assert all(0 <= w["start"] <= w["end"] <= rec.duration for w in words)
 
 
-# -- keyword rescoring (radiomon/transcribe/rescore.py) with the real model ---------
+# -- keyword rescoring (radiomon/pipeline/transcribe/rescore.py) with the real model ---------
 MISHEARD = "Un tráiler volcó cerca de Acámbaro sin dejar heridos."  # base writes "acámbalo" without the prompt
 
 
@@ -294,13 +294,23 @@ def test_rescoring_recovers_a_name_whisper_misheard(run, archive, write_config, 
     assert all(w["probability"] is None for w in words)
 
 
+# Nats by which the text said must beat a look-alike, on any CPU. Log
+# probabilities depend on the machine (int8 kernels, instruction set, BLAS
+# backend): for "Moroleón" against "Morelia" named in the prompt, faster-whisper
+# gave 4.27-5.72 nats on one AMD EPYC across CT2_USE_MKL=0/1 and
+# CT2_FORCE_CPU_ISA=GENERIC/AVX/AVX2 (threads and int8_float32 changed
+# nothing; float32 4.32), 4.28 on another machine of the kind, and
+# openai-whisper's float32 weights about 4. Half the lowest leaves room for
+# CPUs not measured; rescoring's own cut-offs are documented in rescore.py.
+CLEARLY_BELOW = 2.0
+
+
 def test_both_engines_score_a_rewrite_alike(headline, openai_checkpoint):
     """The two engines' teacher-forced scores (rescore.py's evidence) agree on the same weights."""
-    from radiomon.transcribe.engine import Clip, EngineOptions
-    from radiomon.transcribe.faster_whisper import FasterWhisperEngine
-    from radiomon.transcribe.openai_whisper import OpenAIWhisperEngine
-    from radiomon.transcribe.rescore import MARGIN
-    from radiomon.transcribe.vocabulary import naming
+    from radiomon.pipeline.transcribe.engines.faster_whisper import FasterWhisperEngine
+    from radiomon.pipeline.transcribe.engines.openai_whisper import OpenAIWhisperEngine
+    from radiomon.pipeline.transcribe.types import Clip, EngineOptions
+    from radiomon.pipeline.transcribe.vocabulary import naming
 
     audio = af.load(headline)
     clip = Clip(0.0, len(af.speech(SAID[0]).audio) / af.SAMPLE_RATE + 0.2)
@@ -310,11 +320,10 @@ def test_both_engines_score_a_rewrite_alike(headline, openai_checkpoint):
         # Asked as rescoring asks about Morelia: with the look-alike named in the prompt.
         named = naming(options.initial_prompt, "Morelia")
         said, look_alike, misspelt = (sum(lp) for lp in engine.score(audio, clip, texts, named))
-        # Another town, even named: rejected. By more than the margin on the
-        # default engine, where MARGIN was set; openai-whisper's float32 weights
-        # put it 4 nats below (keywords.yml's exclusions keep such towns out).
-        assert said - look_alike > (MARGIN if engine.name == "faster-whisper" else 2.0), (engine.name, said, look_alike)
-        assert said > misspelt, (engine.name, said, misspelt)
+        # Another town, even named, is clearly less likely than what was said
+        # (keywords.yml's exclusions keep such towns from being asked about at all).
+        assert said - look_alike > CLEARLY_BELOW, (engine.name, said, look_alike)
+        assert said - misspelt > CLEARLY_BELOW, (engine.name, said, misspelt)
         # The prompt is what the texts follow: without it, the same text scores otherwise.
         plain = sum(engine.score(audio, clip, texts[:1], "")[0])
         assert abs(plain - said) > 0.01, (engine.name, plain, said)
@@ -323,9 +332,8 @@ def test_both_engines_score_a_rewrite_alike(headline, openai_checkpoint):
 def test_rescoring_reuses_the_encoder_output_of_the_decode(headline):
     """The encoder is most of a score's cost: a clip the batched pipeline has
     just decoded is not encoded again, and its scores agree with a fresh encoding."""
-    from radiomon.transcribe.engine import Clip, EngineOptions
-    from radiomon.transcribe.faster_whisper import FasterWhisperEngine
-    from radiomon.transcribe.rescore import MARGIN
+    from radiomon.pipeline.transcribe.engines.faster_whisper import FasterWhisperEngine
+    from radiomon.pipeline.transcribe.types import Clip, EngineOptions
 
     audio = af.load(headline)
     engine = FasterWhisperEngine("base", EngineOptions(threads=2, initial_prompt="Noticias locales: Moroleón."))
@@ -338,7 +346,7 @@ def test_rescoring_reuses_the_encoder_output_of_the_decode(headline):
     assert encodes == []
     other = FasterWhisperEngine("base", EngineOptions(threads=2, initial_prompt="Noticias locales: Moroleón."))
     fresh = [sum(lp) for lp in other.score(audio, Clip(segment.start, segment.end), texts)]  # decoded nothing: encodes
-    assert kept[0] - kept[1] > MARGIN and fresh[0] - fresh[1] > MARGIN
+    assert kept[0] - kept[1] > CLEARLY_BELOW and fresh[0] - fresh[1] > CLEARLY_BELOW
     assert abs((kept[0] - kept[1]) - (fresh[0] - fresh[1])) < 0.5 * (fresh[0] - fresh[1]), (kept, fresh)
     # A sentence asked about twice (two terms) is encoded once; the same times in other audio are not reused.
     other_encodes = []

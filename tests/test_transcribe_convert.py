@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from radiomon.transcribe import models
-from radiomon.transcribe.convert import openai_checkpoint, read_ct2_model
+from radiomon.pipeline.transcribe import models
+from radiomon.pipeline.transcribe.convert import openai_checkpoint, read_ct2_model
 
 
 def test_the_bundled_model_bin_reads_as_whisper_base() -> None:

@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 
 from radiomon.errors import TranscriptionError
-from radiomon.transcribe import guards, models, output, vocabulary
-from radiomon.transcribe.engine import Clip, Segment, Word, plan_workers
-from radiomon.transcribe.vad import pack, restore
+from radiomon.pipeline.transcribe import guards, models, output, vocabulary
+from radiomon.pipeline.transcribe.machine import plan_workers
+from radiomon.pipeline.transcribe.types import Clip
+from radiomon.pipeline.transcribe.vad import pack, restore
+from radiomon.transcript import Segment, Word
 
 
 @pytest.fixture(autouse=True)
@@ -110,7 +112,7 @@ def test_words_outside_speech_are_dropped():
     words = spoken("uno dos tres cuatro", 0.0, step=1.0)  # middles at 0.4, 1.4, 2.4, 3.4
     segment = seg("uno dos tres cuatro", 0.0, 4.0, words)
     kept = guards.clean([segment], [Clip(0.0, 1.6)], guards.GuardOptions(speech_pad_s=0.0))
-    assert [w.word.strip() for w in kept[0].words] == ["uno", "dos"]
+    assert [w.text.strip() for w in kept[0].words] == ["uno", "dos"]
     assert kept[0].text == "uno dos" and kept[0].end == pytest.approx(1.8)
 
 
@@ -226,7 +228,7 @@ def test_the_bundled_keywords_give_a_prompt_within_budget():
 
 
 def test_missing_keywords_file_means_no_biasing(tmp_path, caplog):
-    with caplog.at_level(logging.INFO, logger="radiomon.transcribe.vocabulary"):
+    with caplog.at_level(logging.INFO, logger="radiomon.pipeline.transcribe.vocabulary"):
         assert vocabulary.prompt_from_file(tmp_path / "keywords.yml") is None
     assert "without vocabulary biasing" in caplog.text
 
@@ -299,7 +301,7 @@ def test_a_ctranslate2_folder_is_used_as_given():
 
 
 def test_stretches_a_window_skipped_are_found():
-    from radiomon.transcribe.faster_whisper import uncovered
+    from radiomon.pipeline.transcribe.engines.faster_whisper import uncovered
 
     clips = [Clip(0.0, 30.0), Clip(30.0, 45.0)]
     segments = [seg("anuncio", 0.0, 6.0, spoken("uno dos tres cuatro cinco", 0.5))]  # ends at ~2.1 s
@@ -309,7 +311,7 @@ def test_stretches_a_window_skipped_are_found():
 
 
 def test_what_a_stretch_decoded_again_leaves_is_decoded_again():
-    from radiomon.transcribe.faster_whisper import fill_holes
+    from radiomon.pipeline.transcribe.engines.faster_whisper import fill_holes
 
     clips = [Clip(0.0, 30.0)]
     first = [seg("noticia", 0.0, 4.0, spoken("uno dos tres cuatro", 0.0, 1.0))]  # words up to ~3.8 s
@@ -332,7 +334,7 @@ def test_what_a_stretch_decoded_again_leaves_is_decoded_again():
 
 
 def test_looping_clips_get_a_second_pass_and_their_neighbours_are_kept():
-    from radiomon.transcribe.faster_whisper import _in_clip, second_pass
+    from radiomon.pipeline.transcribe.engines.faster_whisper import _in_clip, second_pass
 
     clips = [Clip(0.0, 28.944), Clip(28.944, 51.424), Clip(51.424, 80.7)]
     good = seg("Buenos días, Moroleón.", 0.5, 3.0, spoken("Buenos días, Moroleón.", 0.5))
@@ -346,7 +348,7 @@ def test_looping_clips_get_a_second_pass_and_their_neighbours_are_kept():
 
 
 def test_a_short_loop_or_a_skipped_sentence_also_gets_a_second_pass():
-    from radiomon.transcribe.faster_whisper import MAX_WORD_S, second_pass
+    from radiomon.pipeline.transcribe.engines.faster_whisper import MAX_WORD_S, second_pass
 
     clips = [Clip(0.0, 30.0), Clip(30.0, 60.0), Clip(60.0, 90.0)]
     text = "Protección civil, " + "Neel, " * 25
@@ -359,15 +361,29 @@ def test_a_short_loop_or_a_skipped_sentence_also_gets_a_second_pass():
     assert second_pass([short_loop, skipped, good], clips) == clips[:2]
 
 
-def test_a_batch_with_two_workers_stores_every_recording_once(tmp_path, monkeypatch):
-    """The batch loop itself (threads, ordering, per-item failure) with a stand-in engine."""
+class EchoEngine:
+    """A stand-in engine: one segment per clip, named by its place (module
+    level, so a worker process can load it by name)."""
+
+    name, model_label = "echo", "fake"
+
+    def __init__(self, *args):
+        pass
+
+    def transcribe(self, audio, clips):
+        return [Segment(c.start, c.end, f"clip {i}", words=(Word(f" clip{i}", c.start, c.end, 1.0),))
+                for i, c in enumerate(clips)]
+
+
+@pytest.fixture
+def four_recordings(tmp_path):
+    """A deployment with four recordings of noise, the second corrupt."""
     try:
         import audio_factory as af
     except ImportError:
         from tests import audio_factory as af
     from radiomon.archive import Archive
     from radiomon.config import load_config
-    from radiomon.transcribe.batch import transcribe_batch
 
     if af.missing():
         pytest.skip(af.missing())
@@ -375,32 +391,47 @@ def test_a_batch_with_two_workers_stores_every_recording_once(tmp_path, monkeypa
         "stations:\n  - id: uno\n    url: http://127.0.0.1/uno.mp3\n"
         "transcription:\n  workers: 2\n  threads: 1\n  hotwords: false\n")
     config = load_config(tmp_path / "radiomon.yml")
-
-    class Echo:
-        name, model_label = "echo", "fake"
-
-        def __init__(self, *args):
-            pass
-
-        def transcribe(self, audio, clips):
-            return [Segment(c.start, c.end, f"clip {i}", words=(Word(f" clip{i}", c.start, c.end, 1.0),))
-                    for i, c in enumerate(clips)]
-
     paths = [af.silence(2.0, noise_db=-30, seed=i).write(tmp_path / f"r{i}.wav") for i in range(4)]
     af.corrupt(tmp_path / "r1.wav")
     with Archive(config.archive) as archive:
         archive.sync_stations(config.stations, str(config.timezone))
         ids = [archive.add_recording(station="uno", start=datetime(2026, 11, 25, 14, i, tzinfo=timezone.utc),
                                      duration=2.0, path=str(p))[0] for i, p in enumerate(paths)]
-        result = transcribe_batch(config, archive, engine_factory=Echo, formats=())
-        assert (result.transcribed, result.failed) == (3, 1)
-        assert [archive.recording(i).status for i in ids] == ["transcribed", "failed", "transcribed", "transcribed"]
-        assert all(archive.recording(i).engine == "echo" for i in (ids[0], ids[2], ids[3]))
+        yield config, archive, ids
+
+
+def test_a_batch_with_two_workers_stores_every_recording_once(four_recordings):
+    """The batch loop itself (threads, ordering, per-item failure) with a stand-in engine."""
+    from radiomon.pipeline.transcribe.batch import transcribe_batch
+
+    config, archive, ids = four_recordings
+    result = transcribe_batch(config, archive, engine_factory=EchoEngine, formats=())
+    assert (result.transcribed, result.failed) == (3, 1)
+    assert [archive.recording(i).status for i in ids] == ["transcribed", "failed", "transcribed", "transcribed"]
+    assert all(archive.recording(i).engine == "echo" for i in (ids[0], ids[2], ids[3]))
+
+
+def test_a_recording_can_be_transcribed_in_another_process(four_recordings):
+    """The executor seam: the work for one recording is plain data in and out,
+    so a fresh worker process (as on a cluster) loads the engine for the spec
+    and sends back segments the batch stores as from its own threads."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from radiomon.pipeline.transcribe.batch import transcribe_batch
+
+    config, archive, ids = four_recordings
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        result = transcribe_batch(config, archive, engine_factory=EchoEngine, formats=(), executor=pool)
+    assert (result.transcribed, result.failed) == (3, 1)
+    assert "cannot decode audio" in archive.recording(ids[1]).error
+    assert [(archive.recording(i).status, archive.recording(i).model) for i in (ids[0], ids[2], ids[3])] == [
+        ("transcribed", "fake")] * 3
 
 
 def test_openai_clip_timestamps_never_reach_past_the_audio():
     # openai/whisper#2005: a clip ending past the last mel frame spins forever.
-    from radiomon.transcribe.openai_whisper import clip_timestamps
+    from radiomon.pipeline.transcribe.engines.openai_whisper import clip_timestamps
 
     assert clip_timestamps([Clip(0.0, 2.0), Clip(3.0004, 9.9999)], duration=10.0) == [0.0, 2.0, 3.0, 9.99]
     assert clip_timestamps([Clip(9.995, 10.2)], duration=10.0) == []

@@ -1,23 +1,32 @@
 """The archive: the one place that speaks SQL.
 
-``Archive`` is assembled from one mixin per concept (recordings, segments,
-gaps, search, …) so each file stays small; they share one connection.
+``Archive`` is assembled from one mixin per concept, so each file stays
+small; they share one connection (:mod:`~radiomon.archive.db`):
+
+* :mod:`~radiomon.archive.stations`, :mod:`~radiomon.archive.recordings`,
+  :mod:`~radiomon.archive.segments` (stored whole, read back for matching),
+  :mod:`~radiomon.archive.fts` (full-text search), :mod:`~radiomon.archive.mentions`,
+  :mod:`~radiomon.archive.gaps`, :mod:`~radiomon.archive.now_playing`,
+  :mod:`~radiomon.archive.outbox` (events to deliver), :mod:`~radiomon.archive.runs`
+* :mod:`~radiomon.archive.where` — the one WHERE builder for a :class:`~radiomon.filters.Filters`
+* :mod:`~radiomon.archive.schema` — tables, triggers, migrations
 """
 
 from radiomon.archive.db import ArchiveBase
 from radiomon.archive.fts import SearchMixin
 from radiomon.archive.gaps import GapsMixin
 from radiomon.archive.mentions import MentionChanges, MentionRow, MentionsMixin
-from radiomon.archive.recorder_tables import RecorderTablesMixin
+from radiomon.archive.now_playing import NowPlayingMixin
+from radiomon.archive.outbox import OutboxMixin
 from radiomon.archive.recordings import Recording, RecordingsMixin
 from radiomon.archive.runs import RunsMixin
-from radiomon.archive.segments import SegmentIn, SegmentsMixin, Word
+from radiomon.archive.segments import SegmentsMixin
 from radiomon.archive.stations import StationsMixin
 
 
-class Archive(StationsMixin, RecordingsMixin, SegmentsMixin, GapsMixin, SearchMixin, RunsMixin, RecorderTablesMixin,
-              MentionsMixin):
+class Archive(StationsMixin, RecordingsMixin, SegmentsMixin, GapsMixin, SearchMixin, RunsMixin, NowPlayingMixin,
+              MentionsMixin, OutboxMixin):
     """The SQLite archive of one deployment."""
 
 
-__all__ = ["Archive", "MentionChanges", "MentionRow", "Recording", "SegmentIn", "Word"]
+__all__ = ["Archive", "ArchiveBase", "MentionChanges", "MentionRow", "Recording"]

@@ -1,10 +1,10 @@
 """Full-text search over segments (FTS5), ranked without scanning the world.
 
-Ranking every match of a common word costs seconds on a station-year (see
-shared/README: 2 s for "de" over a million rows), while walking matches
+Ranking every match of a common word costs seconds on a station-year (2 s
+for "de" over a million rows with ``ORDER BY rank``), while walking matches
 newest first costs about a millisecond. So radiomon ranks a bounded window:
 it takes the newest :data:`RANK_WINDOW` matches (after filters) and scores
-them with BM25 (radiomon/ranking.py, document frequencies from the index's
+them with BM25 (radiomon/search/ranking.py, document frequencies from the index's
 vocabulary), best first, newest first on ties. A rare word or a proper noun
 has fewer matches than the window, so its ranking is exact; for "de" the
 result is the best of the most recent thousand, which is what someone
@@ -18,38 +18,28 @@ segment ids, and FTS5 can seek straight to them.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from radiomon import timeutil
 from radiomon.archive.db import ArchiveBase
+from radiomon.archive.where import Where
 from radiomon.errors import QueryError
-from radiomon.ranking import ScoringTerm, bm25_scores, highlight
-from radiomon.search_query import ParsedQuery
+from radiomon.filters import Filters
+from radiomon.search.query import ParsedQuery
+from radiomon.search.ranking import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, ScoringTerm, bm25_scores, highlight
 
 RANK_WINDOW = 1000
 
-HIGHLIGHT_OPEN = "\x02"
-HIGHLIGHT_CLOSE = "\x03"
-
 
 class SearchMixin(ArchiveBase):
-    def search_segments(
-        self,
-        query: str | ParsedQuery,
-        *,
-        stations: tuple[str, ...] = (),
-        since: datetime | None = None,
-        until: datetime | None = None,
-        group: str | None = None,
-        limit: int = 20,
-    ) -> list[dict]:
-        """Rows with segment, recording, ``rank`` and a highlighted snippet, best first.
+    def search_segments(self, query: str | ParsedQuery, filters: Filters = Filters(), *, limit: int = 20) -> list[dict]:
+        """Rows with segment, recording, ``rank`` and a highlighted snippet, best first,
+        of ``filters``' stations and range, with a mention of one of its groups.
 
         ``query`` is a parsed user query, or an FTS5 expression as text.
         """
         parsed = query if isinstance(query, ParsedQuery) else ParsedQuery.from_fts(query)
         try:
-            candidates = self._candidates(parsed.fts, stations, since, until, group)
+            candidates = self._candidates(parsed.fts, filters)
             if not candidates:
                 return []
             ids, texts, epochs = zip(*candidates)
@@ -64,42 +54,25 @@ class SearchMixin(ArchiveBase):
             row["snippet"] = highlight(row["text"], parsed.terms, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE)
         return rows
 
-    def _candidates(
-        self,
-        fts: str,
-        stations: tuple[str, ...],
-        since: datetime | None,
-        until: datetime | None,
-        group: str | None,
-    ) -> list[tuple[int, str, int]]:
+    def _candidates(self, fts: str, filters: Filters) -> list[tuple[int, str, int]]:
         """(segment id, text, epoch ms) of the newest RANK_WINDOW matches that pass the filters."""
-        where = ["segments_fts MATCH :q"]
-        params: dict = {"q": fts, "window": RANK_WINDOW}
+        where = Where().add("segments_fts MATCH ?", fts)
         join = "JOIN segments s ON s.id = f.rowid"
-        if stations:
+        if filters.stations:
             join += " JOIN recordings r ON r.id = s.recording_id"
-            names = [f"st{i}" for i in range(len(stations))]
-            where.append(f"r.station IN ({', '.join(':' + n for n in names)})")
-            params.update(zip(names, stations))
-        if since:
-            where.append("s.epoch_ms >= :since")
-            params["since"] = round(since.timestamp() * 1000)
-        if until:
-            where.append("s.epoch_ms < :until")
-            params["until"] = round(until.timestamp() * 1000)
-        if since or until:
-            bounds = self._segment_id_bounds(stations, since, until)
+            where.among("r.station", filters.stations)
+        where.between("s.epoch_ms", filters.since, filters.until, epoch_ms=True)
+        if filters.since or filters.until:
+            bounds = self._segment_id_bounds(filters)
             if bounds is None:
                 return []
-            where.append("f.rowid BETWEEN :lo AND :hi")
-            params["lo"], params["hi"] = bounds
-        if group:
-            where.append("f.rowid IN (SELECT segment_id FROM mentions WHERE group_id = :group)")
-            params["group"] = group
+            where.add("f.rowid BETWEEN ? AND ?", *bounds)
+        if filters.groups:
+            where.add(f"f.rowid IN (SELECT segment_id FROM mentions WHERE group_id IN "
+                      f"({', '.join('?' * len(filters.groups))}))", *filters.groups)
         return self.conn.execute(
-            f"SELECT f.rowid, s.text, s.epoch_ms FROM segments_fts f {join} "
-            f"WHERE {' AND '.join(where)} ORDER BY f.rowid DESC LIMIT :window",
-            params,
+            f"SELECT f.rowid, s.text, s.epoch_ms FROM segments_fts f {join}{where.sql()} ORDER BY f.rowid DESC LIMIT ?",
+            (*where.params, RANK_WINDOW),
         ).fetchall()
 
     def _hit_details(self, ids: list[int]) -> list[dict]:
@@ -147,11 +120,9 @@ class SearchMixin(ArchiveBase):
         (total,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM segments").fetchone()
         return total
 
-    def _segment_id_bounds(
-        self, stations: tuple[str, ...], since: datetime | None, until: datetime | None
-    ) -> tuple[int, int] | None:
+    def _segment_id_bounds(self, filters: Filters) -> tuple[int, int] | None:
         """The lowest and highest segment id of recordings overlapping the range."""
-        where, params = ["1=1"], []
+        since = filters.since
         if since:
             # A recording that began before `since` can still overlap it; the
             # longest recording in the archive bounds how far back to look
@@ -160,18 +131,12 @@ class SearchMixin(ArchiveBase):
                 "SELECT coalesce(max(coalesce(duration, "
                 '(SELECT max("end") FROM segments WHERE recording_id = r.id))), 0) FROM recordings r'
             ).fetchone()[0]
-            where.append("r.start_utc >= ?")
-            params.append(timeutil.to_iso(since - timedelta(seconds=longest + 1)))
-        if until:
-            where.append("r.start_utc < ?")
-            params.append(timeutil.to_iso(until))
-        if stations:
-            where.append(f"r.station IN ({', '.join('?' * len(stations))})")
-            params.extend(stations)
+            since = since - timedelta(seconds=longest + 1)
+        where = Where().between("r.start_utc", since, filters.until).among("r.station", filters.stations)
         lo, hi = self.conn.execute(
             "SELECT min((SELECT min(id) FROM segments WHERE recording_id = r.id)), "
             "max((SELECT max(id) FROM segments WHERE recording_id = r.id)) "
-            f"FROM recordings r WHERE {' AND '.join(where)}",
-            params,
+            f"FROM recordings r{where.sql()}",
+            where.params,
         ).fetchone()
         return None if lo is None else (lo, hi)

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from radiomon import timeutil
 from radiomon.archive.db import ArchiveBase
+from radiomon.archive.where import Where
+from radiomon.filters import Filters
 
 GAP_REASONS = ("network", "stall", "silence", "off-schedule", "disk", "error", "stopped")
 
@@ -34,12 +36,15 @@ class GapsMixin(ArchiveBase):
                 (station, timeutil.to_iso(start), timeutil.to_iso(end), reason),
             ).lastrowid
 
-    def gaps(self, station: str | None = None, since: datetime | None = None) -> list[dict]:
-        sql, params = "SELECT id, station, start_utc, end_utc, reason FROM gaps WHERE 1=1", []
-        if station:
-            sql += " AND station = ?"
-            params.append(station)
-        if since:
-            sql += " AND (end_utc IS NULL OR end_utc >= ?)"
-            params.append(timeutil.to_iso(since))
-        return self.query(sql + " ORDER BY start_utc", tuple(params))
+    def gaps(self, filters: Filters = Filters()) -> list[dict]:
+        """Outages of ``filters``' stations that overlap its range (one still
+        open overlaps everything after its start), oldest first."""
+        where = Where.of(filters, station="station").overlapping("start_utc", "end_utc", filters.since, filters.until)
+        return self.query(f"SELECT id, station, start_utc, end_utc, reason FROM gaps{where.sql()} ORDER BY start_utc",
+                          tuple(where.params))
+
+    def open_gaps(self, station: str) -> list[dict]:
+        """The station's outages with no end yet, oldest first (a recorder that
+        died leaves its last one open)."""
+        return self.query("SELECT id, reason, start_utc FROM gaps WHERE station = ? AND end_utc IS NULL "
+                          "ORDER BY start_utc, id", (station,))

@@ -1,4 +1,4 @@
-"""Mentions: the keyword matcher's findings, and what the matcher reads.
+"""Mentions: the keyword matcher's findings.
 
 A recording's mentions are replaced as a whole, in one transaction, by
 :meth:`MentionsMixin.replace_mentions`. A mention that is still found keeps
@@ -8,23 +8,17 @@ same mention" means the same segment, group and keyword at nearly the same
 offset (:data:`SAME_MENTION_SECONDS`): a changed threshold may widen the
 heard words by one, which moves the offset a little, and the staff's review
 still applies.
-
-The matcher reads the archive's distinct vocabulary from the FTS5 index
-(:meth:`vocabulary`) and then only the segments that contain a candidate
-word (:meth:`segments_containing`), so a full re-match of a station-year
-reads a few percent of it.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 
-from radiomon import timeutil
 from radiomon.archive.db import ArchiveBase, now_iso
+from radiomon.archive.where import Where
+from radiomon.filters import Filters
 
 # Two findings of one keyword in one segment whose offsets differ by less
 # than this are the same mention (see the module doc).
@@ -49,7 +43,7 @@ class MentionRow:
     id: int | None = None
 
     def as_json(self) -> dict:
-        """DESIGN.md's mention object: ``group`` and ``at`` instead of the column names."""
+        """The command line's mention object: ``group`` and ``at`` instead of the column names."""
         return {
             "id": self.id,
             "station": self.station,
@@ -172,114 +166,17 @@ class MentionsMixin(ArchiveBase):
             f"SELECT {_COLUMNS} FROM mentions WHERE recording_id = ? ORDER BY offset, id", (recording_id,))
         return [_row(r) for r in rows]
 
-    def list_mentions(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        groups: Sequence[str] = (),
-        stations: Sequence[str] = (),
-        limit: int | None = None,
-    ) -> list[MentionRow]:
-        """Mentions in ``[since, until)``, oldest first, optionally of some groups and stations."""
-        where, params = ["1=1"], []
-        if since:
-            where.append("at_utc >= ?")
-            params.append(timeutil.to_iso(since))
-        if until:
-            where.append("at_utc < ?")
-            params.append(timeutil.to_iso(until))
-        if groups:
-            where.append(f"group_id IN ({', '.join('?' * len(groups))})")
-            params.extend(groups)
-        if stations:
-            where.append(f"station IN ({', '.join('?' * len(stations))})")
-            params.extend(stations)
-        sql = f"SELECT {_COLUMNS} FROM mentions WHERE {' AND '.join(where)} ORDER BY at_utc, id"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return [_row(r) for r in self.conn.execute(sql, params)]
-
-    def recording_segments(self, recording_id: int) -> list[dict]:
-        """A recording's segments in order, with what the matcher needs."""
-        return self._segment_dicts(self.conn.execute(
-            "SELECT s.id, s.recording_id, r.station, s.start_ms, s.end_ms, s.epoch_ms, s.text, s.words "
-            "FROM segments s JOIN recordings r ON r.id = s.recording_id "
-            "WHERE s.recording_id = ? ORDER BY s.start_ms, s.id", (recording_id,)))
-
-    def vocabulary(self) -> Iterator[str]:
-        """Every distinct word of the archive, as the FTS5 index folds it (case,
-        accents, ñ), read as it is consumed (a station-year's index takes seconds)."""
-        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.radiomon_vocab USING fts5vocab(main, 'segments_fts', 'row')")
-        return (row[0] for row in self.conn.execute("SELECT term FROM temp.radiomon_vocab"))
-
-    def texts_of_recordings(self, first: int, last: int) -> list[tuple[int, int, str]]:
-        """(segment id, recording id, text) of the transcribed recordings with ids
-        ``first``–``last``, by recording then time, straight from the recording
-        index (no sort: ids follow time within a recording, see
-        :meth:`replace_segments`)."""
-        return self.conn.execute(
-            "SELECT s.id, s.recording_id, s.text FROM segments s CROSS JOIN recordings r ON r.id = s.recording_id "
-            "WHERE s.recording_id BETWEEN ? AND ? AND r.status = 'transcribed' ORDER BY s.recording_id, s.id",
-            (first, last)).fetchall()
-
-    def segments_by_id(self, ids: Iterable[int], *, neighbours: int = 0) -> list[dict]:
-        """Transcribed segments with these ids, plus ``neighbours`` on each side
-        within the same recording, by recording then time (as the matcher reads them).
-
-        Segments of one recording are inserted together, so ids are
-        consecutive in time; the recording check stops at its edges.
-        """
-        wanted = {i + d for i in ids for d in range(-neighbours, neighbours + 1)}
-        conn = self.conn
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS radiomon_hot (id INTEGER PRIMARY KEY)")
-        conn.execute("DELETE FROM temp.radiomon_hot")
-        conn.executemany("INSERT INTO temp.radiomon_hot (id) VALUES (?)", ((i,) for i in sorted(wanted)))
-        rows = conn.execute(
-            "SELECT s.id, s.recording_id, r.station, s.start_ms, s.end_ms, s.epoch_ms, s.text, s.words "
-            # CROSS JOIN keeps SQLite from scanning every transcribed recording
-            # and probing the (small) id table: the ids drive the lookup.
-            "FROM temp.radiomon_hot h CROSS JOIN segments s ON s.id = h.id CROSS JOIN recordings r ON r.id = s.recording_id "
-            "WHERE r.status = 'transcribed' ORDER BY s.recording_id, s.start_ms, s.id")
-        result = self._segment_dicts(rows)
-        conn.execute("DELETE FROM temp.radiomon_hot")
-        return result
+    def list_mentions(self, filters: Filters = Filters()) -> list[MentionRow]:
+        """Mentions at instants in ``filters``' range, of its groups and stations, oldest first."""
+        where = Where.of(filters, at="at_utc", station="station", group="group_id")
+        sql = f"SELECT {_COLUMNS} FROM mentions{where.sql()} ORDER BY at_utc, id"
+        if filters.limit is not None:
+            sql += f" LIMIT {int(filters.limit)}"
+        return [_row(r) for r in self.conn.execute(sql, where.params)]
 
     def recordings_with_mentions(self) -> set[int]:
         return {r[0] for r in self.conn.execute("SELECT DISTINCT recording_id FROM mentions")}
 
-    @staticmethod
-    def _segment_dicts(rows) -> list[dict]:
-        return [
-            {"id": id_, "recording_id": rec, "station": station, "start": start_ms / 1000, "end": end_ms / 1000,
-             "epoch0_ms": epoch_ms - start_ms, "text": text, "words": json.loads(words) if words else None}
-            for id_, rec, station, start_ms, end_ms, epoch_ms, text, words in rows
-        ]
-
-    # -- events (see radiomon/events.py) ---------------------------------------
-    def add_events(self, conn: sqlite3.Connection, kind: str, rows: Iterable[tuple[int | None, dict]]) -> None:
-        """Append events inside the caller's transaction: ``(mention_id, payload)`` pairs."""
-        created = now_iso()
-        conn.executemany(
-            "INSERT INTO events (kind, created_utc, mention_id, payload) VALUES (?, ?, ?, ?)",
-            [(kind, created, mention_id, json.dumps(payload, ensure_ascii=False)) for mention_id, payload in rows],
-        )
-
-    def pending_events(self, kind: str | None = None) -> list[dict]:
-        """Events nobody has delivered yet, oldest first (the alerting stage's queue)."""
-        sql = "SELECT id, kind, created_utc, mention_id, payload FROM events WHERE delivered_utc IS NULL"
-        params: tuple = ()
-        if kind:
-            sql += " AND kind = ?"
-            params = (kind,)
-        rows = self.query(sql + " ORDER BY id", params)
-        for row in rows:
-            row["payload"] = json.loads(row["payload"])
-        return rows
-
-    def mark_delivered(self, event_ids: Iterable[int]) -> None:
-        with self.write() as conn:
-            conn.executemany("UPDATE events SET delivered_utc = ? WHERE id = ?",
-                             [(now_iso(), i) for i in event_ids])
-
+    def mention_groups(self) -> set[str]:
+        """The keyword groups that have mentions (a group removed from keywords.yml keeps its history)."""
+        return {r[0] for r in self.conn.execute("SELECT DISTINCT group_id FROM mentions")}

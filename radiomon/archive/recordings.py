@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from radiomon import timeutil
 from radiomon.archive.db import ArchiveBase, now_iso
+from radiomon.archive.where import Where
+from radiomon.filters import Filters
 
 STATUSES = ("pending", "transcribing", "transcribed", "failed", "pruned")
 
@@ -85,38 +87,57 @@ class RecordingsMixin(ArchiveBase):
         rows = self.query(f"SELECT {_COLUMNS} FROM recordings WHERE id = ?", (recording_id,))
         return Recording(**rows[0]) if rows else None
 
-    def recordings(
-        self,
-        *,
-        status: str | tuple[str, ...] | None = None,
-        station: str | tuple[str, ...] | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        unmatched: bool = False,
-        limit: int | None = None,
-    ) -> list[Recording]:
-        """Recordings oldest first, filtered."""
-        where, params = [], []
-        for column, value in (("status", status), ("station", station)):
-            if value is not None:
-                values = (value,) if isinstance(value, str) else tuple(value)
-                where.append(f"{column} IN ({', '.join('?' * len(values))})")
-                params.extend(values)
-        if since is not None:
-            where.append("start_utc >= ?")
-            params.append(timeutil.to_iso(since))
-        if until is not None:
-            where.append("start_utc < ?")
-            params.append(timeutil.to_iso(until))
+    def recordings(self, filters: Filters = Filters(), *, status: str | tuple[str, ...] | None = None,
+                   unmatched: bool = False) -> list[Recording]:
+        """Recordings oldest first: of ``filters``' stations, started in its
+        range, at most its limit; of these statuses; only those transcribed
+        but not keyword-matched yet with ``unmatched``."""
+        where = Where.of(filters, at="start_utc", station="station")
+        if status is not None:
+            where.among("status", (status,) if isinstance(status, str) else tuple(status))
         if unmatched:
-            where.append("status = 'transcribed' AND matched_utc IS NULL")
-        sql = f"SELECT {_COLUMNS} FROM recordings"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY start_utc, id"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [Recording(**row) for row in self.query(sql, tuple(params))]
+            where.add("status = 'transcribed' AND matched_utc IS NULL")
+        sql = f"SELECT {_COLUMNS} FROM recordings{where.sql()} ORDER BY start_utc, id"
+        if filters.limit is not None:
+            sql += f" LIMIT {int(filters.limit)}"
+        return [Recording(**row) for row in self.query(sql, tuple(where.params))]
+
+    def recording_for_path(self, path: str) -> int | None:
+        """The id of the recording registered for this audio file, if any."""
+        row = self.conn.execute("SELECT id FROM recordings WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def last_audio_end(self, station: str) -> datetime | None:
+        """Where the station's registered audio ends (its latest recording's end)."""
+        (end,) = self.conn.execute("SELECT max(end_utc) FROM recordings WHERE station = ?", (station,)).fetchone()
+        return timeutil.parse_iso(end) if end else None
+
+    def recording_counts(self) -> list[dict]:
+        """``{station, status, n, last}`` per station and status (last: the newest start)."""
+        return self.query("SELECT station, status, count(*) AS n, max(start_utc) AS last FROM recordings "
+                          "GROUP BY station, status")
+
+    def last_audio_ends(self) -> dict[str, str | None]:
+        """Each station's latest audio end (ISO UTC)."""
+        return {r[0]: r[1] for r in self.conn.execute("SELECT station, max(end_utc) FROM recordings GROUP BY station")}
+
+    def transcribed_versions(self) -> dict[int, str]:
+        """Each transcribed recording's id and ``updated_utc``: a re-match that
+        read one checks before writing that it was not re-transcribed since."""
+        return {r[0]: r[1] for r in self.conn.execute(
+            "SELECT id, updated_utc FROM recordings WHERE status = 'transcribed'")}
+
+    def updated_utc(self, recording_id: int) -> str | None:
+        row = self.conn.execute("SELECT updated_utc FROM recordings WHERE id = ?", (recording_id,)).fetchone()
+        return row[0] if row else None
+
+    def mark_all_matched(self, read_before: str) -> None:
+        """Every transcribed recording not changed since ``read_before`` (ISO UTC)
+        and not matched since then is now matched: a full re-match read them all."""
+        with self.write() as conn:
+            conn.execute(
+                "UPDATE recordings SET matched_utc = ? WHERE status = 'transcribed' AND updated_utc <= ? "
+                "AND (matched_utc IS NULL OR matched_utc < ?)", (now_iso(), read_before, read_before))
 
     def set_status(self, recording_id: int, status: str, *, error: str | None = None) -> None:
         if status not in STATUSES:

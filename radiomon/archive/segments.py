@@ -1,43 +1,29 @@
-"""Segments: the timed text of a recording, written whole or not at all."""
+"""Segments: the timed text of a recording, written whole or not at all, and read back.
+
+The archive-wide re-match reads the distinct vocabulary from the FTS5 index
+(:meth:`SegmentsMixin.vocabulary`), every text once
+(:meth:`SegmentsMixin.texts_of_recordings`) and then only the segments
+around a candidate (:meth:`SegmentsMixin.segments_by_id`).
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from radiomon import timeutil
 from radiomon.archive.db import ArchiveBase, now_iso
-
-
-@dataclass(frozen=True)
-class Word:
-    word: str
-    start: float  # seconds into the recording
-    end: float
-    probability: float | None = None
-
-
-@dataclass(frozen=True)
-class SegmentIn:
-    """One utterance to store; times are seconds into the recording."""
-
-    start: float
-    end: float
-    text: str
-    avg_logprob: float | None = None
-    no_speech_prob: float | None = None
-    words: Sequence[Word] = field(default_factory=tuple)
+from radiomon.transcript import Segment, Word
 
 
 def words_json(words: Sequence[Word]) -> str | None:
-    """DESIGN.md's shape, rounded to what a clip needs (10 ms, 3 digits)."""
+    """``[{"word", "start", "end", "probability"}]``, rounded to what a clip needs (10 ms, 3 digits)."""
     if not words:
         return None
     return json.dumps(
         [
             {
-                "word": w.word,
+                "word": w.text,
                 "start": round(w.start, 2),
                 "end": round(w.end, 2),
                 "probability": None if w.probability is None else round(w.probability, 3),
@@ -53,7 +39,7 @@ class SegmentsMixin(ArchiveBase):
     def replace_segments(
         self,
         recording_id: int,
-        segments: Iterable[SegmentIn],
+        segments: Iterable[Segment],
         *,
         status: str = "transcribed",
         engine: str | None = None,
@@ -85,7 +71,7 @@ class SegmentsMixin(ArchiveBase):
                     words_json(s.words),
                 )
                 # In time order, so ids follow time within a recording: the
-                # re-match (radiomon/rematch.py) reads segments in id order.
+                # re-match reads segments in id order.
                 for s in sorted(segments, key=lambda s: (s.start, s.end))
             ]
             # Index the whole recording in one statement (see schema.py: bulk writes).
@@ -120,3 +106,65 @@ class SegmentsMixin(ArchiveBase):
             (recording_id,),
         )
 
+    def segment_counts(self) -> dict[str, int]:
+        """Segments stored per station."""
+        return {r[0]: r[1] for r in self.conn.execute(
+            "SELECT r.station, count(*) FROM segments s JOIN recordings r ON r.id = s.recording_id GROUP BY r.station")}
+
+    def max_segment_id(self) -> int:
+        """The highest segment id: the archive's size in segments, near enough (ids are dense)."""
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM segments").fetchone()[0]
+
+    # -- what the matcher reads ---------------------------------------------------
+    def recording_segments(self, recording_id: int) -> list[dict]:
+        """A recording's segments in order, with what the matcher needs."""
+        return self._segment_dicts(self.conn.execute(
+            "SELECT s.id, s.recording_id, r.station, s.start_ms, s.end_ms, s.epoch_ms, s.text, s.words "
+            "FROM segments s JOIN recordings r ON r.id = s.recording_id "
+            "WHERE s.recording_id = ? ORDER BY s.start_ms, s.id", (recording_id,)))
+
+    def vocabulary(self) -> Iterator[str]:
+        """Every distinct word of the archive, as the FTS5 index folds it (case,
+        accents, ñ), read as it is consumed (a station-year's index takes seconds)."""
+        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.radiomon_vocab USING fts5vocab(main, 'segments_fts', 'row')")
+        return (row[0] for row in self.conn.execute("SELECT term FROM temp.radiomon_vocab"))
+
+    def texts_of_recordings(self, first: int, last: int) -> list[tuple[int, int, str]]:
+        """(segment id, recording id, text) of the transcribed recordings with ids
+        ``first``–``last``, by recording then time, straight from the recording
+        index (no sort: ids follow time within a recording, see
+        :meth:`replace_segments`)."""
+        return self.conn.execute(
+            "SELECT s.id, s.recording_id, s.text FROM segments s CROSS JOIN recordings r ON r.id = s.recording_id "
+            "WHERE s.recording_id BETWEEN ? AND ? AND r.status = 'transcribed' ORDER BY s.recording_id, s.id",
+            (first, last)).fetchall()
+
+    def segments_by_id(self, ids: Iterable[int], *, neighbours: int = 0) -> list[dict]:
+        """Transcribed segments with these ids, plus ``neighbours`` on each side
+        within the same recording, by recording then time (as the matcher reads them).
+
+        Segments of one recording are inserted together, so ids are
+        consecutive in time; the recording check stops at its edges.
+        """
+        wanted = {i + d for i in ids for d in range(-neighbours, neighbours + 1)}
+        conn = self.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS radiomon_hot (id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.radiomon_hot")
+        conn.executemany("INSERT INTO temp.radiomon_hot (id) VALUES (?)", ((i,) for i in sorted(wanted)))
+        rows = conn.execute(
+            "SELECT s.id, s.recording_id, r.station, s.start_ms, s.end_ms, s.epoch_ms, s.text, s.words "
+            # CROSS JOIN keeps SQLite from scanning every transcribed recording
+            # and probing the (small) id table: the ids drive the lookup.
+            "FROM temp.radiomon_hot h CROSS JOIN segments s ON s.id = h.id CROSS JOIN recordings r ON r.id = s.recording_id "
+            "WHERE r.status = 'transcribed' ORDER BY s.recording_id, s.start_ms, s.id")
+        result = self._segment_dicts(rows)
+        conn.execute("DELETE FROM temp.radiomon_hot")
+        return result
+
+    @staticmethod
+    def _segment_dicts(rows) -> list[dict]:
+        return [
+            {"id": id_, "recording_id": rec, "station": station, "start": start_ms / 1000, "end": end_ms / 1000,
+             "epoch0_ms": epoch_ms - start_ms, "text": text, "words": json.loads(words) if words else None}
+            for id_, rec, station, start_ms, end_ms, epoch_ms, text, words in rows
+        ]

@@ -10,17 +10,14 @@ from pathlib import Path
 
 import click
 
-from radiomon import timeutil
+from radiomon import jobs, timeutil
 from radiomon.archive import Archive
 from radiomon.cli import main
-from radiomon.cli.context import AppContext, check_groups, pass_app
+from radiomon.cli.context import AppContext, pass_app
 from radiomon.cli.output import emit_records, format_option
 from radiomon.config import load_config
-from radiomon.errors import QueryError
-from radiomon.matching import load_matcher, match_pending
-from radiomon.importer import import_audio, import_transcript
-from radiomon.search import plain_snippet, search
-from radiomon.status import collect_status
+from radiomon.filters import Filters
+from radiomon.search import plain_snippet
 
 
 @main.command()
@@ -59,32 +56,21 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], station: str, start: st
     config = app.config
     config.station(station)
     begin = timeutil.parse_user_instant(start, config.station_tz(station)) if start else None
-    failures = 0
     with app.archive() as archive:
-        if as_transcript:
-            if begin is None:
-                raise QueryError("--transcript needs --start (when the transcribed audio began)")
-            if len(files) > 1:
-                raise QueryError("--start names the start of one transcript; import them one at a time")
-            results = [import_transcript(archive, config, files[0], station, begin)]
+        imported = jobs.import_and_match(config, archive, files, station=station, start=begin, transcript=as_transcript)
+    for result in imported.results:
+        if result.error:
+            click.echo(f"error: {result.error}", err=True)
+        elif result.created:
+            extra = f", {result.segments} segments" if as_transcript else ""
+            click.echo(f"imported {result.path} as recording {result.recording_id} (start {result.start_utc}{extra})")
         else:
-            results = import_audio(archive, config, list(files), station, begin)
-        for result in results:
-            if result.error:
-                failures += 1
-                click.echo(f"error: {result.error}", err=True)
-            elif result.created:
-                extra = f", {result.segments} segments" if as_transcript else ""
-                click.echo(f"imported {result.path} as recording {result.recording_id} (start {result.start_utc}{extra})")
-            else:
-                click.echo(f"already imported: {result.path} (recording {result.recording_id})")
-        if as_transcript and results[0].created:
-            # An imported transcript is matched at once, like a transcribed recording.
-            matched = match_pending(archive, load_matcher(config.keywords), station=station)
-            crisis = f", {matched.events} crisis event(s) recorded" if matched.events else ""
-            click.echo(f"flagged {matched.added} mention(s){crisis}")
-    if failures:
-        raise click.ClickException(f"{failures} file(s) could not be imported; the others were")
+            click.echo(f"already imported: {result.path} (recording {result.recording_id})")
+    if imported.matched is not None:
+        crisis = f", {imported.matched.events} crisis event(s) recorded" if imported.matched.events else ""
+        click.echo(f"flagged {imported.matched.added} mention(s){crisis}")
+    if imported.failures:
+        raise click.ClickException(f"{imported.failures} file(s) could not be imported; the others were")
 
 
 @main.command(name="search")
@@ -103,21 +89,10 @@ def search_cmd(app, query, stations, since, until, group, limit, fmt) -> None:
     Best matches first, newest first on ties.
     """
     config = app.config
-    for station in stations:
-        config.station(station)
-    tz = config.timezone
+    filters = Filters.parse(config, stations=stations, since=since, until=until, groups=[group] if group else ())
     with app.archive(create=False) as archive:
-        if group:
-            check_groups(archive, config.keywords, [group])
-        hits = search(
-            archive,
-            query,
-            stations=tuple(stations),
-            since=timeutil.parse_user_instant(since, tz) if since else None,
-            until=timeutil.parse_user_instant(until, tz, end_of_day=True) if until else None,
-            group=group,
-            limit=limit,
-        )
+        hits = jobs.search(config, archive, query, filters, limit=limit)
+    tz = config.timezone
     if fmt != "table":
         emit_records([h.as_json() for h in hits], fmt, ())
         return
@@ -142,7 +117,7 @@ def status_cmd(app, fmt) -> None:
     """Stations, recordings by status, last recording per station, archive size."""
     config = app.config
     with app.archive(create=False) as archive:
-        status = collect_status(archive, config)
+        status = jobs.status(config, archive)
     if fmt == "json":
         click.echo(json.dumps(asdict(status), ensure_ascii=False, indent=2))
         return

@@ -6,14 +6,12 @@ from pathlib import Path
 
 import click
 
-from radiomon import timeutil
+from radiomon import jobs, timeutil
 from radiomon.cli import main
-from radiomon.cli.context import AppContext, check_groups, pass_app
+from radiomon.cli.context import AppContext, pass_app
 from radiomon.cli.output import emit_records, format_option
-from radiomon.errors import QueryError
+from radiomon.filters import Filters
 from radiomon.keywords import explain, load_keywords
-from radiomon.matching import load_matcher, match_pending
-from radiomon.rematch import rematch_all
 
 _CONTEXT_WIDTH = 80
 
@@ -35,14 +33,9 @@ def match(app: AppContext, everything: bool, stations, limit) -> None:
     config = app.config
     if everything and (stations or limit):
         raise click.UsageError("--all re-matches the whole archive; leave out --station and --limit")
-    for station in stations:
-        config.station(station)
-    matcher = load_matcher(config.keywords)
+    filters = Filters.parse(config, stations=stations, limit=limit)
     with app.archive() as archive:
-        if everything:
-            result = rematch_all(archive, matcher)
-        else:
-            result = match_pending(archive, matcher, station=tuple(stations) or None, limit=limit)
+        result = jobs.rematch(config, archive, filters, everything=everything)
     if result.recordings == 0:
         click.echo("nothing to match")
         return
@@ -68,16 +61,9 @@ def mentions(app: AppContext, since, until, groups, stations, limit, fmt) -> Non
     """
     config = app.config
     tz = config.timezone
-    for station in stations:
-        config.station(station)
-    since_at = timeutil.parse_user_instant(since, tz) if since else None
-    until_at = timeutil.parse_user_instant(until, tz, end_of_day=True) if until else None
-    if since_at and until_at and since_at >= until_at:
-        raise QueryError("--since must be before --until")
+    filters = Filters.parse(config, stations=stations, since=since, until=until, groups=groups, limit=limit)
     with app.archive() as archive:
-        if groups:
-            check_groups(archive, config.keywords, groups)
-        rows = archive.list_mentions(since=since_at, until=until_at, groups=groups, stations=stations, limit=limit)
+        rows = jobs.mentions(config, archive, filters)
     if fmt != "table":
         emit_records([r.as_json() for r in rows], fmt, ())
         return

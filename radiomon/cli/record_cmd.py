@@ -34,10 +34,11 @@ def record(app: AppContext, stations: tuple[str, ...], duration: float | None) -
     stalls or goes silent; every outage is stored as a gap. SIGTERM or
     Ctrl-C finish the open segments and exit 0.
     """
-    from radiomon.record import record as run_recorder, stop_on_signals
+    from radiomon.pipeline.record import record as run_recorder
+    from radiomon.pipeline.record import stop_on_signals
 
     # one line per event on stderr, even without -v
-    logger = logging.getLogger("radiomon.record")
+    logger = logging.getLogger("radiomon.pipeline.record")
     if logger.getEffectiveLevel() > logging.INFO:
         logger.setLevel(logging.INFO)
     config = app.config

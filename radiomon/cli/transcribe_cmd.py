@@ -7,14 +7,14 @@ import time
 
 import click
 
-from radiomon import timeutil
+from radiomon import jobs
 from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
-from radiomon.matching import load_matcher, match_pending
-from radiomon.transcribe import models
-from radiomon.transcribe.batch import Progress, transcribe_batch
-from radiomon.transcribe.engine import ENGINES
-from radiomon.transcribe.output import FORMATS
+from radiomon.filters import Filters
+from radiomon.pipeline.transcribe import models
+from radiomon.pipeline.transcribe.batch import Progress
+from radiomon.pipeline.transcribe.output import FORMATS
+from radiomon.pipeline.transcribe.types import ENGINES
 
 
 class _Bar(Progress):
@@ -70,7 +70,7 @@ def transcribe(app: AppContext, stations, since, limit, engine, model, retranscr
     is non-zero if any failed.
     """
     config = app.config
-    since_at = timeutil.parse_user_instant(since, config.timezone) if since else None
+    filters = Filters.parse(config, stations=stations, since=since, limit=limit)
     format_list = None
     if formats is not None:
         format_list = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
@@ -80,19 +80,15 @@ def transcribe(app: AppContext, stations, since, limit, engine, model, retranscr
     bar = _Bar() if sys.stderr.isatty() else None
     with app.archive() as archive:
         try:
-            result = transcribe_batch(
-                config, archive, engine=engine, model=model, station=stations or None, since=since_at,
-                limit=limit, retranscribe=retranscribe, formats=format_list, progress=bar,
-            )
+            done = jobs.transcribe_and_match(config, archive, filters, engine=engine, model=model,
+                                             retranscribe=retranscribe, formats=format_list, progress=bar)
         finally:
             if bar is not None:
                 bar.close()
-        if result.transcribed:
-            click.echo(result.summary())
-            # A recording transcribed is a recording matched: the next stage
-            # runs at once on what this batch stored (and on any backlog).
-            matched = match_pending(archive, load_matcher(config.keywords), station=stations or None)
-            click.echo(matched.summary())
+    result = done.batch
+    if done.matched is not None:
+        click.echo(result.summary())
+        click.echo(done.matched.summary())
     if result.transcribed == 0 and result.failed == 0:
         click.echo("nothing to transcribe")
         return

@@ -9,14 +9,14 @@ Pure functions and dataclasses; the only I/O is :func:`load_keywords`.
 
 from radiomon.keywords.explain import Confusion, TermReport, explain
 from radiomon.keywords.load import load_keywords, parse_keywords
-from radiomon.keywords.matcher import Matcher, Mention
+from radiomon.keywords.matcher import Matcher, Mention, NearMissOptions
 from radiomon.keywords.model import DEFAULT_THRESHOLD, Group, KeywordSet, Term
 from radiomon.keywords.normalize import Token, normalize, tokenize, tokenize_words
 from radiomon.keywords.phonetic import phonetic_key
-from radiomon.keywords.words import Word, words_from_text, words_from_whisper
+from radiomon.keywords.words import words_from_text, words_from_whisper
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "Confusion", "Group", "KeywordSet", "Matcher", "Mention", "Term",
-    "TermReport", "Token", "Word", "explain", "load_keywords", "normalize", "parse_keywords",
+    "DEFAULT_THRESHOLD", "Confusion", "Group", "KeywordSet", "Matcher", "Mention", "NearMissOptions", "Term",
+    "TermReport", "Token", "explain", "load_keywords", "normalize", "parse_keywords",
     "phonetic_key", "tokenize", "tokenize_words", "words_from_text", "words_from_whisper",
 ]

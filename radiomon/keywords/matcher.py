@@ -5,7 +5,7 @@ Compile a :class:`~radiomon.keywords.model.KeywordSet` once with
 segment or of several consecutive segments (a name split across a segment
 boundary is still found).
 
-How a mention is found (issue 4):
+How a mention is found:
 
 1. Heard words are normalized into tokens (:mod:`~radiomon.keywords.normalize`).
 2. A token *anchors* a spelling when it is not a stopword and is a misheard
@@ -13,7 +13,7 @@ How a mention is found (issue 4):
    a piece of a split/glued word (partial ratio ≥ :data:`ANCHOR_PIECE_SCORE`);
    tokens under 3 letters only by equality.
    Every match contains an anchor, which is what lets the archive-wide
-   re-match (radiomon/rematch.py) look only at windows around anchors.
+   re-match (radiomon/pipeline/match/) look only at windows around anchors.
 3. Around each anchor, windows of n-1, n and n+1 tokens (n = tokens in the
    spelling) are scored with :func:`~radiomon.keywords.patterns.similarity`;
    windows that start or end on a stopword the spelling does not have are
@@ -32,6 +32,9 @@ How a mention is found (issue 4):
    questions ("was DIF on air?", "was the municipality named?"), and
    ``--group municipio`` must not lose "DIF Moroleón". Pass
    ``nested_across_groups=False`` to keep only the longest across groups too.
+
+With :class:`NearMissOptions` the same machinery finds near misses instead:
+words that come close to a term without counting.
 """
 
 from __future__ import annotations
@@ -50,16 +53,22 @@ from radiomon.keywords.common_words import STOPWORDS
 from radiomon.keywords.model import KeywordSet
 from radiomon.keywords.normalize import Token, normalize_word, tokenize_words
 from radiomon.keywords.patterns import (
-    MIN_LENGTH_RATIO, SHORT_LENGTH, Pattern, compile_pattern, similarity, window_pattern,
+    MIN_LENGTH_RATIO,
+    SHORT_LENGTH,
+    Pattern,
+    compile_pattern,
+    similarity,
+    window_pattern,
 )
 from radiomon.keywords.phonetic import spelled_out, word_key
-from radiomon.keywords.words import WordLike, ends_sentence
+from radiomon.keywords.words import ends_sentence
+from radiomon.transcript import Word
 
 log = logging.getLogger(__name__)
 
 # A token anchors a spelling when it is at least this close (Indel ratio, on
-# letters or phonetic key) to one of the spelling's words: the mishearings
-# measured in issue 4 score 75 ("nemoreon") to 86 ("moreon") against
+# letters or phonetic key) to one of the spelling's words: Whisper's
+# mishearings of Moroleón score 75 ("nemoreon") to 86 ("moreon") against
 # "moroleon". Most of a station's vocabulary anchors nothing, and the segments
 # made only of it are skipped.
 ANCHOR_MIN_SCORE = 75
@@ -120,49 +129,63 @@ class _Candidate:
     score: float
 
 
+@dataclass(frozen=True)
+class NearMissOptions:
+    """How far past the matcher's own rules to look, to find *near misses*
+    rather than mentions: words that come close to a term without counting.
+    Transcription's keyword rescoring (radiomon/pipeline/transcribe/rescore.py)
+    asks Whisper whether each was the term ("O las públicas" may be Obras
+    Públicas, "a cámbalo" Acámbaro, "DEF Moroleón" DIF Moroleón). The
+    defaults are the matcher's own rules: nothing more."""
+
+    # Points every term's threshold is lowered by.
+    reach: float = 0.0
+    # Windows may start or end on a stopword (Whisper splits a name it does
+    # not know at a syllable that is a word: "O las públicas").
+    stopword_edges: bool = False
+    # An acronym inside a longer term may be heard this many letters off, as
+    # a word of its length that is not a stopword ("DEF Moroleón").
+    acronym_edits: int = 0
+    # Points further from a term's words at which a word still anchors it
+    # ("zapadecivo", 73 alike, for desaparecido).
+    anchor_reach: float = 0.0
+    # A term with an acronym is also compared as its acronym read letter by
+    # letter ("de i efe Moroleón", heard "NEF Moroleón").
+    spelled_acronyms: bool = False
+    # One word anchors a term of several words when it is close to them glued
+    # together ("Orascullica" for Obras Públicas, "Neyéfemoreón" for DIF
+    # Moroleón read letter by letter).
+    glued: bool = False
+    # A window may hold two words more than the spelling, not one ("Se muñe a
+    # publicar" for Seguridad Pública).
+    split: bool = False
+
+
 class Matcher:
     """A KeywordSet compiled for matching. Build once, reuse for every segment."""
 
-    def __init__(self, keywords: KeywordSet, *, nested_across_groups: bool = True, reach: float = 0.0,
-                 stopword_edges: bool = False, acronym_edits: int = 0, anchor_reach: float = 0.0,
-                 spelled_acronyms: bool = False, glued: bool = False, split: bool = False):
-        """``reach``: lower every term's threshold by this many points,
-        ``stopword_edges``: let windows start or end on a stopword, and
-        ``acronym_edits``: let an acronym inside a longer term be heard this
-        many letters off, as a word of its length that is not a stopword
-        ("DEF Moroleón"), and ``anchor_reach``: let a word this many points
-        further from a term's words anchor it ("zapadecivo", 73 alike, for
-        desaparecido), and ``spelled_acronyms``: also compare a term with an
-        acronym against the acronym read letter by letter ("de i efe
-        Moroleón", heard "NEF Moroleón"), and ``glued``: let one word anchor
-        a term of several words when it is close to them glued together
-        ("Orascullica" for Obras Públicas, "Neyéfemoreón" for DIF Moroleón
-        read letter by letter), and ``split``: let a window hold two words
-        more than the spelling, not one (Whisper splits a name it does not
-        know into syllables that are words, "Se muñe a publicar" for
-        Seguridad Pública), to find near misses rather than
-        mentions (transcription's keyword rescoring, radiomon/transcribe/
-        rescore.py, asks Whisper whether they were the term: "O las públicas"
-        may be Obras Públicas, "a cámbalo" Acámbaro, "DEF Moroleón" DIF
-        Moroleón)."""
+    def __init__(self, keywords: KeywordSet, *, near_miss: NearMissOptions = NearMissOptions(),
+                 nested_across_groups: bool = True):
+        """``near_miss``: find near misses instead of mentions (see
+        :class:`NearMissOptions`); ``nested_across_groups``: see the module doc, step 5."""
         self.keywords = keywords
-        self.stopword_edges = stopword_edges
-        self.acronym_edits = acronym_edits
-        self.split = int(split)
-        self.anchor_min_score = ANCHOR_MIN_SCORE - anchor_reach
+        self.stopword_edges = near_miss.stopword_edges
+        self.acronym_edits = near_miss.acronym_edits
+        self.split = int(near_miss.split)
+        self.anchor_min_score = ANCHOR_MIN_SCORE - near_miss.anchor_reach
         self.nested_across_groups = nested_across_groups
         self.spellings: tuple[CompiledSpelling, ...] = tuple(
             CompiledSpelling(
                 group_id=group.id,
                 keyword=term.term,
                 pattern=compile_pattern(spelling),
-                threshold=keywords.threshold_for(term) - reach,
+                threshold=keywords.threshold_for(term) - near_miss.reach,
                 excludes=tuple(compile_pattern(x) for x in term.exclude),
             )
             for group, term in keywords.terms
             for spelling in term.spellings
         )
-        if spelled_acronyms:
+        if near_miss.spelled_acronyms:
             self.spellings += tuple(
                 replace(s, pattern=_spelled_out(s.pattern), spelled=True) for s in self.spellings if s.pattern.acronyms
             )
@@ -188,18 +211,18 @@ class Matcher:
                 self._short_key.setdefault(spelling.pattern.key, []).append(index)
         # Terms of several words, glued, for ``glued``; not their aliases,
         # which may be mishearings ("un hangado") or other names.
-        self._glued = [i for i, s in enumerate(self.spellings) if glued and len(s.pattern.tokens) > 1
+        self._glued = [i for i, s in enumerate(self.spellings) if near_miss.glued and len(s.pattern.tokens) > 1
                        and not s.pattern.short and s.pattern.text == s.keyword]
         self._anchor_cache: dict[str, tuple[int, ...]] = {}
         log.debug("compiled %d spellings from %s", len(self.spellings), keywords.source)
 
     # -- one segment (or a few consecutive ones) ---------------------------------
-    def find_mentions(self, words: Sequence[WordLike], spellings: Collection[int] | None = None) -> list[Mention]:
+    def find_mentions(self, words: Sequence[Word], spellings: Collection[int] | None = None) -> list[Mention]:
         """Every mention in ``words``, in order of appearance.
 
         ``spellings`` (indices into :attr:`spellings`) restricts the search to
         those, when the caller already knows the others cannot be there (the
-        archive-wide re-match in radiomon/rematch.py).
+        archive-wide re-match, radiomon/pipeline/match/rematch.py).
         """
         tokens = tokenize_words([w.text for w in words])
         anchored = [(i, self.anchors(t.text)) for i, t in enumerate(tokens)]
@@ -449,7 +472,7 @@ class Matcher:
                 return None
         return [(index_of[id(c)], c.first, c.last, c.score) for c in self._resolve_overlaps(candidates)]
 
-    def _mention(self, candidate: _Candidate, tokens: list[Token], words: Sequence[WordLike]) -> Mention:
+    def _mention(self, candidate: _Candidate, tokens: list[Token], words: Sequence[Word]) -> Mention:
         return self.mention_at(candidate.spelling, candidate.score, words,
                                tokens[candidate.first].first, tokens[candidate.last].last)
 
@@ -468,7 +491,7 @@ class Matcher:
         windows = _Windows([Token(t, i, i) for i, t in enumerate(tokens)])
         return self._score(self.spellings[index], windows, 0, len(tokens) - 1)
 
-    def mention_at(self, spelling: CompiledSpelling, score: float, words: Sequence[WordLike],
+    def mention_at(self, spelling: CompiledSpelling, score: float, words: Sequence[Word],
                    first_word: int, last_word: int) -> Mention:
         """The mention of ``spelling`` heard in ``words[first_word..last_word]``."""
         heard = " ".join(w.text.strip() for w in words[first_word:last_word + 1])
@@ -481,7 +504,7 @@ class Matcher:
             end=float(words[last_word].end),
             first_word_index=first_word,
             last_word_index=last_word,
-            segment_id=getattr(words[first_word], "segment_id", None),
+            segment_id=words[first_word].segment_id,
             spelling=spelling.pattern.text,
         )
 

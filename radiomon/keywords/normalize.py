@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 from radiomon.keywords.numbers import NUMBER_WORDS, parse_number
@@ -75,7 +75,7 @@ def strip_accents(text: str) -> str:
 
 # Cached: transcripts repeat a small vocabulary (Zipf), and folding every
 # word of a station-year through four regexes dominated a full re-match
-# (radiomon/matching.py, benchmarks/match.py).
+# (radiomon/pipeline/match/, benchmarks/match.py).
 @lru_cache(maxsize=262_144)
 def fold(text: str) -> str:
     """Lowercase, accent-free words separated by single spaces (no number handling)."""

@@ -1,36 +1,18 @@
-"""The matcher's input: heard words with their times.
+"""The matcher's input: heard words with their times (:class:`radiomon.transcript.Word`).
 
 The archive stores Whisper's word list per segment (``{"word", "start",
-"end", "probability"}``, seconds into the recording); the matcher takes any
-sequence of objects with ``text``, ``start``, ``end`` and ``segment_id``, so
-consecutive segments can be passed together and a name split across a
-segment boundary is still found.
+"end", "probability"}``, seconds into the recording); the matcher takes
+words of consecutive segments together, each carrying its segment's id, so
+a name split across a segment boundary is still found.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
 from radiomon.keywords.normalize import fold
-
-
-class WordLike(Protocol):
-    text: str
-    start: float
-    end: float
-    segment_id: Any
-
-
-class Word(NamedTuple):
-    """One heard word: its text as Whisper wrote it and when it was said.
-
-    A named tuple rather than a dataclass: the matcher makes one per word it reads."""
-
-    text: str
-    start: float  # seconds (into the recording, or any common clock)
-    end: float
-    segment_id: Any = None  # the archive's segment id, reported with the mention
+from radiomon.transcript import Word
 
 
 def ends_sentence(word: str) -> bool:
@@ -51,13 +33,14 @@ def ends_sentence(word: str) -> bool:
 
 def words_from_whisper(words: Iterable[Mapping[str, Any]], segment_id: Any = None) -> list[Word]:
     """Words from Whisper's word list (``{"word", "start", "end", ...}``)."""
-    return [Word(str(w["word"]), float(w["start"]), float(w["end"]), segment_id) for w in words]
+    return [Word(str(w["word"]), float(w["start"]), float(w["end"]), w.get("probability"), segment_id)
+            for w in words]
 
 
 def spell(words: Iterable[str], text: str) -> bool:
     """Whether Whisper's words (as written) spell ``text`` as the matcher
     reads both: the same folded pieces in the same order. Only then are the
-    word times used (radiomon/matching.py's segment_words); transcription's
+    word times used (radiomon/pipeline/match/core.py's segment_words); transcription's
     keyword rescoring rewrites the word list only then too.
 
     Words are compared one by one and, failing that, glued as Whisper glues
@@ -87,6 +70,6 @@ def words_from_text(text: str, start: float = 0.0, end: float | None = None, seg
     end = start if end is None else end
     step = (end - start) / len(parts)
     return [
-        Word(part, start + i * step, start + (i + 1) * step, segment_id)
+        Word(part, start + i * step, start + (i + 1) * step, segment_id=segment_id)
         for i, part in enumerate(parts)
     ]

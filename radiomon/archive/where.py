@@ -1,0 +1,82 @@
+"""The one WHERE builder: stations, a time range and groups as SQL conditions.
+
+Every reader that filters (search, mentions, recordings, gaps, now playing)
+builds its conditions here, so "since" means the same thing everywhere:
+an instant at or after it; "until": before it. Times are compared as the
+archive's fixed-width UTC strings, or as epoch milliseconds where a table
+stores those (``segments.epoch_ms``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from radiomon import timeutil
+from radiomon.filters import Filters
+
+
+class Where:
+    """Conditions joined with AND, and their parameters, in order."""
+
+    def __init__(self) -> None:
+        self.conditions: list[str] = []
+        self.params: list = []
+
+    @classmethod
+    def of(cls, filters: Filters, *, at: str | None = None, station: str | None = None,
+           group: str | None = None, epoch_ms: bool = False) -> Where:
+        """``filters`` on these columns: ``at`` a point in time, ``station``
+        the station id, ``group`` the keyword group id; the columns a table
+        lacks are passed as None and those filters left to the caller."""
+        where = cls()
+        if station is not None:
+            where.among(station, filters.stations)
+        if group is not None:
+            where.among(group, filters.groups)
+        if at is not None:
+            where.between(at, filters.since, filters.until, epoch_ms=epoch_ms)
+        return where
+
+    def add(self, condition: str, *params) -> Where:
+        self.conditions.append(condition)
+        self.params.extend(params)
+        return self
+
+    def among(self, column: str, values: Sequence) -> Where:
+        """``column`` is one of ``values``; no condition when there are none."""
+        if values:
+            self.add(f"{column} IN ({', '.join('?' * len(values))})", *values)
+        return self
+
+    def between(self, column: str, since: datetime | None, until: datetime | None, *,
+                epoch_ms: bool = False) -> Where:
+        """``since <= column < until``, either bound optional."""
+        if since is not None:
+            self.add(f"{column} >= ?", _value(since, epoch_ms))
+        if until is not None:
+            self.add(f"{column} < ?", _value(until, epoch_ms))
+        return self
+
+    def overlapping(self, start: str, end: str, since: datetime | None, until: datetime | None) -> Where:
+        """The stretch ``start``–``end`` (``end`` NULL: still going on) overlaps ``[since, until)``."""
+        if since is not None:
+            self.add(f"({end} IS NULL OR {end} >= ?)", timeutil.to_iso(since))
+        if until is not None:
+            self.add(f"{start} < ?", timeutil.to_iso(until))
+        return self
+
+    def sql(self) -> str:
+        """``WHERE …`` (with a leading space), or nothing when there is no condition."""
+        return f" WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
+
+    def also(self) -> str:
+        """`` AND …`` for a query that has a WHERE of its own, or nothing."""
+        return "".join(f" AND {c}" for c in self.conditions)
+
+
+def _value(instant: datetime, epoch_ms: bool):
+    return round(instant.timestamp() * 1000) if epoch_ms else timeutil.to_iso(instant)
+
+
+__all__ = ["Where"]

@@ -1,0 +1,130 @@
+"""The job layer: what the command line, the web UI, the nightly job and the daemon call.
+
+Each job is one call with the deployment's config, its open archive and a
+:class:`~radiomon.filters.Filters` built by the caller from its own inputs;
+the job chains the stages (transcribe, then match) so no caller does, and
+returns what happened for the caller to show. A job raises
+:class:`~radiomon.errors.RadiomonError` for what a person can fix and
+never prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from radiomon.archive import Archive, MentionRow
+from radiomon.config import Config
+from radiomon.errors import QueryError
+from radiomon.filters import Filters
+from radiomon.keywords import load_keywords
+from radiomon.pipeline.ingest import ImportResult, import_audio, import_transcript
+from radiomon.pipeline.match import MatchResult, load_matcher, match_pending, rematch_all
+from radiomon.pipeline.transcribe.batch import BatchResult, Progress, transcribe_batch
+from radiomon.reports.status import StatusReport, collect_status
+from radiomon.search import SearchHit
+from radiomon.search import search as search_archive
+
+
+@dataclass(frozen=True)
+class Transcribed:
+    """What :func:`transcribe_and_match` did."""
+
+    batch: BatchResult
+    matched: MatchResult | None  # None when nothing was transcribed
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What :func:`import_and_match` did."""
+
+    results: tuple[ImportResult, ...]  # one per file, in order
+    matched: MatchResult | None  # transcripts imported are matched at once; None otherwise
+
+    @property
+    def failures(self) -> int:
+        return sum(1 for r in self.results if r.error)
+
+
+def transcribe_and_match(config: Config, archive: Archive, filters: Filters = Filters(), *,
+                         engine: str | None = None, model: str | None = None, retranscribe: bool = False,
+                         formats: Sequence[str] | None = None, progress: Progress | None = None,
+                         executor: Executor | None = None) -> Transcribed:
+    """Transcribe the pending recordings ``filters`` selects, then flag the
+    mentions in what was stored (and in any transcribed recording of those
+    stations not matched yet)."""
+    batch = transcribe_batch(config, archive, filters, engine=engine, model=model, retranscribe=retranscribe,
+                             formats=formats, progress=progress, executor=executor)
+    if not batch.transcribed:
+        return Transcribed(batch, None)
+    matched = match_pending(archive, load_matcher(config.keywords), Filters(stations=filters.stations))
+    return Transcribed(batch, matched)
+
+
+def import_and_match(config: Config, archive: Archive, paths: Sequence[Path], *, station: str,
+                     start: datetime | None = None, transcript: bool = False) -> Imported:
+    """Register audio files (to be transcribed), or store a Whisper JSON
+    transcript as a transcribed recording and flag its mentions at once."""
+    config.station(station)
+    if not transcript:
+        return Imported(tuple(import_audio(archive, config, list(paths), station, start)), None)
+    if start is None:
+        raise QueryError("--transcript needs --start (when the transcribed audio began)")
+    if len(paths) != 1:
+        raise QueryError("--start names the start of one transcript; import them one at a time")
+    result = import_transcript(archive, config, paths[0], station, start)
+    matched = None
+    if result.created:
+        matched = match_pending(archive, load_matcher(config.keywords), Filters(stations=(station,)))
+    return Imported((result,), matched)
+
+
+def rematch(config: Config, archive: Archive, filters: Filters = Filters(), *, everything: bool = False) -> MatchResult:
+    """Flag mentions in the transcribed recordings not matched yet (those
+    ``filters`` selects); with ``everything``, bring every mention of the
+    archive up to date with keywords.yml (staff reviews are kept)."""
+    matcher = load_matcher(config.keywords)
+    if everything:
+        return rematch_all(archive, matcher)
+    return match_pending(archive, matcher, filters)
+
+
+def search(config: Config, archive: Archive, query: str, filters: Filters = Filters(), *,
+           limit: int = 20) -> list[SearchHit]:
+    """Search everything said on air (see radiomon.search)."""
+    check_groups(config, archive, filters.groups)
+    return search_archive(archive, query, filters, limit=limit)
+
+
+def mentions(config: Config, archive: Archive, filters: Filters = Filters()) -> list[MentionRow]:
+    """The mentions ``filters`` selects, oldest first."""
+    check_groups(config, archive, filters.groups)
+    return archive.list_mentions(filters)
+
+
+def status(config: Config, archive: Archive) -> StatusReport:
+    """Stations, recordings by status, what each station is doing now."""
+    return collect_status(archive, config)
+
+
+def check_groups(config: Config, archive: Archive, groups: Sequence[str]) -> None:
+    """An unknown group is a typo, not "nothing found": say which groups exist.
+
+    Known groups are those of keywords.yml and those that still have mentions
+    in the archive (a group removed from keywords.yml keeps its history).
+    """
+    if not groups:
+        return
+    known = archive.mention_groups()
+    if Path(config.keywords).exists():
+        known |= {g.id for g in load_keywords(config.keywords).groups}
+    for group in groups:
+        if group not in known:
+            raise QueryError(f"--group {group}: no such keyword group (known: {', '.join(sorted(known)) or 'none'})")
+
+
+__all__ = ["Imported", "Transcribed", "check_groups", "import_and_match", "mentions", "rematch", "search", "status",
+           "transcribe_and_match"]

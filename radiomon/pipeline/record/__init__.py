@@ -1,0 +1,16 @@
+"""The recorder: one supervised ffmpeg per station writing clock-aligned segments.
+
+* :mod:`~radiomon.pipeline.record.ffmpeg_args` — the ffmpeg command lines (pure)
+* :mod:`~radiomon.pipeline.record.clock` — aligned boundaries, schedules, :func:`station_state` (pure)
+* :mod:`~radiomon.pipeline.record.segment_clock` — where each closed segment sits in time (pure)
+* :mod:`~radiomon.pipeline.record.gap_tracker` — the outage state machine, onto the archive's gaps
+* :mod:`~radiomon.pipeline.record.playlist` — ``.pls``/``.m3u`` resolution
+* :mod:`~radiomon.pipeline.record.ffmpeg_log` — ffmpeg's stderr as events (segments, ICY titles, silence)
+* :mod:`~radiomon.pipeline.record.runner` — one station: ffmpeg, watchdog, backoff, registration
+* :mod:`~radiomon.pipeline.record.supervisor` — all stations at once, signals, duration
+"""
+
+from radiomon.pipeline.record.clock import station_state
+from radiomon.pipeline.record.supervisor import record, select_stations, stop_on_signals
+
+__all__ = ["record", "select_stations", "station_state", "stop_on_signals"]

@@ -1,0 +1,244 @@
+"""The transcription batch: the selected recordings, oldest first, into the archive.
+
+    select → submit each recording to an executor → store each result in its transaction
+
+Each recording is transcribed by :func:`~radiomon.pipeline.transcribe.work.transcribe_file`
+(plain data in and out) on an executor: by default a pool of one thread
+more than the engine has workers, so the next recording is decoded and cut
+while the engine decodes the current one (CTranslate2 releases the GIL);
+any ``concurrent.futures`` executor (a Dask cluster's) can be passed
+instead. The model is loaded once, before the first file, so a missing
+model or engine stops the batch at once (TranscriptionError). Results are
+stored here, in order, by this thread alone (one SQLite writer): the
+transcript file, then the segments and the new status in one transaction,
+so a crash or a kill leaves a recording ``pending`` and a rerun never
+duplicates rows. One unreadable file is marked ``failed`` with the reason
+and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Sequence
+
+from radiomon.archive import Archive, Recording
+from radiomon.config import Config, TranscriptionConfig
+from radiomon.errors import ConfigError, RadiomonError
+from radiomon.filters import Filters
+from radiomon.keywords import KeywordSet, load_keywords
+from radiomon.pipeline.executor import in_order
+from radiomon.pipeline.transcribe import models, output, vocabulary
+from radiomon.pipeline.transcribe.engines import load_engine
+from radiomon.pipeline.transcribe.machine import plan_workers, resolve_device
+from radiomon.pipeline.transcribe.types import EngineOptions
+from radiomon.pipeline.transcribe.work import (
+    EngineFactory,
+    TranscriberSpec,
+    Transcript,
+    transcribe_file,
+    transcriber_for,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchResult:
+    transcribed: int = 0
+    failed: int = 0
+    segments: int = 0
+    audio_seconds: float = 0.0
+    speech_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    engine: str = ""
+    model: str = ""
+
+    @property
+    def realtime_factor(self) -> float | None:
+        return self.wall_seconds / self.audio_seconds if self.audio_seconds else None
+
+    def summary(self) -> str:
+        rtf = f", {1 / self.realtime_factor:.0f}× real time" if self.realtime_factor else ""
+        return (
+            f"transcribed {self.transcribed} recording{'s' * (self.transcribed != 1)} "
+            f"({self.audio_seconds / 3600:.2f} h of audio, {self.segments} segment{'s' * (self.segments != 1)}) in "
+            f"{self.wall_seconds:.0f} s{rtf} with {self.engine} {self.model}; {self.failed} failed"
+        )
+
+
+class Progress:
+    """Hooks the CLI implements (progress bar); the library never prints."""
+
+    def start(self, recordings: int, audio_seconds: float) -> None: ...
+
+    def done(self, recording: Recording, audio_seconds: float, ok: bool) -> None: ...
+
+
+def engine_options(settings: TranscriptionConfig, *, prompt: str | None) -> EngineOptions:
+    device = resolve_device(settings.device)
+    workers, threads = plan_workers(settings.workers, settings.threads)
+    return EngineOptions(
+        language=settings.language,
+        beam_size=settings.beam_size,
+        batch_size=settings.batch_size,
+        word_timestamps=settings.word_timestamps,
+        initial_prompt=prompt,
+        device=device,
+        compute_type=settings.compute_type,
+        threads=threads,
+        workers=workers,
+    )
+
+
+def build_prompt(settings: TranscriptionConfig, keywords: KeywordSet | None) -> str | None:
+    """The vocabulary prompt from keywords.yml's names, when ``hotwords`` is on."""
+    if not settings.hotwords or keywords is None:
+        return None
+    counter = vocabulary.approximate_tokens
+    if settings.engine == "faster-whisper" and settings.model == models.BUNDLED:
+        counter = vocabulary.whisper_token_counter(models.ensure_bundled())
+    return vocabulary.prompt_for(keywords, count_tokens=counter)
+
+
+def transcriber_spec(config: Config, settings: TranscriptionConfig,
+                     engine_factory: EngineFactory = load_engine) -> TranscriberSpec:
+    """What a worker needs to transcribe as ``settings`` say: keywords.yml (a
+    missing file only means no biasing and no rescoring; a broken one is a
+    ConfigError) read once, into the prompt and the rescoring terms."""
+    keywords = None
+    if settings.hotwords or settings.rescore:
+        if config.keywords is not None and Path(config.keywords).is_file():
+            keywords = load_keywords(config.keywords)
+        else:
+            log.info("no keywords file at %s: transcribing without vocabulary biasing", config.keywords)
+    return TranscriberSpec(
+        engine=settings.engine,
+        model=settings.model,
+        options=engine_options(settings, prompt=build_prompt(settings, keywords)),
+        vad=settings.vad,
+        rescore=keywords if settings.rescore else None,
+        engine_factory=engine_factory,
+    )
+
+
+def select(archive: Archive, filters: Filters = Filters(), *, retranscribe: bool = False) -> list[Recording]:
+    """The recordings this batch will do, oldest first (``filters``' limit
+    counts recordings that have audio: imported transcripts have none)."""
+    statuses = ("pending", "transcribed", "failed") if retranscribe else ("pending",)
+    recordings = archive.recordings(replace(filters, limit=None), status=statuses)
+    recordings = [r for r in recordings if r.path]
+    return recordings[:filters.limit] if filters.limit is not None else recordings
+
+
+def transcribe_batch(
+    config: Config,
+    archive: Archive,
+    filters: Filters = Filters(),
+    *,
+    engine: str | None = None,
+    model: str | None = None,
+    retranscribe: bool = False,
+    formats: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    engine_factory: EngineFactory = load_engine,
+) -> BatchResult:
+    """Transcribe the selected recordings into the archive; see the module doc."""
+    started = time.perf_counter()
+    settings = config.transcription
+    settings = replace(settings, engine=engine or settings.engine, model=model or settings.model)
+    formats = tuple(formats if formats is not None else settings.formats)
+    progress = progress or Progress()
+    result = BatchResult(engine=settings.engine, model=settings.model)
+
+    recordings = select(archive, filters, retranscribe=retranscribe)
+    if not recordings:
+        result.wall_seconds = time.perf_counter() - started
+        return result
+
+    spec = transcriber_spec(config, settings, engine_factory)
+    asr = transcriber_for(spec).engine  # fatal errors stop here, before the first file
+    result.model = asr.model_label
+    progress.start(len(recordings), sum(r.duration or 0.0 for r in recordings))
+    run_id = archive.start_run("transcribe")
+
+    threads = spec.options.workers + 1
+    pool = executor or ThreadPoolExecutor(threads, thread_name_prefix="transcribe")
+    try:
+        work = _Work(spec)
+        for rec, future in in_order(pool, work, recordings, window=threads):
+            try:
+                transcript = future.result()
+                stored = _store(config, archive, rec, transcript, asr.name, asr.model_label, formats)
+            except (RadiomonError, OSError, RuntimeError, ValueError) as err:
+                log.debug("recording %d: %s", rec.id, err, exc_info=True)
+                message = _one_line(err, rec)
+                log.warning("recording %d failed: %s", rec.id, message)
+                archive.mark_failed(rec.id, message)
+                result.failed += 1
+                result.errors.append(message)
+                progress.done(rec, rec.duration or 0.0, False)
+                continue
+            result.transcribed += 1
+            result.segments += stored
+            result.audio_seconds += transcript.duration
+            result.speech_seconds += transcript.speech_seconds
+            progress.done(rec, transcript.duration, True)
+    finally:
+        if executor is None:
+            pool.shutdown(cancel_futures=True)
+
+    result.wall_seconds = time.perf_counter() - started
+    archive.finish_run(
+        run_id,
+        {"transcribed": result.transcribed, "failed": result.failed, "segments": result.segments,
+         "audio_seconds": round(result.audio_seconds, 1), "wall_seconds": round(result.wall_seconds, 1),
+         "engine": settings.engine, "model": result.model},
+        result.errors,
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class _Work:
+    """A recording's audio file and the spec, handed to the executor (picklable)."""
+
+    spec: TranscriberSpec
+
+    def __call__(self, recording: Recording) -> Transcript:
+        return transcribe_file(recording.path, self.spec)
+
+
+def _one_line(err: BaseException, rec: Recording) -> str:
+    text = " ".join(str(err).split()) or type(err).__name__
+    if isinstance(err, RadiomonError):
+        return text
+    return f"{rec.path}: {type(err).__name__}: {text}"
+
+
+def _store(config: Config, archive: Archive, rec: Recording, transcript: Transcript, engine: str, model: str,
+           formats: Sequence[str]) -> int:
+    """The transcript file (atomic), then segments + status in one transaction."""
+    try:
+        tz = config.station_tz(rec.station)
+    except ConfigError:  # a station removed from radiomon.yml still has its recordings
+        tz = config.timezone
+    json_path = output.transcript_path(config.transcripts_dir, rec.station, rec.start, tz)
+    meta = {"recording_id": rec.id, "station": rec.station, "audio": rec.path, "engine": engine,
+            "model": model, "language": config.transcription.language,
+            "duration": round(transcript.duration, 3)}
+    output.write_transcripts(transcript.segments, json_path=json_path, start=rec.start, meta=meta, formats=formats)
+    return archive.replace_segments(
+        rec.id,
+        transcript.segments,
+        status="transcribed",
+        engine=engine,
+        model=model,
+        transcript_path=str(json_path),
+        duration=transcript.duration,
+    )

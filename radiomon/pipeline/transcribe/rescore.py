@@ -1,0 +1,496 @@
+"""Keyword rescoring: ask Whisper whether a near miss was the keyword.
+
+Whisper base writes what it finds most likely, and on a voice it hears
+badly a name it was never trained on loses by a hair: "un tráiler volcó
+cerca de acámbalo", "Muyangato", "O las públicas" (Obras Públicas). The
+matcher cannot forgive those spellings without also taking in real Spanish
+words ("acabar" for Acámbaro), so the model that heard the audio decides:
+
+1. Near misses: the heard words that come within :data:`REACH` points of a
+   term's threshold without reaching it (the matcher with lowered
+   thresholds, its exclusions included, and windows allowed to start or end
+   on a stopword and to hold two words more than the name: Whisper splits a
+   name it does not know at syllables that are words, "a cámbalo", "cuite
+   o", "Se muñe a publicar"), within one sentence, at most
+   :data:`MAX_PROPOSALS` a sentence. An acronym inside a longer term may be
+   one letter off ("DEF Moroleón"), and such a term may take in a mention
+   it contains. Spellings of :data:`~radiomon.keywords.patterns.SHORT_LENGTH`
+   letters or fewer are left out ("NIF" is not a near miss of DIF, it is
+   another word), and so are words Whisper wrote with a probability of
+   :data:`CONFIDENT` or more, and a name of several words whose near miss
+   ends on a word Whisper was sure of that looks nothing like the name's
+   last word (:data:`SURE`: "servicios médicos" is an everyday phrase, not
+   Servicios Municipales). Each near miss is also proposed with up to
+   :data:`EDGE_BEFORE` / :data:`EDGE_AFTER` stopwords next to it taken in,
+   and the model chooses. A near miss only a farther word anchors
+   (:data:`ANCHOR_REACH`: "la cama lo" for Acámbaro) is *far*, and so is
+   a name of several words that Whisper glued into one word, which only
+   the name glued anchors ("Oraspúricas" for Obras Públicas, "Neyfemoreón"
+   for DIF Moroleón read out; the matcher's ``glued``). Three more ways
+   Whisper loses a name, each asked about as one more spelling:
+   an acronym read out letter by letter ("de i efe Moroleón", written "NEF
+   Moroleón" or "Neyépe Moroleón"), compared by the sound of its letter
+   names; a common noun's other forms ("Aregimos a" is closest to
+   "regidores" by letters, and was "regidora"), within :data:`ALIAS_SLACK`
+   points; and a "de" glued to the name ("necuite o" for "de Cuitzeo").
+2. For each term, the engine scores the sentence holding the near miss as
+   decoded and with the near miss replaced by the keywords.yml spelling
+   (teacher-forced log probability given that sentence's audio, from its
+   word times), after the vocabulary prompt with that term added: the
+   question is asked the way Whisper is biased, by previous text, towards
+   the one term in question. Per sentence, not per 30-s window: the rest of
+   a window, often decoded badly on the voices that need rescoring, moved
+   the answer by up to 8 nats ("DEF, Nemoreón" as DIF Moroleón: -8.0 in its
+   window, -0.2 on its sentence).
+3. A rewrite at most :data:`MARGIN` nats below the decoded text is kept:
+   told the name, the model finds it about as likely as what it wrote. A
+   far one must be :data:`FAR_GAIN` nats above it: the model prefers the
+   name. Overlapping rewrites: the more likely wins.
+
+This is n-best rescoring with contextual biasing, a usual way of steering
+speech recognition towards known names; the transcript then reads the
+name, so search and every later re-match see it too. Rewritten words take
+the time span of the words they replace.
+
+Why the term goes into the prompt: scored without it, the misheard texts
+that were the term came back from +5 to -12 nats, and the other words that
+were near misses from -9 to -23, an overlap no margin separates (the first
+version of this module kept -8 and above: recall 0.81 on the mentions
+evaluation). With the term named, "O las públicas" went from -12.5 to +10.9
+and "Una vez himona" (una regidora) from -11.9 to +7.4, while "En León se"
+stayed below ("En Moroleón se" -2 to -9) and "mejores" as regidores at -15.
+MARGIN was set on the evaluation's first seed and checked on the second
+(see benchmarks/mentions.py for the figures), then lowered from 6 to 4.5
+once each sentence was scored on its own audio (see MARGIN). What the
+model cannot tell apart is an everyday phrase one word from a term: "salud
+visual" scored as Salud Municipal at -3 to +5. That is what keywords.yml's
+``exclude`` is for (the bundled file excludes the usual "salud ..."
+phrases), and excluded words are never near misses.
+
+Cost: a teacher-forced pass of the decoder per text (about 0.2 s for a
+30-s clip on two cores), and the encoder only where the batched decode's own
+encoder output cannot be reused (the faster-whisper engine keeps it). Each
+term is asked with its own prompt, and each near miss with its stopword
+variants, so on broadcast audio rescoring adds most of the decoding time
+again (figures in benchmarks/NOTES.md); ``transcription.rescore: false``
+gives the time back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Callable, Sequence
+
+from rapidfuzz import fuzz
+
+from radiomon.keywords.common_words import STOPWORDS
+from radiomon.keywords.matcher import Matcher, Mention, NearMissOptions
+from radiomon.keywords.normalize import Token, normalize_word, tokenize_words
+from radiomon.keywords.patterns import compile_pattern, similarity, window_pattern
+from radiomon.keywords.phonetic import word_key
+from radiomon.keywords.words import ends_sentence, spell
+from radiomon.pipeline.transcribe.types import Clip
+from radiomon.pipeline.transcribe.vocabulary import naming
+from radiomon.transcript import Segment, Word
+
+log = logging.getLogger(__name__)
+
+# Points below a term's threshold that still make a near miss worth asking
+# about (88 → 68; Moroleón's 80 → 60).
+REACH = 20.0
+# Points below the matcher's anchor score (75) at which a heard word still
+# anchors a near miss: the evaluation's misheard names that the model, told
+# the name, preferred to its own text were 66-74 alike word for word
+# ("zapadecivo" for desaparecido, "Aguñangato", "cama" in "la cama lo").
+ANCHOR_REACH = 10.0
+# Nats by which such a far near miss must be *more* likely than the decoded
+# text. On the evaluation's first seed, scored per 30-s window, the far
+# rewrites that were the name gained +4 to +10 ("la cama lo" as Acámbaro,
+# "de zapadecivo" as desaparecido) and those that were not -0.5 to +0.9
+# ("el granito" as El Llanito, "a la protección de agua" as Dirección de
+# Salud). Scored per sentence (now) the model is more lenient: a false far
+# rewrite reached +11 ("hacia el indieza." as síndica).
+FAR_GAIN = 2.0
+# Nats (natural log of probability) a rewrite may fall below the decoded text
+# (see the module doc). 6 was set when a whole 30-s window was scored; on its
+# own sentence the model is more lenient, and of the rewrites kept between
+# -6 and -4.5 on the evaluation's four seeds 11 were false ("altares" as
+# alcaldesa, "servicios médicos" as Servicios Municipales, "la vía pública"
+# as Seguridad Pública) and 2 true ("Camilo" as cabildo); between -4.5 and
+# -3.5, 3 of 4 were true.
+MARGIN = 4.5
+# Near misses asked about per sentence at most (each with its stopword
+# variants), best matcher scores first: a sentence full of them is bad audio,
+# not many keywords. Per sentence, not per segment: a batched segment is a
+# 30-s window of five or six sentences, and a cap of 6 for all of them left
+# true near misses (70-76 alike) unasked behind junk ones.
+MAX_PROPOSALS = 3
+# Words Whisper wrote with at least this probability are what it heard: on
+# the evaluation every near miss that was the term had a word below 0.8,
+# while real words close to a term came back at 0.92–1.00 ("mejores" for
+# regidores, "registra" for regidora); asking about them only costs time.
+CONFIDENT = 0.9
+
+# A near miss that ends on a word Whisper was this sure of, less than
+# LAST_WORD_ALIKE alike to the last word of a name of several words, is an
+# everyday phrase that shares the name's other words, and is not asked
+# about: "servicios médicos" (0.73-0.91 sure; "médicos" 44 alike to
+# "municipales") and "desarrollo sostenible" (0.81-0.86; 62) were taken,
+# told the name, as Servicios Municipales and Desarrollo Social (-1.8 to
+# +3.1 nats) on the evaluation, while the misheard names ended on words
+# 75-100 alike ("pulicas", "mullicas") or unsure ones ("Orascullica" 0.30).
+SURE = 0.7
+LAST_WORD_ALIKE = 70.0
+
+# Points below the near miss's own score at which another spelling of the
+# same term is asked about too: its aliases are one term, and the model
+# chooses between them ("Aregimos a": regidores 70.6, regidora 62.5; told the
+# name, the model found "regidora" 8.3 nats more likely than its own text,
+# "regidores" 2.0 less).
+ALIAS_SLACK = 10.0
+# Letters a word must have beyond a name it holds for a longer term to be
+# asked about in it: "Neyfemoreón" counts as Moroleón, and may be DIF
+# Moroleón glued into one word.
+GLUED_MORE = 3
+# The word said before a name that Whisper most often glues to it: "de
+# Cuitzeo" heard "necuite o" (+5.3 nats as "de Cuitzeo", -3.5 as "Cuitzeo").
+PARTICLES = ("de", "del")
+
+# Stopwords before and after a near miss that a rewrite may take in too:
+# Whisper splits a name it does not know at a syllable that is a word ("O
+# las públicas", "a cámbalo", "me cuite o"), and the matcher's windows never
+# start or end on such a word.
+EDGE_BEFORE = 2
+EDGE_AFTER = 1
+
+# What the matcher looks for to find near misses: every way above in which
+# Whisper loses a name it was not sure of.
+NEAR_MISSES = NearMissOptions(reach=REACH, stopword_edges=True, acronym_edits=1, anchor_reach=ANCHOR_REACH,
+                              spelled_acronyms=True, glued=True, split=True)
+
+# (a segment's stretch of the audio, texts, the prompt before them) → each
+# text's token log probabilities given that audio.
+Scorer = Callable[[Clip, Sequence[str], str], Sequence[Sequence[float]]]
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """Words ``first..last`` of a segment replaced by a keywords.yml spelling."""
+
+    first: int
+    last: int
+    spelling: str
+    keyword: str
+    group_id: str
+    score: float  # the matcher's score of the words heard
+    # Found only because ANCHOR_REACH let a farther word anchor it: the model
+    # must prefer the name to its own text (FAR_GAIN), not merely allow it.
+    far: bool = False
+    # A word said before the name that Whisper glued to it ("necuite o" for
+    # "de Cuitzeo"): written before the spelling.
+    particle: str = ""
+
+
+@dataclass(frozen=True)
+class Rescorer:
+    """The keyword set compiled twice: as the matcher reports it, and with
+    its thresholds lowered by :data:`REACH` to find near misses; and the
+    vocabulary prompt the transcription was decoded with."""
+
+    strict: Matcher
+    loose: Matcher
+    prompt: str | None = None
+
+    @classmethod
+    def for_keywords(cls, keywords, prompt: str | None = None) -> "Rescorer":
+        return cls(Matcher(keywords), Matcher(keywords, near_miss=NEAR_MISSES), prompt)
+
+    def proposals(self, words: Sequence[Word]) -> list[Rewrite]:
+        """Near misses in a segment's words that the matcher does not report,
+        each also with the stopwords at its edges taken in (pure)."""
+        found = self.strict.find_mentions(words)
+        sentence = _sentences(words)
+        near = [
+            m for m in self.loose.find_mentions(words)
+            if not compile_pattern(m.spelling).short
+            # A name is said within a sentence ("foro! En" is not Moro León).
+            and sentence[m.first_word_index] == sentence[m.last_word_index]
+            # Words that already count stay as heard, unless the near miss
+            # is a longer term around them ("DEF Moroleón" for DIF Moroleón).
+            and not any(_overlap(m, f) and not _around(m, f, words) for f in found)
+            and not all((w.probability or 0.0) >= CONFIDENT for w in words[m.first_word_index:m.last_word_index + 1])
+        ]
+        near.sort(key=lambda m: -m.score)
+        per_sentence: Counter[int] = Counter()
+        asked = []
+        for m in near:
+            per_sentence[sentence[m.first_word_index]] += 1
+            if per_sentence[sentence[m.first_word_index]] <= MAX_PROPOSALS:
+                said = words[m.first_word_index:m.last_word_index + 1]
+                tokens = tokenize_words([w.text for w in said])
+                far = not self._anchored(m, tokens) or self._spelled_only(m, said)
+                spellings = [s for s in self._spellings(m, tokens) if not _ends_otherwise(s, tokens, said)]
+                asked.append((m, far, spellings))
+        taken = {i for f in found for i in range(f.first_word_index, f.last_word_index + 1)}
+        return [
+            Rewrite(first, last, spelling, m.keyword, m.group_id, m.score, far=far, particle=particle)
+            for m, far, spellings in asked
+            for spelling in spellings
+            for first in _edges(words, m.first_word_index, -1, EDGE_BEFORE, taken)
+            for last in _edges(words, m.last_word_index, +1, EDGE_AFTER, taken)
+            for particle in _particles(words, first, spelling)
+        ]
+
+    def _spellings(self, near: Mention, tokens: Sequence[Token]) -> list[str]:
+        """The near miss's spelling and, for a term in lowercase, its other
+        lowercase spellings within :data:`ALIAS_SLACK` points of it for the
+        same words (``tokens``, the near miss's words normalized): "Aregimos
+        a" is closest to "regidores" by letters, but it was "regidora".
+
+        Only lowercase: those are a common noun's forms (gender, number), and
+        the model chooses between them. A capitalized alias is another way to
+        write a name, or a mishearing kept so the matcher forgives it
+        ("Nemoreón", "Moroleon"): asked about, the model finds the mishearing
+        about as likely as what it heard ("En León" as Nemoreón, -5 nats),
+        which is no evidence for the name."""
+        if near.spelling != near.spelling.lower():
+            return [near.spelling]
+        heard = window_pattern([t.text for t in tokens])
+        others = [
+            s.pattern.text for s in self.strict.spellings
+            if s.keyword == near.keyword and s.group_id == near.group_id and s.pattern.text != near.spelling
+            and s.pattern.text == s.pattern.text.lower() and not s.pattern.short
+            and similarity(heard, s.pattern) >= near.score - ALIAS_SLACK
+        ]
+        return [near.spelling, *dict.fromkeys(others)]
+
+    def _anchored(self, near: Mention, tokens: Sequence[Token]) -> bool:
+        """Whether one of the near miss's words (``tokens``, normalized)
+        anchors its spelling at the matcher's own anchor score."""
+        return any(
+            self.strict.spellings[i].pattern.text == near.spelling and self.strict.spellings[i].keyword == near.keyword
+            for token in tokens for i in self.strict.anchors(token.text)
+        )
+
+    def _spelled_only(self, near: Mention, said: Sequence[Word]) -> bool:
+        """Whether the near miss (its words ``said``) comes close only as its
+        acronym read letter by letter. Such a near miss is far: "Desnemos Moroleón" (desde
+        Moroleón) is as close to "de i efe Moroleón" as "Neyé Femoreón" is,
+        and told the name the model allowed both (-0.7 and +10.7 nats) but
+        preferred only the one that was DIF Moroleón."""
+        text = " ".join(w.text for w in said)
+        return not any(
+            s.pattern.text == near.spelling and s.keyword == near.keyword and not s.spelled
+            and self.loose.text_score(s, text) > 0
+            for s in self.loose.spellings
+        )
+
+    def rescore(self, segments: Sequence[Segment], score: Scorer) -> list[Segment]:
+        """``segments`` with the rewrites the engine's ``score`` accepts applied."""
+        out = []
+        for segment in segments:
+            spelled = _spelled(segment)  # else the words are the text split, all at the segment's times
+            words = _words_of(segment, spelled)
+            rewrites = self.proposals(words)
+            if not rewrites:
+                out.append(segment)
+                continue
+            gains = [0.0] * len(rewrites)
+            # Each sentence is asked about on its own audio, and each term
+            # with that term added to the prompt.
+            sentence = _sentences(words) if spelled else [0] * len(words)
+            for number in dict.fromkeys(sentence[r.first] for r in rewrites):
+                first = sentence.index(number)
+                last = len(sentence) - 1 - sentence[::-1].index(number)
+                part = words[first:last + 1]
+                clip = Clip(part[0].start, part[-1].end) if spelled else Clip(segment.start, segment.end)
+                here = [i for i, r in enumerate(rewrites) if sentence[r.first] == number]
+                for spelling in dict.fromkeys(rewrites[i].spelling for i in here):
+                    asked = [i for i in here if rewrites[i].spelling == spelling]
+                    texts = [_text(part)] + [_text(apply(part, [_shifted(rewrites[i], -first)])) for i in asked]
+                    logprobs = list(score(clip, texts, naming(self.prompt, spelling)))
+                    for i, lp in zip(asked, logprobs[1:]):
+                        gains[i] = sum(lp) - sum(logprobs[0])
+            accepted = choose(rewrites, gains)
+            for r, gain in zip(rewrites, gains):
+                heard = words[r.first:r.last + 1]
+                log.debug("rescore %r [%s] as %r (%s, %.1f%s) at %.1f s: %+.2f nats%s", _text(heard),
+                          " ".join("-" if w.probability is None else f"{w.probability:.2f}" for w in heard),
+                          r.spelling, r.group_id, r.score, ", far" if r.far else "", segment.start, gain,
+                          ", kept" if r in accepted else "")
+            out.append(rewritten(segment, words, accepted, spelled) if accepted else segment)
+        return out
+
+
+def choose(rewrites: Sequence[Rewrite], gains: Sequence[float], margin: float = MARGIN,
+           far_gain: float = FAR_GAIN) -> list[Rewrite]:
+    """The rewrites to apply (pure): those within ``margin`` nats of the
+    decoded text (far ones: ``far_gain`` above it), the most likely first,
+    none overlapping another."""
+    kept: list[Rewrite] = []
+    for gain, r in sorted(zip(gains, rewrites), key=lambda gr: -gr[0]):
+        if gain >= (far_gain if r.far else -margin) and not any(r.first <= k.last and k.first <= r.last for k in kept):
+            kept.append(r)
+    return sorted(kept, key=lambda r: r.first)
+
+
+def apply(words: Sequence[Word], rewrites: Sequence[Rewrite]) -> list[Word]:
+    """``words`` with each rewrite's words replaced by its spelling (pure).
+
+    The spelling keeps the punctuation around the words it replaces and the
+    capital of the first one; its words share out, by letters, the time the
+    replaced words took. Word for word (as many words as it replaces), each
+    keeps its own punctuation and time: "DEF, Moroleón," is asked about as
+    "DIF, Moroleón,", so the model compares names, not commas (dropping the
+    decoder's comma had cost that question 6 nats).
+    """
+    out: list[Word] = []
+    at = 0
+    for r in sorted(rewrites, key=lambda r: r.first):
+        out.extend(words[at:r.first])
+        old = words[r.first:r.last + 1]
+        lead = _leading_punctuation(old[0].text.strip())
+        trail = _trailing_punctuation(old[-1].text.strip())
+        new = f"{r.particle} {r.spelling}".split()
+        if old[0].text.strip().lstrip(lead)[:1].isupper():
+            new[0] = new[0][:1].upper() + new[0][1:]
+        at = r.last + 1
+        if len(new) == len(old) > 1:
+            out.extend(
+                Word(" " + _leading_punctuation(o.text.strip()) + n + _trailing_punctuation(o.text.strip()),
+                     o.start, o.end, None)
+                for o, n in zip(old, new)
+            )
+            continue
+        new[0] = lead + new[0]
+        new[-1] = new[-1] + trail
+        start, end = old[0].start, old[-1].end
+        total = sum(len(w) for w in new)
+        t = start
+        for w in new:
+            step = (end - start) * len(w) / total
+            out.append(Word(" " + w, round(t, 3), round(t + step, 3), None))
+            t += step
+    out.extend(words[at:])
+    return out
+
+
+def rewritten(segment: Segment, words: Sequence[Word], rewrites: Sequence[Rewrite], spelled: bool) -> Segment:
+    """``segment`` with ``rewrites`` of ``words`` (from :func:`_words_of`) applied;
+    ``spelled``: :func:`_spelled` of the segment."""
+    new = apply(words, rewrites)
+    # Word times are replaced only where they spelled the text; otherwise the
+    # matcher reads the text alone, and so the text alone changes.
+    return replace(segment, text=_text(new), words=tuple(new) if spelled else segment.words)
+
+
+def _words_of(segment: Segment, spelled: bool) -> list[Word]:
+    """The segment's words where they spell its text (``spelled``); otherwise
+    its text split at spaces."""
+    if spelled:
+        return list(segment.words)
+    return [Word(" " + w, segment.start, segment.end, None) for w in segment.text.split()]
+
+
+def _spelled(segment: Segment) -> bool:
+    """Whether the matcher will read the segment's word list (not its text alone)."""
+    return bool(segment.words) and spell((w.text for w in segment.words), segment.text)
+
+
+def _text(words: Sequence[Word]) -> str:
+    return " ".join(w.text.strip() for w in words)
+
+
+def _edges(words: Sequence[Word], at: int, step: int, most: int, taken: set[int]) -> list[int]:
+    """``at`` and the indices of up to ``most`` stopwords next to it in
+    direction ``step``, within the phrase (no punctuation between) and
+    outside the words that already count."""
+    out = [at]
+    for _ in range(most):
+        inner, outer = out[-1], out[-1] + step
+        if not 0 <= outer < len(words) or outer in taken:
+            break
+        if _trailing_punctuation(words[min(inner, outer)].text.strip()):
+            break
+        if normalize_word(words[outer].text.strip()) not in STOPWORDS:
+            break
+        out.append(outer)
+    return out
+
+
+def _particles(words: Sequence[Word], first: int, spelling: str) -> list[str]:
+    """The words to try before the spelling (pure): none, and "de" where
+    Whisper may have glued one to the name's first word. That is, the heard
+    word starts with the d or n that "de" sounds like to it and the name
+    starts with neither ("necuite o" for "de Cuitzeo", "Nemoreón" for "de
+    Moroleón"; the n of "Neyéfemoreón" is DIF's own d), and the word before
+    is not "de" already."""
+    heard = normalize_word(words[first].text.strip())
+    name = normalize_word(spelling)
+    before = normalize_word(words[first - 1].text.strip()) if first else ""
+    if (not heard or not name or heard[0] not in "dn" or name[0] in "dn" or heard in STOPWORDS
+            or name.split()[0] in PARTICLES or before in PARTICLES):
+        return [""]
+    return ["", PARTICLES[0]]
+
+
+def _shifted(rewrite: Rewrite, by: int) -> Rewrite:
+    return replace(rewrite, first=rewrite.first + by, last=rewrite.last + by)
+
+
+def _sentences(words: Sequence[Word]) -> list[int]:
+    """Each word's sentence number within the segment (pure)."""
+    out, n = [], 0
+    for w in words:
+        out.append(n)
+        n += ends_sentence(w.text)
+    return out
+
+
+def _overlap(a: Mention, b: Mention) -> bool:
+    return a.first_word_index <= b.last_word_index and b.first_word_index <= a.last_word_index
+
+
+def _around(outer: Mention, inner: Mention, words: Sequence[Word]) -> bool:
+    """Whether ``outer`` takes in ``inner``'s words and more, for a longer
+    term, and the more is not only stopwords ("de Moroleón" is no near miss
+    of DIF Moroleón: nothing was heard for "DIF"); or both are one word with
+    :data:`GLUED_MORE` letters or more beyond ``inner``'s name."""
+    if len(outer.spelling) <= len(inner.spelling):
+        return False
+    if outer.first_word_index == inner.first_word_index == outer.last_word_index == inner.last_word_index:
+        # One word glued from both: "Neyfemoreón" is Moroleón to the matcher,
+        # and its first letters may be DIF read out.
+        heard = normalize_word(words[outer.first_word_index].text.strip())
+        return len(heard) >= len(normalize_word(inner.spelling).replace(" ", "")) + GLUED_MORE
+    more = [normalize_word(w.text.strip()) for i, w in enumerate(words)
+            if outer.first_word_index <= i <= outer.last_word_index
+            and not inner.first_word_index <= i <= inner.last_word_index]
+    return (outer.first_word_index <= inner.first_word_index and inner.last_word_index <= outer.last_word_index
+            and any(w and w not in STOPWORDS for w in more))
+
+
+def _ends_otherwise(spelling: str, tokens: Sequence[Token], said: Sequence[Word]) -> bool:
+    """Whether a near miss (its words ``said``, normalized as ``tokens``)
+    ends on a word Whisper was sure of (:data:`SURE`) that is less than
+    :data:`LAST_WORD_ALIKE` alike to the spelling's last word, both of
+    several words: "servicios médicos" is no Servicios Municipales, and
+    "desarrollo sostenible" no Desarrollo Social. Pure."""
+    name = [t.text for t in tokenize_words(spelling.split()) if t.text not in STOPWORDS]
+    heard = [t for t in tokens if t.text not in STOPWORDS]
+    if len(name) < 2 or len(heard) < 2:
+        return False  # one heard word may hold the whole name ("Oraspúricas")
+    last = heard[-1]
+    sure = all((w.probability or 0.0) >= SURE for w in said[last.first:last.last + 1])
+    alike = max(fuzz.ratio(last.text, name[-1]), fuzz.ratio(word_key(last.text), word_key(name[-1])))
+    return sure and alike < LAST_WORD_ALIKE
+
+
+def _leading_punctuation(word: str) -> str:
+    return word[:len(word) - len(word.lstrip("¿¡\"'«(“"))]
+
+
+def _trailing_punctuation(word: str) -> str:
+    return word[len(word.rstrip(".,;:!?…\"'»)”")):]

@@ -1,0 +1,111 @@
+"""Transcribing one recording: the unit of work, plain data in and plain data out.
+
+The pipeline for one recording is one readable list of stages::
+
+    decode audio → radio VAD → clips → engine → keyword rescoring → back to recording time → guards
+
+:func:`transcribe_file` runs it for an audio file and a
+:class:`TranscriberSpec` (which engine and model, how to decode, which
+keywords to rescore against: values only, so it can be sent to another
+process) and returns a :class:`Transcript` (segments with their words).
+It touches neither the archive nor the transcript files: the batch stores
+what it returns. Any ``concurrent.futures`` executor can run it — the
+batch's thread pool, or a Dask worker on another machine, which loads the
+model for the spec on its first call and keeps it (:func:`transcriber_for`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from radiomon.keywords import KeywordSet
+from radiomon.pipeline.transcribe import guards
+from radiomon.pipeline.transcribe.audio import decode
+from radiomon.pipeline.transcribe.engines import load_engine
+from radiomon.pipeline.transcribe.rescore import Rescorer
+from radiomon.pipeline.transcribe.types import SAMPLE_RATE, Engine, EngineOptions
+from radiomon.pipeline.transcribe.vad import RadioVad, pack, regions_for, restore
+from radiomon.transcript import Segment
+
+log = logging.getLogger(__name__)
+
+EngineFactory = Callable[[str, str, EngineOptions], Engine]
+
+
+@dataclass(frozen=True)
+class TranscriberSpec:
+    """How to transcribe: the same for every recording of a batch."""
+
+    engine: str  # faster-whisper | openai-whisper
+    model: str  # a name, a CTranslate2 folder or an openai .pt file
+    options: EngineOptions  # decoding, including the vocabulary prompt
+    vad: bool = True  # cut music and silence out before decoding
+    # Ask Whisper whether near misses of these terms were the term
+    # (rescore.py); None: no rescoring.
+    rescore: KeywordSet | None = None
+    engine_factory: EngineFactory = load_engine  # a stand-in engine in tests
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What was said in one recording."""
+
+    segments: tuple[Segment, ...]  # captions by time, seconds into the recording
+    duration: float  # seconds of audio, measured from the decoded samples
+    speech_seconds: float  # of which VAD found speech
+
+
+class Transcriber:
+    """A spec loaded: the engine with its model, the VAD settings, the rescorer."""
+
+    def __init__(self, spec: TranscriberSpec):
+        self.spec = spec
+        self.engine = spec.engine_factory(spec.engine, spec.model, spec.options)  # fatal errors stop here
+        self.vad = RadioVad() if spec.vad else None
+        self.rescorer = None
+        if spec.rescore is not None and callable(getattr(self.engine, "score", None)):
+            self.rescorer = Rescorer.for_keywords(spec.rescore, spec.options.initial_prompt)
+
+    def transcribe(self, audio: np.ndarray, label: str = "audio") -> Transcript:
+        """``audio`` (16 kHz mono float32) through every stage after decoding."""
+        regions = regions_for(audio, self.vad)
+        packed = pack(audio, regions)
+        raw = self.engine.transcribe(packed.audio, packed.clips)
+        if self.rescorer is not None:
+            raw = self.rescorer.rescore(raw, lambda clip, texts, prompt: self.engine.score(packed.audio, clip, texts,
+                                                                                            prompt))
+        raw = restore(raw, packed)
+        report = guards.GuardReport()
+        cleaned = guards.clean(raw, regions if self.vad else None, report=report)
+        if any(vars(report).values()):
+            log.info("%s: guards dropped %s", label, report)
+        return Transcript(tuple(cleaned), len(audio) / SAMPLE_RATE, sum(c.end - c.start for c in regions))
+
+
+_loaded: tuple[TranscriberSpec, Transcriber] | None = None
+_loading = threading.Lock()
+
+
+def transcriber_for(spec: TranscriberSpec) -> Transcriber:
+    """The transcriber for ``spec``, loaded once per process and shared by its
+    threads. One at a time: a new spec replaces the old (its model is freed)."""
+    global _loaded
+    with _loading:
+        if _loaded is None or _loaded[0] != spec:
+            _loaded = None
+            _loaded = (spec, Transcriber(spec))
+        return _loaded[1]
+
+
+def transcribe_file(path: str | Path, spec: TranscriberSpec) -> Transcript:
+    """Transcribe one audio file; AudioError when it cannot be decoded."""
+    return transcriber_for(spec).transcribe(decode(path), label=str(path))
+
+
+__all__ = ["Transcriber", "TranscriberSpec", "Transcript", "transcribe_file", "transcriber_for"]

@@ -1,0 +1,11 @@
+"""Search: what staff type, turned into ranked hits from the archive.
+
+* :mod:`~radiomon.search.query` — the search box language, to FTS5 (pure)
+* :mod:`~radiomon.search.ranking` — BM25 over a window of candidates, highlights (pure)
+* :mod:`~radiomon.search.service` — :func:`search`: a query and filters in, :class:`SearchHit` out
+"""
+
+from radiomon.search.query import ParsedQuery, parse_query, to_fts_query
+from radiomon.search.service import MAX_LIMIT, SearchHit, plain_snippet, search
+
+__all__ = ["MAX_LIMIT", "ParsedQuery", "SearchHit", "parse_query", "plain_snippet", "search", "to_fts_query"]

@@ -1,0 +1,79 @@
+"""The executor seam: work submitted in order, a bounded window ahead, to any executor."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from radiomon.pipeline.executor import InlineExecutor, in_order
+
+
+def test_results_come_back_in_submission_order_whatever_finishes_first():
+    release = threading.Event()
+
+    def work(n: int) -> int:
+        if n == 0:
+            release.wait(5)  # the first item finishes last
+        else:
+            release.set()
+        return n * n
+
+    with ThreadPoolExecutor(3) as pool:
+        assert [(n, f.result()) for n, f in in_order(pool, work, range(5), window=3)] == [
+            (0, 0), (1, 1), (2, 4), (3, 9), (4, 16)]
+
+
+def test_at_most_window_items_run_ahead_of_the_one_being_consumed():
+    submitted: list[int] = []
+
+    def items():
+        for n in range(10):
+            submitted.append(n)
+            yield n
+
+    with ThreadPoolExecutor(2) as pool:
+        for n, future in in_order(pool, lambda n: n, items(), window=2):
+            assert len(submitted) <= n + 3  # the one consumed and two more
+            future.result()
+    assert submitted == list(range(10))
+
+
+def test_stopping_early_cancels_what_was_submitted_and_not_consumed():
+    started: list[int] = []
+    gate = threading.Event()
+
+    def work(n: int) -> int:
+        started.append(n)
+        gate.wait(5)
+        return n
+
+    with ThreadPoolExecutor(1) as pool:
+        results = in_order(pool, work, range(10), window=3)
+        n, first = next(results)  # 0 runs (held at the gate), 1-3 wait in the pool's queue
+        results.close()  # the caller stops: those are cancelled, not run
+        gate.set()
+        assert (n, first.result()) == (0, 0)
+    assert started == [0]
+
+
+def test_the_inline_executor_runs_each_call_at_once_and_keeps_its_error():
+    calls: list[int] = []
+    executor = InlineExecutor()
+
+    def work(n: int) -> int:
+        calls.append(n)
+        if n == 2:
+            raise ValueError("unreadable")
+        return n
+
+    got = []
+    for n, future in in_order(executor, work, range(4), window=0):
+        assert calls[-1] == n  # nothing runs ahead
+        if n == 2:
+            with pytest.raises(ValueError, match="unreadable"):
+                future.result()
+        else:
+            got.append(future.result())
+    assert got == [0, 1, 3]
