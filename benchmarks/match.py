@@ -141,8 +141,11 @@ def main() -> None:
     parser.add_argument("--in-place", action="store_true", help="match --db itself instead of a copy")
     parser.add_argument("--once", action="store_true", help="only the first (full) run")
     parser.add_argument("--workers", type=int, help="matcher processes (default: one per core)")
-    parser.add_argument("--check", action="store_true",
-                        help="then match every recording exhaustively and compare, mention for mention (7 days: ~1 min)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="then match every recording exhaustively and compare, mention for mention (7 days: ~1 min)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(dir=args.db.parent) as tmp:

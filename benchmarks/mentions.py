@@ -65,7 +65,10 @@ SENTENCES: list[tuple[str, tuple[tuple[str, str], ...]]] = [
     ("El Gobierno de Moroleón presentó su informe de actividades del trimestre.", (("municipio", "Gobierno"),)),
     ("Comerciantes de Moroleón reportan buenas ventas por el fin de semana largo.", (("municipio", "Moroleón"),)),
     ("En Moroleón se espera una temperatura mínima de ocho grados.", (("municipio", "Moroleón"),)),
-    ("El Ayuntamiento de Moroleón abrió la convocatoria para el concurso de altares.", (("municipio", "Ayuntamiento"),)),
+    (
+        "El Ayuntamiento de Moroleón abrió la convocatoria para el concurso de altares.",
+        (("municipio", "Ayuntamiento"),),
+    ),
     ("Los jóvenes moroleonenses ganaron el torneo estatal de ajedrez.", (("municipio", "moroleonenses"),)),
     ("Desde Moroleón, Guanajuato, les saluda su locutor de la mañana.", (("municipio", "Moroleón"),)),
     # presidencia
@@ -73,15 +76,21 @@ SENTENCES: list[tuple[str, tuple[tuple[str, str], ...]]] = [
     ("El cabildo aprobó por unanimidad el reglamento de comercio en la vía pública.", (("presidencia", "cabildo"),)),
     ("Una regidora propuso ampliar el horario de la biblioteca.", (("presidencia", "regidora"),)),
     ("El síndico revisará los contratos de recolección de basura.", (("presidencia", "síndico"),)),
-    ("El presidente municipal de Moroleón entregó uniformes a la banda de guerra.",
-     (("presidencia", "presidente"), ("municipio", "Moroleón"))),
+    (
+        "El presidente municipal de Moroleón entregó uniformes a la banda de guerra.",
+        (("presidencia", "presidente"), ("municipio", "Moroleón")),
+    ),
     ("La alcaldesa inauguró la nueva sala de lectura infantil.", (("presidencia", "alcaldesa"),)),
     # dependencias
-    ("El DIF Moroleón invita a la jornada de salud visual para adultos mayores.",
-     (("dependencias", "DIF"), ("municipio", "Moroleón"))),
+    (
+        "El DIF Moroleón invita a la jornada de salud visual para adultos mayores.",
+        (("dependencias", "DIF"), ("municipio", "Moroleón")),
+    ),
     ("Obras Públicas concluyó el empedrado de la calle que lleva al panteón.", (("dependencias", "Obras"),)),
-    ("Seguridad Pública recomienda no dejar objetos de valor a la vista dentro del auto.",
-     (("dependencias", "Seguridad"),)),
+    (
+        "Seguridad Pública recomienda no dejar objetos de valor a la vista dentro del auto.",
+        (("dependencias", "Seguridad"),),
+    ),
     ("Protección Civil revisó los puestos de pirotecnia antes de las fiestas.", (("dependencias", "Protección"),)),
     ("La Tesorería Municipal amplió el horario de cobro del predial.", (("dependencias", "Tesorería"),)),
     ("Desarrollo Social entregó calentadores solares a cuarenta familias.", (("dependencias", "Desarrollo"),)),
@@ -118,12 +127,18 @@ SENTENCES: list[tuple[str, tuple[tuple[str, str], ...]]] = [
     ("Se declaró emergencia sanitaria por el brote de dengue.", (("crisis", "emergencia"),)),
     ("Un enfrentamiento armado en la sierra obligó a cerrar la escuela.", (("crisis", "enfrentamiento"),)),
     # several groups at once
-    ("Protección Civil de Moroleón atendió un incendio en un lote baldío.",
-     (("dependencias", "Protección"), ("municipio", "Moroleón"), ("crisis", "incendio"))),
-    ("La presidenta municipal visitó Piñícuaro para supervisar el drenaje.",
-     (("presidencia", "presidenta"), ("colonias", "Piñícuaro"))),
-    ("Obras Públicas trabaja en el camino de Moroleón a Uriangato.",
-     (("dependencias", "Obras"), ("municipio", "Moroleón"), ("vecinos", "Uriangato"))),
+    (
+        "Protección Civil de Moroleón atendió un incendio en un lote baldío.",
+        (("dependencias", "Protección"), ("municipio", "Moroleón"), ("crisis", "incendio")),
+    ),
+    (
+        "La presidenta municipal visitó Piñícuaro para supervisar el drenaje.",
+        (("presidencia", "presidenta"), ("colonias", "Piñícuaro")),
+    ),
+    (
+        "Obras Públicas trabaja en el camino de Moroleón a Uriangato.",
+        (("dependencias", "Obras"), ("municipio", "Moroleón"), ("vecinos", "Uriangato")),
+    ),
     # look-alikes and everyday words: nothing to flag
     ("En León se jugará la final del torneo de fútbol.", ()),
     ("Morelia recibirá el festival internacional de cine.", ()),
@@ -331,7 +346,9 @@ def main() -> None:
     rows = json.loads(run_cli(*config, "mentions", "--format", "json"))
     # Programme time of a mention: its file's place in the programme + offset.
     with Archive(folder / "radiomon.db") as archive:
-        at_of = {r["id"]: file_starts[files.index(Path(r["path"]))] for r in archive.query("SELECT id, path FROM recordings")}
+        at_of = {
+            r["id"]: file_starts[files.index(Path(r["path"]))] for r in archive.query("SELECT id, path FROM recordings")
+        }
     found = [dict(r, t=at_of[r["recording_id"]] + r["offset"]) for r in rows]
 
     result = score(utterances, found)

@@ -51,7 +51,9 @@ from radiomon.pipeline.record import clock  # noqa: E402
 RATE = 8000  # analysis sample rate
 
 
-def decode(path: Path, start: float | None = None, seconds: float | None = None, tail: float | None = None) -> np.ndarray:
+def decode(
+    path: Path, start: float | None = None, seconds: float | None = None, tail: float | None = None
+) -> np.ndarray:
     args = ["ffmpeg", "-nostdin", "-v", "error"]
     if tail is not None:
         args += ["-sseof", f"-{tail}"]
@@ -77,7 +79,9 @@ class Locator:
         snippet = snippet - snippet.mean()
         corr = np.fft.irfft(self.spectrum * np.conj(np.fft.rfft(snippet, self.n)), self.n)[: len(self.programme)]
         best = int(np.argmax(corr))
-        sharpness = float(corr[best] / (np.sqrt(np.sum(snippet**2) * np.sum(self.programme[best:best + len(snippet)] ** 2)) + 1e-9))
+        sharpness = float(
+            corr[best] / (np.sqrt(np.sum(snippet**2) * np.sum(self.programme[best : best + len(snippet)] ** 2)) + 1e-9)
+        )
         return best / RATE, sharpness
 
 
@@ -118,12 +122,24 @@ def main() -> None:
               f"programme {opts.bitrate} mp3, silence detection "
               f"{'on' if opts.silence_minutes else 'off'}; cpu count {psutil.cpu_count()}", flush=True)
         recorder = subprocess.Popen(
-            [sys.executable, "-m", "radiomon", "--config", str(config_path), "record", "--duration", f"{opts.seconds}s"],
-            cwd=ROOT, stderr=open(work / "record.log", "w"),
+            [
+                sys.executable,
+                "-m",
+                "radiomon",
+                "--config",
+                str(config_path),
+                "record",
+                "--duration",
+                f"{opts.seconds}s",
+            ],
+            cwd=ROOT,
+            stderr=open(work / "record.log", "w"),
         )
         parent = psutil.Process(recorder.pid)
         t0 = time.time()
-        samples: dict[int, tuple[str, float, float, int, float]] = {}  # pid -> (station, cpu, first seen, uss, last seen)
+        samples: dict[
+            int, tuple[str, float, float, int, float]
+        ] = {}  # pid -> (station, cpu, first seen, uss, last seen)
         cpu_start: dict[int, tuple[float, float]] = {}  # pid -> (cpu seconds, wall) when first seen
         parent_cpu0 = None
         killed_at = None
@@ -204,7 +220,9 @@ def main() -> None:
                     weak += 1
                     continue
                 broadcast = sources[sid].started_at + where  # -re: programme second x went out at start + x
-                audio_err.setdefault(sid, []).append(clock.boundary_error(datetime.fromtimestamp(broadcast, tz), seg, tz))
+                audio_err.setdefault(sid, []).append(
+                    clock.boundary_error(datetime.fromtimestamp(broadcast, tz), seg, tz)
+                )
         print("segment boundary error against the clock (s)")
         print(f"  as registered: n={len(registered_err)}  mean {statistics.mean(registered_err):+.3f}  "
               f"max |err| {max(map(abs, registered_err)):.3f}")
@@ -245,8 +263,12 @@ def main() -> None:
             believed = (b.start - a.start).total_seconds() - a.duration
             print(f"  by audio: {'lost' if truth > 0 else 'duplicated'} {abs(truth):.3f} s of programme "
                   f"between {Path(a.path).name} and {Path(b.path).name}")
-            print(f"  as registered: gap {believed:+.3f} s; gap rows: "
-                  + ", ".join(f"{g['reason']} {g['start_utc'][11:23]}→{(g['end_utc'] or 'open')[11:23]}" for g in gaps[victim]))
+            print(
+                f"  as registered: gap {believed:+.3f} s; gap rows: "
+                + ", ".join(
+                    f"{g['reason']} {g['start_utc'][11:23]}→{(g['end_utc'] or 'open')[11:23]}" for g in gaps[victim]
+                )
+            )
             log = (work / "record.log").read_text()
             trimmed = [line.split(": ", 2)[-1] for line in log.splitlines() if f"{victim}: trimmed" in line]
             print("  " + ("; ".join(trimmed) if trimmed else "nothing trimmed"))

@@ -55,7 +55,10 @@ PROPER = (
     "Cabildo Ayuntamiento Tesorería Protección Civil Obras Públicas SMAPAM alcaldesa regidora síndico"
 ).split()
 
-SYLLABLES = "ba be bi bo bu ca co cu da de di do du fa fe fi fo ga go gu la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi za zo ción mente dad ñe lla rro".split()
+SYLLABLES = (
+    "ba be bi bo bu ca co cu da de di do du fa fe fi fo ga go gu la le li lo lu ma me mi mo mu na ne ni "
+    "no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi za zo ción mente dad ñe lla rro"
+).split()
 
 QUERY_SHAPES = [
     # (query, filters) — common and rare words, phrases, proper nouns, prefixes,

@@ -223,9 +223,14 @@ def main() -> None:
             if name == "openai-whisper":
                 openai_checkpoint()
             runs.append(run_radiomon(args.workdir, files, name))
-        print(f"  {runs[-1].name}: {runs[-1].wall:.1f} s (load average {t0:.2f} → {os.getloadavg()[0]:.2f})", flush=True)
+        print(
+            f"  {runs[-1].name}: {runs[-1].wall:.1f} s (load average {t0:.2f} → {os.getloadavg()[0]:.2f})", flush=True
+        )
     print()
-    print(f"{'command':<26} {'wall s':>8} {'RTF':>7} {'peak MB':>8} {'WER':>6} {'recall':>7} {'nouns':>6} {'in music/silence':>17}")
+    print(
+        f"{'command':<26} {'wall s':>8} {'RTF':>7} {'peak MB':>8} {'WER':>6} {'recall':>7} {'nouns':>6} "
+        f"{'in music/silence':>17}"
+    )
     scores = {}
     for run in runs:
         s = scores[run.name] = score(run, files)
@@ -236,9 +241,15 @@ def main() -> None:
         print()
         for run in runs:
             if run.name != "whisper (plain command)":
-                print(f"{run.name}: {base['whisper (plain command)'] / run.wall:.1f}× faster than the plain whisper command")
+                print(
+                    f"{run.name}: {base['whisper (plain command)'] / run.wall:.1f}× faster than "
+                    "the plain whisper command"
+                )
     if "faster-whisper" in base and "openai-whisper" in base:
-        print(f"faster-whisper: {base['openai-whisper'] / base['faster-whisper']:.1f}× faster than radiomon's openai-whisper engine")
+        print(
+            f"faster-whisper: {base['openai-whisper'] / base['faster-whisper']:.1f}× faster than "
+            "radiomon's openai-whisper engine"
+        )
 
 
 if __name__ == "__main__":

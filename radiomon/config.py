@@ -154,7 +154,9 @@ def parse_config(doc: YamlDocument, path: Path) -> Config:
 
 def _check_transcription(doc: YamlDocument, options: TranscriptionConfig) -> None:
     if options.engine not in ("faster-whisper", "openai-whisper"):
-        raise doc.error(("transcription", "engine"), f"unknown engine {options.engine!r}; use faster-whisper or openai-whisper")
+        raise doc.error(
+            ("transcription", "engine"), f"unknown engine {options.engine!r}; use faster-whisper or openai-whisper"
+        )
     if options.device not in ("cpu", "cuda", "auto"):
         raise doc.error(("transcription", "device"), f"unknown device {options.device!r}; use cpu, cuda or auto")
     for fmt in options.formats:

@@ -279,7 +279,9 @@ def broadcast(minutes: float, *, seed: int = 0, sentences: tuple[str, ...] = NEW
             spot = prompt(rng.choice(ads))
             for _ in range(2):
                 spot = spot + silence(0.4) + prompt(rng.choice(ads))
-            clip = clip + music(rng.uniform(3, 6), track=rng.choice(music_tracks), gain_db=-8) + spot + silence(0.5) + news
+            clip = (
+                clip + music(rng.uniform(3, 6), track=rng.choice(music_tracks), gain_db=-8) + spot + silence(0.5) + news
+            )
         else:
             clip = clip + music(rng.uniform(20, 45), track=rng.choice(music_tracks), offset=rng.uniform(0, 120)) + news
         clip = clip + silence(rng.uniform(2.0, 6.0), noise_db=-60, seed=rng.randrange(1 << 16))

@@ -34,17 +34,17 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from click.testing import CliRunner, Result
 from hypothesis import settings
+
+from radiomon.archive import Archive
+from radiomon.cli import main
+from radiomon.config import Config, load_config
 
 # Tests never assert on wall-clock time: hypothesis' per-example deadline
 # fails at random on a loaded 2-core CI machine, so it is off everywhere.
 settings.register_profile("radiomon", deadline=None)
 settings.load_profile("radiomon")
-from click.testing import CliRunner, Result
-
-from radiomon.archive import Archive
-from radiomon.cli import main
-from radiomon.config import Config, load_config
 
 #: The deployment every CLI test starts from. Times are shown in Mexico City
 #: (UTC-6 all year since 2022); ``radio-uno`` streams, ``fm-oficina`` is the

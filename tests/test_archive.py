@@ -56,11 +56,42 @@ def test_a_new_archive_is_schema_v1_in_wal_mode(tmp_path: Path) -> None:
     "table, columns",
     [
         ("stations", {"id", "name", "url", "input", "timezone"}),
-        ("recordings", {"id", "station", "path", "start_utc", "end_utc", "duration", "status", "error", "engine", "model"}),
-        ("segments", {"id", "recording_id", "start", "end", "start_utc", "end_utc", "text", "avg_logprob",
-                      "no_speech_prob", "words"}),
-        ("mentions", {"id", "segment_id", "recording_id", "station", "group_id", "keyword", "matched", "score",
-                      "at_utc", "offset", "context", "review"}),
+        (
+            "recordings",
+            {"id", "station", "path", "start_utc", "end_utc", "duration", "status", "error", "engine", "model"},
+        ),
+        (
+            "segments",
+            {
+                "id",
+                "recording_id",
+                "start",
+                "end",
+                "start_utc",
+                "end_utc",
+                "text",
+                "avg_logprob",
+                "no_speech_prob",
+                "words",
+            },
+        ),
+        (
+            "mentions",
+            {
+                "id",
+                "segment_id",
+                "recording_id",
+                "station",
+                "group_id",
+                "keyword",
+                "matched",
+                "score",
+                "at_utc",
+                "offset",
+                "context",
+                "review",
+            },
+        ),
         ("gaps", {"id", "station", "start_utc", "end_utc", "reason"}),
         ("runs", {"id", "command", "started_utc", "finished_utc", "counts", "errors"}),
     ],
@@ -200,8 +231,14 @@ def test_recordings_filters_and_status_changes(archive: Archive) -> None:
 # --- segments and full-text search ------------------------------------------------------------
 
 SEGMENTS = [
-    Segment(0.0, 4.5, "Buenos días, Moroleón.", avg_logprob=-0.2, no_speech_prob=0.01,
-              words=(Word("Buenos", 0.0, 0.4, 0.99), Word("días,", 0.4, 0.9, 0.98), Word("Moroleón.", 1.0, 1.6, 0.951234))),
+    Segment(
+        0.0,
+        4.5,
+        "Buenos días, Moroleón.",
+        avg_logprob=-0.2,
+        no_speech_prob=0.01,
+        words=(Word("Buenos", 0.0, 0.4, 0.99), Word("días,", 0.4, 0.9, 0.98), Word("Moroleón.", 1.0, 1.6, 0.951234)),
+    ),
     Segment(4.5, 9.25, "El año próximo abre el mercado de Piñícuaro."),
     Segment(9.25, 12.0, "Y ahora, la música."),
 ]
@@ -382,7 +419,9 @@ def test_ranking_looks_only_at_the_newest_window_of_matches(archive: Archive, mo
 
 def test_search_filters_by_station_and_time(archive: Archive) -> None:
     a = recording(archive, start=START, duration=3600.0)  # 20:00Z
-    archive.replace_segments(a, [Segment(0.0, 5.0, "Moroleón a las dos."), Segment(3000.0, 3005.0, "Moroleón a las dos y cincuenta.")])
+    archive.replace_segments(
+        a, [Segment(0.0, 5.0, "Moroleón a las dos."), Segment(3000.0, 3005.0, "Moroleón a las dos y cincuenta.")]
+    )
     b = recording(archive, station="fm-oficina", start=START + timedelta(hours=1))
     archive.replace_segments(b, [Segment(0.0, 5.0, "Moroleón a las tres en FM.")])
 
@@ -392,9 +431,14 @@ def test_search_filters_by_station_and_time(archive: Archive) -> None:
     assert texts(stations=("fm-oficina",)) == ["Moroleón a las tres en FM."]
     assert texts(stations=("radio-uno", "fm-oficina")) == texts()
     # A segment 50 minutes into a recording that began before `since` still counts.
-    assert texts(since=START + timedelta(minutes=30)) == ["Moroleón a las dos y cincuenta.", "Moroleón a las tres en FM."]
+    assert texts(since=START + timedelta(minutes=30)) == [
+        "Moroleón a las dos y cincuenta.",
+        "Moroleón a las tres en FM.",
+    ]
     assert texts(until=START + timedelta(minutes=50)) == ["Moroleón a las dos."]
-    assert texts(since=START + timedelta(minutes=50), until=START + timedelta(hours=1)) == ["Moroleón a las dos y cincuenta."]
+    assert texts(since=START + timedelta(minutes=50), until=START + timedelta(hours=1)) == [
+        "Moroleón a las dos y cincuenta."
+    ]
     assert texts(since=START + timedelta(days=1)) == []
     assert texts(stations=("fm-oficina",), until=START + timedelta(minutes=59)) == []
 
@@ -416,7 +460,9 @@ def test_search_by_group_uses_the_mentions(archive: Archive) -> None:
         " VALUES (?, ?, 'radio-uno', 'municipio', 'Moroleón', 'Moroleón', 100, '2026-11-25T20:00:01.000Z', 1.0)",
         (first, rec),
     )
-    assert [r["segment_id"] for r in archive.search_segments('"buenos" OR "mercado"', Filters(groups=("municipio",)))] == [first]
+    assert [
+        r["segment_id"] for r in archive.search_segments('"buenos" OR "mercado"', Filters(groups=("municipio",)))
+    ] == [first]
     assert archive.search_segments('"buenos"', Filters(groups=("dependencias",))) == []
 
 

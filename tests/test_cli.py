@@ -169,7 +169,9 @@ def test_config_from_option_environment_or_current_folder(cli, deployment: Path,
     assert json.loads(by_cwd.output)["config"] == expected
 
 
-def test_relative_paths_follow_the_config_not_the_working_folder(cli, write_config, deployment, tmp_path, monkeypatch) -> None:
+def test_relative_paths_follow_the_config_not_the_working_folder(
+    cli, write_config, deployment, tmp_path, monkeypatch
+) -> None:
     write_config("""\
         archive: datos/radiomon.db
         stations:
@@ -217,7 +219,9 @@ def test_a_bad_config_is_one_line_for_every_command(run, write_config, config_pa
     result = run(*command)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output == (
-        f"Error: {config_path}:1: timezone: unknown time zone 'Mars/Olympus'; use an IANA name like America/Mexico_City\n")
+        f"Error: {config_path}:1: timezone: unknown time zone 'Mars/Olympus'; "
+        "use an IANA name like America/Mexico_City\n"
+    )
 
 
 def test_an_archive_that_is_not_sqlite_is_one_line(run, deployment: Path) -> None:
@@ -253,7 +257,8 @@ def test_status_table(with_recordings, deployment: Path, config_path: Path) -> N
     assert re.fullmatch(r"disk free: \d+\.\d GB", lines[3])
     assert lines[4:] == [
         "",
-        "station     state                                        last recording    pending  transcribed  failed  gaps 24h",
+        "station     state                                        last recording    pending  transcribed  failed"
+        "  gaps 24h",
         "radio-uno   not recording (last audio 2026-11-25 15:00)  2026-11-25 15:00  1        1            0       0",
         "fm-oficina  never recorded                               never             0        0            0       0",
     ]

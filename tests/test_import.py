@@ -96,25 +96,44 @@ def test_a_bare_list_of_segments_is_accepted() -> None:
 @pytest.mark.parametrize(
     "data, problem",
     [
-        ({"text": "sin segmentos"},
-         "no 'segments' list; expected Whisper JSON like {\"segments\": [{\"start\", \"end\", \"text\"}]}"),
-        ({"segments": [{"start": 0, "end": 1, "text": "a"}, "b"]},
-         "segments[1]: expected an object with start, end and text"),
-        ({"segments": [{"start": 0, "end": 1, "text": "a"}, {"start": "0:01", "end": 2, "text": "b"}]},
-         "segments[1].start: expected a number of seconds, got '0:01'"),
+        (
+            {"text": "sin segmentos"},
+            'no \'segments\' list; expected Whisper JSON like {"segments": [{"start", "end", "text"}]}',
+        ),
+        (
+            {"segments": [{"start": 0, "end": 1, "text": "a"}, "b"]},
+            "segments[1]: expected an object with start, end and text",
+        ),
+        (
+            {"segments": [{"start": 0, "end": 1, "text": "a"}, {"start": "0:01", "end": 2, "text": "b"}]},
+            "segments[1].start: expected a number of seconds, got '0:01'",
+        ),
         ({"segments": [{"start": 0, "text": "a"}]}, "segments[0].end: expected a number of seconds, got None"),
-        ({"segments": [{"start": True, "end": 1, "text": "a"}]},
-         "segments[0].start: expected a number of seconds, got True"),
+        (
+            {"segments": [{"start": True, "end": 1, "text": "a"}]},
+            "segments[0].start: expected a number of seconds, got True",
+        ),
         ({"segments": [{"start": 0, "end": 1, "text": 5}]}, "segments[0].text: expected a string"),
-        ({"segments": [{"start": float("nan"), "end": 1, "text": "a"}]},
-         "segments[0].start: expected a number of seconds, got nan"),
-        ({"segments": [{"start": 0, "end": float("inf"), "text": "a"}]},
-         "segments[0].end: expected a number of seconds, got inf"),
-        ({"segments": [{"start": 5, "end": 1, "text": "a"}]}, "segments[0]: end (1.0) before start (5.0); fix the times"),
-        ({"segments": [{"start": 0, "end": 1, "text": "a", "words": [{"start": 0, "end": 1}]}]},
-         "segments[0].words[0]: expected {\"word\", \"start\", \"end\"}"),
-        ({"segments": [{"start": 0, "end": 1, "text": "a", "words": [{"word": "a", "start": 0, "end": "x"}]}]},
-         "segments[0].words[0].end: expected a number of seconds, got 'x'"),
+        (
+            {"segments": [{"start": float("nan"), "end": 1, "text": "a"}]},
+            "segments[0].start: expected a number of seconds, got nan",
+        ),
+        (
+            {"segments": [{"start": 0, "end": float("inf"), "text": "a"}]},
+            "segments[0].end: expected a number of seconds, got inf",
+        ),
+        (
+            {"segments": [{"start": 5, "end": 1, "text": "a"}]},
+            "segments[0]: end (1.0) before start (5.0); fix the times",
+        ),
+        (
+            {"segments": [{"start": 0, "end": 1, "text": "a", "words": [{"start": 0, "end": 1}]}]},
+            'segments[0].words[0]: expected {"word", "start", "end"}',
+        ),
+        (
+            {"segments": [{"start": 0, "end": 1, "text": "a", "words": [{"word": "a", "start": 0, "end": "x"}]}]},
+            "segments[0].words[0].end: expected a number of seconds, got 'x'",
+        ),
     ],
 )
 def test_malformed_transcript_names_file_and_segment(run, deployment, config, data, problem) -> None:
@@ -143,11 +162,16 @@ def test_transcript_file_that_does_not_exist(run, deployment) -> None:
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--station", "radio-dos", "--start", "2026-11-25 14:00"],
-         "Error: unknown station 'radio-dos' (configured in {config}: radio-uno, fm-oficina)\n"),
+        (
+            ["--station", "radio-dos", "--start", "2026-11-25 14:00"],
+            "Error: unknown station 'radio-dos' (configured in {config}: radio-uno, fm-oficina)\n",
+        ),
         (["--station", "radio-uno"], "Error: --transcript needs --start (when the transcribed audio began)\n"),
-        (["--station", "radio-uno", "--start", "14:00 del martes"],
-         "Error: '14:00 del martes' is not a date or time; use 2026-11-25, '2026-11-25 14:30' or 2026-11-25T20:30:00Z\n"),
+        (
+            ["--station", "radio-uno", "--start", "14:00 del martes"],
+            "Error: '14:00 del martes' is not a date or time; use 2026-11-25, '2026-11-25 14:30' "
+            "or 2026-11-25T20:30:00Z\n",
+        ),
     ],
 )
 def test_transcript_import_errors(run, deployment, config_path, args, message) -> None:

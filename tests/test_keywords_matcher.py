@@ -73,7 +73,9 @@ def test_a_mention_is_never_read_across_a_sentence_end(default_matcher, text, ex
 def test_acronyms_need_an_exact_match(matcher):
     assert found(matcher, "el NIF de la empresa") == []
     assert found(matcher, "el DIF informa") == [("dependencias", "DIF Moroleón", "DIF")]
-    assert found(matcher, "el D.I.F. informa") == [("dependencias", "DIF Moroleón", "D.I.F")]  # outer punctuation trimmed
+    assert found(matcher, "el D.I.F. informa") == [
+        ("dependencias", "DIF Moroleón", "D.I.F")
+    ]  # outer punctuation trimmed
     assert found(matcher, "el IMS y el IMSS") == [("dependencias", "IMSS", "IMS"), ("dependencias", "IMSS", "IMSS")]
     # An acronym inside a longer term must be heard too: "NIF Moroleón" is only Moroleón.
     assert found(matcher, "el NIF Moroleón") == [("municipio", "Moroleón", "Moroleón")]
@@ -101,8 +103,12 @@ def test_longest_match_across_groups_when_asked():
 
 
 def test_best_of_overlapping_similar_terms(matcher):
-    assert found(matcher, "la presidenta municipal") == [("dependencias", "presidenta municipal", "presidenta municipal")]
-    assert found(matcher, "el presidente municipal") == [("dependencias", "presidente municipal", "presidente municipal")]
+    assert found(matcher, "la presidenta municipal") == [
+        ("dependencias", "presidenta municipal", "presidenta municipal")
+    ]
+    assert found(matcher, "el presidente municipal") == [
+        ("dependencias", "presidente municipal", "presidente municipal")
+    ]
 
 
 def test_multi_word_terms_match_as_windows(matcher):
@@ -189,36 +195,68 @@ def test_only_candidate_words_can_yield_mentions(words):
 
 
 # -- the default keywords.yml with sentences an office would hear ---------------
-@pytest.mark.parametrize("sentence, expected", [
-    ("Buenos días Moreón, hoy en Morreón hay fiesta",
-     [("municipio", "Moroleón", "Moreón"), ("municipio", "Moroleón", "Morreón")]),
-    ("la gente de Nemoreón", [("municipio", "Moroleón", "Nemoreón")]),
-    ("la gente de León, de Morelia y de Morelos", []),
-    ("el partido Morena y el señor Moreno", []),
-    ("el DIF Moroleón y el NIF de hacienda",
-     [("dependencias", "DIF Moroleón", "DIF Moroleón"), ("municipio", "Moroleón", "Moroleón")]),
-    ("la presidenta municipal visitó la colonia Emiliano Zapata",
-     [("presidencia", "presidenta municipal", "presidenta municipal"),
-      ("colonias", "Colonia Emiliano Zapata", "colonia Emiliano Zapata")]),
-    ("de Uriangato a un hangado y Yuriria",
-     [("vecinos", "Uriangato", "Uriangato"), ("vecinos", "Uriangato", "un hangado"),
-      ("vecinos", "Yuriria", "Yuriria")]),
-    ("hubo una balacera en la zona centro",
-     [("crisis", "balacera", "balacera"), ("colonias", "Zona Centro", "zona centro")]),
-    ("el Sistema Municipal de Agua Potable y Alcantarillado de Moroleón informa",
-     [("dependencias", "SMAPAM", "Sistema Municipal de Agua Potable y Alcantarillado de Moroleón"),
-      ("municipio", "Moroleón", "Moroleón")]),
-    ("obras publicas y seguridad pública con protección civil",
-     [("dependencias", "Obras Públicas", "obras publicas"),
-      ("dependencias", "Seguridad Pública", "seguridad pública"),
-      ("dependencias", "Protección Civil", "protección civil")]),
-    ("vecinos de Pinicuaro y de Quiahuyo", [("colonias", "Piñícuaro", "Pinicuaro"), ("colonias", "Quiahuyo", "Quiahuyo")]),
-    ("la salud y la educación de los niños", []),
-    ("el clima para hoy en el bajío: soleado", []),
-    # real Spanish words one letter from a term stay out at the default threshold (88)
-    ("la geología y la teología; acabar de indicar", []),
-    ("el alcalde y la alcaldesa", [("presidencia", "alcalde", "alcalde"), ("presidencia", "alcaldesa", "alcaldesa")]),
-    ("el discurso incendiario del diputado", []),
-])
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        (
+            "Buenos días Moreón, hoy en Morreón hay fiesta",
+            [("municipio", "Moroleón", "Moreón"), ("municipio", "Moroleón", "Morreón")],
+        ),
+        ("la gente de Nemoreón", [("municipio", "Moroleón", "Nemoreón")]),
+        ("la gente de León, de Morelia y de Morelos", []),
+        ("el partido Morena y el señor Moreno", []),
+        (
+            "el DIF Moroleón y el NIF de hacienda",
+            [("dependencias", "DIF Moroleón", "DIF Moroleón"), ("municipio", "Moroleón", "Moroleón")],
+        ),
+        (
+            "la presidenta municipal visitó la colonia Emiliano Zapata",
+            [
+                ("presidencia", "presidenta municipal", "presidenta municipal"),
+                ("colonias", "Colonia Emiliano Zapata", "colonia Emiliano Zapata"),
+            ],
+        ),
+        (
+            "de Uriangato a un hangado y Yuriria",
+            [
+                ("vecinos", "Uriangato", "Uriangato"),
+                ("vecinos", "Uriangato", "un hangado"),
+                ("vecinos", "Yuriria", "Yuriria"),
+            ],
+        ),
+        (
+            "hubo una balacera en la zona centro",
+            [("crisis", "balacera", "balacera"), ("colonias", "Zona Centro", "zona centro")],
+        ),
+        (
+            "el Sistema Municipal de Agua Potable y Alcantarillado de Moroleón informa",
+            [
+                ("dependencias", "SMAPAM", "Sistema Municipal de Agua Potable y Alcantarillado de Moroleón"),
+                ("municipio", "Moroleón", "Moroleón"),
+            ],
+        ),
+        (
+            "obras publicas y seguridad pública con protección civil",
+            [
+                ("dependencias", "Obras Públicas", "obras publicas"),
+                ("dependencias", "Seguridad Pública", "seguridad pública"),
+                ("dependencias", "Protección Civil", "protección civil"),
+            ],
+        ),
+        (
+            "vecinos de Pinicuaro y de Quiahuyo",
+            [("colonias", "Piñícuaro", "Pinicuaro"), ("colonias", "Quiahuyo", "Quiahuyo")],
+        ),
+        ("la salud y la educación de los niños", []),
+        ("el clima para hoy en el bajío: soleado", []),
+        # real Spanish words one letter from a term stay out at the default threshold (88)
+        ("la geología y la teología; acabar de indicar", []),
+        (
+            "el alcalde y la alcaldesa",
+            [("presidencia", "alcalde", "alcalde"), ("presidencia", "alcaldesa", "alcaldesa")],
+        ),
+        ("el discurso incendiario del diputado", []),
+    ],
+)
 def test_default_keywords_on_example_sentences(default_matcher, sentence, expected):
     assert found(default_matcher, sentence) == expected

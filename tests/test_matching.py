@@ -29,7 +29,9 @@ def matcher() -> Matcher:
 
 
 def add(archive: Archive, segments: list[Segment], start: datetime = START, station: str = "radio-uno") -> int:
-    recording_id, _ = archive.add_recording(station=station, start=start, duration=None, path=f"{station}-{start:%Y%m%d%H%M%S}.mp3")
+    recording_id, _ = archive.add_recording(
+        station=station, start=start, duration=None, path=f"{station}-{start:%Y%m%d%H%M%S}.mp3"
+    )
     archive.replace_segments(recording_id, segments)
     return recording_id
 
@@ -221,8 +223,12 @@ def test_a_failing_handler_does_not_stop_matching(archive, matcher):
 
 
 def test_rematch_does_not_alert_on_old_news(archive, matcher):
-    old = add(archive, [seg(0, 4, "Una balacera en la carretera.")], start=datetime.now(timezone.utc) - timedelta(days=30))
-    new = add(archive, [seg(0, 4, "Una balacera en la carretera.")], start=datetime.now(timezone.utc) - timedelta(minutes=5))
+    old = add(
+        archive, [seg(0, 4, "Una balacera en la carretera.")], start=datetime.now(timezone.utc) - timedelta(days=30)
+    )
+    new = add(
+        archive, [seg(0, 4, "Una balacera en la carretera.")], start=datetime.now(timezone.utc) - timedelta(minutes=5)
+    )
     result = rematch_all(archive, matcher)
     assert result.added == 2 and result.events == 1
     assert [e["payload"]["recording_id"] for e in archive.pending_events()] == [new]

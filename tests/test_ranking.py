@@ -41,5 +41,7 @@ def test_idf_of_a_term_in_most_rows_is_small_but_positive() -> None:
 
 def test_highlight_marks_matching_words_and_joins_runs() -> None:
     terms = [ScoringTerm("mercado"), ScoringTerm("nuevo"), ScoringTerm("moro", prefix=True)]
-    assert highlight("El Mercado nuevo de Moroleón, dijo.", terms, "[", "]") == "El [Mercado nuevo] de [Moroleón], dijo."
+    assert (
+        highlight("El Mercado nuevo de Moroleón, dijo.", terms, "[", "]") == "El [Mercado nuevo] de [Moroleón], dijo."
+    )
     assert highlight("nada que ver", terms, "[", "]") == "nada que ver"

@@ -103,7 +103,21 @@ def test_child_runs_in_the_station_time_zone():
 
 def test_trim_drops_the_head_without_reencoding():
     assert ffmpeg_args.trim_args(Path("a.mp3"), Path("b.mp3"), 4.25) == [
-        "ffmpeg", "-nostdin", "-v", "error", "-y", "-ss", "4.250", "-i", "a.mp3", "-map", "0:a:0", "-c", "copy", "b.mp3"]
+        "ffmpeg",
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-ss",
+        "4.250",
+        "-i",
+        "a.mp3",
+        "-map",
+        "0:a:0",
+        "-c",
+        "copy",
+        "b.mp3",
+    ]
 
 
 # ------------------------------------------------------------------ clock
@@ -210,7 +224,10 @@ def test_record_help_documents_the_options(run):
 def test_record_unknown_station_is_one_line(run, config_path):
     result = run("record", "--station", "nada")
     assert result.exit_code == 1
-    assert result.output == f"Error: unknown station 'nada' (configured in {config_path.resolve()}: radio-uno, fm-oficina)\n"
+    assert (
+        result.output
+        == f"Error: unknown station 'nada' (configured in {config_path.resolve()}: radio-uno, fm-oficina)\n"
+    )
 
 
 def test_record_bad_duration(run):

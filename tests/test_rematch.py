@@ -100,7 +100,10 @@ def test_an_empty_archive_and_odd_texts_are_fine(archive):
     rid = add(archive, [seg(0, 3, "Hoy en Moroleón"), seg(3, 4, ""), seg(4, 6, "¡!"),
                         seg(6, 9, "dos mil veinticinco personas del DIF")])
     rematch_all(archive, Matcher(KEYWORDS))
-    assert [(m.keyword, m.matched) for m in archive.mentions_of(rid)] == [("Moroleón", "Moroleón"), ("DIF Moroleón", "DIF")]
+    assert [(m.keyword, m.matched) for m in archive.mentions_of(rid)] == [
+        ("Moroleón", "Moroleón"),
+        ("DIF Moroleón", "DIF"),
+    ]
 
 
 def test_keywords_without_terms_remove_every_mention(archive):
@@ -153,5 +156,7 @@ def test_the_work_shared_out_over_processes_finds_the_same(archive, monkeypatch)
     monkeypatch.setattr(radiomon.pipeline.match.narrowing, "LEARN_CHUNK", 3)
     monkeypatch.setattr(radiomon.pipeline.match.rematch, "BATCH_RECORDINGS", 1)
     result = rematch_all(archive, Matcher(KEYWORDS), workers=2)
-    assert {rid: [(m.keyword, m.matched, m.offset, m.context) for m in archive.mentions_of(rid)] for rid in ids} == expected
+    assert {
+        rid: [(m.keyword, m.matched, m.offset, m.context) for m in archive.mentions_of(rid)] for rid in ids
+    } == expected
     assert result.added == sum(len(v) for v in expected.values()) > 0

@@ -162,8 +162,12 @@ def test_an_acronym_is_one_letter_off_only_in_a_word_of_its_length():
 
 def test_an_acronym_read_letter_by_letter_is_a_near_miss(rescorer):
     # "DIF" read out as "de i efe": Whisper wrote these on the evaluation's voices.
-    for text, heard in (("El NEF Moroleón invita.", "NEF Moroleón"), ("El Neyépe Moroleón invita.", "Neyépe Moroleón"),
-                        ("El Neyé Femoreón invita.", "Neyé Femoreón"), ("El Meyé de Moroleón invita.", "Meyé de Moroleón")):
+    for text, heard in (
+        ("El NEF Moroleón invita.", "NEF Moroleón"),
+        ("El Neyépe Moroleón invita.", "Neyépe Moroleón"),
+        ("El Neyé Femoreón invita.", "Neyé Femoreón"),
+        ("El Meyé de Moroleón invita.", "Meyé de Moroleón"),
+    ):
         proposals = rescorer.proposals(words(text))
         assert heard in {_said(words(text), p) for p in proposals if p.spelling == "DIF Moroleón"}, text
         # Far: "desde Moroleón" comes as close, so the model must prefer the name.
@@ -172,7 +176,9 @@ def test_an_acronym_read_letter_by_letter_is_a_near_miss(rescorer):
     # Only as a near miss: the matcher does not report it.
     plain = words("El NEF Moroleón invita.")
     assert [m.keyword for m in rescorer.strict.find_mentions(plain)] == ["Moroleón"]
-    assert "DIF Moroleón" not in {m.keyword for m in Matcher(KEYWORDS, near_miss=NearMissOptions(reach=20)).find_mentions(plain)}
+    assert "DIF Moroleón" not in {
+        m.keyword for m in Matcher(KEYWORDS, near_miss=NearMissOptions(reach=20)).find_mentions(plain)
+    }
 
 
 def test_a_name_whisper_glued_into_one_word_is_a_far_near_miss(rescorer):
@@ -195,8 +201,11 @@ def test_a_name_split_into_more_words_than_it_has_plus_one_is_a_near_miss(rescor
     assert (1, 4) in {(p.first, p.last) for p in rescorer.proposals(words(text)) if p.keyword == "Tesorería Municipal"}
     heard = words(text)
     # One word more at most, it was "de la municipal" alone, without the name's first word.
-    assert [(m.first_word_index, m.last_word_index) for m in Matcher(KEYWORDS, near_miss=NearMissOptions(reach=20, stopword_edges=True))
-            .find_mentions(heard) if m.keyword == "Tesorería Municipal"] == [(2, 4)]
+    assert [
+        (m.first_word_index, m.last_word_index)
+        for m in Matcher(KEYWORDS, near_miss=NearMissOptions(reach=20, stopword_edges=True)).find_mentions(heard)
+        if m.keyword == "Tesorería Municipal"
+    ] == [(2, 4)]
 
 
 def test_a_word_glued_from_an_acronym_and_a_mention_is_asked_about_as_the_longer_term(rescorer):

@@ -204,10 +204,17 @@ def test_search_json_has_the_contract_fields(session, deployment: Path) -> None:
     result = session("search", "mercado", "--format", "json")
     assert result.exit_code == 0
     (hit,) = json.loads(result.output)
-    assert {k: hit[k] for k in ("station", "recording_id", "segment_id", "start", "end", "offset", "text", "audio")} == {
-        "station": "radio-uno", "recording_id": 1, "segment_id": 2,
-        "start": "2026-11-25T20:00:04.000Z", "end": "2026-11-25T20:00:09.500Z", "offset": 4.0,
-        "text": "El mercado nuevo de Moroleón abre el lunes.", "audio": None,  # a transcript has no audio
+    assert {
+        k: hit[k] for k in ("station", "recording_id", "segment_id", "start", "end", "offset", "text", "audio")
+    } == {
+        "station": "radio-uno",
+        "recording_id": 1,
+        "segment_id": 2,
+        "start": "2026-11-25T20:00:04.000Z",
+        "end": "2026-11-25T20:00:09.500Z",
+        "offset": 4.0,
+        "text": "El mercado nuevo de Moroleón abre el lunes.",
+        "audio": None,  # a transcript has no audio
     }
 
 
@@ -257,7 +264,8 @@ def test_search_by_group_needs_a_mention_of_that_group(session, config) -> None:
     with Archive(config.archive) as archive, archive.write() as conn:
         conn.execute("DELETE FROM mentions")  # those the import flagged; keep one, by hand
         conn.execute(
-            "INSERT INTO mentions (segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset)"
+            "INSERT INTO mentions (segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, "
+            "offset)"
             " VALUES (2, 1, 'radio-uno', 'municipio', 'Moroleón', 'Moroleón', 97, '2026-11-25T20:00:05.000Z', 5.0)"
         )
     hits = json.loads(session("search", "moroleon", "--group", "municipio", "--format", "json").output)
@@ -273,13 +281,18 @@ def test_search_by_group_needs_a_mention_of_that_group(session, config) -> None:
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["moroleon", "--station", "radio-dos"],
-         "Error: unknown station 'radio-dos' (configured in {config}: radio-uno, fm-oficina)\n"),
+        (
+            ["moroleon", "--station", "radio-dos"],
+            "Error: unknown station 'radio-dos' (configured in {config}: radio-uno, fm-oficina)\n",
+        ),
         (['"mercado nuevo'], "Error: unclosed quote in '\"mercado nuevo'; close the phrase with another \"\n"),
         (["-futbol"], None),  # click reads it as an option: its own usage error
         (["--", "-futbol"], "Error: '-futbol' only excludes words; add at least one word to look for\n"),
-        (["moroleon", "--since", "ayer por la tarde"],
-         "Error: 'ayer por la tarde' is not a date or time; use 2026-11-25, '2026-11-25 14:30' or 2026-11-25T20:30:00Z\n"),
+        (
+            ["moroleon", "--since", "ayer por la tarde"],
+            "Error: 'ayer por la tarde' is not a date or time; use 2026-11-25, '2026-11-25 14:30' "
+            "or 2026-11-25T20:30:00Z\n",
+        ),
         (["moroleon", "--since", "2026-11-26", "--until", "2026-11-25"], "Error: --since must be before --until\n"),
         (["moroleon", "--limit", "0"], "Error: --limit 0: use a number from 1 to 10000\n"),
         (["moroleon", "--format", "xml"], None),

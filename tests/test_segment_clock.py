@@ -12,7 +12,11 @@ from radiomon.archive import Archive
 from radiomon.filters import Filters
 from radiomon.pipeline.record.gap_tracker import GapTracker
 from radiomon.pipeline.record.segment_clock import (
-    DRIFT_SECONDS, MIN_SEGMENT_SECONDS, TRIM_TOLERANCE, SegmentClock, end_instant,
+    DRIFT_SECONDS,
+    MIN_SEGMENT_SECONDS,
+    TRIM_TOLERANCE,
+    SegmentClock,
+    end_instant,
 )
 
 T0 = datetime(2026, 11, 25, 20, 0, tzinfo=timezone.utc)

@@ -62,7 +62,9 @@ def headline(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def song(tmp_path_factory) -> Path:
-    return af.music(20.0, track="reno_project-system", gain_db=-3).write(tmp_path_factory.mktemp("audio") / "cancion.mp3")
+    return af.music(20.0, track="reno_project-system", gain_db=-3).write(
+        tmp_path_factory.mktemp("audio") / "cancion.mp3"
+    )
 
 
 def register(archive: Archive, path: Path, *, station: str = "radio-uno", minutes: int = 0) -> int:
@@ -263,8 +265,10 @@ def acambaro(tmp_path_factory) -> list[Path]:
     segment repeated word for word), each of which Whisper base without the
     prompt writes as "cerca de acámbalo": a near miss of Acámbaro (87.5)."""
     folder = tmp_path_factory.mktemp("audio")
-    return [(af.silence(0.5) + af.speech(MISHEARD, speed=speed, pitch=pitch) + af.silence(1.0)).write(folder / f"{k}.mp3")
-            for k, (speed, pitch) in enumerate(((170, 60), (170, 45), (150, 45)))]
+    return [
+        (af.silence(0.5) + af.speech(MISHEARD, speed=speed, pitch=pitch) + af.silence(1.0)).write(folder / f"{k}.mp3")
+        for k, (speed, pitch) in enumerate(((170, 60), (170, 45), (150, 45)))
+    ]
 
 
 @pytest.mark.parametrize("rescore", [True, False])

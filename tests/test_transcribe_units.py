@@ -76,7 +76,8 @@ def test_clean_drops_phantoms_loops_and_silence_guesses():
 
 
 def test_a_loop_inside_good_text_is_cut_back_to_one_saying():
-    before = "Vecinos de El Salitre piden reparar el puente peatonal. La Dirección de Educación premió a los mejores promedios. "
+    before = ("Vecinos de El Salitre piden reparar el puente peatonal. "
+              "La Dirección de Educación premió a los mejores promedios. ")
     text = "Protección civil, " + "Neel, " * 25 + "atendió un incendio."
     window = seg(before + text, 0.0, 25.0, spoken(before + text, 0.0))
     assert guards.compression_ratio(window.text) < guards.COMPRESSION_RATIO_MAX  # the window's ratio misses it

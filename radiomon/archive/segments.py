@@ -86,7 +86,14 @@ class SegmentsMixin(ArchiveBase):
                 (recording_id,),
             )
             conn.execute("DELETE FROM radiomon_bulk_insert")
-            assignments = ["status = ?", "error = NULL", "engine = ?", "model = ?", "matched_utc = NULL", "updated_utc = ?"]
+            assignments = [
+                "status = ?",
+                "error = NULL",
+                "engine = ?",
+                "model = ?",
+                "matched_utc = NULL",
+                "updated_utc = ?",
+            ]
             params: list = [status, engine, model, now_iso()]
             if transcript_path is not None:
                 assignments.append("transcript_path = ?")
@@ -126,7 +133,9 @@ class SegmentsMixin(ArchiveBase):
     def vocabulary(self) -> Iterator[str]:
         """Every distinct word of the archive, as the FTS5 index folds it (case,
         accents, ñ), read as it is consumed (a station-year's index takes seconds)."""
-        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.radiomon_vocab USING fts5vocab(main, 'segments_fts', 'row')")
+        self.conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.radiomon_vocab USING fts5vocab(main, 'segments_fts', 'row')"
+        )
         return (row[0] for row in self.conn.execute("SELECT term FROM temp.radiomon_vocab"))
 
     def texts_of_recordings(self, first: int, last: int) -> list[tuple[int, int, str]]:
@@ -155,8 +164,10 @@ class SegmentsMixin(ArchiveBase):
             "SELECT s.id, s.recording_id, r.station, s.start_ms, s.end_ms, s.epoch_ms, s.text, s.words "
             # CROSS JOIN keeps SQLite from scanning every transcribed recording
             # and probing the (small) id table: the ids drive the lookup.
-            "FROM temp.radiomon_hot h CROSS JOIN segments s ON s.id = h.id CROSS JOIN recordings r ON r.id = s.recording_id "
-            "WHERE r.status = 'transcribed' ORDER BY s.recording_id, s.start_ms, s.id")
+            "FROM temp.radiomon_hot h CROSS JOIN segments s ON s.id = h.id "
+            "CROSS JOIN recordings r ON r.id = s.recording_id "
+            "WHERE r.status = 'transcribed' ORDER BY s.recording_id, s.start_ms, s.id"
+        )
         result = self._segment_dicts(rows)
         conn.execute("DELETE FROM temp.radiomon_hot")
         return result

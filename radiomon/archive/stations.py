@@ -9,7 +9,8 @@ from radiomon.archive.db import ArchiveBase
 
 class StationsMixin(ArchiveBase):
     def sync_stations(self, stations: Iterable, default_tz: str) -> None:
-        """Upsert the configured stations; stations removed from config keep their rows (their recordings refer to them)."""
+        """Upsert the configured stations; stations removed from config keep their
+        rows (their recordings refer to them)."""
         rows = [
             (s.id, s.name or s.id, s.url, s.input, str(s.timezone or default_tz))
             for s in stations

@@ -41,7 +41,9 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """Radio monitoring: record stations, transcribe them with Whisper, flag
     mentions of the municipality, and search the archive."""
     level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=max(level, logging.DEBUG), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     ctx.obj = AppContext(config_path=config_path, verbose=verbose)
 
 

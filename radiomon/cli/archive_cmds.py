@@ -47,8 +47,13 @@ def init(directory: str, force: bool) -> None:
 @main.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--station", required=True, help="Station id (from radiomon.yml) the files belong to.")
-@click.option("--start", help="Start of the recording (local time of the station, or ISO with offset). Default: from the file name.")
-@click.option("--transcript", "as_transcript", is_flag=True, help="FILES are Whisper-style JSON transcripts, not audio.")
+@click.option(
+    "--start",
+    help="Start of the recording (local time of the station, or ISO with offset). Default: from the file name.",
+)
+@click.option(
+    "--transcript", "as_transcript", is_flag=True, help="FILES are Whisper-style JSON transcripts, not audio."
+)
 @pass_app
 def import_cmd(app: AppContext, files: tuple[Path, ...], station: str, start: str | None, as_transcript: bool) -> None:
     """Register existing audio files (to be transcribed), or import Whisper JSON
@@ -131,8 +136,19 @@ def status_cmd(app, fmt) -> None:
     click.echo(f"disk free: {shutil.disk_usage(Path(status.archive).parent).free / 1e9:.1f} GB")
     click.echo("")
     rows = [_station_row(s, config.timezone) for s in status.stations]
-    emit_records(rows, "table", (("id", "station"), ("state", "state"), ("last", "last recording"), ("pending", "pending"),
-                                 ("transcribed", "transcribed"), ("failed", "failed"), ("gaps_24h", "gaps 24h")))
+    emit_records(
+        rows,
+        "table",
+        (
+            ("id", "station"),
+            ("state", "state"),
+            ("last", "last recording"),
+            ("pending", "pending"),
+            ("transcribed", "transcribed"),
+            ("failed", "failed"),
+            ("gaps_24h", "gaps 24h"),
+        ),
+    )
 
 
 def _station_row(station, tz) -> dict:

@@ -19,7 +19,9 @@ _CONTEXT_WIDTH = 80
 @main.command()
 @click.option("--all", "everything", is_flag=True,
               help="Re-match every transcribed recording (after keywords.yml changed); staff reviews are kept.")
-@click.option("--station", "stations", multiple=True, metavar="ID", help="Only this station (repeatable; not with --all).")
+@click.option(
+    "--station", "stations", multiple=True, metavar="ID", help="Only this station (repeatable; not with --all)."
+)
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many recordings (not with --all).")
 @pass_app
 def match(app: AppContext, everything: bool, stations, limit) -> None:

@@ -54,11 +54,15 @@ class _Bar(Progress):
 
 @main.command()
 @click.option("--station", "stations", multiple=True, metavar="ID", help="Only this station (repeatable).")
-@click.option("--since", metavar="DATE", help="Only recordings that started at or after this (local date or ISO instant).")
+@click.option(
+    "--since", metavar="DATE", help="Only recordings that started at or after this (local date or ISO instant)."
+)
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many recordings.")
 @click.option("--engine", type=click.Choice(ENGINES), help="Override transcription.engine.")
 @click.option("--model", metavar="M", help="Override transcription.model: base (bundled), a name, or a local path.")
-@click.option("--retranscribe", is_flag=True, help="Also redo transcribed and failed recordings (replaces their segments).")
+@click.option(
+    "--retranscribe", is_flag=True, help="Also redo transcribed and failed recordings (replaces their segments)."
+)
 @click.option("--formats", metavar="LIST", help="Extra transcript files besides JSON: any of srt,vtt,txt.")
 @pass_app
 def transcribe(app: AppContext, stations, since, limit, engine, model, retranscribe, formats) -> None:

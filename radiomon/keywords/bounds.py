@@ -120,7 +120,9 @@ class WordTables:
         self.keys.extend(keys)
         if len(self.words) > len(self._packed):  # grow by doubling: appends stay cheap
             size = max(len(self.words), 2 * len(self._packed))
-            self._packed = np.concatenate([self._packed, np.zeros((size - len(self._packed), self._packed.shape[1]), dtype=np.uint32)])
+            self._packed = np.concatenate(
+                [self._packed, np.zeros((size - len(self._packed), self._packed.shape[1]), dtype=np.uint32)]
+            )
             self._lengths = np.concatenate([self._lengths, np.zeros(size - len(self._lengths), dtype=np.int64)])
         self._packed[first:len(self.words)] = packed
         self._lengths[first:len(self.words)] = lengths
@@ -219,7 +221,9 @@ def feasible_windows(stream: np.ndarray, positions: np.ndarray, spellings: np.nd
         # One gather each; the four 8-bit figures are spread into 16-bit
         # fields of an int64 so one cumsum sums all four (13 × 255 < 2¹⁶).
         gathered = packed_table[rows, sp[:, None]].astype(np.int64)
-        spread = (gathered & 0xFF) | (gathered & 0xFF00) << 8 | (gathered & 0xFF0000) << 16 | (gathered & 0xFF000000) << 24
+        spread = (
+            (gathered & 0xFF) | (gathered & 0xFF00) << 8 | (gathered & 0xFF0000) << 16 | (gathered & 0xFF000000) << 24
+        )
         zeros = np.zeros((len(pos), 1), dtype=np.int64)
         figures = np.concatenate([zeros, np.cumsum(spread, axis=1)], axis=1)
         lengths = np.concatenate([zeros, np.cumsum(length_table[rows], axis=1)], axis=1)

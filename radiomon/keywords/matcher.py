@@ -401,7 +401,9 @@ class Matcher:
             # similarity()'s length rule, before building the window's pattern
             # (most windows around an anchor fail it; same result, much cheaper).
             length = windows.length(first, last)
-            if length > SHORT_LENGTH and min(length, len(pattern.joined)) < MIN_LENGTH_RATIO * max(length, len(pattern.joined)):
+            if length > SHORT_LENGTH and min(length, len(pattern.joined)) < MIN_LENGTH_RATIO * max(
+                length, len(pattern.joined)
+            ):
                 return 0.0
         window = windows.get(first, last)
         for acronym in pattern.acronyms:  # heard as written or as it sounds (IMS/IMSS), never fuzzily

@@ -39,7 +39,9 @@ _SCALES = ("mil", "millon", "millones")
 # ("treinta y un", "un millón"), never alone.
 _ARTICLES = {"un", "una"}
 
-NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TEENS_AND_TWENTIES) | frozenset(_TENS) | frozenset(_HUNDREDS) | frozenset(_SCALES)
+NUMBER_WORDS = (
+    frozenset(_UNITS) | frozenset(_TEENS_AND_TWENTIES) | frozenset(_TENS) | frozenset(_HUNDREDS) | frozenset(_SCALES)
+)
 
 
 def parse_number(words: Sequence[str], start: int) -> tuple[int, int] | None:

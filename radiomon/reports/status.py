@@ -44,7 +44,9 @@ def collect_status(archive: Archive, config: Config, now: datetime | None = None
     }
     totals = {status: 0 for status in STATUSES}
     for row in archive.recording_counts():
-        station = by_station.setdefault(row["station"], StationReport(row["station"], row["station"], "(not configured)"))
+        station = by_station.setdefault(
+            row["station"], StationReport(row["station"], row["station"], "(not configured)")
+        )
         station.recordings[row["status"]] = row["n"]
         totals[row["status"]] += row["n"]
         if station.last_recording_utc is None or row["last"] > station.last_recording_utc:

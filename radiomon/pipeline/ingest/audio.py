@@ -34,7 +34,9 @@ def import_audio(
     tz = config.station_tz(station)
     media.require_tool("ffprobe")
     if start is not None and len(paths) > 1:
-        raise InputFileError("--start names the start of one file; import several files without it (their names carry the start)")
+        raise InputFileError(
+            "--start names the start of one file; import several files without it (their names carry the start)"
+        )
     for path in paths:
         try:
             yield _import_one_audio(archive, path, station, start, tz)

@@ -34,7 +34,9 @@ def parse_whisper_json(data: Any, source: str) -> tuple[list[Segment], float | N
     """
     raw = data.get("segments") if isinstance(data, dict) else data
     if not isinstance(raw, list):
-        raise InputFileError(f"{source}: no 'segments' list; expected Whisper JSON like {{\"segments\": [{{\"start\", \"end\", \"text\"}}]}}")
+        raise InputFileError(
+            f'{source}: no \'segments\' list; expected Whisper JSON like {{"segments": [{{"start", "end", "text"}}]}}'
+        )
     segments = []
     for index, item in enumerate(raw):
         where = f"{source}: segments[{index}]"
@@ -84,7 +86,9 @@ def _words(raw: Any, where: str) -> Iterator[Word]:
         if not isinstance(word, dict) or not isinstance(word.get("word"), str):
             raise InputFileError(f"{where}.words[{index}]: expected {{\"word\", \"start\", \"end\"}}")
         at = f"{where}.words[{index}]"
-        yield Word(word["word"], _number(word, "start", at), _number(word, "end", at), _optional_number(word, "probability"))
+        yield Word(
+            word["word"], _number(word, "start", at), _number(word, "end", at), _optional_number(word, "probability")
+        )
 
 
 def import_transcript(archive: Archive, config: Config, path: Path, station: str, start: datetime) -> ImportResult:
@@ -116,5 +120,11 @@ def import_transcript_data(
         stored = 0
         if created:
             stored = archive.replace_segments(recording_id, segments, engine="import", transcript_path=source)
-    log.info("%s: %s recording %s (%d segments)", source, "imported as" if created else "already imported as", recording_id, stored)
+    log.info(
+        "%s: %s recording %s (%d segments)",
+        source,
+        "imported as" if created else "already imported as",
+        recording_id,
+        stored,
+    )
     return ImportResult(source, recording_id, created, stored, timeutil.to_iso(start))

@@ -125,7 +125,9 @@ def find_in_pieces(matcher: Matcher, segments: Sequence[dict], spans: Sequence[S
         mentions = []
         for index, first, last, score in chosen:
             first_word, last_word = word_at(0, first), word_at(0, last)
-            mentions.append(matcher.mention_at(matcher.spellings[index], score, flat[lo:hi], first_word - lo, last_word - lo))
+            mentions.append(
+                matcher.mention_at(matcher.spellings[index], score, flat[lo:hi], first_word - lo, last_word - lo)
+            )
         found.append((lo, hi, spellings, mentions))
     return _find_in_spans(matcher, segments, words, found)
 

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from radiomon.pipeline.match.incremental import MatchResult
 
 
-def crisis_events(keywords: KeywordSet, rows: Sequence[MentionRow], since: str | None = None) -> list[events_mod.MentionEvent]:
+def crisis_events(
+    keywords: KeywordSet, rows: Sequence[MentionRow], since: str | None = None
+) -> list[events_mod.MentionEvent]:
     """Events for the rows of ``crisis`` groups (newer than ``since``, if given)."""
     out = []
     for row in rows:

@@ -59,7 +59,9 @@ def load_matcher(keywords_path: str | Path) -> Matcher:
     return Matcher(load_keywords(keywords_path))
 
 
-def match_recording(archive: Archive, matcher: Matcher, recording_id: int, *, emit_events: bool = True) -> list[MentionRow]:
+def match_recording(
+    archive: Archive, matcher: Matcher, recording_id: int, *, emit_events: bool = True
+) -> list[MentionRow]:
     """Match one recording and store its mentions; returns them (with ids and reviews).
 
     Call it after a recording's segments are stored. Reads and writes in one

@@ -259,7 +259,9 @@ class Narrowing:
         if not len(ok):
             return
         lasts = firsts[ok] + lengths[ok] - 1
-        span_rows = np.stack([owners[firsts[ok]], pieces[firsts[ok]], owners[lasts], pieces[lasts], indices[ok]], axis=1)
+        span_rows = np.stack(
+            [owners[firsts[ok]], pieces[firsts[ok]], owners[lasts], pieces[lasts], indices[ok]], axis=1
+        )
         matcher = self.matcher
         for row, n in zip(span_rows.tolist(), ok.tolist()):
             index, window = index_list[n], tokens[n]

@@ -277,7 +277,9 @@ class StationRunner(threading.Thread):
         first_segment = True
         stop_sent = 0.0
         while True:
-            current, last_error, first_segment, silence = self._drain(events, current, last_error, first_segment, last_growth)
+            current, last_error, first_segment, silence = self._drain(
+                events, current, last_error, first_segment, last_growth
+            )
             now = time.time()
             if proc.poll() is not None:
                 reason = reason or ffmpeg_log.classify_exit(last_error)
@@ -317,7 +319,9 @@ class StationRunner(threading.Thread):
             time.sleep(POLL_SECONDS)
         reader.join(5)
         exited = time.time()
-        current, last_error, first_segment, silence = self._drain(events, current, last_error, first_segment, last_growth)
+        current, last_error, first_segment, silence = self._drain(
+            events, current, last_error, first_segment, last_growth
+        )
         if current is not None:
             # killed, or exited without saying "ended": the file is closed now
             self._register(current.path, end_instant(exited, last_growth), first_segment)

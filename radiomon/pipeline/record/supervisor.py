@@ -57,7 +57,9 @@ def record(
         return _record(config, stations, duration, stop)
 
 
-def _record(config: Config, stations: list[Station], duration: float | None, stop: threading.Event) -> list[RecorderStatus]:
+def _record(
+    config: Config, stations: list[Station], duration: float | None, stop: threading.Event
+) -> list[RecorderStatus]:
     with Archive(config.archive) as archive:
         archive.sync_stations(config.stations, str(config.timezone))
         run_id = archive.start_run("record")
@@ -108,7 +110,8 @@ def station_lock(path: Path, station_id: str) -> Iterator[IO]:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             raise RecorderError(
-                f"station {station_id!r} is already being recorded (pid {holder}, lock {path}); stop that recorder first"
+                f"station {station_id!r} is already being recorded (pid {holder}, lock {path}); "
+                "stop that recorder first"
             ) from None
         handle.truncate(0)
         handle.write(str(os.getpid()))

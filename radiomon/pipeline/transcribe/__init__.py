@@ -2,7 +2,8 @@
 
 * :mod:`~radiomon.pipeline.transcribe.types` — clips, decoding options, the engine protocol
 * :mod:`~radiomon.pipeline.transcribe.engines` — faster-whisper (default) and openai-whisper
-* :mod:`~radiomon.pipeline.transcribe.models` — the bundled model, offline; :mod:`~radiomon.pipeline.transcribe.convert` its openai-whisper copy
+* :mod:`~radiomon.pipeline.transcribe.models` — the bundled model, offline
+* :mod:`~radiomon.pipeline.transcribe.convert` — its copy for openai-whisper
 * :mod:`~radiomon.pipeline.transcribe.audio` — decoding a file, a stretch of audio
 * :mod:`~radiomon.pipeline.transcribe.vad` — radio voice-activity detection, clips packed for the engine
 * :mod:`~radiomon.pipeline.transcribe.vocabulary` — keywords.yml's names as Whisper's prompt

@@ -44,7 +44,8 @@ PHANTOM_PATTERNS: tuple[str, ...] = (
     r"gracias por (ver|mirar) (el|este) (video|videos|canal)",
     r"gracias por (su|tu) atencion",
     r"gracias por ver",
-    r"(no olvides )?(suscribete|suscribanse|suscribirte)( (al|a mi|a nuestro) canal)?( y (dale|denle) (like|me gusta))?",
+    r"(no olvides )?(suscribete|suscribanse|suscribirte)( (al|a mi|a nuestro) canal)?"
+    r"( y (dale|denle) (like|me gusta))?",
     r"dale like y suscribete",
     r"nos vemos en el proximo video",
     r"(musica|music|aplausos|risas)",

@@ -205,7 +205,8 @@ def _hub_cached(name: str) -> str:
     except Exception:  # noqa: BLE001 - any failure here means "not on disk"
         raise TranscriptionError(
             f"model {name!r} is not on this machine and radiomon works offline; use `base` (bundled), or "
-            f"download the CTranslate2 folder of {name!r} elsewhere, copy it here and set transcription.model to its path"
+            f"download the CTranslate2 folder of {name!r} elsewhere, copy it here "
+            "and set transcription.model to its path"
         ) from None
 
 
@@ -222,7 +223,9 @@ def available(*, verify: bool = True) -> list[ModelInfo]:
     if pt is not None:
         infos.append(ModelInfo(BUNDLED, "openai-whisper", pt, "ok", pt.stat().st_size))
     else:
-        infos.append(ModelInfo(BUNDLED, "openai-whisper", None, "not built yet (built from the bundled weights on first use)"))
+        infos.append(
+            ModelInfo(BUNDLED, "openai-whisper", None, "not built yet (built from the bundled weights on first use)")
+        )
     hub = Path(os.environ.get("HF_HUB_CACHE") or Path.home() / ".cache" / "huggingface" / "hub")
     for repo in sorted(hub.glob("models--Systran--faster-whisper-*")):
         name = repo.name.removeprefix("models--Systran--faster-whisper-")

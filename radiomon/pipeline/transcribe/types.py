@@ -57,7 +57,9 @@ class Engine(Protocol):
         """Decode ``clips`` of ``audio`` (16 kHz mono float32); times in seconds into ``audio``."""
         ...
 
-    def score(self, audio: np.ndarray, clip: Clip, texts: Sequence[str], prompt: str | None = None) -> list[list[float]]:
+    def score(
+        self, audio: np.ndarray, clip: Clip, texts: Sequence[str], prompt: str | None = None
+    ) -> list[list[float]]:
         """Each text's token log probabilities given ``clip`` of ``audio``, after
         ``prompt`` as previous text (None: the vocabulary prompt, as decoded;
         "": none), for keyword rescoring (rescore.py)."""

@@ -67,7 +67,9 @@ class FasterWhisperEngine:
                 f"cannot load model {model!r} on {options.device} ({compute_type}): {str(err).splitlines()[0]}; "
                 "check transcription.model/device/compute_type"
             ) from None
-        log.info("faster-whisper: %s on %s (%s, %d threads)", self.model_label, options.device, compute_type, options.threads)
+        log.info(
+            "faster-whisper: %s on %s (%s, %d threads)", self.model_label, options.device, compute_type, options.threads
+        )
         self._encoded = threading.local()  # .rows: the last batched decode's encoder outputs, for score()
 
     def transcribe(self, audio: np.ndarray, clips: Sequence[Clip]) -> list[Segment]:
@@ -117,7 +119,9 @@ class FasterWhisperEngine:
             segments.sort(key=lambda s: s.start)
         return segments
 
-    def score(self, audio: np.ndarray, clip: Clip, texts: Sequence[str], prompt: str | None = None) -> list[list[float]]:
+    def score(
+        self, audio: np.ndarray, clip: Clip, texts: Sequence[str], prompt: str | None = None
+    ) -> list[list[float]]:
         """Each text's token log probabilities given ``clip`` of ``audio`` (teacher-forced,
         after ``prompt``, by default the vocabulary prompt, as in decoding); see rescore.py.
 

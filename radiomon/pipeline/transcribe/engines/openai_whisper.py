@@ -92,8 +92,9 @@ class OpenAIWhisperEngine:
             )
         return [_segment(s) for s in result["segments"]]
 
-
-    def score(self, audio: np.ndarray, clip: Clip, texts: Sequence[str], prompt: str | None = None) -> list[list[float]]:
+    def score(
+        self, audio: np.ndarray, clip: Clip, texts: Sequence[str], prompt: str | None = None
+    ) -> list[list[float]]:
         """Each text's token log probabilities given ``clip`` of ``audio`` (teacher-forced,
         after ``prompt``, by default the vocabulary prompt, as in decoding); see rescore.py."""
         import torch
