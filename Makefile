@@ -11,9 +11,10 @@ DEMO   ?= demo-run
 # System packages: ffmpeg (recording, decoding), espeak-ng + sox + Debian's
 # es-MX prompts and music-on-hold (test and benchmark audio), icecast2 (a real
 # streaming server for recorder tests), sqlite3 (the archive opens in the CLI),
-# wspanish (real Spanish words for the search and match benchmarks).
+# wspanish (real Spanish words for the search and match benchmarks), chromium
+# (the web UI's browser tests, driven by Playwright).
 APT_RUNTIME := ffmpeg
-APT_TEST    := ffmpeg espeak-ng sox sqlite3 icecast2 asterisk-core-sounds-es-wav asterisk-moh-opsound-wav wspanish
+APT_TEST    := ffmpeg espeak-ng sox sqlite3 icecast2 asterisk-core-sounds-es-wav asterisk-moh-opsound-wav wspanish chromium
 
 .PHONY: demo test system-runtime system-test venv install install-dev clean-demo
 
