@@ -39,7 +39,7 @@ install-dev: $(BIN)/python
 
 RADIOMON := HF_HUB_OFFLINE=1 $(BIN)/radiomon --config $(DEMO)/radiomon.yml
 
-# The office's day in five commands, on a bundled 90-second morning programme.
+# The office's day on a bundled 90-second morning programme, then what it hands on: the digest and a clip.
 demo: system-runtime install
 	$(BIN)/radiomon init $(DEMO)
 	$(RADIOMON) import examples/demo/radio-demo-20261125T080000.mp3 --station ejemplo-am
@@ -48,6 +48,11 @@ demo: system-runtime install
 	$(RADIOMON) mentions
 	$(RADIOMON) search "mercado"
 	$(RADIOMON) status
+	$(RADIOMON) digest --date 2026-11-25 -o $(DEMO)/sintesis-2026-11-25.docx
+	$(RADIOMON) digest --date 2026-11-25 -o $(DEMO)/sintesis-2026-11-25.html
+	@id=$$($(RADIOMON) mentions --format json | $(BIN)/python -c 'import json, sys; m = json.load(sys.stdin); print(m[0]["id"] if m else "")'); \
+	if [ -n "$$id" ]; then $(RADIOMON) clip $$id -o $(DEMO)/clip-$$id.mp3; else echo "no mention to clip"; fi
+	@echo "documents: $(DEMO)/sintesis-2026-11-25.docx, $(DEMO)/sintesis-2026-11-25.html and $(DEMO)/clip-*.mp3"
 
 test: system-test install-dev
 	$(BIN)/ruff check radiomon tests benchmarks examples

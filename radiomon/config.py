@@ -91,6 +91,16 @@ class RetentionConfig:
 
 
 @dataclass(frozen=True)
+class OfficeConfig:
+    """Who the documents are from: the header of the síntesis and the weekly report."""
+
+    municipality: str = "Moroleón, Guanajuato"  # first line of every document's header
+    office: str = "Coordinación de Comunicación Social"  # the area that signs the documents
+    coordinator: str = ""  # name under "Atentamente" in the weekly report; empty leaves a line to sign
+    base_url: str = ""  # the web UI's address (https://radiomon.local); documents then link each mention
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path  # the config file; relative paths below are resolved against its folder
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Mexico_City"))
@@ -101,6 +111,7 @@ class Config:
     transcription: TranscriptionConfig = TranscriptionConfig()
     record: RecordConfig = RecordConfig()
     retention: RetentionConfig = RetentionConfig()
+    office: OfficeConfig = OfficeConfig()
     stations: tuple[Station, ...] = ()
 
     def station(self, station_id: str) -> Station:
@@ -147,6 +158,7 @@ def parse_config(doc: YamlDocument, path: Path) -> Config:
     values["transcription"] = _options(doc, ("transcription",), data.get("transcription"), TranscriptionConfig)
     values["record"] = _options(doc, ("record",), data.get("record"), RecordConfig)
     values["retention"] = _options(doc, ("retention",), data.get("retention"), RetentionConfig)
+    values["office"] = _options(doc, ("office",), data.get("office"), OfficeConfig)
     values["stations"] = _stations(doc, data.get("stations"))
     _check_transcription(doc, values["transcription"])
     return Config(**values)

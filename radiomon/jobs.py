@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from radiomon.archive import Archive, MentionRow
@@ -24,7 +24,10 @@ from radiomon.keywords import load_keywords
 from radiomon.pipeline.ingest import ImportResult, import_audio, import_transcript
 from radiomon.pipeline.match import MatchResult, load_matcher, match_pending, rematch_all
 from radiomon.pipeline.transcribe.batch import BatchResult, Progress, transcribe_batch
+from radiomon.reports import clips, weekly
+from radiomon.reports import digest as digests
 from radiomon.reports.status import StatusReport, collect_status
+from radiomon.reports.writers import render_digest, render_weekly, write_atomic
 from radiomon.search import SearchHit
 from radiomon.search import search as search_archive
 
@@ -110,6 +113,37 @@ def status(config: Config, archive: Archive) -> StatusReport:
     return collect_status(archive, config)
 
 
+def clip(config: Config, archive: Archive, mention_id: int, *, out: Path, before: float = 5.0, after: float = 20.0,
+         fmt: str = "mp3") -> clips.ClipResult:
+    """The audio around a mention, across files, normalized and tagged (see radiomon.reports.clips)."""
+    return clips.cut_clip(config, archive, mention_id, before=before, after=after, fmt=fmt, out=out)
+
+
+def testigos(config: Config, archive: Archive, filters: Filters, folder: Path, *, before: float = 5.0,
+             after: float = 20.0) -> clips.TestigosResult:
+    """A clip of every mention ``filters`` selects that staff did not reject, and the cue sheet."""
+    check_groups(config, archive, filters.groups)
+    keywords = digests.load_keyword_set(config)
+    labels = {g.id: g.title for g in keywords.groups} if keywords else {}
+    return clips.write_testigos(config, archive, filters, folder, before=before, after=after, group_labels=labels)
+
+
+def digest(config: Config, archive: Archive, *, day: date, out: Path, fmt: str = "docx", since: str | None = None,
+           until: str | None = None, reviewed_only: bool = False) -> digests.Digest:
+    """Write the síntesis informativa of a local day (or part of it) to ``out``; returns its model."""
+    model = digests.collect_digest(config, archive, day=day, since=since, until=until, reviewed_only=reviewed_only)
+    write_atomic(out, render_digest(model, fmt))
+    return model
+
+
+def weekly_report(config: Config, archive: Archive, *, out: Path, week: str | None = None,
+                  fmt: str = "docx") -> weekly.WeeklyReport:
+    """Write the weekly report by department of an ISO week to ``out``; returns its model."""
+    model = weekly.collect_weekly(config, archive, week=week)
+    write_atomic(out, render_weekly(model, fmt))
+    return model
+
+
 def check_groups(config: Config, archive: Archive, groups: Sequence[str]) -> None:
     """An unknown group is a typo, not "nothing found": say which groups exist.
 
@@ -126,5 +160,5 @@ def check_groups(config: Config, archive: Archive, groups: Sequence[str]) -> Non
             raise QueryError(f"--group {group}: no such keyword group (known: {', '.join(sorted(known)) or 'none'})")
 
 
-__all__ = ["Imported", "Transcribed", "check_groups", "import_and_match", "mentions", "rematch", "search", "status",
-           "transcribe_and_match"]
+__all__ = ["Imported", "Transcribed", "check_groups", "clip", "digest", "import_and_match", "mentions", "rematch",
+           "search", "status", "testigos", "transcribe_and_match", "weekly_report"]

@@ -19,13 +19,14 @@ from radiomon.archive.mentions import MentionChanges, MentionRow, MentionsMixin
 from radiomon.archive.now_playing import NowPlayingMixin
 from radiomon.archive.outbox import OutboxMixin
 from radiomon.archive.recordings import Recording, RecordingsMixin
+from radiomon.archive.reports import ReportsMixin
 from radiomon.archive.runs import RunsMixin
 from radiomon.archive.segments import SegmentsMixin
 from radiomon.archive.stations import StationsMixin
 
 
 class Archive(StationsMixin, RecordingsMixin, SegmentsMixin, GapsMixin, SearchMixin, RunsMixin, NowPlayingMixin,
-              MentionsMixin, OutboxMixin):
+              MentionsMixin, OutboxMixin, ReportsMixin):
     """The SQLite archive of one deployment."""
 
 

@@ -18,27 +18,6 @@ def _not_built(name: str, what: str) -> None:
 
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def clip(args):
-    """Cut the audio around a mention (not built yet)."""
-    _not_built("clip", "clips")
-
-
-@main.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def digest(args):
-    """Write the daily síntesis informativa (not built yet)."""
-    _not_built("digest", "the daily digest")
-
-
-@main.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def report(args):
-    """Write the weekly report by department (not built yet)."""
-    _not_built("report", "the weekly report")
-
-
-@main.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def serve(args):
     """Serve the web UI (not built yet)."""
     _not_built("serve", "the web UI")

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 _TOP_KEYS = ("defaults", "groups")
 _DEFAULTS_KEYS = ("threshold",)
-_GROUP_KEYS = ("label", "priority", "terms")
+_GROUP_KEYS = ("label", "priority", "terms", "report")
 _TERM_KEYS = ("term", "aliases", "threshold", "exclude")
 # Group ids appear in URLs, CLI options and the archive: keep them word-like.
 _GROUP_ID = re.compile(r"^\w[\w-]*$")
@@ -99,7 +99,10 @@ class _Parser:
             raise self.error((*path, "terms"), f"must be a list, not {_kind(terms_data)}; write terms: [first, second]")
         terms = tuple(self.term(t, (*path, "terms", i)) for i, t in enumerate(terms_data))
         self.warn_repeated_terms(terms, path)
-        return Group(id=group_id, label=label, priority=priority, terms=terms)
+        report = data.get("report", False)
+        if not isinstance(report, bool):
+            raise self.error((*path, "report"), f"must be true or false, not {_kind(report)}")
+        return Group(id=group_id, label=label, priority=priority, terms=terms, report=report)
 
     def term(self, data: Any, path: KeyPath) -> Term:
         if isinstance(data, dict):

@@ -42,6 +42,7 @@ class Group:
     label: str = ""  # display name (Spanish); defaults to the id
     priority: Priority = "normal"  # crisis = alert at once; high = top of the digest
     terms: tuple[Term, ...] = ()
+    report: bool = False  # a section of the weekly report by department (``dependencias`` always is)
 
     @property
     def title(self) -> str:

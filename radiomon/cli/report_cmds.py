@@ -1,0 +1,132 @@
+"""``radiomon clip``, ``clips``, ``digest`` and ``report weekly``: the documents the office hands on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from radiomon import jobs, timeutil
+from radiomon.cli import main
+from radiomon.cli.context import AppContext, pass_app
+from radiomon.filters import Filters
+from radiomon.reports.clips import FORMATS as CLIP_FORMATS
+from radiomon.reports.digest import parse_day
+from radiomon.reports.writers import DIGEST_FORMATS, WEEKLY_FORMATS
+
+_out_file = click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                         help="File to write.")
+_before = click.option("--before", default=5.0, show_default=True, type=click.FloatRange(min=0),
+                       help="Seconds of audio before the mention.")
+_after = click.option("--after", default=20.0, show_default=True, type=click.FloatRange(min=0),
+                      help="Seconds of audio after the mention.")
+
+
+def _format_for(out: Path, fmt: str | None, formats: tuple[str, ...], default: str) -> str:
+    """--format, else the output file's extension, else ``default``."""
+    if fmt:
+        return fmt
+    suffix = out.suffix.lower().lstrip(".")
+    return suffix if suffix in formats else default
+
+
+@main.command()
+@click.argument("mention_id", type=int)
+@_before
+@_after
+@click.option("--format", "fmt", type=click.Choice(CLIP_FORMATS), help="Audio format (default: from -o, else mp3).")
+@_out_file
+@pass_app
+def clip(app: AppContext, mention_id: int, before: float, after: float, fmt: str | None, out: Path) -> None:
+    """Cut the audio around a mention into a file, across recording files.
+
+    The clip stops early where the recording has a gap, and says so. It is
+    faded in and out, normalized to -16 LUFS (EBU R128) and tagged with the
+    station, local date and time, keyword and quote.
+    """
+    config = app.config
+    with app.archive(create=False) as archive:
+        result = jobs.clip(config, archive, mention_id, out=out, before=before, after=after,
+                           fmt=_format_for(out, fmt, CLIP_FORMATS, "mp3"))
+    tz = config.timezone
+    start = timeutil.local(result.start_utc, tz).strftime("%Y-%m-%d %H:%M:%S")
+    end = timeutil.local(result.end_utc, tz).strftime("%H:%M:%S")
+    files = "1 file" if result.pieces == 1 else f"{result.pieces} files"
+    click.echo(f"wrote {result.path}: {result.duration:.1f} s, {start}–{end} ({tz.key}), from {files}")
+    if result.stopped_at_gap:
+        sides = [side for side, stopped in (("start", result.stopped_before), ("end", result.stopped_after)) if stopped]
+        click.echo(f"note: the recording has a gap; the clip was cut short at the {' and '.join(sides)}", err=True)
+
+
+@main.command()
+@click.option("--date", "day", required=True, help="Local day, e.g. 2026-11-25, hoy or ayer.")
+@click.option("--group", "groups", multiple=True, help="Only this keyword group (repeatable).")
+@click.option("--station", "stations", multiple=True, help="Only this station (repeatable).")
+@_before
+@_after
+@click.option("-o", "--output", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the clips and cue-sheet.csv.")
+@pass_app
+def clips(app: AppContext, day: str, groups, stations, before: float, after: float, folder: Path) -> None:
+    """Write the clip of every mention of a day (testigos) plus cue-sheet.csv.
+
+    Files are named YYYYMMDD_HHMMSS_<station>_<keyword>.mp3 (local time);
+    mentions rejected in review are left out, overlapping mentions share one
+    clip, and clips already in the folder are kept, so a rerun adds only
+    what is new.
+    """
+    config = app.config
+    date = parse_day(day, config.timezone).isoformat()
+    filters = Filters.parse(config, stations=stations, since=date, until=date, groups=groups)
+    with app.archive(create=False) as archive:
+        result = jobs.testigos(config, archive, filters, folder, before=before, after=after)
+    for row in result.failed:
+        click.echo(f"error: {row.error}", err=True)
+    click.echo(f"{result.written} clip(s) written, {result.kept} already there; cue sheet: {result.cue_sheet}")
+    if result.failed:
+        raise click.ClickException(f"{len(result.failed)} clip(s) could not be cut; the others were")
+
+
+@main.command()
+@click.option("--date", "day", help="Local day (default: today), e.g. 2026-11-25, hoy or ayer.")
+@click.option("--since", metavar="HH:MM", help="Only from this local time of the day, e.g. 10:00.")
+@click.option("--until", metavar="HH:MM", help="Only up to this local time, e.g. 16:00.")
+@click.option("--format", "fmt", type=click.Choice(DIGEST_FORMATS),
+              help="Document format (default: from -o, else docx).")
+@click.option("--reviewed-only", is_flag=True, help="Only mentions confirmed in review.")
+@_out_file
+@pass_app
+def digest(app: AppContext, day: str | None, since: str | None, until: str | None, fmt: str | None,
+           reviewed_only: bool, out: Path) -> None:
+    """Write the daily síntesis informativa (radio) of a local day.
+
+    Sections per keyword group (crisis first), items by local time with
+    station, keyword, quote and testigo; mentions rejected in review are
+    left out; a summary table and the stretches not recorded open it.
+    """
+    config = app.config
+    with app.archive(create=False) as archive:
+        model = jobs.digest(config, archive, day=parse_day(day, config.timezone), since=since, until=until,
+                            reviewed_only=reviewed_only, out=out, fmt=_format_for(out, fmt, DIGEST_FORMATS, "docx"))
+    click.echo(f"wrote {out}: {model.total} mention(s) in {len(model.sections)} section(s), {model.date_text}")
+
+
+@main.group()
+def report() -> None:
+    """Periodic reports: the weekly report by department."""
+
+
+@report.command(name="weekly")
+@click.option("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W47 (default: the last complete week).")
+@click.option("--format", "fmt", type=click.Choice(WEEKLY_FORMATS),
+              help="Document format (default: from -o, else docx).")
+@_out_file
+@pass_app
+def report_weekly(app: AppContext, week: str | None, fmt: str | None, out: Path) -> None:
+    """Write the weekly report by department: mentions per day and station,
+    a chart, top quotes and the comparison with the week before."""
+    config = app.config
+    with app.archive(create=False) as archive:
+        model = jobs.weekly_report(config, archive, out=out, week=week,
+                                   fmt=_format_for(out, fmt, WEEKLY_FORMATS, "docx"))
+    click.echo(f"wrote {out}: {model.week}, {model.total} mention(s) in {len(model.departments)} department(s)")

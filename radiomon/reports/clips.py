@@ -1,0 +1,556 @@
+"""Clips: the audio around a mention, cut across file boundaries, and the day's testigos.
+
+A recorder cuts a station into clock-aligned files, so a mention at 09:59:55
+in 10-minute files spans two of them. Cutting a clip is three steps:
+
+* :func:`plan_clip` (pure): the station's recordings and gaps, and the
+  stretch wanted, in; the pieces of files to join (path, from, to) out, and
+  whether the clip had to stop short at a hole in the recording;
+* :func:`clip_command` / :func:`measure_command` (pure): ffmpeg's argument
+  lists; ffmpeg seeks into each file (``-ss``/``-t`` per input) and joins
+  the pieces with its ``concat`` filter, so an hour of audio is never read
+  into memory;
+* :func:`cut_clip`: the runner the command line and the web UI call.
+
+Loudness is normalized to broadcast level for the municipal radio programme
+(EBU R128, -16 LUFS integrated) with ffmpeg's ``loudnorm`` in two passes: the
+first measures, the second applies one linear gain, so the short fades at
+both ends stay fades and speech is not pumped. Testigos (proof of
+broadcast, :func:`write_testigos`) are the same clips for every mention of
+a day, with a cue sheet for Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import math
+import os
+import re
+import subprocess
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from radiomon import media, timeutil
+from radiomon.archive import Archive, MentionRow, Recording
+from radiomon.config import Config
+from radiomon.errors import AudioError, QueryError, RadiomonError
+from radiomon.filters import Filters
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("mp3", "wav")
+FADE_SECONDS = 0.3  # long enough to hide the click of a cut mid-word, short enough to keep the word
+TARGET_LUFS = -16.0  # EBU R128 level for the radio programme (streaming/broadcast loudness)
+TRUE_PEAK_DB = -1.5
+LOUDNESS_RANGE = 11.0
+SAMPLE_RATE = 44_100
+MP3_BITRATE = "128k"
+# Two files are consecutive when the second starts within this of the
+# first's end: the recorder's clock-aligned files meet to within a frame,
+# and a reconnect that lost more than a second left a hole worth saying.
+CONSECUTIVE_SECONDS = 1.0
+# Pieces shorter than this (a few samples at a file's edge) are not worth an input.
+MIN_PIECE_SECONDS = 0.05
+# An MP3 clip measures up to a frame or two (26 ms each) longer than planned.
+CLIP_LENGTH_TOLERANCE = 0.5
+
+
+class ClipError(RadiomonError):
+    """A clip cannot be cut: no such mention, or its audio is gone."""
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Part of one recording's file: seconds ``from_s``–``to_s`` into it."""
+
+    path: str
+    from_s: float
+    to_s: float
+    recording_id: int
+
+    @property
+    def seconds(self) -> float:
+        return self.to_s - self.from_s
+
+
+@dataclass(frozen=True)
+class ClipPlan:
+    """What to join, and the instants the clip covers."""
+
+    pieces: tuple[Piece, ...]
+    start: datetime
+    end: datetime
+    stopped_before: bool = False  # the clip starts later than asked: a hole in the recording
+    stopped_after: bool = False  # it ends earlier than asked
+
+    @property
+    def stopped_at_gap(self) -> bool:
+        return self.stopped_before or self.stopped_after
+
+    @property
+    def duration(self) -> float:
+        return sum(p.seconds for p in self.pieces)
+
+
+@dataclass(frozen=True)
+class ClipResult:
+    """What :func:`cut_clip` wrote."""
+
+    path: Path
+    start_utc: str
+    end_utc: str
+    duration: float  # seconds, as planned from the recordings' measured durations
+    stopped_at_gap: bool  # shorter than asked: the recording has a hole before or after
+    pieces: int  # files the clip was cut from
+    mention_id: int | None = None
+    stopped_before: bool = False
+    stopped_after: bool = False
+
+
+# -- planning (pure) -----------------------------------------------------------------------------
+def _end(recording: Recording) -> datetime | None:
+    if recording.end_utc:
+        return timeutil.parse_iso(recording.end_utc)
+    if recording.duration is not None:
+        return recording.start + timedelta(seconds=recording.duration)
+    return None
+
+
+def _usable(recording: Recording) -> bool:
+    return bool(recording.path) and recording.status != "pruned" and _end(recording) is not None
+
+
+def plan_clip(recordings: Sequence[Recording], anchor_id: int, at: datetime, start: datetime, end: datetime,
+              gaps: Sequence[dict] = ()) -> ClipPlan:
+    """The pieces of files that make the clip ``[start, end)`` around ``at``.
+
+    ``anchor_id`` is the recording the mention was heard in; from it the
+    clip runs back and forth through consecutive recordings of the station
+    (each starting within :data:`CONSECUTIVE_SECONDS` of the one before's
+    end). It stops short at a hole between recordings, at a recording with
+    no audio (pruned, an imported transcript) and at a ``gaps`` row
+    (``{start_utc, end_utc}``; an open gap runs on), and says on which side.
+    """
+    usable = sorted((r for r in recordings if _usable(r)), key=lambda r: (r.start_utc, r.id))
+    position = next((i for i, r in enumerate(usable) if r.id == anchor_id), None)
+    if position is None:
+        raise ClipError(f"recording {anchor_id} has no audio to cut from")
+    stopped_before = stopped_after = False
+    for gap in gaps:
+        gap_start = timeutil.parse_iso(gap["start_utc"])
+        gap_end = timeutil.parse_iso(gap["end_utc"]) if gap.get("end_utc") else None
+        if gap_end is not None and gap_end <= at and gap_end > start:
+            start, stopped_before = gap_end, True
+        elif gap_start >= at and gap_start < end:
+            end, stopped_after = gap_start, True
+
+    chain = [usable[position]]
+    low = position
+    while chain[0].start > start:
+        previous = usable[low - 1] if low > 0 else None
+        first = chain[0]
+        if previous is None or previous.start >= first.start or \
+                _end(previous) < first.start - timedelta(seconds=CONSECUTIVE_SECONDS):
+            start, stopped_before = first.start, True
+            break
+        chain.insert(0, previous)
+        low -= 1
+    high = position
+    while _end(chain[-1]) < end:
+        following = usable[high + 1] if high + 1 < len(usable) else None
+        last = chain[-1]
+        if following is None or following.start <= last.start or \
+                following.start > _end(last) + timedelta(seconds=CONSECUTIVE_SECONDS):
+            end, stopped_after = _end(last), True
+            break
+        chain.append(following)
+        high += 1
+
+    pieces = []
+    for index, recording in enumerate(chain):
+        piece_start = max(start, recording.start)
+        piece_end = min(end, _end(recording))
+        if index + 1 < len(chain):  # overlapping files: the later one takes over where it starts
+            piece_end = min(piece_end, chain[index + 1].start)
+        seconds_in = (piece_start - recording.start).total_seconds()
+        seconds_out = (piece_end - recording.start).total_seconds()
+        if seconds_out - seconds_in >= MIN_PIECE_SECONDS:
+            pieces.append(Piece(str(recording.path), round(seconds_in, 3), round(seconds_out, 3), recording.id))
+    return ClipPlan(tuple(pieces), start, max(start, end), stopped_before, stopped_after)
+
+
+# -- ffmpeg arguments (pure) ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Loudness:
+    """What ``loudnorm``'s first pass measured (its JSON, as numbers)."""
+
+    input_i: float
+    input_tp: float
+    input_lra: float
+    input_thresh: float
+    target_offset: float
+
+    @classmethod
+    def from_json(cls, data: dict) -> Loudness | None:
+        """None when the clip is silent (loudnorm reports -inf): nothing to normalize."""
+        try:
+            values = cls(*(float(data[k]) for k in ("input_i", "input_tp", "input_lra", "input_thresh",
+                                                     "target_offset")))
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not all(math.isfinite(v) for v in (values.input_i, values.input_tp, values.input_lra,
+                                              values.input_thresh, values.target_offset)):
+            return None
+        return values
+
+
+def _inputs(pieces: Sequence[Piece]) -> list[str]:
+    args: list[str] = []
+    for piece in pieces:
+        # -ss before -i: ffmpeg seeks in the file instead of decoding up to the point.
+        args += ["-ss", f"{piece.from_s:.3f}", "-t", f"{piece.seconds:.3f}", "-i", piece.path]
+    return args
+
+
+def filter_graph(count: int, duration: float, *, fade: float = FADE_SECONDS, loudnorm: str) -> str:
+    """Resample each piece alike (concat needs one format), join, fade in and out, normalize."""
+    fade = max(0.0, min(fade, duration / 4))
+    parts = [f"[{i}:a]aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo[p{i}]"
+             for i in range(count)]
+    joined = "".join(f"[p{i}]" for i in range(count))
+    chain = f"{joined}concat=n={count}:v=0:a=1"
+    if fade > 0:
+        chain += f",afade=t=in:st=0:d={fade:.3f},afade=t=out:st={duration - fade:.3f}:d={fade:.3f}"
+    # loudnorm works at 192 kHz internally and outputs that; bring it back.
+    chain += f",{loudnorm},aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo[out]"
+    return ";".join([*parts, chain])
+
+
+def loudnorm_filter(measured: Loudness | None = None, *, measure: bool = False) -> str:
+    """``loudnorm`` for the first pass (``measure``: print what it found) or the second."""
+    text = f"loudnorm=I={TARGET_LUFS:g}:TP={TRUE_PEAK_DB:g}:LRA={LOUDNESS_RANGE:g}"
+    if measure:
+        return text + ":print_format=json"
+    if measured is not None:
+        text += (f":measured_I={measured.input_i:.2f}:measured_TP={measured.input_tp:.2f}"
+                 f":measured_LRA={measured.input_lra:.2f}:measured_thresh={measured.input_thresh:.2f}"
+                 f":offset={measured.target_offset:.2f}:linear=true")
+    return text
+
+
+def measure_command(pieces: Sequence[Piece], *, fade: float = FADE_SECONDS) -> list[str]:
+    """First pass: decode the pieces through the same graph and let loudnorm report (on stderr)."""
+    duration = sum(p.seconds for p in pieces)
+    return ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", *_inputs(pieces),
+            "-filter_complex", filter_graph(len(pieces), duration, fade=fade, loudnorm=loudnorm_filter(measure=True)),
+            "-map", "[out]", "-f", "null", "-"]
+
+
+def clip_command(pieces: Sequence[Piece], out: str | Path, *, fmt: str = "mp3", metadata: dict[str, str] | None = None,
+                 measured: Loudness | None = None, fade: float = FADE_SECONDS) -> list[str]:
+    """Second pass: cut, join, fade, normalize, tag and encode into ``out``."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown clip format {fmt!r}")
+    duration = sum(p.seconds for p in pieces)
+    args = ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error", "-y", *_inputs(pieces),
+            "-filter_complex", filter_graph(len(pieces), duration, fade=fade, loudnorm=loudnorm_filter(measured)),
+            "-map", "[out]", "-ar", str(SAMPLE_RATE), "-map_metadata", "-1"]
+    for key, value in (metadata or {}).items():
+        args += ["-metadata", f"{key}={value}"]
+    if fmt == "mp3":
+        args += ["-c:a", "libmp3lame", "-b:a", MP3_BITRATE, "-id3v2_version", "3", "-f", "mp3"]
+    else:
+        args += ["-c:a", "pcm_s16le", "-f", "wav"]
+    return [*args, str(out)]
+
+
+def parse_loudnorm(stderr: str) -> Loudness | None:
+    """The JSON block loudnorm prints at the end of its first pass."""
+    found = re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
+    if not found:
+        return None
+    return Loudness.from_json(json.loads(found[-1]))
+
+
+def clip_metadata(station_name: str, local_at: datetime, keyword: str, quote: str | None) -> dict[str, str]:
+    """Tags a producer's library searches: station, local date and time, keyword; the quote as comment."""
+    return {
+        "title": f"{station_name} {local_at:%Y-%m-%d %H:%M:%S} {keyword}",
+        "artist": station_name,
+        "album": "Testigos de radio",
+        "date": f"{local_at:%Y-%m-%d}",
+        "genre": "Speech",
+        "comment": quote or "",
+    }
+
+
+# -- the runner ------------------------------------------------------------------------------------
+def _run(command: list[str], what: str) -> subprocess.CompletedProcess:
+    media.require_tool("ffmpeg")
+    log.debug("running %s", command)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["ffmpeg failed"])[-1]
+        raise AudioError(f"{what}: ffmpeg could not cut the clip ({reason})")
+    return result
+
+
+def _mention(archive: Archive, mention_id: int) -> MentionRow:
+    mention = archive.mention(mention_id)
+    if mention is None:
+        raise ClipError(f"mention {mention_id}: no such mention; `radiomon mentions` lists them with their ids")
+    return mention
+
+
+def _anchor(archive: Archive, mention: MentionRow) -> Recording:
+    recording = archive.recording(mention.recording_id)
+    if recording is None or not recording.path:
+        raise ClipError(f"mention {mention.id}: its recording has no audio (it was imported as a transcript)")
+    if recording.status == "pruned":
+        raise ClipError(f"mention {mention.id}: the audio of recording {recording.id} was pruned "
+                        "(retention.audio_days); only its text is kept")
+    if not Path(recording.path).is_file():
+        raise ClipError(f"mention {mention.id}: audio file {recording.path} is missing; was it moved or deleted?")
+    if _end(recording) is None:
+        recording = replace(recording, duration=media.probe_duration(recording.path))
+    return recording
+
+
+def _plan(archive: Archive, anchor: Recording, at: datetime, start: datetime, end: datetime) -> ClipPlan:
+    margin = timedelta(seconds=CONSECUTIVE_SECONDS)
+    found = archive.recordings_covering(anchor.station, start - margin, end + margin)
+    # A neighbour whose file is gone is a hole like any other.
+    recordings = [anchor] + [r for r in found if r.id != anchor.id and r.path and Path(r.path).is_file()]
+    gaps = archive.gaps(Filters(stations=(anchor.station,), since=start, until=end))
+    return plan_clip(recordings, anchor.id, at, start, end, gaps)
+
+
+def _check_window(before: float, after: float, fmt: str) -> None:
+    if before < 0 or after < 0:
+        raise QueryError("--before and --after are seconds and cannot be negative")
+    if before + after <= 0:
+        raise QueryError("--before and --after together must be more than 0 seconds")
+    if fmt not in FORMATS:
+        raise QueryError(f"--format {fmt}: unknown clip format; use {' or '.join(FORMATS)}")
+
+
+def _station_name(config: Config, station_id: str) -> str:
+    return next((s.name for s in config.stations if s.id == station_id), station_id)
+
+
+def _encode(plan: ClipPlan, out: Path, fmt: str, metadata: dict[str, str]) -> None:
+    """Two passes of ffmpeg into a temporary file beside ``out``, renamed when complete."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.part")
+    measured = parse_loudnorm(_run(measure_command(plan.pieces), str(out)).stderr)
+    try:
+        _run(clip_command(plan.pieces, partial, fmt=fmt, metadata=metadata, measured=measured), str(out))
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _result(plan: ClipPlan, out: Path, mention_id: int | None) -> ClipResult:
+    return ClipResult(out, timeutil.to_iso(plan.start), timeutil.to_iso(plan.end), round(plan.duration, 3),
+                      plan.stopped_at_gap, len(plan.pieces), mention_id, plan.stopped_before, plan.stopped_after)
+
+
+def cut_clip(config: Config, archive: Archive, mention_id: int, *, before: float = 5.0, after: float = 20.0,
+             fmt: str = "mp3", out: Path) -> ClipResult:
+    """Cut ``before`` seconds before mention ``mention_id`` to ``after`` seconds after it into ``out``:
+    across the station's consecutive files, stopping at a gap; faded, at -16 LUFS, tagged."""
+    _check_window(before, after, fmt)
+    mention = _mention(archive, mention_id)
+    anchor = _anchor(archive, mention)
+    at = timeutil.parse_iso(mention.at_utc)
+    plan = _plan(archive, anchor, at, at - timedelta(seconds=before), at + timedelta(seconds=after))
+    if not plan.pieces:
+        raise ClipError(f"mention {mention_id}: no audio around it to cut")
+    metadata = clip_metadata(_station_name(config, mention.station), timeutil.local(at, config.timezone),
+                             mention.keyword, mention.context)
+    _encode(plan, Path(out), fmt, metadata)
+    return _result(plan, Path(out), mention_id)
+
+
+# -- testigos --------------------------------------------------------------------------------------
+CUE_SHEET = "cue-sheet.csv"
+CUE_COLUMNS = ("archivo", "estación", "programa", "fecha", "horario", "duración", "grupo", "palabra clave", "cita")
+
+
+def slug(text: str) -> str:
+    """``Protección Civil`` → ``proteccion-civil``: safe in a file name on any system."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "mencion"
+
+
+def testigo_name(mention: MentionRow, tz: ZoneInfo, fmt: str = "mp3") -> str:
+    """``YYYYMMDD_HHMMSS_<station>_<keyword>.mp3`` in local time: sorts by time in any file browser."""
+    local_at = timeutil.local(mention.at_utc, tz)
+    return f"{local_at:%Y%m%d_%H%M%S}_{mention.station}_{slug(mention.keyword)}.{fmt}"
+
+
+@dataclass(frozen=True)
+class Testigo:
+    """One clip of the day: the mentions it proves (overlapping ones share it)."""
+
+    name: str
+    mentions: tuple[MentionRow, ...]
+    start: datetime  # the stretch asked for, before gaps are taken into account
+    end: datetime
+
+    @property
+    def first(self) -> MentionRow:
+        return self.mentions[0]
+
+
+def group_testigos(mentions: Sequence[MentionRow], tz: ZoneInfo, *, before: float = 5.0, after: float = 20.0,
+                   fmt: str = "mp3") -> list[Testigo]:
+    """One testigo per stretch of a station in which mentions' windows overlap, in time order (pure)."""
+    testigos: list[Testigo] = []
+    open_by_station: dict[str, int] = {}
+    for mention in sorted(mentions, key=lambda m: (m.at_utc, m.id or 0)):
+        at = timeutil.parse_iso(mention.at_utc)
+        start, end = at - timedelta(seconds=before), at + timedelta(seconds=after)
+        index = open_by_station.get(mention.station)
+        if index is not None and start < testigos[index].end:
+            current = testigos[index]
+            testigos[index] = replace(current, mentions=current.mentions + (mention,), end=max(current.end, end))
+            continue
+        open_by_station[mention.station] = len(testigos)
+        testigos.append(Testigo(testigo_name(mention, tz, fmt), (mention,), start, end))
+    return testigos
+
+
+def testigo_names(mentions: Sequence[MentionRow], tz: ZoneInfo, **window) -> dict[int, str]:
+    """Each mention's testigo file name (the digest names them)."""
+    return {m.id: t.name for t in group_testigos(mentions, tz, **window) for m in t.mentions}
+
+
+@dataclass(frozen=True)
+class TestigoRow:
+    """One line of the cue sheet."""
+
+    file: str
+    station: str
+    program: str
+    date: str
+    time: str  # start–end, local
+    duration: float
+    group: str
+    keyword: str
+    quote: str
+    written: bool  # cut in this run (False: already there, or failed)
+    error: str | None = None
+    stopped_at_gap: bool = False
+
+
+@dataclass(frozen=True)
+class TestigosResult:
+    folder: Path
+    cue_sheet: Path
+    rows: tuple[TestigoRow, ...]
+
+    @property
+    def written(self) -> int:
+        return sum(1 for r in self.rows if r.written)
+
+    @property
+    def kept(self) -> int:
+        return sum(1 for r in self.rows if not r.written and r.error is None)
+
+    @property
+    def failed(self) -> tuple[TestigoRow, ...]:
+        return tuple(r for r in self.rows if r.error is not None)
+
+
+def _joined(values) -> str:
+    return "; ".join(dict.fromkeys(v for v in values if v))
+
+
+def write_testigos(config: Config, archive: Archive, filters: Filters, folder: Path, *, before: float = 5.0,
+                   after: float = 20.0, group_labels: dict[str, str] | None = None) -> TestigosResult:
+    """A clip for every mention ``filters`` selects that staff did not reject, plus ``cue-sheet.csv``.
+
+    Clips already in ``folder`` are kept, not cut again; a mention whose
+    audio is gone is reported in the result and the others go on.
+    """
+    _check_window(before, after, "mp3")
+    tz = config.timezone
+    mentions = [m for m in archive.list_mentions(filters) if m.review != "rejected"]
+    labels = group_labels or {}
+    rows = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for testigo in group_testigos(mentions, tz, before=before, after=after):
+        first = testigo.first
+        at = timeutil.parse_iso(first.at_utc)
+        target = folder / testigo.name
+        written, error, plan = False, None, None
+        try:
+            plan = _plan(archive, _anchor(archive, first), at, testigo.start, testigo.end)
+            if not plan.pieces:
+                raise ClipError(f"mention {first.id}: no audio around it to cut")
+            if not _up_to_date(target, plan):
+                keywords = _joined(m.keyword for m in testigo.mentions)
+                quote = " … ".join(dict.fromkeys(m.context for m in testigo.mentions if m.context))
+                _encode(plan, target, "mp3", clip_metadata(_station_name(config, first.station),
+                                                           timeutil.local(at, tz), keywords, quote))
+                written = True
+        except (ClipError, AudioError) as err:
+            log.info("testigo %s skipped: %s", testigo.name, err)
+            error = str(err)
+        start, end = (plan.start, plan.end) if plan else (testigo.start, testigo.end)
+        rows.append(TestigoRow(
+            file=testigo.name if error is None else "",
+            station=_station_name(config, first.station),
+            program=archive.title_at(first.station, first.at_utc) or "",
+            date=f"{timeutil.local(at, tz):%Y-%m-%d}",
+            time=f"{timeutil.local(start, tz):%H:%M:%S}–{timeutil.local(end, tz):%H:%M:%S}",
+            duration=round(plan.duration, 1) if plan else 0.0,
+            group=_joined(labels.get(m.group_id, m.group_id) for m in testigo.mentions),
+            keyword=_joined(m.keyword for m in testigo.mentions),
+            quote=" … ".join(dict.fromkeys(m.context for m in testigo.mentions if m.context)),
+            written=written, error=error, stopped_at_gap=bool(plan and plan.stopped_at_gap),
+        ))
+    cue_sheet = folder / CUE_SHEET
+    _write_atomic(cue_sheet, cue_sheet_text([r for r in rows if r.error is None]))
+    return TestigosResult(folder, cue_sheet, tuple(rows))
+
+
+def _up_to_date(target: Path, plan: ClipPlan) -> bool:
+    """A clip already in the folder is kept when it is as long as planned: a rerun cuts nothing
+    again, but a clip that grew (a new overlapping mention, audio registered since) is cut anew."""
+    if not target.is_file():
+        return False
+    try:
+        return abs(media.probe_duration(target) - plan.duration) < CLIP_LENGTH_TOLERANCE
+    except AudioError:  # a clip cut short by a crash: cut it again
+        return False
+
+
+def cue_sheet_text(rows: Sequence[TestigoRow]) -> str:
+    """The cue sheet as CSV text (the BOM is added on writing, for Excel)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CUE_COLUMNS)
+    for r in rows:
+        writer.writerow([r.file, r.station, r.program, r.date, r.time, f"{r.duration:.1f}", r.group, r.keyword,
+                         r.quote])
+    return buffer.getvalue()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.part")
+    # utf-8-sig: the byte-order mark is how Excel knows the file is UTF-8 (accents, ñ).
+    partial.write_text(text, encoding="utf-8-sig", newline="")
+    os.replace(partial, path)
+
+
+__all__ = ["ClipError", "ClipPlan", "ClipResult", "Piece", "Testigo", "TestigosResult", "clip_command", "cut_clip",
+           "group_testigos", "measure_command", "plan_clip", "testigo_name", "testigo_names", "write_testigos"]

@@ -1,0 +1,405 @@
+"""The síntesis informativa: the day's mentions on radio as a document model.
+
+:func:`build_digest` is pure: mention rows, the groups of keywords.yml, the
+gaps and the titles stations announced go in; a :class:`Digest` of plain
+dataclasses comes out, in the order and wording of the printed document.
+:func:`collect_digest` reads those rows from the archive for a local day (or
+part of one); the writers in :mod:`radiomon.reports.writers` turn the model
+into DOCX, HTML, Markdown or JSON. The web UI's digest page uses the same
+model.
+
+Staff's review decides what goes in: a rejected mention (a false positive)
+never does; with ``reviewed_only`` only confirmed ones do. The same story
+repeated on one station within minutes is one item with a count.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from radiomon import timeutil
+from radiomon.archive import Archive, MentionRow
+from radiomon.config import Config, OfficeConfig
+from radiomon.errors import QueryError
+from radiomon.filters import Filters
+from radiomon.keywords import KeywordSet, load_keywords
+from radiomon.reports import spanish
+from radiomon.reports.clips import testigo_names
+
+TITLE = "Síntesis informativa — Radio"
+# The same keyword on the same station again within this is the same story
+# told again (a host repeating the headline, the news at the top and bottom
+# of the hour's first minutes): one item with a count.
+NEAR_DUPLICATE_MINUTES = 5.0
+PRIORITY_ORDER = {"crisis": 0, "high": 1, "normal": 2}
+GAP_REASONS = {
+    "network": "sin señal",
+    "stall": "transmisión detenida",
+    "silence": "silencio",
+    "off-schedule": "fuera de horario",
+    "disk": "disco lleno",
+    "error": "falla del grabador",
+    "stopped": "grabación detenida",
+    "unrecorded": "sin grabación",
+}
+
+
+@dataclass(frozen=True)
+class QuotePart:
+    text: str
+    bold: bool = False  # the words heard
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One story on one station: a mention, or a run of near-duplicates."""
+
+    time: str  # local, "08:01" or "08:01–08:04" for a run
+    at_utc: str
+    station_id: str
+    station: str  # display name
+    program: str | None  # what the station announced then (now playing), when known
+    group_id: str
+    keyword: str
+    matched: str
+    quote: tuple[QuotePart, ...]
+    review: str  # Spanish label: Confirmada / Sin revisar
+    count: int  # mentions grouped in this item
+    mention_ids: tuple[int, ...]
+    testigo: str | None = None  # the clip's file name (radiomon clips)
+    link: str | None = None  # the recording at the mention in the web UI, when office.base_url is set
+
+    @property
+    def quote_text(self) -> str:
+        return "".join(p.text for p in self.quote)
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    group_id: str
+    title: str
+    priority: str
+    items: tuple[DigestItem, ...]
+
+    @property
+    def mentions(self) -> int:
+        return sum(i.count for i in self.items)
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    group: str  # the group's title
+    counts: tuple[int, ...]  # per station, in Digest.stations order
+    total: int
+
+
+@dataclass(frozen=True)
+class GapNote:
+    """A stretch of a station that was not recorded (so no mention there means nothing)."""
+
+    station: str
+    start: str  # local HH:MM
+    end: str
+    reason: str  # Spanish
+
+
+@dataclass(frozen=True)
+class Digest:
+    municipality: str
+    office: str
+    title: str
+    date_text: str  # "miércoles 25 de noviembre de 2026"
+    period_text: str  # "Monitoreo de radio de 00:00 a 24:00"
+    generated_text: str
+    day: str  # ISO local date
+    since_utc: str
+    until_utc: str
+    stations: tuple[str, ...]  # display names, the summary's columns
+    summary: tuple[SummaryRow, ...]
+    not_recorded: tuple[GapNote, ...]
+    sections: tuple[DigestSection, ...]
+    reviewed_only: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(s.mentions for s in self.sections)
+
+    @property
+    def empty(self) -> bool:
+        return not self.sections
+
+    @property
+    def empty_text(self) -> str:
+        what = "menciones confirmadas" if self.reviewed_only else "menciones"
+        return f"No se registraron {what} en el periodo monitoreado."
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["total"] = self.total
+        for section, raw in zip(self.sections, data["sections"]):
+            raw["mentions"] = section.mentions
+            for item, raw_item in zip(section.items, raw["items"]):
+                raw_item["quote_text"] = item.quote_text
+        return data
+
+
+# -- pure parts ----------------------------------------------------------------------------------
+def _fold_chars(text: str) -> str:
+    """Lowercase, accent-free, one character per character (positions stay those of ``text``)."""
+    return "".join((unicodedata.normalize("NFKD", ch)[:1] or ch).lower()[:1] or ch for ch in text)
+
+
+def quote_parts(context: str | None, matched: str) -> tuple[QuotePart, ...]:
+    """The context with every occurrence of the heard words marked bold (case and accents ignored)."""
+    text = context or matched
+    needle = _fold_chars(matched.strip())
+    if not needle:
+        return (QuotePart(text),)
+    haystack = _fold_chars(text)
+    parts, position = [], 0
+    for found in re.finditer(re.escape(needle), haystack):
+        if found.start() > position:
+            parts.append(QuotePart(text[position:found.start()]))
+        parts.append(QuotePart(text[found.start():found.end()], True))
+        position = found.end()
+    if position < len(text):
+        parts.append(QuotePart(text[position:]))
+    return tuple(parts)
+
+
+def near_duplicates(mentions: Sequence[MentionRow], minutes: float = NEAR_DUPLICATE_MINUTES) -> list[list[MentionRow]]:
+    """Runs of the same group, keyword and station, each within ``minutes`` of the one before, in time order."""
+    runs: list[list[MentionRow]] = []
+    last: dict[tuple, int] = {}
+    for mention in sorted(mentions, key=lambda m: (m.at_utc, m.id or 0)):
+        key = (mention.group_id, mention.keyword, mention.station)
+        index = last.get(key)
+        at = timeutil.parse_iso(mention.at_utc)
+        if index is not None and at - timeutil.parse_iso(runs[index][-1].at_utc) <= timedelta(minutes=minutes):
+            runs[index].append(mention)
+            continue
+        last[key] = len(runs)
+        runs.append([mention])
+    return runs
+
+
+def web_link(base_url: str, mention: MentionRow) -> str | None:
+    """The web UI's page of the mention's recording, playing from where it was heard."""
+    if not base_url:
+        return None
+    return f"{base_url.rstrip('/')}/grabacion/{mention.recording_id}?t={int(mention.offset)}"
+
+
+def period_text(since_local: datetime, until_local: datetime) -> str:
+    end = "24:00" if until_local.time() == time(0) and until_local.date() > since_local.date() \
+        else f"{until_local:%H:%M}"
+    return f"Monitoreo de radio de {since_local:%H:%M} a {end}"
+
+
+def select(mentions: Sequence[MentionRow], reviewed_only: bool) -> list[MentionRow]:
+    """What goes into a document: never a rejected mention; only confirmed ones with ``reviewed_only``."""
+    if reviewed_only:
+        return [m for m in mentions if m.review == "confirmed"]
+    return [m for m in mentions if m.review != "rejected"]
+
+
+def _group_order(keywords: KeywordSet | None, group_id: str) -> tuple:
+    if keywords is not None:
+        try:
+            group = keywords.group(group_id)
+        except KeyError:
+            pass
+        else:
+            return (PRIORITY_ORDER.get(group.priority, 3), [g.id for g in keywords.groups].index(group_id))
+    return (4, group_id)
+
+
+def group_info(keywords: KeywordSet | None, group_id: str) -> tuple[str, str]:
+    """A group's title and priority (a group removed from keywords.yml keeps its id as title)."""
+    if keywords is not None:
+        try:
+            group = keywords.group(group_id)
+            return group.title, group.priority
+        except KeyError:
+            pass
+    return group_id, "normal"
+
+
+def build_digest(
+    mentions: Sequence[MentionRow],
+    *,
+    tz: ZoneInfo,
+    since: datetime,
+    until: datetime,
+    generated_at: datetime,
+    office: OfficeConfig = OfficeConfig(),
+    keywords: KeywordSet | None = None,
+    station_names: dict[str, str] | None = None,
+    stations: Sequence[str] = (),
+    gaps: Sequence[dict] = (),
+    unrecorded: Sequence[str] = (),
+    titles: dict[int, str] | None = None,
+    testigos: dict[int, str] | None = None,
+    reviewed_only: bool = False,
+) -> Digest:
+    """The síntesis of ``mentions`` heard in ``[since, until)`` (pure).
+
+    ``stations``: the summary's columns (ids; stations with mentions are
+    added); ``gaps``: ``{station, start_utc, end_utc, reason}`` rows;
+    ``unrecorded``: station ids with no audio at all in the period;
+    ``titles``/``testigos``: the now-playing title and the clip file name
+    per mention id.
+    """
+    names = station_names or {}
+    titles = titles or {}
+    testigos = testigos or {}
+    chosen = select(mentions, reviewed_only)
+    station_ids = list(dict.fromkeys([*stations, *(m.station for m in chosen)]))
+    base_url = office.base_url
+
+    by_group: dict[str, list[MentionRow]] = {}
+    for mention in chosen:
+        by_group.setdefault(mention.group_id, []).append(mention)
+    sections, summary = [], []
+    for group_id in sorted(by_group, key=lambda g: _group_order(keywords, g)):
+        title, priority = group_info(keywords, group_id)
+        items = []
+        for run in near_duplicates(by_group[group_id]):
+            first, last = run[0], run[-1]
+            first_local = timeutil.local(first.at_utc, tz)
+            when = f"{first_local:%H:%M}"
+            if len(run) > 1 and f"{timeutil.local(last.at_utc, tz):%H:%M}" != when:
+                when += f"–{timeutil.local(last.at_utc, tz):%H:%M}"
+            confirmed = any(m.review == "confirmed" for m in run)
+            items.append(DigestItem(
+                time=when, at_utc=first.at_utc, station_id=first.station,
+                station=names.get(first.station, first.station), program=titles.get(first.id),
+                group_id=group_id, keyword=first.keyword, matched=first.matched,
+                quote=quote_parts(first.context, first.matched),
+                review=spanish.review_label("confirmed" if confirmed else None), count=len(run),
+                mention_ids=tuple(m.id for m in run if m.id is not None), testigo=testigos.get(first.id),
+                link=web_link(base_url, first),
+            ))
+        sections.append(DigestSection(group_id, title, priority, tuple(items)))
+        counts = tuple(sum(1 for m in by_group[group_id] if m.station == s) for s in station_ids)
+        summary.append(SummaryRow(title, counts, sum(counts)))
+
+    since_local, until_local = timeutil.local(since, tz), timeutil.local(until, tz)
+    notes = []
+    for gap in gaps:
+        start = max(timeutil.parse_iso(gap["start_utc"]), since)
+        end = min(timeutil.parse_iso(gap["end_utc"]), until) if gap.get("end_utc") else until
+        notes.append(GapNote(names.get(gap["station"], gap["station"]), _clock(start, tz, since_local),
+                             _clock(end, tz, since_local), GAP_REASONS.get(gap.get("reason"), gap.get("reason") or "")))
+    for station in unrecorded:
+        notes.append(GapNote(names.get(station, station), _clock(since, tz, since_local),
+                             _clock(until, tz, since_local), GAP_REASONS["unrecorded"]))
+    generated_local = timeutil.local(generated_at, tz)
+    return Digest(
+        municipality=office.municipality,
+        office=office.office,
+        title=TITLE,
+        date_text=spanish.long_date(since_local),
+        period_text=period_text(since_local, until_local),
+        generated_text=f"Generada el {spanish.short_date(generated_local)} a las {generated_local:%H:%M}",
+        day=since_local.date().isoformat(),
+        since_utc=timeutil.to_iso(since),
+        until_utc=timeutil.to_iso(until),
+        stations=tuple(names.get(s, s) for s in station_ids),
+        summary=tuple(summary),
+        not_recorded=tuple(notes),
+        sections=tuple(sections),
+        reviewed_only=reviewed_only,
+    )
+
+
+def _clock(instant: datetime, tz: ZoneInfo, since_local: datetime) -> str:
+    """Local HH:MM; the midnight that ends the day reads 24:00."""
+    local = timeutil.local(instant, tz)
+    if local.time() == time(0) and local.date() > since_local.date():
+        return "24:00"
+    return f"{local:%H:%M}"
+
+
+def _parse_clock(text: str, option: str) -> time | None:
+    """``HH:MM``; ``24:00`` (the end of the day) is None."""
+    found = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
+    if not found or int(found.group(1)) > 24 or int(found.group(2)) > 59 or \
+            (int(found.group(1)) == 24 and int(found.group(2)) != 0):
+        raise QueryError(f"{option} {text}: not a time of day; use HH:MM like 10:00")
+    hour, minute = int(found.group(1)), int(found.group(2))
+    return None if hour == 24 else time(hour, minute)
+
+
+def parse_day(text: str | None, tz: ZoneInfo, *, today: date | None = None) -> date:
+    """``2026-11-25``, ``hoy``/``today``, ``ayer``/``yesterday``; default: today in the office's zone."""
+    today = today or datetime.now(tz).date()
+    if text is None or text.strip().lower() in ("today", "hoy"):
+        return today
+    if text.strip().lower() in ("yesterday", "ayer"):
+        return today - timedelta(days=1)
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise QueryError(f"--date {text}: not a date; use 2026-11-25, hoy or ayer") from None
+
+
+def day_period(day: date, tz: ZoneInfo, since: str | None = None,
+               until: str | None = None) -> tuple[datetime, datetime]:
+    """The instants (UTC) of a local day, or of ``since``–``until`` (HH:MM) within it."""
+    start_clock = _parse_clock(since, "--since") if since else time(0)
+    if start_clock is None:
+        raise QueryError("--since 24:00: the day is over by then; use a time before 24:00")
+    end_clock = _parse_clock(until, "--until") if until else None
+    start = datetime.combine(day, start_clock, tzinfo=tz)
+    end = datetime.combine(day, end_clock, tzinfo=tz) if end_clock else datetime.combine(
+        day + timedelta(days=1), time(0), tzinfo=tz)
+    if end <= start:
+        raise QueryError("--since must be before --until")
+    return start.astimezone(timeutil.UTC), end.astimezone(timeutil.UTC)
+
+
+# -- from the archive ------------------------------------------------------------------------------
+def load_keyword_set(config: Config) -> KeywordSet | None:
+    """keywords.yml's groups, or None when it is gone (the archive's group ids are used as they are)."""
+    return load_keywords(config.keywords) if Path(config.keywords).exists() else None
+
+
+def station_display_names(config: Config, archive: Archive) -> dict[str, str]:
+    names = archive.station_names()
+    names.update({s.id: s.name for s in config.stations})
+    return names
+
+
+def collect_digest(config: Config, archive: Archive, *, day: date, since: str | None = None,
+                   until: str | None = None, reviewed_only: bool = False,
+                   now: datetime | None = None) -> Digest:
+    """The síntesis of a local day of the configured time zone (or ``since``–``until`` of it)."""
+    tz = config.timezone
+    start, end = day_period(day, tz, since, until)
+    mentions = archive.list_mentions(Filters(since=start, until=end))
+    # Testigo names come from the whole day's clips, so they are the file
+    # names `radiomon clips --date` writes whatever period this digest covers.
+    whole_day = day_period(day, tz)
+    day_mentions = select(archive.list_mentions(Filters(since=whole_day[0], until=whole_day[1])), False)
+    stations = [s.id for s in config.stations]
+    unrecorded = [s for s in stations if not archive.recordings_covering(s, start, end)
+                  and not archive.gaps(Filters(stations=(s,), since=start, until=end))]
+    return build_digest(
+        mentions,
+        tz=tz, since=start, until=end, generated_at=now or datetime.now(timeutil.UTC), office=config.office,
+        keywords=load_keyword_set(config), station_names=station_display_names(config, archive),
+        stations=stations, gaps=archive.gaps(Filters(since=start, until=end)), unrecorded=unrecorded,
+        titles={m.id: t for m in mentions if (t := archive.title_at(m.station, m.at_utc))},
+        testigos=testigo_names(day_mentions, tz), reviewed_only=reviewed_only,
+    )
+
+
+__all__ = ["Digest", "DigestItem", "DigestSection", "GapNote", "QuotePart", "SummaryRow", "build_digest",
+           "collect_digest", "day_period", "near_duplicates", "parse_day", "quote_parts"]

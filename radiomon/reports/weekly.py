@@ -1,0 +1,247 @@
+"""The weekly report by department: how radio covered each municipal department this week.
+
+The departments are the terms of the ``dependencias`` group of keywords.yml
+(DIF Moroleón, Obras Públicas, …), one each, plus every group marked
+``report: true`` as a whole. :func:`build_weekly` is pure (mention rows of
+this week and the week before in, a :class:`WeeklyReport` out); the chart
+of each department is drawn by the writers from its counts per day.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from radiomon import timeutil
+from radiomon.archive import Archive, MentionRow
+from radiomon.config import Config, OfficeConfig
+from radiomon.errors import QueryError
+from radiomon.filters import Filters
+from radiomon.keywords import KeywordSet
+from radiomon.reports import spanish
+from radiomon.reports.digest import load_keyword_set, select, station_display_names
+
+TITLE = "Informe semanal"
+DEPARTMENTS_GROUP = "dependencias"
+TOP_QUOTES = 3
+BUSIEST = 5
+
+
+@dataclass(frozen=True)
+class StationRow:
+    station: str
+    counts: tuple[int, ...]  # Monday … Sunday
+    total: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    when: str  # "mié 18, 08:01"
+    station: str
+    keyword: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Department:
+    key: str  # "dependencias:Obras Públicas" or a group id
+    title: str
+    total: int
+    previous_total: int
+    by_day: tuple[int, ...]  # Monday … Sunday
+    by_station: tuple[StationRow, ...]
+    top_quotes: tuple[Quote, ...]
+
+    @property
+    def change_text(self) -> str:
+        diff = self.total - self.previous_total
+        if diff == 0:
+            return "sin cambio"
+        if self.previous_total == 0:
+            return f"+{diff} (sin menciones la semana anterior)"
+        return f"{diff:+d} ({diff / self.previous_total:+.0%})".replace("%", " %")
+
+
+@dataclass(frozen=True)
+class StationCount:
+    station: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ProgramCount:
+    program: str  # what the station announced (now playing) when the mentions were heard
+    station: str
+    count: int
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    title: str
+    municipality: str
+    office: str
+    coordinator: str
+    date_text: str  # "Moroleón, Guanajuato, a 30 de noviembre de 2026"
+    period_text: str  # "Semana 47 de 2026: del lunes 16 al domingo 22 de noviembre de 2026"
+    week: str  # "2026-W47"
+    days: tuple[str, ...]  # ISO dates, Monday … Sunday
+    day_headings: tuple[str, ...]  # "lun 16" …
+    departments: tuple[Department, ...]
+    busiest_stations: tuple[StationCount, ...]
+    busiest_programs: tuple[ProgramCount, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return sum(d.total for d in self.departments)
+
+
+# -- pure parts ------------------------------------------------------------------------------------
+def parse_week(text: str | None, *, today: date) -> date:
+    """The Monday of ``2026-W47``; without one, of the last complete week before ``today``."""
+    if text is None:
+        return today - timedelta(days=today.weekday() + 7)
+    found = re.fullmatch(r"(\d{4})-?W(\d{1,2})", text.strip(), re.IGNORECASE)
+    try:
+        if not found:
+            raise ValueError
+        return date.fromisocalendar(int(found.group(1)), int(found.group(2)), 1)
+    except ValueError:
+        raise QueryError(f"--week {text}: not an ISO week; use e.g. 2026-W47") from None
+
+
+def week_period(monday: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(monday, time(0), tzinfo=tz)
+    return start.astimezone(timeutil.UTC), (start + timedelta(days=7)).astimezone(timeutil.UTC)
+
+
+def department_of(mention: MentionRow, keywords: KeywordSet | None) -> str | None:
+    """The department a mention counts for, or None."""
+    if mention.group_id == DEPARTMENTS_GROUP:
+        return f"{DEPARTMENTS_GROUP}:{mention.keyword}"
+    if keywords is not None:
+        try:
+            if keywords.group(mention.group_id).report:
+                return mention.group_id
+        except KeyError:
+            return None
+    return None
+
+
+def _title(key: str, keywords: KeywordSet | None) -> str:
+    if key.startswith(f"{DEPARTMENTS_GROUP}:"):
+        return key.split(":", 1)[1]
+    if keywords is not None:
+        try:
+            return keywords.group(key).title
+        except KeyError:
+            pass
+    return key
+
+
+def _period_text(monday: date) -> str:
+    sunday = monday + timedelta(days=6)
+    year, week, _ = monday.isocalendar()
+    first = f"{spanish.DAYS[0]} {monday.day}"
+    if monday.month != sunday.month:
+        first += f" de {spanish.MONTHS[monday.month - 1]}"
+        if monday.year != sunday.year:
+            first += f" de {monday.year}"
+    return f"Semana {week} de {year}: del {first} al {spanish.DAYS[6]} {spanish.short_date(sunday)}"
+
+
+def _quotes(mentions: Sequence[MentionRow], tz: ZoneInfo, names: dict[str, str]) -> tuple[Quote, ...]:
+    """Confirmed ones first, then the surest matches; one quote per sentence."""
+    ranked = sorted(mentions, key=lambda m: (m.review != "confirmed", -m.score, m.at_utc))
+    chosen, seen = [], set()
+    for mention in ranked:
+        text = (mention.context or mention.matched).strip()
+        if text in seen:
+            continue
+        seen.add(text)
+        local = timeutil.local(mention.at_utc, tz)
+        chosen.append((mention.at_utc, Quote(f"{spanish.day_and_number(local.date())}, {local:%H:%M}",
+                                             names.get(mention.station, mention.station), mention.keyword, text)))
+        if len(chosen) == TOP_QUOTES:
+            break
+    return tuple(quote for _, quote in sorted(chosen, key=lambda pair: pair[0]))
+
+
+def build_weekly(mentions: Sequence[MentionRow], previous: Sequence[MentionRow], *, monday: date, tz: ZoneInfo,
+                 generated_at: datetime, office: OfficeConfig = OfficeConfig(), keywords: KeywordSet | None = None,
+                 station_names: dict[str, str] | None = None, titles: dict[int, str] | None = None) -> WeeklyReport:
+    """The report of the week starting ``monday`` from its mentions and the week before's (pure).
+
+    Rejected mentions never count, in either week. ``titles``: what the
+    station announced when each mention (by id) was heard, where known.
+    """
+    names = station_names or {}
+    titles = titles or {}
+    days = [monday + timedelta(days=i) for i in range(7)]
+    this_week: dict[str, list[MentionRow]] = {}
+    for mention in select(mentions, False):
+        key = department_of(mention, keywords)
+        if key is not None:
+            this_week.setdefault(key, []).append(mention)
+    before = Counter(k for m in select(previous, False) if (k := department_of(m, keywords)) is not None)
+
+    departments = []
+    for key in sorted(set(this_week) | set(before), key=lambda k: (-len(this_week.get(k, ())), _title(k, keywords))):
+        rows = this_week.get(key, [])
+        per_station: dict[str, list[int]] = {}
+        for mention in rows:
+            weekday = timeutil.local(mention.at_utc, tz).weekday()
+            per_station.setdefault(mention.station, [0] * 7)[weekday] += 1
+        by_station = sorted((StationRow(names.get(s, s), tuple(c), sum(c)) for s, c in per_station.items()),
+                            key=lambda r: (-r.total, r.station))
+        by_day = tuple(sum(r.counts[i] for r in by_station) for i in range(7))
+        departments.append(Department(key, _title(key, keywords), len(rows), before.get(key, 0), by_day,
+                                      tuple(by_station), _quotes(rows, tz, names)))
+
+    stations = Counter(m.station for rows in this_week.values() for m in rows)
+    busiest = tuple(StationCount(names.get(s, s), n)
+                    for s, n in sorted(stations.items(), key=lambda kv: (-kv[1], kv[0]))[:BUSIEST])
+    programs = Counter((titles[m.id], m.station) for rows in this_week.values() for m in rows if m.id in titles)
+    busiest_programs = tuple(ProgramCount(p, names.get(s, s), n)
+                             for (p, s), n in sorted(programs.items(), key=lambda kv: (-kv[1], kv[0]))[:BUSIEST])
+    generated_local = timeutil.local(generated_at, tz)
+    year, week, _ = monday.isocalendar()
+    return WeeklyReport(
+        title=TITLE,
+        municipality=office.municipality,
+        office=office.office,
+        coordinator=office.coordinator,
+        date_text=f"{office.municipality}, a {spanish.short_date(generated_local)}",
+        period_text=_period_text(monday),
+        week=f"{year}-W{week:02d}",
+        days=tuple(d.isoformat() for d in days),
+        day_headings=tuple(spanish.day_and_number(d) for d in days),
+        departments=tuple(departments),
+        busiest_stations=busiest,
+        busiest_programs=busiest_programs,
+    )
+
+
+# -- from the archive ------------------------------------------------------------------------------
+def collect_weekly(config: Config, archive: Archive, *, week: str | None = None,
+                   now: datetime | None = None) -> WeeklyReport:
+    """The weekly report of an ISO week of the configured time zone (default: the last complete one)."""
+    tz = config.timezone
+    now = now or datetime.now(timeutil.UTC)
+    monday = parse_week(week, today=timeutil.local(now, tz).date())
+    start, end = week_period(monday, tz)
+    previous_start, _ = week_period(monday - timedelta(days=7), tz)
+    mentions = archive.list_mentions(Filters(since=start, until=end))
+    return build_weekly(
+        mentions,
+        archive.list_mentions(Filters(since=previous_start, until=start)),
+        monday=monday, tz=tz, generated_at=now, office=config.office, keywords=load_keyword_set(config),
+        station_names=station_display_names(config, archive),
+        titles={m.id: t for m in mentions if m.review != "rejected" and (t := archive.title_at(m.station, m.at_utc))},
+    )
+
+
+__all__ = ["Department", "WeeklyReport", "build_weekly", "collect_weekly", "parse_week"]

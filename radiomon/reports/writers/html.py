@@ -1,0 +1,192 @@
+"""HTML: the síntesis and the weekly report as one self-contained page that prints on letter paper.
+
+Everything a transcript says is escaped (Jinja2 autoescape): a quote that
+holds ``<script>`` is shown as text. Charts are embedded as data URIs, so
+the file can be mailed as it is.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from jinja2 import Environment
+
+_ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+_STYLE = """
+@page { size: letter; margin: 2cm 2cm 2cm 2cm; }
+body { font-family: Calibri, Carlito, Arial, sans-serif; font-size: 11pt; color: #111; max-width: 18cm; margin: auto; }
+header { border-bottom: 2px solid #7a1f2b; margin-bottom: 1em; }
+header .municipality { font-size: 14pt; font-weight: bold; margin: 0; }
+header .office { margin: 0 0 .4em 0; }
+h1 { font-size: 18pt; color: #7a1f2b; margin: .3em 0; }
+h2 { font-size: 13pt; color: #7a1f2b; border-bottom: 1px solid #ccc; margin-top: 1.4em; page-break-after: avoid; }
+.meta { margin: 0; }
+table { border-collapse: collapse; margin: .5em 0; }
+th, td { border: 1px solid #999; padding: 2px 6px; text-align: left; }
+td.n, th.n { text-align: right; }
+.item { margin: .6em 0; page-break-inside: avoid; }
+.item .head { font-weight: bold; }
+.item blockquote { margin: .2em 0 .2em 1.2em; }
+.item .refs { font-size: 9pt; color: #444; }
+.chart { max-width: 100%; }
+.sign { margin-top: 3em; }
+@media print { a { color: inherit; text-decoration: none; } }
+"""
+
+_DIGEST = _ENV.from_string("""<!DOCTYPE html>
+<html lang="es-MX">
+<head>
+<meta charset="utf-8">
+<title>{{ d.title }} — {{ d.date_text }}</title>
+<style>{{ style }}</style>
+</head>
+<body>
+<header>
+<p class="municipality">{{ d.municipality }}</p>
+<p class="office">{{ d.office }}</p>
+<h1>{{ d.title }}</h1>
+<p class="meta date">{{ d.date_text | capitalize }}</p>
+<p class="meta period">{{ d.period_text }}</p>
+<p class="meta generated">{{ d.generated_text }}</p>
+</header>
+<section class="summary">
+<h2>Resumen</h2>
+{% if d.summary %}
+<table>
+<thead><tr><th>Grupo</th>
+{% for s in d.stations %}<th class="n">{{ s }}</th>{% endfor %}
+<th class="n">Total</th></tr></thead>
+<tbody>
+{% for row in d.summary %}
+<tr><td>{{ row.group }}</td>
+{% for c in row.counts %}<td class="n">{{ c }}</td>{% endfor %}
+<td class="n">{{ row.total }}</td></tr>
+{% endfor %}
+</tbody>
+</table>
+{% endif %}
+{% if d.not_recorded %}
+<p><strong>Periodos sin grabación:</strong></p>
+<ul class="gaps">
+{% for n in d.not_recorded %}<li>{{ n.station }}: de {{ n.start }} a {{ n.end }} ({{ n.reason }})</li>
+{% endfor %}
+</ul>
+{% endif %}
+{% if d.empty %}<p class="empty">{{ d.empty_text }}</p>{% endif %}
+</section>
+{% for section in d.sections %}
+<section class="group priority-{{ section.priority }}">
+<h2>{{ section.title }} ({{ section.mentions }})</h2>
+{% for item in section.items %}
+<div class="item">
+<div class="head">{{ item.time }} · {{ item.station }}{% if item.program %} — {{ item.program }}{% endif %}
+ · <em>{{ item.keyword }}</em>{% if item.count > 1 %} (×{{ item.count }}){% endif %} · {{ item.review }}</div>
+<blockquote>
+{%- for p in item.quote %}{% if p.bold %}<strong>{{ p.text }}</strong>{% else %}{{ p.text }}{% endif %}
+{%- endfor %}</blockquote>
+{% if item.testigo or item.link %}
+<div class="refs">{% if item.testigo %}Testigo: {{ item.testigo }}{% endif %}
+{% if item.link %} · <a href="{{ item.link }}">Ver en radiomon</a>{% endif %}</div>
+{% endif %}
+</div>
+{% endfor %}
+</section>
+{% endfor %}
+</body>
+</html>
+""")
+
+_WEEKLY = _ENV.from_string("""<!DOCTYPE html>
+<html lang="es-MX">
+<head>
+<meta charset="utf-8">
+<title>{{ r.title }} — {{ r.period_text }}</title>
+<style>{{ style }}</style>
+</head>
+<body>
+<header>
+<p class="municipality">{{ r.municipality }}</p>
+<p class="office">{{ r.office }}</p>
+<p class="meta date">{{ r.date_text }}</p>
+<h1>{{ r.title }}</h1>
+<p class="meta period">{{ r.period_text }}</p>
+</header>
+<h2>Resumen por dependencia</h2>
+<table>
+<thead><tr><th>Dependencia</th><th class="n">Esta semana</th><th class="n">Semana anterior</th><th>Cambio</th></tr>
+</thead>
+<tbody>
+{% for dept in r.departments %}
+<tr><td>{{ dept.title }}</td><td class="n">{{ dept.total }}</td><td class="n">{{ dept.previous_total }}</td>
+<td>{{ dept.change_text }}</td></tr>
+{% endfor %}
+</tbody>
+</table>
+{% if r.busiest_stations %}
+<h2>Estaciones con más menciones</h2>
+<table>
+<thead><tr><th>Estación</th><th class="n">Menciones</th></tr></thead>
+<tbody>
+{% for s in r.busiest_stations %}<tr><td>{{ s.station }}</td><td class="n">{{ s.count }}</td></tr>
+{% endfor %}</tbody>
+</table>
+{% endif %}
+{% if r.busiest_programs %}
+<h2>Programas con más menciones</h2>
+<table>
+<thead><tr><th>Programa</th><th>Estación</th><th class="n">Menciones</th></tr></thead>
+<tbody>
+{% for p in r.busiest_programs %}
+<tr><td>{{ p.program }}</td><td>{{ p.station }}</td><td class="n">{{ p.count }}</td></tr>
+{% endfor %}</tbody>
+</table>
+{% endif %}
+{% for dept in r.departments %}
+<section class="department">
+<h2>{{ dept.title }}</h2>
+{% if dept.total %}
+<img class="chart" alt="Menciones por día: {{ dept.title }}" src="data:image/png;base64,{{ chart(dept) }}">
+<table>
+<thead><tr><th>Estación</th>
+{% for h in r.day_headings %}<th class="n">{{ h }}</th>{% endfor %}
+<th class="n">Total</th></tr></thead>
+<tbody>
+{% for row in dept.by_station %}
+<tr><td>{{ row.station }}</td>
+{% for c in row.counts %}<td class="n">{{ c }}</td>{% endfor %}
+<td class="n">{{ row.total }}</td></tr>
+{% endfor %}
+</tbody>
+</table>
+<p><strong>Citas destacadas:</strong></p>
+<ul>
+{% for q in dept.top_quotes %}<li>{{ q.when }} · {{ q.station }} · <em>{{ q.keyword }}</em>: “{{ q.text }}”</li>
+{% endfor %}
+</ul>
+{% else %}
+<p>Sin menciones en la semana.</p>
+{% endif %}
+</section>
+{% endfor %}
+<div class="sign">
+<p>Atentamente,</p>
+<p><br><br>{{ r.coordinator or "_______________________" }}<br>{{ r.office }}</p>
+</div>
+</body>
+</html>
+""")
+
+
+def _chart_uri(report):
+    from radiomon.reports.writers import chart  # matplotlib: only when a chart is drawn
+
+    return lambda dept: base64.b64encode(chart.department_chart(report, dept)).decode("ascii")
+
+
+def digest_html(digest) -> str:
+    return _DIGEST.render(d=digest, style=_STYLE)
+
+
+def weekly_html(report) -> str:
+    return _WEEKLY.render(r=report, style=_STYLE, chart=_chart_uri(report))

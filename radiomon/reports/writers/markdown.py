@@ -1,0 +1,83 @@
+"""Markdown: the síntesis and the weekly report as plain text for chat, e-mail or a wiki."""
+
+from __future__ import annotations
+
+import re
+
+_SPECIAL = re.compile(r"([\\*_`|\[\]<>#])")
+
+
+def md(text: str | None) -> str:
+    """Text as Markdown shows it literally (a quote may hold * or | or <)."""
+    return _SPECIAL.sub(r"\\\1", text or "")
+
+
+def _table(headings, rows) -> list[str]:
+    lines = ["| " + " | ".join(md(h) for h in headings) + " |", "|" + "---|" * len(headings)]
+    lines += ["| " + " | ".join(md(str(c)) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _quote(parts) -> str:
+    return "".join(f"**{md(p.text)}**" if p.bold else md(p.text) for p in parts)
+
+
+def digest_markdown(digest) -> str:
+    out = [f"# {md(digest.title)}", "", f"**{md(digest.municipality)}** — {md(digest.office)}", "",
+           f"{md(digest.date_text.capitalize())}  ", f"{md(digest.period_text)}  ", f"{md(digest.generated_text)}", ""]
+    out += ["## Resumen", ""]
+    if digest.summary:
+        out += _table(["Grupo", *digest.stations, "Total"],
+                      [[r.group, *r.counts, r.total] for r in digest.summary])
+    else:
+        out.append(md(digest.empty_text))
+    out.append("")
+    if digest.not_recorded:
+        out += ["**Periodos sin grabación:**", ""]
+        out += [f"- {md(n.station)}: de {n.start} a {n.end} ({md(n.reason)})" for n in digest.not_recorded]
+        out.append("")
+    for section in digest.sections:
+        out += [f"## {md(section.title)} ({section.mentions})", ""]
+        for item in section.items:
+            where = md(item.station) + (f" — {md(item.program)}" if item.program else "")
+            repeat = f" (×{item.count})" if item.count > 1 else ""
+            out.append(f"- **{item.time}** · {where} · *{md(item.keyword)}*{repeat} · {md(item.review)}")
+            out.append(f"  > {_quote(item.quote)}")
+            if item.testigo or item.link:
+                refs = [f"Testigo: `{item.testigo}`"] if item.testigo else []
+                refs += [f"[Ver en radiomon]({item.link})"] if item.link else []
+                out.append(f"  {' · '.join(refs)}")
+        out.append("")
+    if digest.empty:
+        out += [md(digest.empty_text), ""]
+    return "\n".join(out)
+
+
+def weekly_markdown(report) -> str:
+    out = [f"# {md(report.title)}", "", f"**{md(report.municipality)}** — {md(report.office)}", "",
+           f"{md(report.date_text)}  ", f"{md(report.period_text)}", ""]
+    out += ["## Resumen", ""]
+    out += _table(["Dependencia", "Esta semana", "Semana anterior", "Cambio"],
+                  [[d.title, d.total, d.previous_total, d.change_text] for d in report.departments])
+    out.append("")
+    if report.busiest_stations:
+        out += ["## Estaciones con más menciones", ""]
+        out += _table(["Estación", "Menciones"], [[s.station, s.count] for s in report.busiest_stations])
+        out.append("")
+    if report.busiest_programs:
+        out += ["## Programas con más menciones", ""]
+        out += _table(["Programa", "Estación", "Menciones"],
+                      [[p.program, p.station, p.count] for p in report.busiest_programs])
+        out.append("")
+    for dept in report.departments:
+        out += [f"## {md(dept.title)}", ""]
+        if not dept.total:
+            out += ["Sin menciones en la semana.", ""]
+            continue
+        out += _table(["Estación", *report.day_headings, "Total"],
+                      [[r.station, *r.counts, r.total] for r in dept.by_station])
+        out += ["", "**Citas destacadas:**", ""]
+        out += [f"- {md(q.when)} · {md(q.station)} · *{md(q.keyword)}*: “{md(q.text)}”" for q in dept.top_quotes]
+        out.append("")
+    out += ["Atentamente,", "", md(report.coordinator) or "_______________________", md(report.office), ""]
+    return "\n".join(out)

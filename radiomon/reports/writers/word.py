@@ -1,0 +1,152 @@
+"""Word (DOCX, python-docx): the documents the office edits and sends as they are.
+
+Built from Word's own styles (Title, Heading 1, Table Grid, List Bullet) so
+the office can restyle them in Word or LibreOffice; letter paper, 2 cm
+margins, as Mexican municipal documents are printed.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Inches, Pt, RGBColor
+
+_ACCENT = RGBColor(0x7A, 0x1F, 0x2B)
+
+
+def _document():
+    document = Document()
+    for section in document.sections:
+        section.page_width, section.page_height = Inches(8.5), Inches(11)
+        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(2)
+    normal = document.styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(11)
+    return document
+
+
+def _header(document, municipality: str, office: str) -> None:
+    first = document.add_paragraph()
+    run = first.add_run(municipality)
+    run.bold = True
+    run.font.size = Pt(14)
+    run.font.color.rgb = _ACCENT
+    document.add_paragraph(office)
+
+
+def _table(document, headings, rows) -> None:
+    table = document.add_table(rows=1, cols=len(headings))
+    table.style = "Table Grid"
+    for cell, heading in zip(table.rows[0].cells, headings):
+        cell.text = ""
+        cell.paragraphs[0].add_run(str(heading)).bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for index, (cell, value) in enumerate(zip(cells, row)):
+            cell.text = str(value)
+            if index and isinstance(value, int):
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _save(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def digest_docx(digest) -> bytes:
+    document = _document()
+    props = document.core_properties
+    props.title, props.author = f"{digest.title} — {digest.date_text}", digest.office
+    _header(document, digest.municipality, digest.office)
+    document.add_heading(digest.title, level=0)
+    document.add_paragraph(digest.date_text.capitalize())
+    document.add_paragraph(digest.period_text)
+    document.add_paragraph(digest.generated_text)
+
+    document.add_heading("Resumen", level=1)
+    if digest.summary:
+        _table(document, ["Grupo", *digest.stations, "Total"],
+               [[r.group, *r.counts, r.total] for r in digest.summary])
+    if digest.not_recorded:
+        document.add_paragraph().add_run("Periodos sin grabación:").bold = True
+        for note in digest.not_recorded:
+            document.add_paragraph(f"{note.station}: de {note.start} a {note.end} ({note.reason})",
+                                   style="List Bullet")
+    if digest.empty:
+        document.add_paragraph(digest.empty_text)
+
+    for section in digest.sections:
+        document.add_heading(f"{section.title} ({section.mentions})", level=1)
+        for item in section.items:
+            head = document.add_paragraph()
+            head.paragraph_format.space_after = Pt(0)
+            head.add_run(f"{item.time} · {item.station}").bold = True
+            if item.program:
+                head.add_run(f" — {item.program}")
+            head.add_run(" · ")
+            head.add_run(item.keyword).italic = True
+            if item.count > 1:
+                head.add_run(f" (×{item.count})")
+            head.add_run(f" · {item.review}")
+            quote = document.add_paragraph()
+            quote.paragraph_format.left_indent = Cm(0.8)
+            quote.paragraph_format.space_after = Pt(2)
+            for part in item.quote:
+                quote.add_run(part.text).bold = part.bold
+            refs = [f"Testigo: {item.testigo}"] if item.testigo else []
+            refs += [item.link] if item.link else []
+            if refs:
+                line = document.add_paragraph()
+                line.paragraph_format.left_indent = Cm(0.8)
+                run = line.add_run(" · ".join(refs))
+                run.font.size = Pt(9)
+    return _save(document)
+
+
+def weekly_docx(report) -> bytes:
+    from radiomon.reports.writers import chart  # matplotlib: only when a chart is drawn
+
+    document = _document()
+    props = document.core_properties
+    props.title, props.author = f"{report.title} — {report.period_text}", report.office
+    _header(document, report.municipality, report.office)
+    date_line = document.add_paragraph(report.date_text)
+    date_line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    document.add_heading(report.title, level=0)
+    document.add_paragraph(report.period_text)
+
+    document.add_heading("Resumen por dependencia", level=1)
+    _table(document, ["Dependencia", "Esta semana", "Semana anterior", "Cambio"],
+           [[d.title, d.total, d.previous_total, d.change_text] for d in report.departments])
+    if report.busiest_stations:
+        document.add_heading("Estaciones con más menciones", level=1)
+        _table(document, ["Estación", "Menciones"], [[s.station, s.count] for s in report.busiest_stations])
+    if report.busiest_programs:
+        document.add_heading("Programas con más menciones", level=1)
+        _table(document, ["Programa", "Estación", "Menciones"],
+               [[p.program, p.station, p.count] for p in report.busiest_programs])
+
+    for dept in report.departments:
+        document.add_heading(dept.title, level=1)
+        if not dept.total:
+            document.add_paragraph("Sin menciones en la semana.")
+            continue
+        document.add_picture(io.BytesIO(chart.department_chart(report, dept)), width=Cm(16))
+        _table(document, ["Estación", *report.day_headings, "Total"],
+               [[r.station, *r.counts, r.total] for r in dept.by_station])
+        document.add_paragraph().add_run("Citas destacadas:").bold = True
+        for quote in dept.top_quotes:
+            line = document.add_paragraph(style="List Bullet")
+            line.add_run(f"{quote.when} · {quote.station} · ")
+            line.add_run(quote.keyword).italic = True
+            line.add_run(f": “{quote.text}”")
+
+    document.add_paragraph()
+    document.add_paragraph("Atentamente,")
+    document.add_paragraph()
+    document.add_paragraph(report.coordinator or "_______________________")
+    document.add_paragraph(report.office)
+    return _save(document)
