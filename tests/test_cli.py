@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import pytest
 
-from radiomon.archive import Archive
+from radiomon.archive import Archive, schema
 from radiomon.cli import main
 
 
@@ -252,7 +252,9 @@ def test_status_table(with_recordings, deployment: Path, config_path: Path) -> N
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == f"config:   {config_path}"
-    assert re.fullmatch(rf"archive:  {re.escape(str(deployment / 'radiomon.db'))} \(\d+\.\d MB, schema v1\)", lines[1])
+    db = re.escape(str(deployment / "radiomon.db"))
+    archive_line = rf"archive:  {db} \(\d+\.\d MB, schema v{schema.CURRENT_VERSION}\)"
+    assert re.fullmatch(archive_line, lines[1])
     assert lines[2] == "recordings: 1 pending, 1 transcribed; segments: 2"
     assert re.fullmatch(r"disk free: \d+\.\d GB", lines[3])
     assert lines[4:] == [
@@ -273,7 +275,7 @@ def test_status_json(with_recordings, deployment: Path, config_path: Path) -> No
     assert status == {
         "config": str(config_path),
         "archive": str(deployment / "radiomon.db"),
-        "schema_version": 1,
+        "schema_version": schema.CURRENT_VERSION,
         "recordings": {"pending": 1, "transcribing": 0, "transcribed": 1, "failed": 0, "pruned": 0},
         "segments": 2,
         "stations": [

@@ -7,7 +7,8 @@ small; they share one connection (:mod:`~radiomon.archive.db`):
   :mod:`~radiomon.archive.segments` (stored whole, read back for matching),
   :mod:`~radiomon.archive.fts` (full-text search), :mod:`~radiomon.archive.mentions`,
   :mod:`~radiomon.archive.gaps`, :mod:`~radiomon.archive.now_playing`,
-  :mod:`~radiomon.archive.outbox` (events to deliver), :mod:`~radiomon.archive.runs`
+  :mod:`~radiomon.archive.outbox` (events to deliver), :mod:`~radiomon.archive.runs`,
+  :mod:`~radiomon.archive.users` (web UI accounts)
 * :mod:`~radiomon.archive.where` — the one WHERE builder for a :class:`~radiomon.filters.Filters`
 * :mod:`~radiomon.archive.schema` — tables, triggers, migrations
 """
@@ -23,10 +24,11 @@ from radiomon.archive.reports import ReportsMixin
 from radiomon.archive.runs import RunsMixin
 from radiomon.archive.segments import SegmentsMixin
 from radiomon.archive.stations import StationsMixin
+from radiomon.archive.users import UsersMixin
 
 
 class Archive(StationsMixin, RecordingsMixin, SegmentsMixin, GapsMixin, SearchMixin, RunsMixin, NowPlayingMixin,
-              MentionsMixin, OutboxMixin, ReportsMixin):
+              MentionsMixin, OutboxMixin, ReportsMixin, UsersMixin):
     """The SQLite archive of one deployment."""
 
 

@@ -41,6 +41,8 @@ class MentionRow:
     context: str | None = None  # the sentence around it
     review: str | None = None  # set by staff; kept across re-matching
     id: int | None = None
+    reviewed_by: str | None = None  # who set the review (a web UI user name)
+    reviewed_utc: str | None = None  # when, ISO UTC
 
     def as_json(self) -> dict:
         """The command line's mention object: ``group`` and ``at`` instead of the column names."""
@@ -57,6 +59,8 @@ class MentionRow:
             "segment_id": self.segment_id,
             "context": self.context,
             "review": self.review,
+            "reviewed_by": self.reviewed_by,
+            "reviewed_utc": self.reviewed_utc,
         }
 
     def same_mention(self, other: "MentionRow") -> bool:
@@ -82,14 +86,18 @@ class MentionChanges:
     removed: int = 0
 
 
-_COLUMNS = "id, segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset, context, review"
+_COLUMNS = ("id, segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset, context, "
+            "review, reviewed_by, reviewed_utc")
+
+#: The verdicts staff give a mention; a rejected one (a false positive) is left out of every count.
+REVIEWS = ("confirmed", "rejected")
 
 
 def _row(values: Sequence) -> MentionRow:
     (id_, segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset, context,
-     review) = values
+     review, reviewed_by, reviewed_utc) = values
     return MentionRow(segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset,
-                      context, review, id_)
+                      context, review, id_, reviewed_by, reviewed_utc)
 
 
 class MentionsMixin(ArchiveBase):
@@ -151,10 +159,14 @@ class MentionsMixin(ArchiveBase):
             added.append(replace(mention, recording_id=recording_id, id=cursor.lastrowid, review=None))
         return MentionChanges(tuple(added), len(changed), unchanged, len(unclaimed))
 
-    def set_review(self, mention_id: int, review: str | None) -> bool:
-        """Staff's verdict on a mention (confirmed, rejected, …); False if there is no such mention."""
+    def set_review(self, mention_id: int, review: str | None, *, by: str | None = None) -> bool:
+        """Staff's verdict on a mention (confirmed, rejected, …), who gave it and
+        when; None undoes it. False if there is no such mention."""
+        when = None if review is None else now_iso()
+        who = None if review is None else by
         with self.write() as conn:
-            return conn.execute("UPDATE mentions SET review = ? WHERE id = ?", (review, mention_id)).rowcount > 0
+            return conn.execute("UPDATE mentions SET review = ?, reviewed_by = ?, reviewed_utc = ? WHERE id = ?",
+                                (review, who, when, mention_id)).rowcount > 0
 
     # -- reading -------------------------------------------------------------
     def mention(self, mention_id: int) -> MentionRow | None:
@@ -173,6 +185,19 @@ class MentionsMixin(ArchiveBase):
         if filters.limit is not None:
             sql += f" LIMIT {int(filters.limit)}"
         return [_row(r) for r in self.conn.execute(sql, where.params)]
+
+    def mentions_of_segments(self, segment_ids: Sequence[int]) -> dict[int, list[MentionRow]]:
+        """Each segment's mentions (the badges of a search hit), by segment id."""
+        found: dict[int, list[MentionRow]] = {}
+        if not segment_ids:
+            return found
+        rows = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM mentions WHERE segment_id IN ({', '.join('?' * len(segment_ids))}) "
+            "ORDER BY offset, id", tuple(segment_ids))
+        for row in rows:
+            mention = _row(row)
+            found.setdefault(mention.segment_id, []).append(mention)
+        return found
 
     def recordings_with_mentions(self) -> set[int]:
         return {r[0] for r in self.conn.execute("SELECT DISTINCT recording_id FROM mentions")}

@@ -102,6 +102,19 @@ class RecordingsMixin(ArchiveBase):
             sql += f" LIMIT {int(filters.limit)}"
         return [Recording(**row) for row in self.query(sql, tuple(where.params))]
 
+    def neighbours(self, recording: Recording) -> tuple[Recording | None, Recording | None]:
+        """The station's recordings just before and just after this one, to keep
+        listening across file boundaries."""
+        before = self.query(
+            f"SELECT {_COLUMNS} FROM recordings WHERE station = ? AND (start_utc < ? OR (start_utc = ? AND id < ?)) "
+            "ORDER BY start_utc DESC, id DESC LIMIT 1",
+            (recording.station, recording.start_utc, recording.start_utc, recording.id))
+        after = self.query(
+            f"SELECT {_COLUMNS} FROM recordings WHERE station = ? AND (start_utc > ? OR (start_utc = ? AND id > ?)) "
+            "ORDER BY start_utc, id LIMIT 1",
+            (recording.station, recording.start_utc, recording.start_utc, recording.id))
+        return (Recording(**before[0]) if before else None, Recording(**after[0]) if after else None)
+
     def recording_for_path(self, path: str) -> int | None:
         """The id of the recording registered for this audio file, if any."""
         row = self.conn.execute("SELECT id FROM recordings WHERE path = ?", (path,)).fetchone()

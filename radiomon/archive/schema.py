@@ -179,7 +179,24 @@ SCHEMA_V1 = [
     """,
 ]
 
-MIGRATIONS: list[list[str]] = [SCHEMA_V1]
+# The web UI: who reviewed a mention and when, and the staff accounts that
+# sign in (argon2 password hashes; the API token only as its SHA-256, so a
+# copy of the archive never hands out a working token).
+SCHEMA_V2 = [
+    "ALTER TABLE mentions ADD COLUMN reviewed_by TEXT",
+    "ALTER TABLE mentions ADD COLUMN reviewed_utc TEXT",
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,      -- argon2id
+        token_sha256 TEXT NOT NULL UNIQUE, -- API token, hashed; shown once at creation
+        created_utc TEXT NOT NULL
+    )
+    """,
+]
+
+MIGRATIONS: list[list[str]] = [SCHEMA_V1, SCHEMA_V2]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

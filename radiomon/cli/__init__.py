@@ -48,6 +48,14 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 
 # Command modules register themselves on `main` when imported.
-from radiomon.cli import archive_cmds, match_cmds, record_cmd, report_cmds, stubs, transcribe_cmd  # noqa: E402,F401
+from radiomon.cli import (  # noqa: E402,F401
+    archive_cmds,
+    match_cmds,
+    record_cmd,
+    report_cmds,
+    stubs,
+    transcribe_cmd,
+    web_cmds,
+)
 
 __all__ = ["main"]

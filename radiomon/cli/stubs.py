@@ -18,13 +18,6 @@ def _not_built(name: str, what: str) -> None:
 
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def serve(args):
-    """Serve the web UI (not built yet)."""
-    _not_built("serve", "the web UI")
-
-
-@main.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def nightly(args):
     """Batch job for cron: transcribe, match, digest (not built yet)."""
     _not_built("nightly", "the nightly job")

@@ -1,0 +1,144 @@
+"""The app object: settings, sign-in and CSRF checks, security headers, error pages.
+
+The pages themselves live one per module in :mod:`radiomon.web.views`; each
+is a thin caller of :mod:`radiomon.jobs` or of an archive reader.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, g, jsonify, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException
+
+from radiomon.archive import Archive
+from radiomon.config import Config
+from radiomon.web import accounts
+from radiomon.web.common import WebState, close_archive, get_archive, is_api, state, template_helpers
+from radiomon.web.throttle import LoginThrottle
+
+log = logging.getLogger(__name__)
+
+# Pages a visitor reaches before signing in.
+_OPEN_ENDPOINTS = {"auth.login", "static"}
+
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+_ERROR_TITLES = {
+    400: "Solicitud no válida",
+    401: "Inicie sesión",
+    403: "Solicitud rechazada",
+    404: "No encontrado",
+    405: "Método no permitido",
+    413: "Solicitud demasiado grande",
+    429: "Demasiados intentos",
+    500: "Error del servidor",
+}
+
+
+def create_app(config: Config, *, require_login: bool = False) -> Flask:
+    """The web UI of one deployment.
+
+    Sign-in is demanded when any user exists, and always with
+    ``require_login`` (``radiomon serve`` sets it when listening beyond
+    loopback, where it also refuses to start without users).
+    """
+    from radiomon.web.views import ALL_BLUEPRINTS
+
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=accounts.secret_key(config.archive),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="radiomon_session",
+        MAX_CONTENT_LENGTH=64 * 1024,  # forms and review calls only; nothing is uploaded
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["radiomon"] = WebState(config=config, require_login=require_login, throttle=LoginThrottle())
+    with Archive(config.archive) as archive:  # created and migrated once, stations mirrored for names
+        archive.sync_stations(config.stations, str(config.timezone))
+    for blueprint in ALL_BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.before_request(_authenticate)
+    app.after_request(_security_headers)
+    app.teardown_appcontext(close_archive)
+    app.context_processor(template_helpers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _server_error)
+    return app
+
+
+def _authenticate():
+    g.user = None
+    g.by_token = False
+    header = request.headers.get("Authorization", "")
+    if is_api() and header.startswith("Bearer "):
+        g.user = accounts.user_for_token(get_archive(), header[7:].strip())
+        if g.user is None:
+            return _json_error(401, "token no válido")
+        g.by_token = True  # no cookie involved: nothing for a forged request to ride on
+    elif session.get("user"):
+        if get_archive().user(session["user"]) is not None:
+            g.user = session["user"]
+        else:  # the account was removed: its sessions end
+            session.pop("user", None)
+    if g.user is None and request.endpoint not in _OPEN_ENDPOINTS and login_needed():
+        if is_api():
+            return _json_error(401, "inicie sesión o envíe Authorization: Bearer <token>")
+        return redirect(url_for("auth.login", siguiente=request.full_path.rstrip("?")))
+    if request.method == "POST" and not g.by_token:
+        sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token") or ""
+        expected = session.get("csrf") or ""
+        if not expected or not secrets.compare_digest(sent, expected):
+            message = "Falta el token de seguridad (CSRF) o no es válido; recargue la página e intente de nuevo."
+            return _json_error(403, message) if is_api() else _error_page(403, message)
+    return None
+
+
+def login_needed() -> bool:
+    return state().require_login or get_archive().user_count() > 0
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", _CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _json_error(code: int, message: str):
+    response = jsonify({"error": message})
+    response.status_code = code
+    return response
+
+
+def _error_page(code: int, message: str):
+    title = _ERROR_TITLES.get(code, "Error")
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
+def _http_error(err: HTTPException):
+    code = err.code or 500
+    # Werkzeug's own descriptions are English; ours (abort(400, description=…)) are Spanish.
+    ours = err.description and err.description != type(err).description
+    message = err.description if ours else {
+        400: "Los parámetros de la dirección no son válidos.",
+        404: "No existe esta página, grabación o mención.",
+        405: "Esta dirección no acepta ese método.",
+        413: "La solicitud es demasiado grande.",
+    }.get(code, err.description or "")
+    if is_api():
+        response = _json_error(code, message)
+    else:
+        response = _error_page(code, message)
+    return response
+
+
+def _server_error(err: Exception):
+    log.exception("error serving %s", request.path)
+    message = "Algo falló al preparar esta página; el detalle quedó en el registro del servidor."
+    return _json_error(500, message) if is_api() else _error_page(500, message)

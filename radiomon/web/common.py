@@ -1,0 +1,184 @@
+"""What every page shares: the deployment, the open archive, parameters read
+strictly (a bad one is a 400 page in Spanish), local times and snippets."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from flask import abort, current_app, g, request, session
+from markupsafe import Markup, escape
+
+from radiomon import timeutil
+from radiomon.archive import Archive
+from radiomon.config import Config
+from radiomon.errors import RadiomonError
+from radiomon.filters import Filters
+from radiomon.search import plain_snippet
+from radiomon.web.throttle import LoginThrottle
+
+REVIEW_LABELS = {"confirmed": "Confirmada", "rejected": "Falso positivo", None: "Sin revisar"}
+
+
+@dataclass
+class WebState:
+    config: Config
+    require_login: bool
+    throttle: LoginThrottle
+    _labels: tuple[float, dict[str, str]] | None = field(default=None, repr=False)
+
+    def group_labels(self) -> dict[str, str]:
+        """Group id → label from keywords.yml, read again when the file changes."""
+        path = Path(self.config.keywords)
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return {}
+        if self._labels is None or self._labels[0] != mtime:
+            from radiomon.keywords import load_keywords
+
+            try:
+                labels = {group.id: group.title for group in load_keywords(path).groups}
+            except RadiomonError:
+                labels = {}
+            self._labels = (mtime, labels)
+        return self._labels[1]
+
+
+def state() -> WebState:
+    return current_app.extensions["radiomon"]
+
+
+def config() -> Config:
+    return state().config
+
+
+def get_archive() -> Archive:
+    """The request's own connection (SQLite connections are not shared across threads)."""
+    if "archive" not in g:
+        g.archive = Archive(config().archive, create=False)
+    return g.archive
+
+
+def close_archive(_exc=None) -> None:
+    archive = g.pop("archive", None)
+    if archive is not None:
+        archive.close()
+
+
+def is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def user_name() -> str:
+    """Who is acting: the signed-in user, or "local" on a loopback-only server without accounts."""
+    return g.get("user") or "local"
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def bad_request(message: str):
+    abort(400, description=message)
+
+
+def parse_id(text: str) -> int:
+    if not text.isdigit() or len(text) > 18:
+        bad_request(f"«{text}» no es un número de grabación; use solo dígitos, p. ej. /grabacion/12.")
+    return int(text)
+
+
+def int_param(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        bad_request(f"El parámetro {name}={raw!r} debe ser un número entre {low} y {high}.")
+    return int(raw)
+
+
+def float_param(name: str, default: float | None, low: float, high: float) -> float | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # NaN fails too
+        bad_request(f"El parámetro {name}={raw!r} debe ser un número de segundos entre {low:g} y {high:g}.")
+    return value
+
+
+def date_param(name: str, *, words: bool = False) -> date | None:
+    """``AAAA-MM-DD`` (and ``hoy``/``ayer`` with ``words``) in the office's time zone."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    today = datetime.now(config().timezone).date()
+    if words and raw.lower() in ("hoy", "ayer"):
+        return today if raw.lower() == "hoy" else today - timedelta(days=1)
+    try:
+        if len(raw) != 10:
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        extra = ", hoy o ayer" if words else ""
+        bad_request(f"La fecha {name}={raw!r} no es válida; use AAAA-MM-DD (p. ej. {today.isoformat()}){extra}.")
+
+
+def day_range(day: date) -> tuple[datetime, datetime]:
+    """The local day as UTC instants ``[start, end)`` (23 or 25 hours on a DST change)."""
+    tz = config().timezone
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    return start.astimezone(timeutil.UTC), end.astimezone(timeutil.UTC)
+
+
+def day_filters(day: date, **kwargs) -> Filters:
+    since, until = day_range(day)
+    return Filters(since=since, until=until, **kwargs)
+
+
+def local_time(instant: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    if not instant:
+        return ""
+    return timeutil.local(instant, config().timezone).strftime(fmt)
+
+
+def snippet_html(snippet: str) -> Markup:
+    """The text escaped first, then the highlight markers turned into <mark>:
+    nothing a transcript says can become markup."""
+    return Markup(plain_snippet(str(escape(snippet)), "<mark>", "</mark>"))
+
+
+def clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:d}:{whole % 3600 // 60:02d}:{whole % 60:02d}" if whole >= 3600 else \
+        f"{whole // 60:d}:{whole % 60:02d}"
+
+
+def template_helpers() -> dict:
+    return {
+        "csrf_token": csrf_token,
+        "local_time": local_time,
+        "snippet_html": snippet_html,
+        "group_label": lambda group_id: state().group_labels().get(group_id, group_id),
+        "station_name": station_name,
+        "review_label": lambda review: REVIEW_LABELS.get(review, review),
+        "clock": clock,
+        "current_user": g.get("user"),
+        "timezone": config().timezone.key,
+    }
+
+
+def station_name(station_id: str) -> str:
+    for station in config().stations:
+        if station.id == station_id:
+            return station.name or station.id
+    return station_id

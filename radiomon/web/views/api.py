@@ -1,0 +1,82 @@
+"""The JSON API: the CLI's field names (``radiomon search/mentions/status --format json``).
+
+Reading: ``GET /api/search``, ``/api/mentions``, ``/api/recordings/<id>``,
+``/api/status``. Writing: ``POST /api/mentions/<id>/review``. With accounts,
+send ``Authorization: Bearer <token>`` (or use the signed-in session plus the
+``X-CSRF-Token`` header). Errors are ``{"error": "…"}`` with a 4xx status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, abort, jsonify, request
+
+from radiomon import jobs
+from radiomon.archive.mentions import REVIEWS
+from radiomon.errors import RadiomonError
+from radiomon.filters import Filters
+from radiomon.search import MAX_LIMIT
+from radiomon.web.common import bad_request, config, get_archive, int_param, user_name
+from radiomon.web.views.recording import recording_data
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _filters(limit: int | None = None) -> Filters:
+    args = request.args
+    try:
+        return Filters.parse(config(), stations=args.getlist("station"), since=args.get("since") or None,
+                             until=args.get("until") or None, groups=args.getlist("group"), limit=limit)
+    except RadiomonError as err:
+        bad_request(str(err))
+
+
+@bp.get("/search")
+def search():
+    query = request.args.get("q", "")
+    limit = int_param("limit", 20, 1, MAX_LIMIT)
+    try:
+        hits = jobs.search(config(), get_archive(), query, _filters(), limit=limit)
+    except RadiomonError as err:
+        bad_request(str(err))
+    return jsonify([h.as_json() for h in hits])
+
+
+@bp.get("/mentions")
+def mentions():
+    limit = int_param("limit", 0, 0, 1_000_000) or None
+    try:
+        rows = jobs.mentions(config(), get_archive(), _filters(limit))
+    except RadiomonError as err:
+        bad_request(str(err))
+    return jsonify([m.as_json() for m in rows])
+
+
+@bp.get("/recordings/<int:recording_id>")
+def recording(recording_id: int):
+    data = recording_data(recording_id)
+    if data is None:
+        abort(404)
+    mentions = [m.as_json() for found in data["mentions"].values() for m in found]
+    return jsonify({**asdict(data["recording"]), "segments": data["segments"],
+                    "mentions": sorted(mentions, key=lambda m: (m["offset"], m["id"]))})
+
+
+@bp.get("/status")
+def status():
+    return jsonify(asdict(jobs.status(config(), get_archive())))
+
+
+@bp.post("/mentions/<int:mention_id>/review")
+def review(mention_id: int):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "review" not in body:
+        bad_request('send JSON {"review": "confirmed" | "rejected" | null}')
+    verdict = body["review"]
+    if verdict is not None and verdict not in REVIEWS:
+        bad_request(f"review {verdict!r}: use confirmed, rejected or null (undo)")
+    archive = get_archive()
+    if not archive.set_review(mention_id, verdict, by=user_name()):
+        abort(404)
+    return jsonify(archive.mention(mention_id).as_json())

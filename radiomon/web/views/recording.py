@@ -1,0 +1,51 @@
+"""Grabación: a recording's transcript beside its audio, mentions and the day's gaps."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, render_template
+
+from radiomon import timeutil
+from radiomon.filters import Filters
+from radiomon.web.common import config, day_range, float_param, get_archive, parse_id
+from radiomon.web.views.audio import recording_audio
+
+bp = Blueprint("recording", __name__)
+
+
+def recording_data(recording_id: int) -> dict | None:
+    """The recording, its segments (words decoded) and its mentions by segment; shared with the API."""
+    archive = get_archive()
+    recording = archive.recording(recording_id)
+    if recording is None:
+        return None
+    segments = archive.segments_of(recording_id)
+    for segment in segments:
+        segment["words"] = json.loads(segment["words"]) if segment["words"] else []
+    by_segment: dict[int, list] = {}
+    for mention in archive.mentions_of(recording_id):
+        by_segment.setdefault(mention.segment_id, []).append(mention)
+    return {"recording": recording, "segments": segments, "mentions": by_segment}
+
+
+@bp.get("/grabacion/<recording_id>")
+def recording(recording_id: str):
+    data = recording_data(parse_id(recording_id))
+    if data is None:
+        abort(404)
+    rec = data["recording"]
+    start_at = float_param("t", None, 0, 7 * 86400)
+    local_day = timeutil.local(rec.start_utc, config().timezone).date()
+    since, until = day_range(local_day)
+    gaps = get_archive().gaps(Filters(stations=(rec.station,), since=since, until=until))
+    for gap in gaps:
+        # Inside this recording's stretch: a hole in what is heard here.
+        gap["here"] = bool(rec.end_utc and gap["start_utc"] < rec.end_utc
+                           and (gap["end_utc"] is None or gap["end_utc"] > rec.start_utc))
+    previous, following = get_archive().neighbours(rec)
+    return render_template(
+        "recording.html", rec=rec, segments=data["segments"], mentions=data["mentions"], gaps=gaps,
+        previous=previous, following=following, start_at=start_at, day=local_day,
+        has_audio=recording_audio(rec.id) is not None,
+    )

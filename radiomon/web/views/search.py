@@ -1,0 +1,52 @@
+"""Buscar (home): the CLI's search language, filters, highlighted hits, paging."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from radiomon import jobs
+from radiomon.errors import RadiomonError
+from radiomon.filters import Filters
+from radiomon.search import MAX_LIMIT
+from radiomon.web.common import config, date_param, get_archive, int_param, state
+
+bp = Blueprint("search", __name__)
+
+PER_PAGE = 20
+# Playing a hit starts a little before it, so the sentence is heard from its beginning.
+LEAD_SECONDS = 2.0
+
+
+@bp.get("/")
+def index():
+    args = request.args
+    form = {
+        "q": args.get("q", "").strip(),
+        "estacion": args.get("estacion", "").strip(),
+        "grupo": args.get("grupo", "").strip(),
+        "desde": args.get("desde", "").strip(),
+        "hasta": args.get("hasta", "").strip(),
+    }
+    since, until = date_param("desde"), date_param("hasta")
+    page = int_param("pagina", 1, 1, MAX_LIMIT // PER_PAGE - 1)
+    hits, error, more, badges = [], None, False, {}
+    if form["q"]:
+        archive = get_archive()
+        try:
+            filters = Filters.parse(
+                config(), stations=[form["estacion"]] if form["estacion"] else (),
+                since=since.isoformat() if since else None, until=until.isoformat() if until else None,
+                groups=[form["grupo"]] if form["grupo"] else ())
+            found = jobs.search(config(), archive, form["q"], filters, limit=page * PER_PAGE + 1)
+        except RadiomonError as err:
+            error = str(err)
+        else:
+            more = len(found) > page * PER_PAGE
+            hits = found[(page - 1) * PER_PAGE: page * PER_PAGE]
+            badges = {segment: [m for m in found_mentions if m.review != "rejected"]
+                      for segment, found_mentions in archive.mentions_of_segments([h.segment_id for h in hits]).items()}
+    return render_template(
+        "search.html", form=form, hits=hits, error=error, page=page, more=more, badges=badges,
+        stations=config().stations, groups=state().group_labels(), lead=LEAD_SECONDS,
+        page_args={k: v for k, v in form.items() if v},
+    )
