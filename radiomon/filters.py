@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from radiomon.config import Config
 
 
+#: What ``Filters.review`` can ask for: mentions nobody reviewed yet, confirmed ones, false positives.
+REVIEW_STATES = ("pending", "confirmed", "rejected")
+
+
 @dataclass(frozen=True)
 class Filters:
     """All of it, unless narrowed; instants are aware (UTC)."""
@@ -31,6 +35,7 @@ class Filters:
     until: datetime | None = None  # before this instant (exclusive)
     groups: tuple[str, ...] = ()  # keyword group ids; empty = every group
     limit: int | None = None  # at most this many items
+    review: str | None = None  # staff's verdict on mentions: one of REVIEW_STATES; None = any
 
     @classmethod
     def parse(
@@ -41,6 +46,7 @@ class Filters:
         since: str | None = None,
         until: str | None = None,
         groups: Iterable[str] = (),
+        review: str | None = None,
         limit: int | None = None,
     ) -> Filters:
         """Filters from what a person typed: unknown stations and a range that
@@ -53,7 +59,10 @@ class Filters:
         until_at = timeutil.parse_user_instant(until, tz, end_of_day=True) if until else None
         if since_at and until_at and since_at >= until_at:
             raise QueryError("--since must be before --until")
-        return cls(stations=stations, since=since_at, until=until_at, groups=tuple(groups), limit=limit)
+        if review is not None and review not in REVIEW_STATES:
+            raise QueryError(f"review {review!r}: use one of {', '.join(REVIEW_STATES)}")
+        return cls(stations=stations, since=since_at, until=until_at, groups=tuple(groups), review=review,
+                   limit=limit)
 
 
-__all__ = ["Filters"]
+__all__ = ["REVIEW_STATES", "Filters"]

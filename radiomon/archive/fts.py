@@ -67,9 +67,10 @@ class SearchMixin(ArchiveBase):
             if bounds is None:
                 return []
             where.add("f.rowid BETWEEN ? AND ?", *bounds)
-        if filters.groups:
-            where.add(f"f.rowid IN (SELECT segment_id FROM mentions WHERE group_id IN "
-                      f"({', '.join('?' * len(filters.groups))}))", *filters.groups)
+        if filters.groups or filters.review:
+            # One mention must be of the groups and in the review state asked for.
+            mention = Where().among("group_id", filters.groups).reviewed("review", filters.review)
+            where.add(f"f.rowid IN (SELECT segment_id FROM mentions{mention.sql()})", *mention.params)
         return self.conn.execute(
             f"SELECT f.rowid, s.text, s.epoch_ms FROM segments_fts f {join}{where.sql()} ORDER BY f.rowid DESC LIMIT ?",
             (*where.params, RANK_WINDOW),

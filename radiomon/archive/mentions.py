@@ -179,8 +179,8 @@ class MentionsMixin(ArchiveBase):
         return [_row(r) for r in rows]
 
     def list_mentions(self, filters: Filters = Filters()) -> list[MentionRow]:
-        """Mentions at instants in ``filters``' range, of its groups and stations, oldest first."""
-        where = Where.of(filters, at="at_utc", station="station", group="group_id")
+        """Mentions at instants in ``filters``' range, of its groups, stations and review state, oldest first."""
+        where = Where.of(filters, at="at_utc", station="station", group="group_id", review="review")
         sql = f"SELECT {_COLUMNS} FROM mentions{where.sql()} ORDER BY at_utc, id"
         if filters.limit is not None:
             sql += f" LIMIT {int(filters.limit)}"

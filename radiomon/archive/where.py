@@ -25,15 +25,18 @@ class Where:
 
     @classmethod
     def of(cls, filters: Filters, *, at: str | None = None, station: str | None = None,
-           group: str | None = None, epoch_ms: bool = False) -> Where:
+           group: str | None = None, review: str | None = None, epoch_ms: bool = False) -> Where:
         """``filters`` on these columns: ``at`` a point in time, ``station``
-        the station id, ``group`` the keyword group id; the columns a table
-        lacks are passed as None and those filters left to the caller."""
+        the station id, ``group`` the keyword group id, ``review`` a
+        mention's verdict; the columns a table lacks are passed as None and
+        those filters left to the caller."""
         where = cls()
         if station is not None:
             where.among(station, filters.stations)
         if group is not None:
             where.among(group, filters.groups)
+        if review is not None:
+            where.reviewed(review, filters.review)
         if at is not None:
             where.between(at, filters.since, filters.until, epoch_ms=epoch_ms)
         return where
@@ -47,6 +50,14 @@ class Where:
         """``column`` is one of ``values``; no condition when there are none."""
         if values:
             self.add(f"{column} IN ({', '.join('?' * len(values))})", *values)
+        return self
+
+    def reviewed(self, column: str, review: str | None) -> Where:
+        """Staff's verdict in ``column`` is ``review`` ("pending": none yet); no condition for None."""
+        if review == "pending":
+            self.add(f"{column} IS NULL")
+        elif review is not None:
+            self.add(f"{column} = ?", review)
         return self
 
     def between(self, column: str, since: datetime | None, until: datetime | None, *,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import sys
 
 import click
 
@@ -71,7 +72,7 @@ def users_add(app: AppContext, name: str, password_stdin: bool) -> None:
     from radiomon.web import accounts
 
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with app.archive() as archive:

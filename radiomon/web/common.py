@@ -20,6 +20,8 @@ from radiomon.search import plain_snippet
 from radiomon.web.throttle import LoginThrottle
 
 REVIEW_LABELS = {"confirmed": "Confirmada", "rejected": "Falso positivo", None: "Sin revisar"}
+# The review filter in page URLs, in the Spanish staff read, and the Filters.review each means.
+REVIEW_WORDS = {"pendientes": "pending", "confirmadas": "confirmed", "descartadas": "rejected"}
 
 
 @dataclass
@@ -83,6 +85,14 @@ def csrf_token() -> str:
     return session["csrf"]
 
 
+def local_path(target: str | None, default: str) -> str:
+    """``target`` when it is a path of this site, else ``default``: a form or a
+    link can never send a person elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
 def bad_request(message: str):
     abort(400, description=message)
 
@@ -113,6 +123,16 @@ def float_param(name: str, default: float | None, low: float, high: float) -> fl
     if not low <= value <= high:  # NaN fails too
         bad_request(f"El parámetro {name}={raw!r} debe ser un número de segundos entre {low:g} y {high:g}.")
     return value
+
+
+def review_param(name: str = "revision") -> str | None:
+    """The review filter of a page URL as a :attr:`Filters.review` (None: any)."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if raw not in REVIEW_WORDS:
+        bad_request(f"{name}={raw!r}: use {', '.join(REVIEW_WORDS)}.")
+    return REVIEW_WORDS[raw]
 
 
 def date_param(name: str, *, words: bool = False) -> date | None:

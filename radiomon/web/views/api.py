@@ -27,7 +27,8 @@ def _filters(limit: int | None = None) -> Filters:
     args = request.args
     try:
         return Filters.parse(config(), stations=args.getlist("station"), since=args.get("since") or None,
-                             until=args.get("until") or None, groups=args.getlist("group"), limit=limit)
+                             until=args.get("until") or None, groups=args.getlist("group"),
+                             review=args.get("review") or None, limit=limit)
     except RadiomonError as err:
         bad_request(str(err))
 

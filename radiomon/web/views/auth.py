@@ -7,21 +7,14 @@ import math
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
 from radiomon.web import accounts
-from radiomon.web.common import get_archive, state
+from radiomon.web.common import get_archive, local_path, state
 
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path of this site: a link can never send a person elsewhere after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("search.index")
-
-
 @bp.route("/entrar", methods=["GET", "POST"])
 def login():
-    following = _safe_next(request.values.get("siguiente"))
+    following = local_path(request.values.get("siguiente"), url_for("search.index"))
     if request.method == "GET":
         return render_template("login.html", siguiente=following, error=None, name="")
     name = request.form.get("usuario", "").strip()

@@ -10,18 +10,18 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from radiomon import jobs
 from radiomon.archive.mentions import REVIEWS
 from radiomon.errors import RadiomonError
-from radiomon.web.common import bad_request, config, date_param, day_filters, get_archive, user_name
+from radiomon.web.common import (
+    bad_request,
+    config,
+    date_param,
+    day_filters,
+    get_archive,
+    local_path,
+    review_param,
+    user_name,
+)
 
 bp = Blueprint("mentions", __name__)
-
-# What the review filter's values keep (URL words in Spanish, as staff read them).
-STATES = {
-    "": lambda m: True,
-    "pendientes": lambda m: m.review is None,
-    "confirmadas": lambda m: m.review == "confirmed",
-    "descartadas": lambda m: m.review == "rejected",
-}
-
 
 def day_mentions(day, *, groups=(), stations=()):
     """The day's mentions and their counts by group and by station; false positives are not counted."""
@@ -34,20 +34,20 @@ def day_mentions(day, *, groups=(), stations=()):
 def page():
     today = datetime.now(config().timezone).date()
     day = date_param("dia", words=True) or today
-    review_state = request.args.get("estado", "")
-    if review_state not in STATES:
-        bad_request(f"estado={review_state!r}: use pendientes, confirmadas o descartadas.")
+    review = review_param("estado")
     group = request.args.get("grupo", "").strip()
     error = None
     try:
         rows, by_group, by_station = day_mentions(day, groups=[group] if group else ())
     except RadiomonError as err:
         rows, by_group, by_station, error = [], Counter(), Counter(), str(err)
-    shown = [m for m in rows if STATES[review_state](m)]
+    # Counts are of the whole day; the list shows the review state asked for.
+    shown = [m for m in rows if review is None or (m.review or "pending") == review]
     return render_template(
         "mentions.html", day=day, today=today, is_today=day == today, rows=shown, total=len(rows),
-        by_group=by_group.most_common(), by_station=by_station.most_common(), review_state=review_state,
-        group=group, error=error, previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
+        by_group=by_group.most_common(), by_station=by_station.most_common(),
+        review_state=request.args.get("estado", ""), group=group, error=error,
+        previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
     )
 
 
@@ -58,7 +58,5 @@ def review(mention_id: int):
         bad_request(f"revision={verdict!r}: use confirmed, rejected o vacío para deshacer.")
     if not get_archive().set_review(mention_id, verdict or None, by=user_name()):
         abort(404)
-    back = request.form.get("volver", "")
-    if not back.startswith("/menciones") or back.startswith("//"):
-        back = url_for("mentions.page")
-    return redirect(f"{back}#m{mention_id}", code=303)
+    back = local_path(request.form.get("volver"), url_for("mentions.page"))
+    return redirect(f"{back.split('#')[0]}#m{mention_id}", code=303)

@@ -8,7 +8,7 @@ from radiomon import jobs
 from radiomon.errors import RadiomonError
 from radiomon.filters import Filters
 from radiomon.search import MAX_LIMIT
-from radiomon.web.common import config, date_param, get_archive, int_param, state
+from radiomon.web.common import config, date_param, get_archive, int_param, review_param, state
 
 bp = Blueprint("search", __name__)
 
@@ -26,8 +26,9 @@ def index():
         "grupo": args.get("grupo", "").strip(),
         "desde": args.get("desde", "").strip(),
         "hasta": args.get("hasta", "").strip(),
+        "revision": args.get("revision", "").strip(),
     }
-    since, until = date_param("desde"), date_param("hasta")
+    since, until, review = date_param("desde"), date_param("hasta"), review_param()
     page = int_param("pagina", 1, 1, MAX_LIMIT // PER_PAGE - 1)
     hits, error, more, badges = [], None, False, {}
     if form["q"]:
@@ -36,7 +37,7 @@ def index():
             filters = Filters.parse(
                 config(), stations=[form["estacion"]] if form["estacion"] else (),
                 since=since.isoformat() if since else None, until=until.isoformat() if until else None,
-                groups=[form["grupo"]] if form["grupo"] else ())
+                groups=[form["grupo"]] if form["grupo"] else (), review=review)
             found = jobs.search(config(), archive, form["q"], filters, limit=page * PER_PAGE + 1)
         except RadiomonError as err:
             error = str(err)
