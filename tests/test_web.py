@@ -7,6 +7,7 @@ matcher. What a real browser does with the pages is in test_web_browser.py.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
@@ -218,7 +219,9 @@ def test_the_recording_page_has_lines_words_mentions_gaps_and_neighbours(client,
     lines = re.findall(r'<li class="seg[^"]*" id="s(\d+)" data-start="([\d.]+)"', page)
     assert len(lines) == PAGING_HITS and float(lines[0][1]) == 1.0
     assert f'{DAY[:4]}' in page and "10:00:01" in page  # each line's local time
-    assert re.search(r'<span class="w" data-s="1\.0" data-e="[\d.]+">Buenos</span>', page)
+    # Each word's start and length, for the browser to find it in the line.
+    assert '<span class="text" data-w="1.00:6 1.50:4 2.00:8 2.50:3 3.00:4 3.50:2 4.00:7 4.50:5">' \
+           "Buenos días Moroleón hoy abre el mercado nuevo</span>" in page
     assert 'data-start="12.500"' in page  # the player starts at ?t=
     assert "has-mention" in page and "Municipio de Moroleón: Moroleón" in page
     assert "10:03:00 – 10:05:00" in page and "network" in page  # the day's gap
@@ -492,3 +495,13 @@ def test_serve_help_and_bad_options():
                                             ("::", False), ("radiomon.local", False)])
 def test_which_addresses_only_this_machine_reaches(host, loopback):
     assert is_loopback(host) is loopback
+
+
+def test_pages_are_gzipped_for_browsers_that_ask_and_say_how_long_they_took(client):
+    plain = client.get("/?q=mercado")
+    packed = client.get("/?q=mercado", headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers and packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 2
+    assert re.fullmatch(r"app;dur=\d+\.\d", plain.headers["Server-Timing"])
+    audio = client.get("/audio/1", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in audio.headers  # audio is sent as it is on disk

@@ -188,13 +188,20 @@ def template_helpers() -> dict:
         "csrf_token": csrf_token,
         "local_time": local_time,
         "snippet_html": snippet_html,
-        "group_label": lambda group_id: state().group_labels().get(group_id, group_id),
+        "group_label": group_label,
         "station_name": station_name,
         "review_label": lambda review: REVIEW_LABELS.get(review, review),
         "clock": clock,
         "current_user": g.get("user"),
         "timezone": config().timezone.key,
     }
+
+
+def group_label(group_id: str) -> str:
+    """The group's title from keywords.yml (read once per request, again when the file changes)."""
+    if "group_labels" not in g:
+        g.group_labels = state().group_labels()
+    return g.group_labels.get(group_id, group_id)
 
 
 def station_name(station_id: str) -> str:

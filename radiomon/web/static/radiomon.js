@@ -64,8 +64,42 @@
       return found >= 0 ? lines[found] : null;
     }
 
+    // The words of a line as spans, made the first time the line is heard
+    // (data-w: "start:length" per word, the words separated by one space).
+    function wordsOf(line) {
+      if (line.wordSpans) {
+        return line.wordSpans;
+      }
+      var text = line.querySelector(".text");
+      var marks = (text && text.getAttribute("data-w") || "").trim();
+      line.wordSpans = [];
+      if (!marks) {
+        return line.wordSpans;
+      }
+      var content = text.textContent;
+      var position = 0;
+      var fragment = document.createDocumentFragment();
+      marks.split(" ").forEach(function (mark, i) {
+        var parts = mark.split(":");
+        var length = parseInt(parts[1], 10);
+        if (i > 0) {
+          fragment.appendChild(document.createTextNode(" "));
+        }
+        var span = document.createElement("span");
+        span.className = "w";
+        span.setAttribute("data-s", parts[0]);
+        span.textContent = content.substr(position, length);
+        fragment.appendChild(span);
+        line.wordSpans.push(span);
+        position += length + 1;
+      });
+      text.textContent = "";
+      text.appendChild(fragment);
+      return line.wordSpans;
+    }
+
     function wordAt(line, t) {
-      var words = line ? line.querySelectorAll(".w") : [];
+      var words = line ? wordsOf(line) : [];
       var found = null;
       for (var i = 0; i < words.length; i++) {
         if (parseFloat(words[i].getAttribute("data-s")) <= t + 0.05) { found = words[i]; } else { break; }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from flask import Blueprint, abort, render_template
 
@@ -29,6 +30,16 @@ def recording_data(recording_id: int) -> dict | None:
     return {"recording": recording, "segments": segments, "mentions": by_segment}
 
 
+def line_of(words: list[dict]) -> tuple[str, str]:
+    """A segment's words as one line of text and the marks that find each
+    word in it again (``start:length``, space-separated). The browser wraps
+    only the line being heard into word spans, so an hour-long transcript
+    is not tens of thousands of elements."""
+    texts = [w["word"].strip() for w in words]
+    marks = " ".join(f"{w['start']:.2f}:{len(text)}" for w, text in zip(words, texts))
+    return " ".join(texts), marks
+
+
 @bp.get("/grabacion/<recording_id>")
 def recording(recording_id: str):
     data = recording_data(parse_id(recording_id))
@@ -43,6 +54,10 @@ def recording(recording_id: str):
         # Inside this recording's stretch: a hole in what is heard here.
         gap["here"] = bool(rec.end_utc and gap["start_utc"] < rec.end_utc
                            and (gap["end_utc"] is None or gap["end_utc"] > rec.start_utc))
+    began = timeutil.local(rec.start_utc, config().timezone)
+    for segment in data["segments"]:
+        segment["line"], segment["marks"] = line_of(segment["words"]) if segment["words"] else (segment["text"], "")
+        segment["clock"] = (began + timedelta(seconds=segment["start"])).strftime("%H:%M:%S")
     previous, following = get_archive().neighbours(rec)
     return render_template(
         "recording.html", rec=rec, segments=data["segments"], mentions=data["mentions"], gaps=gaps,
