@@ -53,6 +53,7 @@ demo: system-runtime install
 	@id=$$($(RADIOMON) mentions --format json | $(BIN)/python -c 'import json, sys; m = json.load(sys.stdin); print(m[0]["id"] if m else "")'); \
 	if [ -n "$$id" ]; then $(RADIOMON) clip $$id -o $(DEMO)/clip-$$id.mp3; else echo "no mention to clip"; fi
 	@echo "documents: $(DEMO)/sintesis-2026-11-25.docx, $(DEMO)/sintesis-2026-11-25.html and $(DEMO)/clip-*.mp3"
+	@echo "web UI: $(BIN)/radiomon --config $(DEMO)/radiomon.yml serve   then open http://127.0.0.1:8080/ (Ctrl+C stops it)"
 
 test: system-test install-dev
 	$(BIN)/ruff check radiomon tests benchmarks examples

@@ -124,8 +124,9 @@ def add_benchmark_day(db: Path, days: int) -> tuple[int, str]:
     return recording_id, local_day
 
 
-def writer(db: str, stop, counter) -> None:
-    """Keeps inserting ten-minute transcripts, as the pipeline does while staff search."""
+def writer(db: str, stop, counter, pause: float) -> None:
+    """Keeps inserting ten-minute transcripts (100 segments), as the pipeline does while staff
+    search; every ``pause`` seconds is hundreds of times what eight stations produce."""
     rng = random.Random(11)
     at = datetime(2027, 1, 1, tzinfo=timezone.utc) + timedelta(days=rng.randrange(10_000))
     archive = Archive(db)
@@ -137,7 +138,7 @@ def writer(db: str, stop, counter) -> None:
                                station=STATION, start=at + timedelta(minutes=10 * n))
         n += 1
         counter.value = n
-        time.sleep(0.05)
+        time.sleep(pause)
     archive.close()
 
 
@@ -173,16 +174,18 @@ def request_mix(recording_id: int, day: str, audio_size: int) -> list[tuple[str,
     ]
 
 
-def client(port: int, mix, stop, results, errors, locked, seed: int) -> None:
+def client(port: int, mix, stop, results, waited, errors, locked, seed: int, think: float) -> None:
     rng = random.Random(seed)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     while not stop.is_set():
         kind, make = mix[rng.randrange(len(mix))]
         path, headers = make(rng)
+        began = time.perf_counter()
         try:
             connection.request("GET", path, headers={"Accept-Encoding": "gzip", **headers})
             response = connection.getresponse()
             body = response.read()
+            waited[kind].append((time.perf_counter() - began) * 1000)
         except (OSError, http.client.HTTPException) as err:
             errors.append(f"{kind}: {err}")
             connection.close()
@@ -197,6 +200,8 @@ def client(port: int, mix, stop, results, errors, locked, seed: int) -> None:
         timing = re.match(r"app;dur=([\d.]+)", response.getheader("Server-Timing") or "")
         if timing:
             results[kind].append(float(timing.group(1)))
+        if think:
+            time.sleep(rng.uniform(0.5, 1.5) * think)
 
 
 def page_weight(port: int, path: str) -> tuple[int, int, int]:
@@ -224,6 +229,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365, help="days to build when --db is missing (default 365)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause of each client between requests, s (default 0: back to back)")
+    parser.add_argument("--writer-pause", type=float, default=0.5,
+                        help="the writer's pause between recordings, s (default 0.5)")
     args = parser.parse_args()
 
     db = args.db.resolve()
@@ -257,11 +266,12 @@ def main() -> None:
                 page_weight(port, path)
         stop_writer = multiprocessing.Event()
         written = multiprocessing.Value("i", 0)
-        writing = multiprocessing.Process(target=writer, args=(str(db), stop_writer, written))
+        writing = multiprocessing.Process(target=writer, args=(str(db), stop_writer, written, args.writer_pause))
         writing.start()
-        results, errors, locked = defaultdict(list), [], []
+        results, waited, errors, locked = defaultdict(list), defaultdict(list), [], []
         stop = threading.Event()
-        threads = [threading.Thread(target=client, args=(port, mix, stop, results, errors, locked, i))
+        threads = [threading.Thread(target=client, args=(port, mix, stop, results, waited, errors, locked, i,
+                                                         args.think))
                    for i in range(args.clients)]
         began = time.perf_counter()
         for thread in threads:
@@ -275,14 +285,18 @@ def main() -> None:
         writing.join()
 
         total = sum(len(v) for v in results.values())
-        print(f"{args.clients} clients for {elapsed:.0f} s: {total:,} requests ({total / elapsed:.0f}/s), "
+        print(f"{args.clients} clients (pause {args.think:g} s) for {elapsed:.0f} s: {total:,} requests "
+              f"({total / elapsed:.0f}/s), "
               f"writer inserted {written.value} recordings ({written.value * 100:,} segments) meanwhile")
-        print(f"{'request':24} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+        print(f"{'':24} {'':>6} {'server time':^26} {'as the client waited':^26}")
+        print(f"{'request':24} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p50 ms':>8} {'p95 ms':>8} "
+              f"{'max ms':>8}")
         for kind, _ in mix:
-            values = results[kind]
+            values, client_side = results[kind], waited[kind]
             if values:
                 print(f"{kind:24} {len(values):6d} {statistics.median(values):8.1f} {percentile(values, 0.95):8.1f} "
-                      f"{max(values):8.1f}")
+                      f"{max(values):8.1f} {statistics.median(client_side):8.1f} "
+                      f"{percentile(client_side, 0.95):8.1f} {max(client_side):8.1f}")
         log.seek(0)
         server_log = log.read()
         locked_in_log = server_log.count("database is locked")

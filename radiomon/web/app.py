@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from radiomon.archive import Archive
 from radiomon.config import Config
 from radiomon.web import accounts
-from radiomon.web.common import WebState, close_archive, get_archive, is_api, state, template_helpers
+from radiomon.web.common import WebState, end_request, get_archive, is_api, state, template_helpers
 from radiomon.web.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def create_app(config: Config, *, require_login: bool = False) -> Flask:
     app.after_request(_security_headers)
     app.after_request(_compress)
     app.after_request(_server_timing)
-    app.teardown_appcontext(close_archive)
+    app.teardown_appcontext(end_request)
     app.context_processor(template_helpers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)

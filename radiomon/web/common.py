@@ -4,6 +4,7 @@ strictly (a bad one is a 400 page in Spanish), local times and snippets."""
 from __future__ import annotations
 
 import secrets
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -57,17 +58,28 @@ def config() -> Config:
     return state().config
 
 
+# One connection per server thread and archive, kept between requests:
+# SQLite connections are not shared across threads, and a kept one keeps
+# its page cache warm (a search reads the same index pages again and
+# again) and saves opening and closing the file on every request.
+_connections = threading.local()
+
+
 def get_archive() -> Archive:
-    """The request's own connection (SQLite connections are not shared across threads)."""
-    if "archive" not in g:
-        g.archive = Archive(config().archive, create=False)
+    """This thread's connection to the deployment's archive."""
+    kept = _connections.__dict__.setdefault("archives", {})
+    path = config().archive
+    if path not in kept:
+        kept[path] = Archive(path, create=False)
+    g.archive = kept[path]
     return g.archive
 
 
-def close_archive(_exc=None) -> None:
+def end_request(_exc=None) -> None:
+    """A request never leaves a transaction open on its thread's connection."""
     archive = g.pop("archive", None)
-    if archive is not None:
-        archive.close()
+    if archive is not None and archive.conn.in_transaction:
+        archive.conn.rollback()
 
 
 def is_api() -> bool:
