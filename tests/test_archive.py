@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from radiomon.archive import Archive, schema
 from radiomon.errors import ArchiveError
@@ -540,3 +542,14 @@ def test_processes_opening_a_new_archive_at_once_all_succeed(tmp_path) -> None:
         for attempt in range(5):
             path = str(tmp_path / f"new-{attempt}.db")
             assert set(pool.map(_open_archive, [path] * 12)) == {f"v{schema.CURRENT_VERSION}"}
+
+
+@given(st.lists(st.tuples(st.text(max_size=12), st.floats(0, 7200, allow_nan=False),
+                          st.one_of(st.none(), st.floats(0, 1))), max_size=20))
+def test_word_starts_reads_what_full_decoding_reads(words) -> None:
+    from radiomon.archive.segments import word_starts, words_json
+    from radiomon.transcript import Word
+
+    stored = words_json([Word(text, start, start + 0.5, p) for text, start, p in words])
+    decoded = json.loads(stored) if stored else []
+    assert [(text, float(start)) for text, start in word_starts(stored)] == [(w["word"], w["start"]) for w in decoded]

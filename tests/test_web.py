@@ -220,7 +220,7 @@ def test_the_recording_page_has_lines_words_mentions_gaps_and_neighbours(client,
     assert len(lines) == PAGING_HITS and float(lines[0][1]) == 1.0
     assert f'{DAY[:4]}' in page and "10:00:01" in page  # each line's local time
     # Each word's start and length, for the browser to find it in the line.
-    assert '<span class="text" data-w="1.00:6 1.50:4 2.00:8 2.50:3 3.00:4 3.50:2 4.00:7 4.50:5">' \
+    assert '<span class="text" data-w="1.0:6 1.5:4 2.0:8 2.5:3 3.0:4 3.5:2 4.0:7 4.5:5">' \
            "Buenos días Moroleón hoy abre el mercado nuevo</span>" in page
     assert 'data-start="12.500"' in page  # the player starts at ?t=
     assert "has-mention" in page and "Municipio de Moroleón: Moroleón" in page

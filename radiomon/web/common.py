@@ -71,6 +71,7 @@ def get_archive() -> Archive:
     path = config().archive
     if path not in kept:
         kept[path] = Archive(path, create=False)
+        kept[path].read_through_memory_map()
     g.archive = kept[path]
     return g.archive
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, render_template
 
 from radiomon import timeutil
+from radiomon.archive.segments import word_starts
 from radiomon.filters import Filters
 from radiomon.web.common import config, day_range, float_param, get_archive, parse_id
 from radiomon.web.views.audio import recording_audio
@@ -15,34 +16,38 @@ from radiomon.web.views.audio import recording_audio
 bp = Blueprint("recording", __name__)
 
 
-def recording_data(recording_id: int) -> dict | None:
-    """The recording, its segments (words decoded) and its mentions by segment; shared with the API."""
+def recording_data(recording_id: int, *, decode_words: bool = True) -> dict | None:
+    """The recording, its segments (words decoded, or as stored) and its
+    mentions by segment; shared with the API."""
     archive = get_archive()
     recording = archive.recording(recording_id)
     if recording is None:
         return None
     segments = archive.segments_of(recording_id)
-    for segment in segments:
-        segment["words"] = json.loads(segment["words"]) if segment["words"] else []
+    if decode_words:
+        for segment in segments:
+            segment["words"] = json.loads(segment["words"]) if segment["words"] else []
     by_segment: dict[int, list] = {}
     for mention in archive.mentions_of(recording_id):
         by_segment.setdefault(mention.segment_id, []).append(mention)
     return {"recording": recording, "segments": segments, "mentions": by_segment}
 
 
-def line_of(words: list[dict]) -> tuple[str, str]:
+def line_of(stored_words: str | None, text: str) -> tuple[str, str]:
     """A segment's words as one line of text and the marks that find each
-    word in it again (``start:length``, space-separated). The browser wraps
-    only the line being heard into word spans, so an hour-long transcript
-    is not tens of thousands of elements."""
-    texts = [w["word"].strip() for w in words]
-    marks = " ".join(f"{w['start']:.2f}:{len(text)}" for w, text in zip(words, texts))
-    return " ".join(texts), marks
+    word in it again (``start:length``, space-separated); its text when it
+    has no word times. The browser wraps only the line being heard into word
+    spans, so an hour-long transcript is not tens of thousands of elements."""
+    words = word_starts(stored_words)
+    if not words:
+        return text, ""
+    texts = [word.strip() for word, _ in words]
+    return " ".join(texts), " ".join(f"{start}:{len(word)}" for (_, start), word in zip(words, texts))
 
 
 @bp.get("/grabacion/<recording_id>")
 def recording(recording_id: str):
-    data = recording_data(parse_id(recording_id))
+    data = recording_data(parse_id(recording_id), decode_words=False)
     if data is None:
         abort(404)
     rec = data["recording"]
@@ -56,7 +61,7 @@ def recording(recording_id: str):
                            and (gap["end_utc"] is None or gap["end_utc"] > rec.start_utc))
     began = timeutil.local(rec.start_utc, config().timezone)
     for segment in data["segments"]:
-        segment["line"], segment["marks"] = line_of(segment["words"]) if segment["words"] else (segment["text"], "")
+        segment["line"], segment["marks"] = line_of(segment["words"], segment["text"])
         segment["clock"] = (began + timedelta(seconds=segment["start"])).strftime("%H:%M:%S")
     previous, following = get_archive().neighbours(rec)
     return render_template(
