@@ -73,7 +73,7 @@ def office(tmp_path_factory) -> Path:
         archive.replace_segments(second, [segment("Seguimos en Moroleón con el clima", 2.0, 6.0)], engine="test")
         other, _ = archive.add_recording(station="fm-oficina", start=START + timedelta(minutes=30), duration=60)
         archive.replace_segments(other, [segment("Reportan lluvia en Moroleón esta tarde", 1.0, 4.0)], engine="test")
-        archive.add_gap("radio-uno", START + timedelta(minutes=3), START + timedelta(minutes=5), "network")
+        archive.add_gap("radio-uno", START + timedelta(seconds=150), START + timedelta(seconds=170), "network")
         jobs.rematch(config, archive)
     return folder
 
@@ -224,11 +224,15 @@ def test_the_recording_page_has_lines_words_mentions_gaps_and_neighbours(client,
            "Buenos días Moroleón hoy abre el mercado nuevo</span>" in page
     assert 'data-start="12.500"' in page  # the player starts at ?t=
     assert "has-mention" in page and "Municipio de Moroleón: Moroleón" in page
-    assert "10:03:00 – 10:05:00" in page and "network" in page  # the day's gap
+    assert "10:02:30 – 10:02:50" in page and "network" in page  # the station's gap that day
+    assert "gap-line" not in page  # … which is not inside this recording
     following = re.search(r'rel="next" href="/grabacion/(\d+)"', page)
     assert following and 'rel="prev"' not in page
     back = client.get(f"/grabacion/{following.group(1)}").get_data(as_text=True)
     assert f'rel="prev" href="/grabacion/{mention.recording_id}"' in back
+    # In the next recording the gap shows where it falls: after the line heard before it.
+    assert re.search(r'Seguimos en Moroleón con el clima</span>.*?</li>\s*'
+                     r'<li class="gap-line">Hueco: 10:02:30 – 10:02:50 \(network\); no se grabó</li>', back, re.S)
 
 
 def test_untrusted_text_is_escaped_everywhere(client, config):

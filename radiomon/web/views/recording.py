@@ -45,6 +45,21 @@ def line_of(stored_words: str | None, text: str) -> tuple[str, str]:
     return " ".join(texts), " ".join(f"{start}:{len(word)}" for (_, start), word in zip(words, texts))
 
 
+def with_gaps(segments: list[dict], gaps: list[dict], rec) -> list[tuple[str, dict]]:
+    """The transcript's lines with the gaps inside this recording where they
+    fall: ``("segment", row)`` and ``("gap", row)`` in time order."""
+    start = timeutil.parse_iso(rec.start_utc)
+    inside = sorted(((max(0.0, (timeutil.parse_iso(g["start_utc"]) - start).total_seconds()), g)
+                     for g in gaps if g["here"]), key=lambda pair: pair[0])
+    lines: list[tuple[str, dict]] = []
+    for segment in segments:
+        while inside and inside[0][0] <= segment["start"]:
+            lines.append(("gap", inside.pop(0)[1]))
+        lines.append(("segment", segment))
+    lines.extend(("gap", gap) for _, gap in inside)
+    return lines
+
+
 @bp.get("/grabacion/<recording_id>")
 def recording(recording_id: str):
     data = recording_data(parse_id(recording_id), decode_words=False)
@@ -65,7 +80,8 @@ def recording(recording_id: str):
         segment["clock"] = (began + timedelta(seconds=segment["start"])).strftime("%H:%M:%S")
     previous, following = get_archive().neighbours(rec)
     return render_template(
-        "recording.html", rec=rec, segments=data["segments"], mentions=data["mentions"], gaps=gaps,
+        "recording.html", rec=rec, lines=with_gaps(data["segments"], gaps, rec), mentions=data["mentions"],
+        gaps=gaps,
         previous=previous, following=following, start_at=start_at, day=local_day,
         has_audio=recording_audio(rec.id) is not None,
     )
