@@ -229,6 +229,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365, help="days to build when --db is missing (default 365)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=2, help="radiomon serve --workers (default 2)")
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean pause of each client between requests, s (default 0: back to back)")
     parser.add_argument("--writer-pause", type=float, default=0.5,
@@ -249,7 +250,8 @@ def main() -> None:
     port = free_port()
     log = open(folder / "serve.log", "w+")
     server = subprocess.Popen([sys.executable, "-m", "radiomon", "--config", str(folder / "radiomon.yml"), "serve",
-                               "--port", str(port), "--threads", str(args.clients)], stderr=log,
+                               "--port", str(port), "--threads", str(args.clients), "--workers", str(args.workers)],
+                              stderr=log,
                               env={**os.environ, "HF_HUB_OFFLINE": "1"})
     for _ in range(300):
         try:
@@ -285,7 +287,8 @@ def main() -> None:
         writing.join()
 
         total = sum(len(v) for v in results.values())
-        print(f"{args.clients} clients (pause {args.think:g} s) for {elapsed:.0f} s: {total:,} requests "
+        print(f"{args.clients} clients (pause {args.think:g} s), {args.workers} worker(s), for {elapsed:.0f} s: "
+              f"{total:,} requests "
               f"({total / elapsed:.0f}/s), "
               f"writer inserted {written.value} recordings ({written.value * 100:,} segments) meanwhile")
         print(f"{'':24} {'':>6} {'server time':^26} {'as the client waited':^26}")

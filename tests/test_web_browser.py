@@ -12,11 +12,13 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -55,11 +57,12 @@ def free_port() -> int:
 class Server:
     """`radiomon serve` as a child process, stopped at the end."""
 
-    def __init__(self, config: Path, host: str = "127.0.0.1") -> None:
+    def __init__(self, config: Path, host: str = "127.0.0.1", workers: int = 1) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen([*RADIOMON, "--config", str(config), "serve", "--host", host,
-                                         "--port", str(self.port)], env=ENV, stderr=subprocess.PIPE, text=True)
+                                         "--port", str(self.port), "--workers", str(workers)],
+                                        env=ENV, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -264,3 +267,30 @@ def test_the_api_gives_the_recording_with_its_segments(page: Page, office: Path)
     recording_id = mentions(office)[0].recording_id
     data = json.loads(page.request.get(f"/api/recordings/{recording_id}").text())
     assert data["id"] == recording_id and data["segments"] and data["segments"][0]["words"]
+
+
+def children_of(pid: int) -> set[int]:
+    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return {int(p) for p in found.split()}
+
+
+def test_several_workers_share_the_port_a_dead_one_comes_back_and_sigterm_stops_them_all(office):
+    running = Server(office, workers=2)
+    try:
+        workers = children_of(running.process.pid)
+        assert len(workers) == 2
+        with urllib.request.urlopen(f"{running.url}/?q=mercado", timeout=30) as page:
+            assert page.status == 200 and b"mercado" in page.read().lower()
+        os.kill(next(iter(workers)), signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (len(children_of(running.process.pid)) < 2
+                                               or children_of(running.process.pid) == workers):
+            time.sleep(0.2)
+        again = children_of(running.process.pid)
+        assert len(again) == 2 and again != workers
+    finally:
+        running.process.terminate()
+        running.process.wait(timeout=20)
+    assert running.process.returncode is not None
+    for pid in workers | again:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import sys
 
 import click
@@ -10,6 +11,10 @@ import click
 from radiomon import timeutil
 from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
+
+# One process renders pages on one core: a worker per core, up to four (each
+# keeps a connection per thread to the archive).
+DEFAULT_WORKERS = min(os.cpu_count() or 1, 4) if hasattr(os, "fork") else 1
 
 
 def is_loopback(host: str) -> bool:
@@ -27,18 +32,18 @@ def is_loopback(host: str) -> bool:
               help="Address to listen on; anything but loopback needs a user (radiomon users add NAME).")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Requests served at once.")
+              help="Requests each worker serves at once.")
+@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1, 32),
+              help="Processes sharing the port (pages render on one core per process; Windows: always 1).")
 @pass_app
-def serve(app: AppContext, host: str, port: int, threads: int) -> None:
+def serve(app: AppContext, host: str, port: int, threads: int, workers: int) -> None:
     """Serve the web UI (search, listen, transcripts, mentions, status) with waitress.
 
     It listens on 127.0.0.1 unless told otherwise. On any other address it
     refuses to start until a user exists, and then every page, audio file and
     API call needs a login.
     """
-    import waitress
-
-    from radiomon.web import create_app
+    from radiomon.web import create_app, server
 
     config = app.config
     loopback = is_loopback(host)
@@ -48,11 +53,15 @@ def serve(app: AppContext, host: str, port: int, threads: int) -> None:
         raise click.ClickException(
             f"--host {host} can be reached from other machines and there is no user yet: "
             "add one first (radiomon users add NAME), or serve on 127.0.0.1")
-    web = create_app(config, require_login=not loopback)
+    try:
+        sock = server.bound_socket(host, port)
+    except OSError as err:
+        raise click.ClickException(f"cannot listen on {host}:{port} ({err.strerror or err}); "
+                                   "is another radiomon serve running? choose another --port") from None
     shown = f"[{host}]" if ":" in host else host
     access = "login required" if users or not loopback else "no login: this machine only"
     click.echo(f"radiomon web UI on http://{shown}:{port}/ ({access}); Ctrl+C stops it", err=True)
-    waitress.serve(web, host=host, port=port, threads=threads, ident="radiomon")
+    server.serve(lambda: create_app(config, require_login=not loopback), sock, threads=threads, workers=workers)
 
 
 @main.group()
