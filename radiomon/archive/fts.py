@@ -10,9 +10,12 @@ has fewer matches than the window, so its ranking is exact; for "de" the
 result is the best of the most recent thousand, which is what someone
 searching the archive of a radio station wants anyway.
 
-Date filters are turned into a rowid range first: segments of one recording
+Date filters are turned into rowid ranges first: segments of one recording
 are inserted together, so the recordings overlapping the range bound the
-segment ids, and FTS5 can seek straight to them.
+segment ids, and FTS5 can seek straight to them. A recording stored long
+after its time (an import of old audio, a backlog transcribed newest first)
+has ids far from its neighbours', so the bounds are kept as a few separate
+ranges rather than one that spans everything stored in between.
 """
 
 from __future__ import annotations
@@ -28,6 +31,27 @@ from radiomon.search.query import ParsedQuery
 from radiomon.search.ranking import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, ScoringTerm, bm25_scores, highlight
 
 RANK_WINDOW = 1000
+# Id ranges of the recordings in a date range closer than this are searched
+# as one (the ids between them fail the time filter cheaply); at most
+# MAX_ID_RANGES queries are run for one search.
+ID_RANGE_JOIN_GAP = 20_000
+MAX_ID_RANGES = 8
+
+
+def join_id_ranges(ranges: list[tuple[int, int]], *, gap: int = ID_RANGE_JOIN_GAP,
+                   most: int = MAX_ID_RANGES) -> list[tuple[int, int]]:
+    """Inclusive id ranges, overlapping or close ones joined, at most ``most``
+    of them (the closest joined first), highest first."""
+    joined: list[list[int]] = []
+    for lo, hi in sorted(ranges):
+        if joined and lo - joined[-1][1] <= gap:
+            joined[-1][1] = max(joined[-1][1], hi)
+        else:
+            joined.append([lo, hi])
+    while len(joined) > most:
+        i = min(range(len(joined) - 1), key=lambda k: joined[k + 1][0] - joined[k][1])
+        joined[i][1] = max(joined[i][1], joined.pop(i + 1)[1])
+    return [(lo, hi) for lo, hi in reversed(joined)]
 
 
 class SearchMixin(ArchiveBase):
@@ -62,19 +86,20 @@ class SearchMixin(ArchiveBase):
             join += " JOIN recordings r ON r.id = s.recording_id"
             where.among("r.station", filters.stations)
         where.between("s.epoch_ms", filters.since, filters.until, epoch_ms=True)
-        if filters.since or filters.until:
-            bounds = self._segment_id_bounds(filters)
-            if bounds is None:
-                return []
-            where.add("f.rowid BETWEEN ? AND ?", *bounds)
         if filters.groups or filters.review:
             # One mention must be of the groups and in the review state asked for.
             mention = Where().among("group_id", filters.groups).reviewed("review", filters.review)
             where.add(f"f.rowid IN (SELECT segment_id FROM mentions{mention.sql()})", *mention.params)
-        return self.conn.execute(
-            f"SELECT f.rowid, s.text, s.epoch_ms FROM segments_fts f {join}{where.sql()} ORDER BY f.rowid DESC LIMIT ?",
-            (*where.params, RANK_WINDOW),
-        ).fetchall()
+        sql = f"SELECT f.rowid, s.text, s.epoch_ms FROM segments_fts f {join}{where.sql()}"
+        if not (filters.since or filters.until):
+            return self.conn.execute(f"{sql} ORDER BY f.rowid DESC LIMIT ?", (*where.params, RANK_WINDOW)).fetchall()
+        found: list[tuple[int, str, int]] = []
+        for lo, hi in self._segment_id_ranges(filters):  # highest first: still the newest matches first
+            found += self.conn.execute(f"{sql} AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid DESC LIMIT ?",
+                                       (*where.params, lo, hi, RANK_WINDOW - len(found))).fetchall()
+            if len(found) >= RANK_WINDOW:
+                break
+        return found
 
     def _hit_details(self, ids: list[int]) -> list[dict]:
         """The rows to show, in the order of ``ids``."""
@@ -121,8 +146,8 @@ class SearchMixin(ArchiveBase):
         (total,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM segments").fetchone()
         return total
 
-    def _segment_id_bounds(self, filters: Filters) -> tuple[int, int] | None:
-        """The lowest and highest segment id of recordings overlapping the range."""
+    def _segment_id_ranges(self, filters: Filters) -> list[tuple[int, int]]:
+        """The segment id ranges of the recordings overlapping the range, highest first."""
         since = filters.since
         if since:
             # A recording that began before `since` can still overlap it; the
@@ -134,10 +159,11 @@ class SearchMixin(ArchiveBase):
             ).fetchone()[0]
             since = since - timedelta(seconds=longest + 1)
         where = Where().between("r.start_utc", since, filters.until).among("r.station", filters.stations)
-        lo, hi = self.conn.execute(
-            "SELECT min((SELECT min(id) FROM segments WHERE recording_id = r.id)), "
-            "max((SELECT max(id) FROM segments WHERE recording_id = r.id)) "
+        rows = self.conn.execute(
+            "SELECT (SELECT min(id) FROM segments WHERE recording_id = r.id), "
+            "(SELECT max(id) FROM segments WHERE recording_id = r.id) "
             f"FROM recordings r{where.sql()}",
             where.params,
-        ).fetchone()
-        return None if lo is None else (lo, hi)
+        ).fetchall()
+        return join_id_ranges([(lo, hi) for lo, hi in rows if lo is not None], gap=ID_RANGE_JOIN_GAP,
+                              most=MAX_ID_RANGES)
