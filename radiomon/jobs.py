@@ -18,7 +18,7 @@ from pathlib import Path
 
 from radiomon.archive import Archive, MentionRow
 from radiomon.config import Config
-from radiomon.errors import QueryError
+from radiomon.errors import QueryError, RadiomonError
 from radiomon.filters import Filters
 from radiomon.keywords import load_keywords
 from radiomon.pipeline.ingest import ImportResult, import_audio, import_transcript
@@ -99,7 +99,30 @@ def search(config: Config, archive: Archive, query: str, filters: Filters = Filt
            limit: int = 20) -> list[SearchHit]:
     """Search everything said on air (see radiomon.search)."""
     check_groups(config, archive, filters.groups)
-    return search_archive(archive, query, filters, limit=limit)
+    return search_archive(archive, query, filters, limit=limit, spellings=keyword_spellings(config))
+
+
+_spellings: dict[Path, tuple[float, tuple[tuple[str, str], ...]]] = {}
+
+
+def keyword_spellings(config: Config) -> tuple[tuple[str, str], ...]:
+    """``(term, spelling)`` of every term and alias in keywords.yml, read again
+    when the file changes; none when it cannot be read (search then finds
+    what the text says, and `radiomon keywords check` tells what is wrong)."""
+    path = Path(config.keywords)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return ()
+    kept = _spellings.get(path)
+    if kept is None or kept[0] != mtime:
+        try:
+            keywords = load_keywords(path)
+        except RadiomonError:
+            return ()
+        kept = (mtime, tuple((t.term, spelling) for g in keywords.groups for t in g.terms for spelling in t.spellings))
+        _spellings[path] = kept
+    return kept[1]
 
 
 def mentions(config: Config, archive: Archive, filters: Filters = Filters()) -> list[MentionRow]:

@@ -142,6 +142,7 @@ def test_a_hit_is_recording_start_plus_offset(filled: Archive) -> None:
         "start": "2026-11-25T20:00:04.000Z", "end": "2026-11-25T20:00:09.500Z", "offset": 4.0,
         "text": "El mercado nuevo de Moroleón abre el lunes.", "audio": "/grab/uno/140000.mp3",
         "score": hit.score, "snippet": "El mercado nuevo de Moroleón abre el lunes.",
+        "via_mention": None, "heard": None,  # found by its text, not through a mention
     }
     assert hit.score > 0
     assert hit.snippet == "El \x02mercado nuevo\x03 de Moroleón abre el lunes."

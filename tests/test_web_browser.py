@@ -294,3 +294,12 @@ def test_several_workers_share_the_port_a_dead_one_comes_back_and_sigterm_stops_
     assert running.process.returncode is not None
     for pid in workers | again:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+
+
+def test_searching_the_name_finds_it_however_whisper_spelled_it(page: Page):
+    # The demo's "Buenos días, Morreón." is a mention of Moroleón (the matcher heard it).
+    page.goto("/?q=moroleón")
+    hit = page.locator(".hit", has_text="Buenos días, Morreón.")
+    expect(hit).to_have_count(1)
+    expect(hit.locator(".via")).to_contain_text("se oyó «Morreón»")
+    expect(hit.locator(".snippet mark")).to_have_text("Morreón")

@@ -21,6 +21,7 @@ ranges rather than one that spans everything stored in between.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import timedelta
 
 from radiomon.archive.db import ArchiveBase
@@ -28,7 +29,8 @@ from radiomon.archive.where import Where
 from radiomon.errors import QueryError
 from radiomon.filters import Filters
 from radiomon.search.query import ParsedQuery
-from radiomon.search.ranking import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, ScoringTerm, bm25_scores, highlight
+from radiomon.search.ranking import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, ScoringTerm, bm25_scores, highlight, tokens
+from radiomon.search.through import as_heard
 
 RANK_WINDOW = 1000
 # Id ranges of the recordings in a date range closer than this are searched
@@ -55,28 +57,74 @@ def join_id_ranges(ranges: list[tuple[int, int]], *, gap: int = ID_RANGE_JOIN_GA
 
 
 class SearchMixin(ArchiveBase):
-    def search_segments(self, query: str | ParsedQuery, filters: Filters = Filters(), *, limit: int = 20) -> list[dict]:
+    def search_segments(self, query: str | ParsedQuery, filters: Filters = Filters(), *, limit: int = 20,
+                        through: Sequence[str] = ()) -> list[dict]:
         """Rows with segment, recording, ``rank`` and a highlighted snippet, best first,
         of ``filters``' stations and range, with a mention of one of its groups.
 
         ``query`` is a parsed user query, or an FTS5 expression as text.
+        ``through``: keyword terms the query names; segments with a mention
+        of one of them are found too, read as if Whisper had written the term
+        (see radiomon/search/through.py), and carry ``via_mention`` and
+        ``heard``.
         """
         parsed = query if isinstance(query, ParsedQuery) else ParsedQuery.from_fts(query)
         try:
-            candidates = self._candidates(parsed.fts, filters)
+            candidates = [(i, text, epoch, None) for i, text, epoch in self._candidates(parsed.fts, filters)]
+            if through:
+                found = {c[0] for c in candidates}
+                candidates += [c for c in self._through_mentions(parsed.fts, filters, through) if c[0] not in found]
             if not candidates:
                 return []
-            ids, texts, epochs = zip(*candidates)
+            ids, texts, epochs, via = zip(*candidates)
             scores = bm25_scores(texts, parsed.terms, self._document_counts(parsed.terms), self._document_total())
             # Best first (FTS5's rank is the negated score), newest first on ties.
-            ranked = sorted(zip(scores, epochs, ids), key=lambda c: (-c[0], -c[1], -c[2]))[:limit]
-            rows = self._hit_details([segment_id for _, _, segment_id in ranked])
+            ranked = sorted(zip(scores, epochs, ids, via), key=lambda c: (-c[0], -c[1], -c[2]))[:limit]
+            rows = self._hit_details([segment_id for _, _, segment_id, _ in ranked])
         except sqlite3.OperationalError as err:
             raise QueryError(f"cannot search for that ({err}); simplify the query or put it in quotes") from None
-        for (score, _, _), row in zip(ranked, rows):
+        for (score, _, _, via_mention), row in zip(ranked, rows):
             row["rank"] = -score
-            row["snippet"] = highlight(row["text"], parsed.terms, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE)
+            marked = parsed.terms
+            row["via_mention"], row["heard"] = via_mention or (None, None)
+            if via_mention:  # highlighted where the term was heard
+                marked = (*marked, *(ScoringTerm(word) for word in tokens(via_mention[1])))
+            row["snippet"] = highlight(row["text"], marked, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE)
         return rows
+
+    def _through_mentions(self, fts: str, filters: Filters,
+                          terms: Sequence[str]) -> list[tuple[int, str, int, tuple[str, str]]]:
+        """(segment id, text as heard, epoch ms, (term, heard words)) of the newest RANK_WINDOW
+        segments with a mention of ``terms`` (not rejected) that ``fts`` matches as heard."""
+        where = Where().among("m.keyword", terms).add("(m.review IS NULL OR m.review != 'rejected')")
+        where.among("m.group_id", filters.groups).reviewed("m.review", filters.review)
+        where.between("s.epoch_ms", filters.since, filters.until, epoch_ms=True)
+        join = "JOIN segments s ON s.id = m.segment_id"
+        if filters.stations:
+            join += " JOIN recordings r ON r.id = s.recording_id"
+            where.among("r.station", filters.stations)
+        rows = self.conn.execute(
+            f"SELECT m.segment_id, s.text, s.epoch_ms, m.keyword, m.matched FROM mentions m {join}{where.sql()} "
+            "ORDER BY m.segment_id DESC, m.offset", where.params).fetchall()
+        heard: dict[int, list] = {}
+        for segment_id, text, epoch_ms, term, matched in rows:
+            if segment_id not in heard:
+                if len(heard) == RANK_WINDOW:
+                    break
+                heard[segment_id] = [text, epoch_ms, (term, matched)]
+            heard[segment_id][0] = as_heard(heard[segment_id][0], matched, term)
+        if not heard:
+            return []
+        # The query's own semantics (phrases, OR, exclusions) on the texts as
+        # heard: a scratch FTS5 table of this connection, with the index's tokenizer.
+        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.heard_fts USING fts5(text, "
+                          "tokenize='unicode61 remove_diacritics 2')")
+        self.conn.execute("DELETE FROM temp.heard_fts")
+        self.conn.executemany("INSERT INTO temp.heard_fts (rowid, text) VALUES (?, ?)",
+                              [(i, text) for i, (text, _, _) in heard.items()])
+        matching = {r[0] for r in self.conn.execute("SELECT rowid FROM temp.heard_fts WHERE heard_fts MATCH ?",
+                                                     (fts,))}
+        return [(i, text, epoch_ms, via) for i, (text, epoch_ms, via) in heard.items() if i in matching]
 
     def _candidates(self, fts: str, filters: Filters) -> list[tuple[int, str, int]]:
         """(segment id, text, epoch ms) of the newest RANK_WINDOW matches that pass the filters."""

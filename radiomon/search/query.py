@@ -44,6 +44,7 @@ class QueryTerm:
 class ParsedQuery:
     fts: str  # the FTS5 MATCH expression
     terms: tuple[ScoringTerm, ...]  # what ranks a hit: the words looked for, not the excluded ones
+    words: tuple[str, ...] = ()  # the whole words looked for, folded, in the order typed (names a keyword term)
 
     @classmethod
     def from_fts(cls, expression: str) -> "ParsedQuery":
@@ -56,7 +57,8 @@ class ParsedQuery:
 def parse_query(query: str) -> ParsedQuery:
     """Translate a user query; raises QueryError with what to change."""
     fts, positives = _translate(query)
-    return ParsedQuery(fts, _scoring_terms((t.text, t.prefix) for group in positives for t in group))
+    words = tuple(word for group in positives for t in group if not t.prefix for word in tokens(t.text))
+    return ParsedQuery(fts, _scoring_terms((t.text, t.prefix) for group in positives for t in group), words)
 
 
 def _scoring_terms(pieces) -> tuple[ScoringTerm, ...]:

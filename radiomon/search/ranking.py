@@ -47,6 +47,11 @@ def fold(text: str) -> str:
     return folded if folded.isascii() else _strip_marks(folded).lower()
 
 
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """Each word of ``text`` as :func:`tokens` folds it, with its start and end in ``text``."""
+    return [(fold(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
 def tokens(text: str) -> list[str]:
     # Most Spanish words are plain ASCII: fold only the others (this runs on
     # a thousand candidates per query).

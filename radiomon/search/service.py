@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ from radiomon.errors import QueryError
 from radiomon.filters import Filters
 from radiomon.search.query import parse_query
 from radiomon.search.ranking import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN
+from radiomon.search.through import named_terms
 
 if TYPE_CHECKING:
     from radiomon.archive import Archive
@@ -28,6 +30,8 @@ class SearchHit:
     audio: str | None  # the recording's audio file, if it has one
     score: float  # bm25, higher is better
     snippet: str  # text with matches between HIGHLIGHT_OPEN and HIGHLIGHT_CLOSE
+    via_mention: str | None = None  # found through a mention of this keyword term (the text reads otherwise)
+    heard: str | None = None  # then: the words Whisper wrote where the term was heard
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -39,14 +43,18 @@ def plain_snippet(snippet: str, before: str = "", after: str = "") -> str:
     return snippet.replace(HIGHLIGHT_OPEN, before).replace(HIGHLIGHT_CLOSE, after)
 
 
-def search(archive: Archive, query: str, filters: Filters = Filters(), *, limit: int = 20) -> list[SearchHit]:
+def search(archive: Archive, query: str, filters: Filters = Filters(), *, limit: int = 20,
+           spellings: Iterable[tuple[str, str]] = ()) -> list[SearchHit]:
     """Best matches first (bm25), newest first on ties, of ``filters``' stations,
-    range and groups; see archive/fts.py for the ranking window."""
+    range and groups; see archive/fts.py for the ranking window. ``spellings``:
+    the keyword terms as ``(term, spelling)`` pairs; a query that names one also
+    finds its mentions however Whisper wrote them (radiomon/search/through.py)."""
     if limit < 1 or limit > MAX_LIMIT:
         raise QueryError(f"--limit {limit}: use a number from 1 to {MAX_LIMIT}")
     if filters.since and filters.until and filters.since >= filters.until:
         raise QueryError("--since must be before --until")
-    rows = archive.search_segments(parse_query(query), filters, limit=limit)
+    parsed = parse_query(query)
+    rows = archive.search_segments(parsed, filters, limit=limit, through=named_terms(parsed.words, spellings))
     return [
         SearchHit(
             station=row["station"],
@@ -59,6 +67,8 @@ def search(archive: Archive, query: str, filters: Filters = Filters(), *, limit:
             audio=row["audio"],
             score=round(-row["rank"], 4),
             snippet=row["snippet"],
+            via_mention=row["via_mention"],
+            heard=row["heard"],
         )
         for row in rows
     ]
