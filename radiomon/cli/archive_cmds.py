@@ -72,8 +72,8 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], station: str, start: st
         else:
             click.echo(f"already imported: {result.path} (recording {result.recording_id})")
     if imported.matched is not None:
-        crisis = f", {imported.matched.events} crisis event(s) recorded" if imported.matched.events else ""
-        click.echo(f"flagged {imported.matched.added} mention(s){crisis}")
+        events = f", {imported.matched.events_summary()}" if imported.matched.events else ""
+        click.echo(f"flagged {imported.matched.added} mention(s){events}")
     if imported.failures:
         raise click.ClickException(f"{imported.failures} file(s) could not be imported; the others were")
 
