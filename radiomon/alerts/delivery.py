@@ -219,7 +219,9 @@ def _send_channel(archive: Archive, lock: threading.Lock, channel: AlertChannel,
     for n, message in enumerate(outgoing):
         ids = [d.id for d in message.deliveries]
         with lock:
-            if not archive.claim_deliveries(ids, timeutil.to_iso(now), stale):
+            # The claim carries the wall clock, not the pass's ``now``: it tells
+            # other processes whether this one may still be sending.
+            if not archive.claim_deliveries(ids, timeutil.to_iso(datetime.now(timeutil.UTC)), stale):
                 continue  # another deliverer took it meanwhile
         outcome = channels_mod.send(channel.url, render(message.deliveries, context), timeout=options.timeout_seconds)
         if outcome.ok:
