@@ -100,6 +100,47 @@ class OfficeConfig:
     base_url: str = ""  # the web UI's address (https://radiomon.local); documents then link each mention
 
 
+ALERT_PRIORITIES = ("crisis", "high", "health")
+
+
+@dataclass(frozen=True)
+class AlertChannel:
+    """One place alerts go: an Apprise URL (mailtos://…, json://…, tgram://…, …)."""
+
+    url: str  # https://github.com/caronc/apprise/wiki lists every service and its URL
+    priorities: tuple[str, ...] = ALERT_PRIORITIES  # what it is sent: crisis, high (mentions), health (station down…)
+    # What the archive and `radiomon alerts list` call it; default: the URL's scheme and a hash of the URL.
+    # Alerts are tracked per name: renaming a channel (or editing an unnamed one's URL) makes it a new channel.
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    """Who is told, and how, when a crisis topic is on air or the system is unwell (radiomon/alerts/)."""
+
+    channels: tuple[AlertChannel, ...] = ()  # none: events wait in the archive's outbox, nothing is sent
+    high: str = "batch"  # high-priority mentions: immediate (one message each) or batch (one every batch_minutes)
+    batch_minutes: float = 30.0  # the batch of high mentions is sent at :00, :30, … (office time)
+    retry_initial_seconds: float = 30.0  # wait after a channel's first failure; doubles on each failure
+    retry_max_seconds: float = 1800.0  # cap of that exponential backoff
+    give_up_hours: float = 48.0  # an alert not delivered after this long is marked failed (`alerts list` shows it)
+    timeout_seconds: float = 30.0  # one message to one channel may take this long before it counts as failed
+    base_url: str = ""  # the web UI's address for links to the recording; default: office.base_url
+
+
+@dataclass(frozen=True)
+class HealthConfig:
+    """When `radiomon status` says unhealthy (non-zero exit) and the health alerts fire."""
+
+    # A scheduled station whose recorder reports an outage this long, or whose
+    # newest audio is this much older than one segment, is down.
+    station_down_minutes: float = 15.0
+    backlog_hours: float = 24.0  # more audio than this waiting to be transcribed (raise it for nightly-only setups)
+    disk_max_used_percent: float = 90.0  # the disk of the archive or of recordings_dir fuller than this
+    nightly_max_hours: float = 12.0  # a `radiomon nightly` run still unfinished after this long has died
+    alert_max_minutes: float = 30.0  # an alert still not delivered to a channel after this long
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path  # the config file; relative paths below are resolved against its folder
@@ -112,6 +153,8 @@ class Config:
     record: RecordConfig = RecordConfig()
     retention: RetentionConfig = RetentionConfig()
     office: OfficeConfig = OfficeConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    health: HealthConfig = HealthConfig()
     stations: tuple[Station, ...] = ()
 
     def station(self, station_id: str) -> Station:
@@ -159,6 +202,9 @@ def parse_config(doc: YamlDocument, path: Path) -> Config:
     values["record"] = _options(doc, ("record",), data.get("record"), RecordConfig)
     values["retention"] = _options(doc, ("retention",), data.get("retention"), RetentionConfig)
     values["office"] = _options(doc, ("office",), data.get("office"), OfficeConfig)
+    values["alerts"] = _alerts(doc, data.get("alerts"))
+    values["health"] = _options(doc, ("health",), data.get("health"), HealthConfig)
+    _check_positive(doc, ("health",), values["health"])
     values["stations"] = _stations(doc, data.get("stations"))
     _check_transcription(doc, values["transcription"])
     return Config(**values)
@@ -174,6 +220,62 @@ def _check_transcription(doc: YamlDocument, options: TranscriptionConfig) -> Non
     for fmt in options.formats:
         if fmt not in ("srt", "vtt", "txt", "json"):
             raise doc.error(("transcription", "formats"), f"unknown format {fmt!r}; use srt, vtt, txt or json")
+
+
+def _alerts(doc: YamlDocument, raw: typing.Any) -> AlertsConfig:
+    if raw is not None and not isinstance(raw, dict):
+        raise doc.error(("alerts",), "expected a mapping of settings (channels:, high:, …)")
+    raw = dict(raw or {})
+    channels_raw = raw.pop("channels", None)
+    options = _options(doc, ("alerts",), raw, AlertsConfig)
+    if options.high not in ("immediate", "batch"):
+        raise doc.error(("alerts", "high"), f"unknown mode {options.high!r}; use immediate or batch")
+    _check_positive(doc, ("alerts",), options)
+    if options.retry_max_seconds < options.retry_initial_seconds:
+        raise doc.error(("alerts", "retry_max_seconds"), "must be at least retry_initial_seconds")
+    if options.base_url and not re.match(r"^https?://[^/\s]+", options.base_url):
+        raise doc.error(("alerts", "base_url"), f"{options.base_url!r} is not a web address; use http://host:port")
+    return replace(options, channels=_channels(doc, channels_raw))
+
+
+def _channels(doc: YamlDocument, raw: typing.Any) -> tuple[AlertChannel, ...]:
+    from radiomon.alerts.channels import channel_name, check_url  # imports Apprise: only when channels are set
+
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise doc.error(("alerts", "channels"), "expected a list like - {url: 'mailtos://…', priorities: [crisis]}")
+    channels: list[AlertChannel] = []
+    for index, item in enumerate(raw):
+        where: KeyPath = ("alerts", "channels", index)
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, dict):
+            raise doc.error(where, "expected {url: …, priorities: [crisis, high, health]}")
+        channel = _options(doc, where, item, AlertChannel)
+        problem = check_url(channel.url)
+        if problem:
+            raise doc.error(where + ("url",), problem)
+        for priority in channel.priorities:
+            if priority not in ALERT_PRIORITIES:
+                raise doc.error(where + ("priorities",),
+                                f"unknown priority {priority!r}; use {', '.join(ALERT_PRIORITIES)}")
+        if channel.name and not _SLUG.match(channel.name):
+            raise doc.error(where + ("name",),
+                            f"{channel.name!r} is not a slug; use lowercase letters, digits, - and _")
+        channel = replace(channel, name=channel.name or channel_name(channel.url))
+        if any(c.name == channel.name for c in channels):
+            raise doc.error(where + ("name",) if "name" in item else where,
+                            f"two channels are called {channel.name!r}; give each a different name")
+        channels.append(channel)
+    return tuple(channels)
+
+
+def _check_positive(doc: YamlDocument, where: KeyPath, options: typing.Any) -> None:
+    for f in fields(options):
+        value = getattr(options, f.name)
+        if isinstance(value, float) and value <= 0:
+            raise doc.error(where + (f.name,), f"must be a positive number, got {value:g}")
 
 
 def _stations(doc: YamlDocument, raw: typing.Any) -> tuple[Station, ...]:

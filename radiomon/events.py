@@ -1,18 +1,22 @@
 """Events: what the pipeline tells the rest of the system as it happens.
 
-Today there is one kind, :data:`CRISIS_MENTION`: a new mention of a keyword
-group whose ``priority`` is ``crisis`` in keywords.yml (balacera, incendio…).
-The coordinator must hear of it at once, so the matching stage
+A new mention of a keyword group whose ``priority`` is ``crisis`` in
+keywords.yml (balacera, incendio…) is a :data:`CRISIS_MENTION`; one of a
+``high`` group (the municipality, the mayor) a :data:`HIGH_MENTION`. The
+coordinator must hear of them, so the matching stage
 
-1. writes it to the archive's ``events`` table **in the same transaction as
+1. writes each to the archive's ``events`` table **in the same transaction as
    the mention** (an outbox: an event is never lost, nor sent for a mention
    that was rolled back), with ``delivered_utc`` NULL;
-2. logs one WARNING line (``crisis mention: …``) for whoever watches the logs;
+2. logs one line (``crisis mention: …`` as a WARNING, high ones at INFO);
 3. calls every handler registered with :func:`subscribe` after the commit
    (the daemon's alerter can react at once, without polling).
 
-The alerting stage delivers ``Archive.pending_events()``
-by webhook or e-mail and marks them with ``Archive.mark_delivered(ids)``.
+The health check (radiomon/alerts/health.py) adds :data:`HEALTH_PROBLEM` and
+:data:`HEALTH_RECOVERED` events the same way, in the transaction that opens
+or closes a health episode. The alerting stage (radiomon/alerts/delivery.py)
+delivers every event to the channels that take its priority
+(:data:`PRIORITY_OF_KIND`) and keeps, per channel, whether it was sent.
 A handler that raises is logged and skipped; matching never fails because
 an alert could not be sent.
 
@@ -31,17 +35,26 @@ from dataclasses import asdict, dataclass
 log = logging.getLogger(__name__)
 
 CRISIS_MENTION = "crisis-mention"
+HIGH_MENTION = "high-mention"
+HEALTH_PROBLEM = "health-problem"
+HEALTH_RECOVERED = "health-recovered"
 
-# ``radiomon match --all`` emits crisis events only for mentions at most this
+# Which alerts.channels[].priorities entry takes each kind of event.
+PRIORITY_OF_KIND = {CRISIS_MENTION: "crisis", HIGH_MENTION: "high", HEALTH_PROBLEM: "health",
+                    HEALTH_RECOVERED: "health"}
+# The event kind of a new mention of a group with this priority (normal groups make none).
+MENTION_KINDS = {"crisis": CRISIS_MENTION, "high": HIGH_MENTION}
+
+# ``radiomon match --all`` emits mention events only for mentions at most this
 # old: a new crisis term must not alert on a year of archive.
 REMATCH_EVENT_HOURS = 24
 
 
 @dataclass(frozen=True)
 class MentionEvent:
-    """A new mention of a crisis group, as handlers and the ``events`` table see it."""
+    """A new mention of a crisis or high group, as handlers and the ``events`` table see it."""
 
-    kind: str  # CRISIS_MENTION
+    kind: str  # CRISIS_MENTION or HIGH_MENTION
     mention_id: int
     station: str
     group_id: str
@@ -77,8 +90,9 @@ def unsubscribe(handler: Handler) -> None:
 def publish(events: list[MentionEvent]) -> None:
     """Log and hand ``events`` (already stored) to the subscribed handlers."""
     for event in events:
-        log.warning("crisis mention: %s %s %r (%s) at %s, mention %d",
-                    event.station, event.group_id, event.matched, event.keyword, event.at_utc, event.mention_id)
+        level = logging.WARNING if event.kind == CRISIS_MENTION else logging.INFO
+        log.log(level, "%s mention: %s %s %r (%s) at %s, mention %d", event.priority, event.station,
+                event.group_id, event.matched, event.keyword, event.at_utc, event.mention_id)
         for handler in list(_handlers):
             try:
                 handler(event)

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from radiomon.archive import Archive, MentionRow
+from radiomon import alerts
+from radiomon.archive import Archive, Delivery, MentionRow
 from radiomon.config import Config
-from radiomon.errors import QueryError, RadiomonError
+from radiomon.errors import ConfigError, QueryError, RadiomonError
 from radiomon.filters import Filters
 from radiomon.keywords import load_keywords
 from radiomon.pipeline.ingest import ImportResult, import_audio, import_transcript
@@ -131,9 +132,37 @@ def mentions(config: Config, archive: Archive, filters: Filters = Filters()) -> 
     return archive.list_mentions(filters)
 
 
-def status(config: Config, archive: Archive) -> StatusReport:
-    """Stations, recordings by status, what each station is doing now."""
-    return collect_status(archive, config)
+def status(config: Config, archive: Archive, now: datetime | None = None) -> StatusReport:
+    """Stations, recordings by status, what each station is doing now, and whether all is well."""
+    return collect_status(archive, config, now)
+
+
+@dataclass(frozen=True)
+class AlertsPass:
+    """What :func:`send_alerts` did."""
+
+    health: alerts.HealthCheck | None  # None when the health check was left out
+    delivery: alerts.DeliveryReport
+
+
+def send_alerts(config: Config, archive: Archive, *, health: bool = True, now: datetime | None = None) -> AlertsPass:
+    """Announce new and ended health problems, then deliver every alert that is due (one pass)."""
+    checked = alerts.check_health(config, archive, now) if health else None
+    return AlertsPass(checked, alerts.deliver_due(config, archive, now))
+
+
+def send_test_alerts(config: Config) -> list[alerts.ChannelResult]:
+    """A test message to every channel of radiomon.yml; one result per channel."""
+    if not config.alerts.channels:
+        raise ConfigError(f"{config.path}: no alert channels (alerts.channels); add one, e.g. "
+                          "alerts: {channels: [{url: 'mailtos://user:password@example.org?to=coordinacion@example.org'}]}")
+    return alerts.send_test(config)
+
+
+def undelivered_alerts(archive: Archive, *, include_sent: bool = False, limit: int | None = None) -> list[Delivery]:
+    """Deliveries not sent yet (waiting, being sent, given up), oldest event first."""
+    states = () if include_sent else ("pending", "sending", "failed")
+    return archive.deliveries(states=states, limit=limit)
 
 
 def clip(config: Config, archive: Archive, mention_id: int, *, out: Path, before: float = 5.0, after: float = 20.0,
@@ -183,5 +212,6 @@ def check_groups(config: Config, archive: Archive, groups: Sequence[str]) -> Non
             raise QueryError(f"--group {group}: no such keyword group (known: {', '.join(sorted(known)) or 'none'})")
 
 
-__all__ = ["Imported", "Transcribed", "check_groups", "clip", "digest", "import_and_match", "mentions", "rematch",
-           "search", "status", "testigos", "transcribe_and_match", "weekly_report"]
+__all__ = ["AlertsPass", "Imported", "Transcribed", "check_groups", "clip", "digest", "import_and_match", "mentions",
+           "rematch", "search", "send_alerts", "send_test_alerts", "status", "testigos", "transcribe_and_match",
+           "undelivered_alerts", "weekly_report"]

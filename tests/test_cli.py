@@ -257,13 +257,22 @@ def test_status_table(with_recordings, deployment: Path, config_path: Path) -> N
     assert re.fullmatch(archive_line, lines[1])
     assert lines[2] == "recordings: 1 pending, 1 transcribed; segments: 2"
     assert re.fullmatch(r"disk free: \d+\.\d GB", lines[3])
-    assert lines[4:] == [
+    assert lines[4:11] == [
         "",
         "station     state                                        last recording    pending  transcribed  failed"
-        "  gaps 24h",
-        "radio-uno   not recording (last audio 2026-11-25 15:00)  2026-11-25 15:00  1        1            0       0",
-        "fm-oficina  never recorded                               never             0        0            0       0",
+        "  gaps 24h  gaps today  last segment",
+        "radio-uno   not recording (last audio 2026-11-25 15:00)  2026-11-25 15:00  1        1            0       0"
+        "         0           2026-11-25 15:00",
+        "fm-oficina  never recorded                               never             0        0            0       0"
+        "         0           never",
+        "",
+        "backlog:  0.0 h of audio in 1 recording(s); last 24 h 0.0 h transcribed, 0.0 h recorded (steady)",
+        "alerts:   no channels configured; 0 waiting",
     ]
+    # The archive and recordings/ (not created yet) share one disk: it is shown once.
+    assert re.fullmatch(rf"disk:     {re.escape(str(deployment))} \d+% used, \d+\.\d GB free", lines[11])
+    # Only imports so far: no recorder has run for radio-uno, so it is not "down".
+    assert lines[12:] == ["nightly:  never run", "health:   ok"]
 
 
 def test_status_json(with_recordings, deployment: Path, config_path: Path) -> None:
@@ -272,6 +281,8 @@ def test_status_json(with_recordings, deployment: Path, config_path: Path) -> No
     status = json.loads(result.output)
     assert status["archive_bytes"] > 0
     del status["archive_bytes"]
+    [disk] = status.pop("disks")  # the archive and recordings/ (not created yet) share a disk
+    assert disk["path"] == str(deployment) and disk["used_bytes"] > 0 and disk["free_bytes"] > 0
     assert status == {
         "config": str(config_path),
         "archive": str(deployment / "radiomon.db"),
@@ -282,20 +293,30 @@ def test_status_json(with_recordings, deployment: Path, config_path: Path) -> No
             {"id": "radio-uno", "name": "Radio Uno Moroleón", "source": "http://127.0.0.1:8000/uno.mp3",
              "recordings": {"pending": 1, "transcribed": 1}, "last_recording_utc": "2026-11-25T21:00:00.000Z",
              "last_audio_end_utc": status["stations"][0]["last_audio_end_utc"], "segments": 2,
-             "state": "not recording (last audio 2026-11-25 15:00)", "gaps_24h": 0},
+             "state": "not recording (last audio 2026-11-25 15:00)", "gaps_24h": 0, "gaps_today": 0,
+             "last_segment_utc": "2026-11-25T21:00:02.000Z", "monitored": False, "down_since_utc": None},
             {"id": "fm-oficina", "name": "Receptor FM de la oficina", "source": "alsa:hw:1",
              "recordings": {}, "last_recording_utc": None, "last_audio_end_utc": None, "segments": 0,
-             "state": "never recorded", "gaps_24h": 0},
+             "state": "never recorded", "gaps_24h": 0, "gaps_today": 0, "last_segment_utc": None,
+             "monitored": False, "down_since_utc": None},
         ],
+        "healthy": True,
+        "problems": [],
+        "backlog": {"recordings": 1, "hours": 0.0, "oldest_utc": "2026-11-25T20:00:00.000Z",
+                    "transcribed_hours_24h": 0.0, "recorded_hours_24h": 0.0, "shrinking_hours_per_hour": 0.0,
+                    "hours_to_clear": None},
+        "alerts": {"channels": [], "waiting": 0, "failed": 0, "by_channel": []},
+        "nightly": None,
     }
 
 
 def test_status_csv(with_recordings) -> None:
     result = with_recordings("status", "--format", "csv")
     assert result.output == (
-        "id,name,last,pending,transcribed,failed,segments,state,gaps_24h\n"
-        "radio-uno,Radio Uno Moroleón,2026-11-25 15:00,1,1,0,2,not recording (last audio 2026-11-25 15:00),0\n"
-        "fm-oficina,Receptor FM de la oficina,never,0,0,0,0,never recorded,0\n"
+        "id,name,last,pending,transcribed,failed,segments,state,gaps_24h,gaps_today,last_segment,down_since\n"
+        "radio-uno,Radio Uno Moroleón,2026-11-25 15:00,1,1,0,2,not recording (last audio 2026-11-25 15:00),0,0,"
+        "2026-11-25 15:00,\n"
+        "fm-oficina,Receptor FM de la oficina,never,0,0,0,0,never recorded,0,0,never,\n"
     )
 
 

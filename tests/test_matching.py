@@ -93,7 +93,9 @@ def test_matching_twice_changes_nothing(archive, matcher):
     first = match_recording(archive, matcher, rid)
     second = match_recording(archive, matcher, rid)
     assert first == second and len(first) == 2
-    assert archive.query("SELECT count(*) AS n FROM events")[0]["n"] == 1
+    # One event for the crisis "incendio", one for the high-priority Moroleón, none more the second time.
+    assert archive.query("SELECT kind FROM events ORDER BY id") == [{"kind": "crisis-mention"},
+                                                                   {"kind": "high-mention"}]
 
 
 def test_look_alikes_are_not_mentions(archive, matcher):
@@ -191,8 +193,8 @@ def test_rematch_all_leaves_nothing_unmatched(archive, matcher):
     assert match_pending(archive, matcher).recordings == 0
 
 
-# -- crisis events ------------------------------------------------------------
-def test_new_crisis_mentions_become_events(archive, matcher):
+# -- crisis and high-priority events -----------------------------------------
+def test_new_crisis_and_high_mentions_become_events(archive, matcher):
     heard = []
     handler = events.subscribe(heard.append)
     try:
@@ -202,11 +204,12 @@ def test_new_crisis_mentions_become_events(archive, matcher):
     finally:
         events.unsubscribe(handler)
     assert [(e.kind, e.group_id, e.keyword, e.priority, e.station) for e in heard] == [
-        ("crisis-mention", "crisis", "balacera", "crisis", "radio-uno")]
+        ("crisis-mention", "crisis", "balacera", "crisis", "radio-uno"),
+        ("high-mention", "municipio", "Moroleón", "high", "radio-uno")]
     pending = archive.pending_events()
-    assert len(pending) == 1 and pending[0]["mention_id"] == heard[0].mention_id
+    assert [(p["kind"], p["mention_id"]) for p in pending] == [(e.kind, e.mention_id) for e in heard]
     assert pending[0]["payload"]["context"] == "Reportan una balacera en la colonia centro de Moroleón."
-    archive.mark_delivered([pending[0]["id"]])
+    archive.mark_delivered([p["id"] for p in pending])
     assert archive.pending_events() == []
 
 

@@ -76,7 +76,7 @@ def test_match_reports_what_it_did(run, deployment):
     path.write_text(json.dumps(TRANSCRIPT_FM), encoding="utf-8")
     imported = run("import", "--transcript", path, "--station", "fm-oficina", "--start", "2026-11-25 23:30")
     # An imported transcript is matched at once; `match` catches up on the rest.
-    assert imported.stdout.endswith("\nflagged 2 mention(s), 1 crisis event(s) recorded\n")
+    assert imported.stdout.endswith("\nflagged 2 mention(s), 1 crisis and 1 high-priority event(s) recorded\n")
     assert run("match").stdout == "nothing to match\n"
     with Archive(load_config(deployment / "radiomon.yml").archive) as archive, archive.write() as conn:
         conn.execute("UPDATE recordings SET matched_utc = NULL")

@@ -8,12 +8,16 @@ small; they share one connection (:mod:`~radiomon.archive.db`):
   :mod:`~radiomon.archive.fts` (full-text search), :mod:`~radiomon.archive.mentions`,
   :mod:`~radiomon.archive.gaps`, :mod:`~radiomon.archive.now_playing`,
   :mod:`~radiomon.archive.outbox` (events to deliver), :mod:`~radiomon.archive.runs`,
-  :mod:`~radiomon.archive.users` (web UI accounts)
+  :mod:`~radiomon.archive.users` (web UI accounts), :mod:`~radiomon.archive.deliveries`
+  (each event per alert channel), :mod:`~radiomon.archive.episodes` (health episodes),
+  :mod:`~radiomon.archive.status` (backlog, throughput, last speech, runs)
 * :mod:`~radiomon.archive.where` — the one WHERE builder for a :class:`~radiomon.filters.Filters`
 * :mod:`~radiomon.archive.schema` — tables, triggers, migrations
 """
 
 from radiomon.archive.db import ArchiveBase
+from radiomon.archive.deliveries import DeliveriesMixin, Delivery
+from radiomon.archive.episodes import EpisodesMixin
 from radiomon.archive.fts import SearchMixin
 from radiomon.archive.gaps import GapsMixin
 from radiomon.archive.mentions import MentionChanges, MentionRow, MentionsMixin
@@ -24,12 +28,13 @@ from radiomon.archive.reports import ReportsMixin
 from radiomon.archive.runs import RunsMixin
 from radiomon.archive.segments import SegmentsMixin
 from radiomon.archive.stations import StationsMixin
+from radiomon.archive.status import StatusMixin
 from radiomon.archive.users import UsersMixin
 
 
 class Archive(StationsMixin, RecordingsMixin, SegmentsMixin, GapsMixin, SearchMixin, RunsMixin, NowPlayingMixin,
-              MentionsMixin, OutboxMixin, ReportsMixin, UsersMixin):
+              MentionsMixin, OutboxMixin, ReportsMixin, UsersMixin, DeliveriesMixin, EpisodesMixin, StatusMixin):
     """The SQLite archive of one deployment."""
 
 
-__all__ = ["Archive", "ArchiveBase", "MentionChanges", "MentionRow", "Recording"]
+__all__ = ["Archive", "ArchiveBase", "Delivery", "MentionChanges", "MentionRow", "Recording"]

@@ -1,9 +1,11 @@
 """The event outbox: what the pipeline has to tell someone, kept until it is told.
 
 An event (radiomon/events.py) is written in the same transaction as what it
-is about (a crisis mention), with ``delivered_utc`` NULL, so none is lost
-in a crash and none is made for a mention that was rolled back; whoever
-delivers it marks it delivered.
+is about (a crisis or high-priority mention, a health episode), with
+``delivered_utc`` NULL, so none is lost in a crash and none is made for a
+mention that was rolled back. Delivery to each channel is tracked in
+``deliveries`` (archive/deliveries.py); ``delivered_utc`` is set once every
+channel has it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ class OutboxMixin(ArchiveBase):
             "INSERT INTO events (kind, created_utc, mention_id, payload) VALUES (?, ?, ?, ?)",
             [(kind, created, mention_id, json.dumps(payload, ensure_ascii=False)) for mention_id, payload in rows],
         )
+
+    def add_event(self, conn: sqlite3.Connection, kind: str, payload: dict, mention_id: int | None = None) -> int:
+        """Append one event inside the caller's transaction; returns its id."""
+        return conn.execute(
+            "INSERT INTO events (kind, created_utc, mention_id, payload) VALUES (?, ?, ?, ?)",
+            (kind, now_iso(), mention_id, json.dumps(payload, ensure_ascii=False))).lastrowid
 
     def pending_events(self, kind: str | None = None) -> list[dict]:
         """Events nobody has delivered yet, oldest first (the alerting stage's queue)."""

@@ -196,7 +196,57 @@ SCHEMA_V2 = [
     """,
 ]
 
-MIGRATIONS: list[list[str]] = [SCHEMA_V1, SCHEMA_V2]
+# Alert delivery and health episodes (radiomon/alerts/).
+#
+# An event is routed once (``routed_utc``): one ``deliveries`` row per channel
+# of radiomon.yml that takes its priority, each with its own state, so a
+# channel that is down is retried alone and a channel that got the alert never
+# gets it again. ``sending`` is the claim taken just before the channel is
+# called (with ``claimed_utc``): a second deliverer skips it, and one left
+# behind by a process that died mid-send is sent again once it is older than
+# the send timeout (see radiomon/alerts/delivery.py). ``events.delivered_utc``
+# is set when every delivery of the event is sent (at once when no channel
+# takes it).
+#
+# A health episode is one stretch of one problem (a station down, the backlog
+# too long, a disk too full): opened when it is first seen, closed when it is
+# gone, with the events that announced each end. At most one is open per key.
+SCHEMA_V3 = [
+    "ALTER TABLE events ADD COLUMN routed_utc TEXT",
+    "CREATE INDEX events_unrouted ON events (routed_utc, id)",
+    """
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        event_id INTEGER NOT NULL REFERENCES events(id),
+        channel TEXT NOT NULL,            -- alerts.channels[].name in radiomon.yml
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_utc TEXT NOT NULL,           -- not sent before this (retry backoff, the high batch's time)
+        claimed_utc TEXT,                 -- when the current or last send began
+        sent_utc TEXT,
+        last_error TEXT,                  -- one line: why the last try failed, or why it was given up
+        created_utc TEXT NOT NULL,
+        UNIQUE (event_id, channel)
+    )
+    """,
+    "CREATE INDEX deliveries_due ON deliveries (state, next_utc)",
+    """
+    CREATE TABLE health_episodes (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,                -- what is unwell: station:radio-uno, backlog, disk:/srv/radiomon, …
+        kind TEXT NOT NULL,               -- station, backlog, disk, nightly, alerts
+        started_utc TEXT NOT NULL,        -- when the problem began (as far as radiomon can tell)
+        opened_utc TEXT NOT NULL,         -- when it was first seen
+        ended_utc TEXT,                   -- NULL while it lasts
+        summary TEXT NOT NULL,            -- the problem as first seen, one line
+        start_event_id INTEGER,
+        end_event_id INTEGER
+    )
+    """,
+    "CREATE UNIQUE INDEX health_episodes_open ON health_episodes (key) WHERE ended_utc IS NULL",
+]
+
+MIGRATIONS: list[list[str]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -49,6 +49,7 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 # Command modules register themselves on `main` when imported.
 from radiomon.cli import (  # noqa: E402,F401
+    alert_cmds,
     archive_cmds,
     match_cmds,
     record_cmd,

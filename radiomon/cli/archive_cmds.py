@@ -72,8 +72,8 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], station: str, start: st
         else:
             click.echo(f"already imported: {result.path} (recording {result.recording_id})")
     if imported.matched is not None:
-        crisis = f", {imported.matched.events} crisis event(s) recorded" if imported.matched.events else ""
-        click.echo(f"flagged {imported.matched.added} mention(s){crisis}")
+        events = f", {imported.matched.events_summary()}" if imported.matched.events else ""
+        click.echo(f"flagged {imported.matched.added} mention(s){events}")
     if imported.failures:
         raise click.ClickException(f"{imported.failures} file(s) could not be imported; the others were")
 
@@ -119,23 +119,32 @@ def search_cmd(app, query, stations, since, until, group, limit, fmt) -> None:
 @format_option
 @pass_app
 def status_cmd(app, fmt) -> None:
-    """Stations, recordings by status, last recording per station, archive size."""
+    """Stations, recordings by status, last recording per station, archive size;
+    the backlog, undelivered alerts, disks and the last nightly run. The health
+    check: exits 1 when something is wrong, saying what on stderr."""
     config = app.config
     with app.archive(create=False) as archive:
         status = jobs.status(config, archive)
     if fmt == "json":
         click.echo(json.dumps(asdict(status), ensure_ascii=False, indent=2))
-        return
-    if fmt == "csv":
+    elif fmt == "csv":
         emit_records([_station_row(s, config.timezone) for s in status.stations], "csv", ())
-        return
+    else:
+        _status_table(status, config)
+    if not status.healthy:
+        click.echo("unhealthy: " + "; ".join(p.summary for p in status.problems), err=True)
+        raise SystemExit(1)
+
+
+def _status_table(status, config) -> None:
+    tz = config.timezone
     click.echo(f"config:   {status.config}")
     click.echo(f"archive:  {status.archive} ({status.archive_bytes / 1e6:.1f} MB, schema v{status.schema_version})")
     counts = ", ".join(f"{n} {s}" for s, n in status.recordings.items() if n) or "none"
     click.echo(f"recordings: {counts}; segments: {status.segments}")
     click.echo(f"disk free: {shutil.disk_usage(Path(status.archive).parent).free / 1e9:.1f} GB")
     click.echo("")
-    rows = [_station_row(s, config.timezone) for s in status.stations]
+    rows = [_station_row(s, tz) for s in status.stations]
     emit_records(
         rows,
         "table",
@@ -147,22 +156,67 @@ def status_cmd(app, fmt) -> None:
             ("transcribed", "transcribed"),
             ("failed", "failed"),
             ("gaps_24h", "gaps 24h"),
+            ("gaps_today", "gaps today"),
+            ("last_segment", "last segment"),
         ),
     )
+    click.echo("")
+    for line in _health_lines(status, tz):
+        click.echo(line)
+
+
+def _health_lines(status, tz) -> list[str]:
+    backlog = status.backlog
+    speed = backlog["shrinking_hours_per_hour"]
+    trend = f"shrinking {speed:.2f} h/h" if speed > 0 else (f"growing {-speed:.2f} h/h" if speed < 0 else "steady")
+    clear = f", clear in {backlog['hours_to_clear']:.1f} h" if backlog["hours_to_clear"] else ""
+    lines = [f"backlog:  {backlog['hours']:.1f} h of audio in {backlog['recordings']} recording(s); last 24 h "
+             f"{backlog['transcribed_hours_24h']:.1f} h transcribed, {backlog['recorded_hours_24h']:.1f} h recorded "
+             f"({trend}{clear})"]
+    alerts = status.alerts
+    if alerts["channels"]:
+        lines.append(f"alerts:   {len(alerts['channels'])} channel(s); {alerts['waiting']} waiting, "
+                     f"{alerts['failed']} given up (radiomon alerts list)")
+    else:
+        lines.append(f"alerts:   no channels configured; {alerts['waiting']} waiting")
+    for disk in status.disks:
+        lines.append(f"disk:     {disk['path']} {disk['used_percent']:.0f}% used, "
+                     f"{disk['free_bytes'] / 1e9:.1f} GB free")
+    run = status.nightly
+    if run is None:
+        lines.append("nightly:  never run")
+    else:
+        began = _local(run["started_utc"], tz)
+        if run["finished_utc"] is None:
+            outcome = "not finished"
+        elif run["errors"]:
+            outcome = f"finished {_local(run['finished_utc'], tz)} with {len(run['errors'])} error(s)"
+        else:
+            outcome = f"finished {_local(run['finished_utc'], tz)}, ok"
+        lines.append(f"nightly:  last run {began}, {outcome}")
+    lines.append("health:   ok" if status.healthy else f"health:   {len(status.problems)} problem(s)")
+    lines += [f"  - {p.summary}" for p in status.problems]
+    return lines
+
+
+def _local(instant: str | None, tz) -> str:
+    return timeutil.local(instant, tz).strftime("%Y-%m-%d %H:%M") if instant else "never"
 
 
 def _station_row(station, tz) -> dict:
-    last = station.last_recording_utc
     return {
         "id": station.id,
         "name": station.name,
-        "last": timeutil.local(last, tz).strftime("%Y-%m-%d %H:%M") if last else "never",
+        "last": _local(station.last_recording_utc, tz),
         "pending": station.recordings.get("pending", 0),
         "transcribed": station.recordings.get("transcribed", 0),
         "failed": station.recordings.get("failed", 0),
         "segments": station.segments,
         "state": station.state,
         "gaps_24h": station.gaps_24h,
+        "gaps_today": station.gaps_today,
+        "last_segment": _local(station.last_segment_utc, tz),
+        "down_since": _local(station.down_since_utc, tz) if station.down_since_utc else "",
     }
 
 

@@ -43,7 +43,7 @@ def match(app: AppContext, everything: bool, stations, limit) -> None:
         return
     click.echo(result.summary())
     if result.events:
-        click.echo(f"{result.events} crisis event(s) recorded")
+        click.echo(result.events_summary())
 
 
 @main.command()

@@ -1,17 +1,31 @@
-"""`radiomon status`: what is in the archive and whether the pipeline keeps up."""
+"""`radiomon status`: what is in the archive, whether the pipeline keeps up, and whether all is well.
+
+:func:`gather_facts` reads what the health evaluation needs (archive,
+disks, schedules) with cheap indexed queries; :func:`collect_status` adds
+the counts a person reads and hands the facts to
+:func:`radiomon.health.evaluate`, the evaluation the health alerts use too
+(radiomon/alerts/health.py calls :func:`gather_facts` every few seconds);
+the report carries its problems and ``healthy``.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from radiomon import timeutil
+from radiomon import health, timeutil
 from radiomon.archive import Archive
 from radiomon.archive.recordings import STATUSES
 from radiomon.config import Config, Station
 from radiomon.filters import Filters
-from radiomon.pipeline.record.clock import station_state
+from radiomon.pipeline.record.clock import is_scheduled, previous_change, station_state
+
+# The backlog's speed is measured over this window: long enough to take in a
+# nightly run, short enough to follow a change of machine or model.
+FLOW_HOURS = 24
 
 
 @dataclass
@@ -25,6 +39,10 @@ class StationReport:
     segments: int = 0
     state: str = ""  # recording / outage since … / off-schedule until … / not recording
     gaps_24h: int = 0  # outages that touched the last 24 hours
+    gaps_today: int = 0  # outages that touched today (office time zone)
+    last_segment_utc: str | None = None  # end of the newest utterance transcribed
+    monitored: bool = False  # `radiomon record` has run for it (only then can it be "down")
+    down_since_utc: str | None = None  # set while the station counts as down (see radiomon/health.py)
 
 
 @dataclass
@@ -36,6 +54,12 @@ class StatusReport:
     recordings: dict[str, int]
     segments: int
     stations: list[StationReport]
+    healthy: bool = True
+    problems: list[health.Problem] = field(default_factory=list)
+    backlog: dict = field(default_factory=dict)  # pending audio and how fast it shrinks
+    disks: list[dict] = field(default_factory=list)  # the archive's and recordings_dir's file systems
+    alerts: dict = field(default_factory=dict)  # channels configured, alerts waiting or given up per channel
+    nightly: dict | None = None  # the newest `radiomon nightly` run
 
 
 def collect_status(archive: Archive, config: Config, now: datetime | None = None) -> StatusReport:
@@ -56,16 +80,26 @@ def collect_status(archive: Archive, config: Config, now: datetime | None = None
     for station_id, last_end in archive.last_audio_ends().items():
         by_station[station_id].last_audio_end_utc = last_end
     recent = archive.gaps(Filters(since=now - timedelta(hours=24)))
+    today_start = datetime.combine(now.astimezone(config.timezone).date(), time(0), tzinfo=config.timezone)
+    today = [g for g in recent if g["end_utc"] is None or g["end_utc"] >= timeutil.to_iso(today_start)]
+    facts = gather_facts(archive, config, now)
+    by_id = {f.id: f for f in facts.stations}
     for status in by_station.values():
         own = [g for g in recent if g["station"] == status.id]
         status.gaps_24h = len(own)
+        status.gaps_today = sum(1 for g in today if g["station"] == status.id)
         open_gap = next((g for g in reversed(own) if g["end_utc"] is None), None)
         status.state = station_activity(stations.get(status.id), status, open_gap, config, now)
+        status.last_segment_utc = archive.last_segment_end(status.id)
+        if status.id in by_id:
+            status.monitored = by_id[status.id].watched
+            outage = health.station_outage(by_id[status.id], config.health, now)
+            status.down_since_utc = timeutil.to_iso(outage[0]) if outage else None
     segment_total = 0
     for station_id, count in archive.segment_counts().items():
         by_station[station_id].segments = count
         segment_total += count
-    return StatusReport(
+    report = StatusReport(
         config=str(config.path),
         archive=str(config.archive),
         archive_bytes=_size_with_wal(Path(config.archive)),
@@ -74,6 +108,82 @@ def collect_status(archive: Archive, config: Config, now: datetime | None = None
         segments=segment_total,
         stations=list(by_station.values()),
     )
+    report.backlog = _backlog(archive, archive.pending_audio(), now)
+    report.disks = [{"path": d.path, "used_bytes": d.used_bytes, "free_bytes": d.free_bytes,
+                     "used_percent": round(d.used_percent, 1)} for d in facts.disks]
+    waiting = archive.undelivered_by_channel()
+    report.alerts = {"channels": [c.name for c in config.alerts.channels],
+                     "waiting": sum(r["waiting"] for r in waiting), "failed": sum(r["failed"] for r in waiting),
+                     "by_channel": waiting}
+    nightly = archive.last_run("nightly")
+    report.nightly = nightly and {"started_utc": nightly["started_utc"], "finished_utc": nightly["finished_utc"],
+                                  "counts": nightly["counts"], "errors": nightly["errors"]}
+    report.problems = health.evaluate(facts, config.health)
+    report.healthy = not report.problems
+    return report
+
+
+def gather_facts(archive: Archive, config: Config, now: datetime) -> health.Facts:
+    """What :func:`radiomon.health.evaluate` judges, read from the archive, the disks and the schedules."""
+    pending = archive.pending_audio()
+    nightly = archive.last_run("nightly")
+    waiting = archive.undelivered_by_channel()
+    return health.Facts(
+        now=now, tz=config.timezone, stations=tuple(_station_facts(archive, config, s, now) for s in config.stations),
+        pending_seconds=pending["seconds"], oldest_pending=_instant(pending["oldest_utc"]),
+        disks=tuple(_disks(config)),
+        nightly=nightly and health.RunFacts(timeutil.parse_iso(nightly["started_utc"]),
+                                            _instant(nightly["finished_utc"]), tuple(nightly["errors"])),
+        channels=tuple(health.ChannelFacts(r["channel"], r["waiting"], _instant(r["oldest_utc"]),
+                                           archive.last_error_of(r["channel"]) if r["waiting"] else None)
+                       for r in waiting),
+    )
+
+
+def _station_facts(archive: Archive, config: Config, station: Station, now: datetime) -> health.StationFacts:
+    tz = config.station_tz(station.id)
+    gaps = archive.open_gaps(station.id)
+    return health.StationFacts(
+        id=station.id, name=station.name, watched=archive.recorder_has_run(station.id, str(config.recordings_dir)),
+        scheduled=is_scheduled(station, now, tz), scheduled_since=previous_change(station, now, tz),
+        segment_minutes=station.segment_minutes, last_audio_end=archive.last_audio_end(station.id),
+        open_gap=(timeutil.parse_iso(gaps[-1]["start_utc"]), gaps[-1]["reason"]) if gaps else None,
+        last_gap_end=_instant(archive.last_gap_end(station.id)),
+    )
+
+
+def _backlog(archive: Archive, pending: dict, now: datetime) -> dict:
+    """Pending audio, and how fast it shrinks: hours of audio transcribed minus hours
+    recorded, per hour, over the last FLOW_HOURS (negative: it grows)."""
+    flow = archive.audio_flow(timeutil.to_iso(now - timedelta(hours=FLOW_HOURS)))
+    transcribed, arrived = flow["transcribed_seconds"] / 3600, flow["arrived_seconds"] / 3600
+    shrinking = (transcribed - arrived) / FLOW_HOURS
+    hours = pending["seconds"] / 3600
+    return {"recordings": pending["recordings"], "hours": round(hours, 2), "oldest_utc": pending["oldest_utc"],
+            f"transcribed_hours_{FLOW_HOURS}h": round(transcribed, 2),
+            f"recorded_hours_{FLOW_HOURS}h": round(arrived, 2),
+            "shrinking_hours_per_hour": round(shrinking, 3) + 0.0,  # never -0.0
+            "hours_to_clear": round(hours / shrinking, 1) if shrinking > 0 and hours else None}
+
+
+def _disks(config: Config) -> list[health.DiskFacts]:
+    """The file systems of the archive and of recordings_dir, each once."""
+    seen, out = set(), []
+    for folder in (Path(config.archive).parent, Path(config.recordings_dir)):
+        existing = folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent  # not created yet: it will land on its parent's disk
+        device = os.stat(existing).st_dev
+        if device in seen:
+            continue
+        seen.add(device)
+        usage = shutil.disk_usage(existing)
+        out.append(health.DiskFacts(str(folder), usage.used, usage.free))
+    return out
+
+
+def _instant(text: str | None) -> datetime | None:
+    return timeutil.parse_iso(text) if text else None
 
 
 def station_activity(station: Station | None, status: StationReport, open_gap: dict | None,

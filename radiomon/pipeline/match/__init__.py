@@ -4,7 +4,7 @@
 * :mod:`~radiomon.pipeline.match.incremental` — each recording as it is transcribed or imported
 * :mod:`~radiomon.pipeline.match.narrowing` — which windows of an archive could hold a mention (pure, numpy)
 * :mod:`~radiomon.pipeline.match.rematch` — the whole archive after keywords.yml changed (``match --all``)
-* :mod:`~radiomon.pipeline.match.crisis` — crisis mentions as events in the outbox
+* :mod:`~radiomon.pipeline.match.crisis` — crisis and high-priority mentions as events in the outbox
 """
 
 from radiomon.pipeline.match.incremental import MatchResult, load_matcher, match_pending, match_recording

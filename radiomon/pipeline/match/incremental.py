@@ -8,7 +8,7 @@
 Writing is one transaction per recording (:meth:`Archive.replace_mentions`):
 mentions still found keep their id and the staff's ``review``, removed terms'
 mentions go, new ones appear, ``matched_utc`` is set. Running it twice changes
-nothing. New mentions of a ``crisis`` group become events
+nothing. New mentions of a ``crisis`` or ``high`` group become events
 (:mod:`~radiomon.pipeline.match.crisis`) in the same transaction.
 """
 
@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from radiomon import events as events_mod
 from radiomon.archive import Archive, MentionChanges, MentionRow
 from radiomon.filters import Filters
 from radiomon.keywords import Matcher, load_keywords
@@ -36,7 +37,9 @@ class MatchResult:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
-    events: int = 0
+    events: int = 0  # events recorded, all kinds
+    crisis_events: int = 0
+    high_events: int = 0
     words: int = 0  # rematch_all: word positions read
     anchors: int = 0  # rematch_all: (word, spelling) anchors
     windows: int = 0  # rematch_all: windows that passed the bounds and were scored
@@ -48,6 +51,19 @@ class MatchResult:
         self.updated += changes.updated
         self.unchanged += changes.unchanged
         self.removed += changes.removed
+
+    def count_events(self, kind: str, count: int) -> None:
+        self.events += count
+        if kind == events_mod.CRISIS_MENTION:
+            self.crisis_events += count
+        elif kind == events_mod.HIGH_MENTION:
+            self.high_events += count
+
+    def events_summary(self) -> str:
+        """``1 crisis and 2 high-priority event(s) recorded``; empty when there were none."""
+        parts = [f"{self.crisis_events} crisis"] if self.crisis_events else []
+        parts += [f"{self.high_events} high-priority"] if self.high_events else []
+        return f"{' and '.join(parts)} event(s) recorded" if parts else ""
 
     def summary(self) -> str:
         return (f"matched {self.recordings} recording(s) in {self.seconds:.1f} s: {self.added} new mention(s), "

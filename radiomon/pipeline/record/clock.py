@@ -90,6 +90,29 @@ def next_change(station: Station, now: datetime, tz: ZoneInfo) -> datetime | Non
     return None
 
 
+def previous_change(station: Station, now: datetime, tz: ZoneInfo) -> datetime | None:
+    """The last instant at or before ``now`` the station went on or off schedule; None for 24/7."""
+    if not station.schedule:
+        return None
+    current = is_scheduled(station, now, tz)
+    local = now.astimezone(tz)
+    candidates: set[datetime] = set()
+    for offset in range(-8, 2):
+        day: date = local.date() + timedelta(days=offset)
+        for window in station.schedule:
+            for moment in (window.start, window.end):
+                if moment == time.max:
+                    at = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+                else:
+                    at = datetime.combine(day, moment, tzinfo=tz)
+                if at <= now:
+                    candidates.add(at)
+    for at in sorted(candidates, reverse=True):
+        if is_scheduled(station, at, tz) == current and is_scheduled(station, at - timedelta(seconds=1), tz) != current:
+            return at
+    return None
+
+
 def station_state(station: Station, now: datetime, default_tz: ZoneInfo | None = None) -> tuple[bool, str]:
     """Should ``station`` be recording at ``now``, and why (for ``radiomon status``).
 

@@ -1,0 +1,85 @@
+"""Where Apprise is called: one message to one channel, and what came of it.
+
+Each channel of radiomon.yml is one Apprise URL, sent to with an Apprise
+object of its own, so the outcome read back (Apprise 2's per-URL results) is
+that channel's and nobody else's. Apprise keeps its persistent store in
+memory: radiomon writes nothing outside its own deployment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+
+import apprise
+
+log = logging.getLogger(__name__)
+
+# Apprise's severities, by what the message is about.
+NOTIFY_TYPES = {"crisis": apprise.NotifyType.FAILURE, "high": apprise.NotifyType.INFO,
+                "health": apprise.NotifyType.WARNING, "recovered": apprise.NotifyType.SUCCESS,
+                "test": apprise.NotifyType.INFO}
+
+_ASSET = apprise.AppriseAsset(storage_mode=apprise.PersistentStoreMode.MEMORY, allow_templates=False,
+                              app_id="radiomon", app_desc="radiomon")
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a channel is sent: a title and a plain-text body (Spanish)."""
+
+    title: str
+    body: str
+    kind: str = "test"  # a key of NOTIFY_TYPES
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    ok: bool
+    error: str = ""  # one line: why the channel did not take the message
+
+
+def check_url(url: str) -> str | None:
+    """None when Apprise can send to ``url``; otherwise what is wrong with it, in one line."""
+    if not url.strip():
+        return "empty URL; give an Apprise URL such as mailtos://user:password@example.org?to=coordinacion@example.org"
+    if apprise.Apprise.instantiate(url, asset=_ASSET) is None:
+        scheme = url.split("://", 1)[0] if "://" in url else url
+        return (f"Apprise cannot use this URL (service {scheme!r}); check it against "
+                "https://github.com/caronc/apprise/wiki")
+    return None
+
+
+def channel_name(url: str) -> str:
+    """A stable name for an unnamed channel: its service and a hash of the URL (never the secrets in it)."""
+    scheme = re.sub(r"[^a-z0-9]", "", url.split("://", 1)[0].lower())[:16] or "channel"
+    return f"{scheme}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:8]}"
+
+
+def redacted(url: str) -> str:
+    """The URL as Apprise prints it with passwords and tokens masked, for listings."""
+    plugin = apprise.Apprise.instantiate(url, asset=_ASSET)
+    return plugin.url(privacy=True) if plugin is not None else url.split("://", 1)[0] + "://…"
+
+
+def send(url: str, message: Message, *, timeout: float) -> SendOutcome:
+    """Send ``message`` to the channel at ``url``; never raises for a channel that is down."""
+    sender = apprise.Apprise(asset=_ASSET)
+    if not sender.add(url):
+        return SendOutcome(False, "Apprise cannot use this URL")
+    try:
+        result = sender.notify(body=message.body, title=message.title, notify_type=NOTIFY_TYPES[message.kind],
+                               body_format=apprise.NotifyFormat.TEXT, timeout=timeout)
+    except Exception as err:  # a plugin that raises is one failed channel, not a failed pass
+        log.warning("Apprise raised while sending to %s: %s", redacted(url), err)
+        return SendOutcome(False, f"{type(err).__name__}: {err}")
+    with result:
+        return SendOutcome(True) if result else SendOutcome(False, _why(result))
+
+
+def _why(result: apprise.AppriseResult) -> str:
+    lines = [entry.message for entry in result.logs() if entry.level in ("WARNING", "ERROR", "CRITICAL")]
+    reason = lines[-1] if lines else f"Apprise answered {result.status.name}"
+    return " ".join(reason.split())[:300]

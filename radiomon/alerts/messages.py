@@ -1,0 +1,187 @@
+"""The alerts' words (pure): events of the outbox → Spanish plain-text messages.
+
+What Whisper heard is untrusted text: a transcript may hold anything a
+caller said on air, or a mangled control character. Every piece of it is
+flattened to one line of printable characters, cut to a length, and quoted;
+the body is sent as plain text (Apprise escapes it for channels that want
+HTML or Markdown), so a quote can neither break a channel's formatting nor
+pass for a line of the message ("Escuchar: http://…").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from radiomon import events as events_mod
+from radiomon import timeutil
+from radiomon.alerts.channels import Message
+from radiomon.reports.spanish import long_date, plural
+
+QUOTE_CHARS = 400  # a mention's sentence, at most (the recording holds the rest)
+FIELD_CHARS = 120  # a station or group name, a keyword, an error line
+
+# Why a station is not recorded, as the recorder reports it (gaps.reason).
+REASONS = {
+    "network": "sin conexión con el stream",
+    "stall": "el stream dejó de avanzar",
+    "silence": "silencio digital prolongado",
+    "error": "error del grabador",
+    "disk": "disco sin espacio",
+    "stopped": "el grabador está detenido",
+    "off-schedule": "fuera de horario",
+    "no-audio": "no llega audio nuevo (¿está corriendo radiomon record?)",
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a message needs beyond its event: the office's clock and names."""
+
+    tz: ZoneInfo
+    base_url: str = ""  # the web UI; empty: no links
+    station_names: dict[str, str] = field(default_factory=dict)
+    office: str = ""  # who sends it, for the test message
+
+    def station(self, station_id: str) -> str:
+        return plain(self.station_names.get(station_id) or station_id, FIELD_CHARS)
+
+
+def plain(text: object, limit: int) -> str:
+    """One line of printable text, at most ``limit`` characters.
+
+    Control and format characters (newlines, escapes, bidi overrides,
+    zero-width joiners) become spaces, runs of space become one.
+    """
+    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in str(text or ""))
+    flat = " ".join(cleaned.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def recording_link(base_url: str, payload: dict) -> str | None:
+    """The web UI's recording page at the mention's second, or None without a base_url."""
+    if not base_url:
+        return None
+    return (f"{base_url.rstrip('/')}/grabacion/{int(payload['recording_id'])}"
+            f"?t={float(payload['offset']):.1f}#s{int(payload['segment_id'])}")
+
+
+def local_time(instant: str | datetime, tz: ZoneInfo, *, seconds: bool = True) -> str:
+    """``miércoles 25 de noviembre de 2026, 14:00:05`` in the office's time zone."""
+    at = timeutil.local(instant, tz)
+    return f"{long_date(at)}, {at.strftime('%H:%M:%S' if seconds else '%H:%M')}"
+
+
+def mention_message(payload: dict, context: Context) -> Message:
+    """One crisis or high-priority mention."""
+    crisis = payload.get("priority") == "crisis"
+    station, group = context.station(payload["station"]), plain(payload.get("group_label"), FIELD_CHARS)
+    title = f"{'ALERTA DE CRISIS' if crisis else 'Mención de prioridad alta'}: {group} en {station}"
+    lines = [
+        f"Estación: {station}",
+        f"Hora: {local_time(payload['at_utc'], context.tz)} ({context.tz.key})",
+        f"Grupo: {group} (prioridad {'crisis' if crisis else 'alta'})",
+        f"Palabra clave: {_heard(payload)}",
+        f"Cita: «{plain(payload.get('context') or payload.get('matched'), QUOTE_CHARS)}»",
+    ]
+    link = recording_link(context.base_url, payload)
+    if link:
+        lines.append(f"Escuchar: {link}")
+    return Message(plain(title, 2 * FIELD_CHARS), "\n".join(lines), "crisis" if crisis else "high")
+
+
+def batch_message(payloads: Sequence[dict], context: Context) -> Message:
+    """Several high-priority mentions in one message, oldest first."""
+    if len(payloads) == 1:
+        return mention_message(payloads[0], context)
+    ordered = sorted(payloads, key=lambda p: p["at_utc"])
+    first, last = (timeutil.local(ordered[i]["at_utc"], context.tz) for i in (0, -1))
+    span = f"{first:%H:%M}–{last:%H:%M}" if first.date() == last.date() else f"{first:%d/%m %H:%M}–{last:%d/%m %H:%M}"
+    title = f"{plural(len(ordered), 'mención', 'menciones')} de prioridad alta ({span})"
+    lines = [f"{long_date(first)}, hora de {context.tz.key}:", ""]
+    for n, payload in enumerate(ordered, 1):
+        at = timeutil.local(payload["at_utc"], context.tz)
+        lines.append(f"{n}. {at:%H:%M:%S} · {context.station(payload['station'])} · "
+                     f"{plain(payload.get('group_label'), FIELD_CHARS)} · {_heard(payload)}")
+        lines.append(f"   «{plain(payload.get('context') or payload.get('matched'), QUOTE_CHARS)}»")
+        link = recording_link(context.base_url, payload)
+        if link:
+            lines.append(f"   Escuchar: {link}")
+    return Message(title, "\n".join(lines), "high")
+
+
+def health_message(kind: str, payload: dict, context: Context) -> Message:
+    """A problem begun (HEALTH_PROBLEM) or over (HEALTH_RECOVERED)."""
+    what = _problem_title(payload, context)
+    if kind == events_mod.HEALTH_RECOVERED:
+        began, ended = payload["started_utc"], payload["ended_utc"]
+        minutes = max(0, round((timeutil.parse_iso(ended) - timeutil.parse_iso(began)).total_seconds() / 60))
+        body = (f"Resuelto: {what}.\nNormal de nuevo desde {local_time(ended, context.tz, seconds=False)}, "
+                f"tras {_span(minutes)} (desde {local_time(began, context.tz, seconds=False)}).")
+        return Message(f"Resuelto: {what}", body, "recovered")
+    return Message(what, _problem_body(payload, context), "health")
+
+
+def test_message(context: Context, now: datetime) -> Message:
+    sender = f" de {plain(context.office, FIELD_CHARS)}" if context.office else ""
+    return Message("Prueba de alertas de radiomon",
+                   f"Mensaje de prueba del monitoreo de radio{sender}, enviado el {local_time(now, context.tz)}.\n"
+                   "Si lo recibe, este canal recibirá las alertas.", "test")
+
+
+def _heard(payload: dict) -> str:
+    keyword, matched = plain(payload.get("keyword"), FIELD_CHARS), plain(payload.get("matched"), FIELD_CHARS)
+    return keyword if not matched or matched.lower() == keyword.lower() else f"{keyword} (se escuchó «{matched}»)"
+
+
+def _problem_title(payload: dict, context: Context) -> str:
+    kind, subject = payload.get("kind"), payload.get("subject", "")
+    if kind == "station":
+        return f"Estación sin grabar: {context.station(subject)}"
+    if kind == "backlog":
+        return "Transcripción atrasada"
+    if kind == "disk":
+        return f"Disco casi lleno: {plain(subject, FIELD_CHARS)}"
+    if kind == "nightly":
+        return "El proceso nocturno falló"
+    if kind == "alerts":
+        return f"Alertas sin entregar por el canal {plain(subject, FIELD_CHARS)}"
+    return plain(payload.get("summary"), FIELD_CHARS)
+
+
+def _problem_body(payload: dict, context: Context) -> str:
+    kind, details, since = payload.get("kind"), payload.get("details") or {}, payload["since"]
+    if kind == "station":
+        reason = REASONS.get(details.get("reason"), plain(details.get("reason"), FIELD_CHARS))
+        return (f"No se graba {context.station(payload['subject'])} desde "
+                f"{local_time(since, context.tz, seconds=False)} ({_span(details.get('minutes', 0))}).\n"
+                f"Motivo: {reason}.\nRevise el stream o el receptor y que `radiomon record` esté corriendo.")
+    if kind == "backlog":
+        return (f"Hay {details['hours']:.1f} h de audio esperando transcripción "
+                f"(umbral {details['limit_hours']:g} h).\n"
+                "Revise que `radiomon nightly` o `radiomon run` estén transcribiendo.")
+    if kind == "disk":
+        return (f"El disco de {plain(payload['subject'], FIELD_CHARS)} está al {details['used_percent']:.0f} % "
+                f"({details['free_bytes'] / 1e9:.1f} GB libres; umbral {details['limit_percent']:g} %).\n"
+                "Libere espacio o revise `retention.audio_days` y `radiomon prune`.")
+    if kind == "nightly":
+        if details.get("unfinished"):
+            return f"La ejecución nocturna del {local_time(since, context.tz, seconds=False)} no terminó."
+        return (f"La ejecución nocturna del {local_time(since, context.tz, seconds=False)} terminó con "
+                f"{plural(details['errors'], 'error', 'errores')}: {plain(details.get('first_error'), FIELD_CHARS)}")
+    if kind == "alerts":
+        why = f"\nÚltimo error: {plain(details.get('error'), FIELD_CHARS)}" if details.get("error") else ""
+        return (f"{plural(details.get('waiting', 0), 'alerta espera', 'alertas esperan')} desde "
+                f"{local_time(since, context.tz, seconds=False)}.{why}")
+    return plain(payload.get("summary"), QUOTE_CHARS)
+
+
+def _span(minutes: int) -> str:
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes // 1440} días"
