@@ -49,7 +49,7 @@ def test_importing_a_transcript_twice_stores_it_once(run, deployment, config) ->
     first = run("import", "--transcript", path, "--station", "radio-uno", "--start", "2026-11-25 14:00")
     assert (first.exit_code, first.output) == (
         0, f"imported {path} as recording 1 (start 2026-11-25T20:00:00.000Z, 2 segments)\n"
-           "flagged 1 mention(s)\n")
+           "flagged 1 mention(s), 1 high-priority event(s) recorded\n")
     again = run("import", "--transcript", path, "--station", "radio-uno", "--start", "2026-11-25 14:00")
     assert (again.exit_code, again.output) == (0, f"already imported: {path} (recording 1)\n")
     assert table(config, "SELECT station, path, start_utc, end_utc, duration, status, engine, transcript_path"
