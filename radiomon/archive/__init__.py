@@ -8,7 +8,8 @@ small; they share one connection (:mod:`~radiomon.archive.db`):
   :mod:`~radiomon.archive.fts` (full-text search), :mod:`~radiomon.archive.mentions`,
   :mod:`~radiomon.archive.gaps`, :mod:`~radiomon.archive.now_playing`,
   :mod:`~radiomon.archive.outbox` (events to deliver), :mod:`~radiomon.archive.runs`,
-  :mod:`~radiomon.archive.users` (web UI accounts)
+  :mod:`~radiomon.archive.users` (web UI accounts), :mod:`~radiomon.archive.retention`
+  (audio past retention), :mod:`~radiomon.archive.maintenance` (free pages, checks, backups)
 * :mod:`~radiomon.archive.where` — the one WHERE builder for a :class:`~radiomon.filters.Filters`
 * :mod:`~radiomon.archive.schema` — tables, triggers, migrations
 """
@@ -16,11 +17,13 @@ small; they share one connection (:mod:`~radiomon.archive.db`):
 from radiomon.archive.db import ArchiveBase
 from radiomon.archive.fts import SearchMixin
 from radiomon.archive.gaps import GapsMixin
+from radiomon.archive.maintenance import MaintenanceMixin
 from radiomon.archive.mentions import MentionChanges, MentionRow, MentionsMixin
 from radiomon.archive.now_playing import NowPlayingMixin
 from radiomon.archive.outbox import OutboxMixin
 from radiomon.archive.recordings import Recording, RecordingsMixin
 from radiomon.archive.reports import ReportsMixin
+from radiomon.archive.retention import RetentionMixin
 from radiomon.archive.runs import RunsMixin
 from radiomon.archive.segments import SegmentsMixin
 from radiomon.archive.stations import StationsMixin
@@ -28,7 +31,7 @@ from radiomon.archive.users import UsersMixin
 
 
 class Archive(StationsMixin, RecordingsMixin, SegmentsMixin, GapsMixin, SearchMixin, RunsMixin, NowPlayingMixin,
-              MentionsMixin, OutboxMixin, ReportsMixin, UsersMixin):
+              MentionsMixin, OutboxMixin, ReportsMixin, UsersMixin, RetentionMixin, MaintenanceMixin):
     """The SQLite archive of one deployment."""
 
 
