@@ -51,6 +51,7 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 from radiomon.cli import (  # noqa: E402,F401
     archive_cmds,
     match_cmds,
+    ops_cmds,
     record_cmd,
     report_cmds,
     stubs,
