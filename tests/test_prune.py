@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import RADIOMON_YML
 
 from radiomon import jobs, media, retention, timeutil
 from radiomon.archive import Archive
@@ -233,8 +234,6 @@ def test_a_prune_while_another_runs_exits_at_once(run, config, old_and_new):
 
 
 def test_retention_off_deletes_nothing(run, write_config, archive, old_and_new):
-    from conftest import RADIOMON_YML
-
     write_config(RADIOMON_YML + "retention:\n  audio_days: 0\n")
     result = run("prune")
     assert result.exit_code == 0, result.output
@@ -248,8 +247,6 @@ def test_retention_off_deletes_nothing(run, write_config, archive, old_and_new):
     ("retention:\n  clip_after: -5\n", "retention.clip_after: must be 0 or more seconds"),
 ])
 def test_bad_retention_settings_are_one_line(run, write_config, setting, message):
-    from conftest import RADIOMON_YML
-
     write_config(RADIOMON_YML + setting)
     result = run("prune")
     assert result.exit_code == 1
