@@ -148,9 +148,10 @@ def weekly_report(config: Config, archive: Archive, *, out: Path, week: str | No
     return model
 
 
-def prune(config: Config, archive: Archive, *, dry_run: bool = False) -> retention.PruneResult:
-    """Apply retention: audio past ``retention.audio_days`` goes, its text and mentions stay (radiomon.retention)."""
-    return retention.prune(config, archive, dry_run=dry_run)
+def prune(config: Config, archive: Archive, *, dry_run: bool = False, vacuum: bool = False) -> retention.PruneResult:
+    """Apply retention: audio past ``retention.audio_days`` goes, its text and mentions stay (radiomon.retention);
+    ``vacuum`` switches an older archive of any size to incremental auto-vacuum (one VACUUM)."""
+    return retention.prune(config, archive, dry_run=dry_run, vacuum=vacuum)
 
 
 def backup(config: Config, archive: Archive, target: Path) -> Path:

@@ -48,6 +48,12 @@ log = logging.getLogger(__name__)
 # Switching an old archive to incremental auto-vacuum rewrites it (VACUUM):
 # the copy and the WAL it goes through each take about the archive's size.
 VACUUM_SPACE_FACTOR = 2.2
+# The rewrite holds the write lock; the recorder and the web UI wait for it up
+# to their busy timeout (30 s, archive/db.py) and then fail a write (the
+# recorder restarts its stations after a backoff). A slow disk rewrites this
+# much well within that, so prune does it unasked; a bigger archive is
+# switched only when a person asks (`radiomon prune --vacuum`, recorder stopped).
+VACUUM_UNASKED_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -161,8 +167,13 @@ def plan_prune(config: Config, archive: Archive, *, now: datetime | None = None)
                      clips=tuple(needed.values()), **common)
 
 
-def prune(config: Config, archive: Archive, *, dry_run: bool = False, now: datetime | None = None) -> PruneResult:
+def prune(config: Config, archive: Archive, *, dry_run: bool = False, vacuum: bool = False,
+          now: datetime | None = None) -> PruneResult:
     """Apply retention (see the module doc); with ``dry_run``, only say what would go.
+
+    An archive made before radiomon created archives with incremental
+    auto-vacuum is switched to it (one VACUUM) when it is small, or with
+    ``vacuum`` whatever its size (see :data:`VACUUM_UNASKED_BYTES`).
 
     One prune at a time (a lock beside the archive). Per-recording problems
     (a clip that cannot be cut, a file that cannot be deleted) are in
@@ -182,7 +193,7 @@ def prune(config: Config, archive: Archive, *, dry_run: bool = False, now: datet
             if _delete(item, result):
                 result.leftovers_removed += 1
                 result.audio_bytes += item.size
-        _give_back_pages(config, archive, result)
+        _give_back_pages(config, archive, result, asked=vacuum)
         _describe_kept(result)
         archive.finish_run(run_id, result.counts, result.errors)
     return result
@@ -257,9 +268,15 @@ def _delete(item: Doomed, result: PruneResult) -> bool:
     return True
 
 
-def _give_back_pages(config: Config, archive: Archive, result: PruneResult) -> None:
+def _give_back_pages(config: Config, archive: Archive, result: PruneResult, *, asked: bool) -> None:
     if archive.auto_vacuum == "none":
-        needed = int(archive.file_bytes() * VACUUM_SPACE_FACTOR)
+        size = archive.file_bytes()
+        if size > VACUUM_UNASKED_BYTES and not asked:
+            result.notes.append(
+                f"the archive ({size / 1e6:.0f} MB) hands free space back only after it is rewritten once; "
+                "stop the recorder (systemctl stop radiomon) and run `radiomon prune --vacuum`")
+            return
+        needed = int(size * VACUUM_SPACE_FACTOR)
         free = shutil.disk_usage(config.archive.parent).free
         if free < needed:
             result.notes.append(

@@ -335,3 +335,20 @@ def test_the_kept_clip_is_real_audio(run, config, archive, old_and_new):
                                        "-show_format", str(kept)], capture_output=True, text=True, check=True).stdout)
     assert probe["streams"][0]["codec_name"] == "mp3"
     assert "Moroleón" in probe["format"]["tags"]["title"]
+
+
+def test_a_big_older_archive_is_rewritten_only_when_asked(run, config, archive, monkeypatch):
+    archive.conn.execute("PRAGMA auto_vacuum = NONE")
+    archive.conn.execute("VACUUM")
+    make_free_pages(config.archive)
+    monkeypatch.setattr(retention, "VACUUM_UNASKED_BYTES", 0)  # as if it were bigger than a slow disk rewrites at once
+
+    unasked = run("prune")
+
+    assert unasked.exit_code == 0, unasked.output
+    assert "stop the recorder (systemctl stop radiomon) and run `radiomon prune --vacuum`" in unasked.output
+    assert pragma(config.archive, "auto_vacuum") == 0 and pragma(config.archive, "freelist_count") > 0
+    asked = run("prune", "--vacuum")
+    assert asked.exit_code == 0, asked.output
+    assert "switched to incremental auto-vacuum" in asked.output
+    assert pragma(config.archive, "auto_vacuum") == 2 and pragma(config.archive, "freelist_count") == 0

@@ -51,8 +51,11 @@ def nightly_cmd(app: AppContext, day: str | None) -> None:
 
 @main.command()
 @click.option("--dry-run", is_flag=True, help="List what would be deleted and the space it would free; change nothing.")
+@click.option("--vacuum", is_flag=True,
+              help="Rewrite an archive made by an older radiomon once (VACUUM) so it can hand free space back, "
+                   "however big it is; other writers wait meanwhile, so stop the recorder first.")
 @pass_app
-def prune(app: AppContext, dry_run: bool) -> None:
+def prune(app: AppContext, dry_run: bool, vacuum: bool) -> None:
     """Delete audio older than retention.audio_days; transcripts, mentions and
     the clips of confirmed mentions are kept.
 
@@ -63,7 +66,7 @@ def prune(app: AppContext, dry_run: bool) -> None:
     """
     config = app.config
     with app.archive(create=False) as archive:
-        result = jobs.prune(config, archive, dry_run=dry_run)
+        result = jobs.prune(config, archive, dry_run=dry_run, vacuum=vacuum)
     plan = result.plan
     if plan.cutoff is None:
         click.echo("retention is off (retention.audio_days: 0): no audio is deleted")
