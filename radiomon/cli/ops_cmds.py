@@ -39,8 +39,8 @@ def nightly_cmd(app: AppContext, day: str | None) -> None:
                    "this run went on from where it stopped")
     for step in result.steps:
         click.echo(f"  {step.status.upper():<8} {step.name:<11} {step.summary}")
-        for error in step.errors:
-            click.echo(f"  {'':<8} {'':<11} error: {error}", err=True)
+        for error in step.errors:  # on stdout with the rest: the summary reads in order in the journal
+            click.echo(f"  {'':<8} {'':<11} error: {error}")
         for note in step.notes:
             click.echo(f"  {'':<8} {'':<11} note: {note}")
     if not result.ok:
