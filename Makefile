@@ -12,9 +12,10 @@ DEMO   ?= demo-run
 # es-MX prompts and music-on-hold (test and benchmark audio), icecast2 (a real
 # streaming server for recorder tests), sqlite3 (the archive opens in the CLI),
 # wspanish (real Spanish words for the search and match benchmarks), chromium
-# (the web UI's browser tests, driven by Playwright).
+# (the web UI's browser tests, driven by Playwright), systemd (systemd-analyze
+# verifies the units in deploy/systemd).
 APT_RUNTIME := ffmpeg
-APT_TEST    := ffmpeg espeak-ng sox sqlite3 icecast2 asterisk-core-sounds-es-wav asterisk-moh-opsound-wav wspanish chromium
+APT_TEST    := ffmpeg espeak-ng sox sqlite3 icecast2 asterisk-core-sounds-es-wav asterisk-moh-opsound-wav wspanish chromium systemd
 
 .PHONY: demo test system-runtime system-test venv install install-dev clean-demo
 

@@ -87,7 +87,19 @@ class RecordConfig:
 
 @dataclass(frozen=True)
 class RetentionConfig:
-    audio_days: int = 90  # audio older than this is pruned; text and mentions are kept
+    audio_days: int = 90  # audio older than this is pruned; text and mentions are kept; 0 keeps audio forever
+    kept_clips_dir: str = ""  # clips of confirmed mentions, cut before their audio goes; "" = kept-clips/ by archive
+    clip_before: float = 5.0  # seconds of audio kept before a confirmed mention
+    clip_after: float = 20.0  # and after it
+
+
+@dataclass(frozen=True)
+class NightlyConfig:
+    """What ``radiomon nightly`` does besides transcribing and matching."""
+
+    reports_dir: str = ""  # where the day's síntesis is written; "" = reports/ beside the archive
+    formats: tuple[str, ...] = ("docx", "html")  # the síntesis' formats: docx, html, md, json
+    prune: bool = True  # apply retention (radiomon prune) every night
 
 
 @dataclass(frozen=True)
@@ -152,10 +164,28 @@ class Config:
     transcription: TranscriptionConfig = TranscriptionConfig()
     record: RecordConfig = RecordConfig()
     retention: RetentionConfig = RetentionConfig()
+    nightly: NightlyConfig = NightlyConfig()
     office: OfficeConfig = OfficeConfig()
     alerts: AlertsConfig = AlertsConfig()
     health: HealthConfig = HealthConfig()
     stations: tuple[Station, ...] = ()
+
+    @property
+    def reports_dir(self) -> Path:
+        """The nightly síntesis' folder, resolved (see :class:`NightlyConfig`)."""
+        return self._beside_archive(self.nightly.reports_dir, "reports")
+
+    @property
+    def kept_clips_dir(self) -> Path:
+        """The clips of confirmed mentions kept when their audio is pruned, resolved."""
+        return self._beside_archive(self.retention.kept_clips_dir, "kept-clips")
+
+    def _beside_archive(self, configured: str, default: str) -> Path:
+        # The documents and kept clips belong with the archive (one data
+        # folder to back up and to allow writing in), wherever the config lives.
+        if not configured:
+            return self.archive.parent / default
+        return self.path.parent / configured
 
     def station(self, station_id: str) -> Station:
         for station in self.stations:
@@ -201,13 +231,26 @@ def parse_config(doc: YamlDocument, path: Path) -> Config:
     values["transcription"] = _options(doc, ("transcription",), data.get("transcription"), TranscriptionConfig)
     values["record"] = _options(doc, ("record",), data.get("record"), RecordConfig)
     values["retention"] = _options(doc, ("retention",), data.get("retention"), RetentionConfig)
+    values["nightly"] = _options(doc, ("nightly",), data.get("nightly"), NightlyConfig)
     values["office"] = _options(doc, ("office",), data.get("office"), OfficeConfig)
     values["alerts"] = _alerts(doc, data.get("alerts"))
     values["health"] = _options(doc, ("health",), data.get("health"), HealthConfig)
     _check_positive(doc, ("health",), values["health"])
     values["stations"] = _stations(doc, data.get("stations"))
     _check_transcription(doc, values["transcription"])
+    _check_retention(doc, values["retention"], values["nightly"])
     return Config(**values)
+
+
+def _check_retention(doc: YamlDocument, retention: RetentionConfig, nightly: NightlyConfig) -> None:
+    if retention.audio_days < 0:
+        raise doc.error(("retention", "audio_days"), "must be 0 (keep audio forever) or a number of days")
+    for key in ("clip_before", "clip_after"):
+        if getattr(retention, key) < 0:
+            raise doc.error(("retention", key), "must be 0 or more seconds")
+    for fmt in nightly.formats:
+        if fmt not in ("docx", "html", "md", "json"):
+            raise doc.error(("nightly", "formats"), f"unknown format {fmt!r}; use docx, html, md or json")
 
 
 def _check_transcription(doc: YamlDocument, options: TranscriptionConfig) -> None:

@@ -10,16 +10,19 @@ never prints.
 
 from __future__ import annotations
 
+import os
+import shutil
+import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from radiomon import alerts
+from radiomon import alerts, retention
 from radiomon.archive import Archive, Delivery, MentionRow
 from radiomon.config import Config
-from radiomon.errors import ConfigError, QueryError, RadiomonError
+from radiomon.errors import ArchiveError, ConfigError, QueryError, RadiomonError
 from radiomon.filters import Filters
 from radiomon.keywords import load_keywords
 from radiomon.pipeline.ingest import ImportResult, import_audio, import_transcript
@@ -196,6 +199,37 @@ def weekly_report(config: Config, archive: Archive, *, out: Path, week: str | No
     return model
 
 
+def prune(config: Config, archive: Archive, *, dry_run: bool = False, vacuum: bool = False) -> retention.PruneResult:
+    """Apply retention: audio past ``retention.audio_days`` goes, its text and mentions stay (radiomon.retention);
+    ``vacuum`` switches an older archive of any size to incremental auto-vacuum (one VACUUM)."""
+    return retention.prune(config, archive, dry_run=dry_run, vacuum=vacuum)
+
+
+def backup(config: Config, archive: Archive, target: Path) -> Path:
+    """An online copy of the archive into ``target`` while others keep writing (atomic: a whole copy or none)."""
+    target = Path(target)
+    if target.exists() and target.is_dir():
+        raise ArchiveError(f"{target} is a folder; give the backup's file name, e.g. {target / 'radiomon.db'}")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ArchiveError(f"{folder}: no such folder; create it (or mount the backup disk) first")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ArchiveError(f"{folder}: this user cannot write there; pick another folder or fix its permissions")
+    if target.resolve() == Path(config.archive).resolve():
+        raise ArchiveError(f"{target} is the archive itself; back it up to another file, ideally another disk")
+    needed = archive.file_bytes()
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise ArchiveError(f"{folder}: {free / 1e6:.0f} MB free, the copy needs {needed / 1e6:.0f} MB; "
+                           "free some space or use another disk")
+    try:
+        return archive.backup_to(target)
+    except OSError as err:
+        raise ArchiveError(f"{target}: cannot write the backup ({err.strerror or err})") from None
+    except sqlite3.Error as err:
+        raise ArchiveError(f"{target}: the backup failed ({err}); the previous file, if any, is untouched") from None
+
+
 def check_groups(config: Config, archive: Archive, groups: Sequence[str]) -> None:
     """An unknown group is a typo, not "nothing found": say which groups exist.
 
@@ -212,6 +246,6 @@ def check_groups(config: Config, archive: Archive, groups: Sequence[str]) -> Non
             raise QueryError(f"--group {group}: no such keyword group (known: {', '.join(sorted(known)) or 'none'})")
 
 
-__all__ = ["AlertsPass", "Imported", "Transcribed", "check_groups", "clip", "digest", "import_and_match", "mentions",
-           "rematch", "search", "send_alerts", "send_test_alerts", "status", "testigos", "transcribe_and_match",
-           "undelivered_alerts", "weekly_report"]
+__all__ = ["AlertsPass", "Imported", "Transcribed", "backup", "check_groups", "clip", "digest", "import_and_match",
+           "mentions", "prune", "rematch", "search", "send_alerts", "send_test_alerts", "status", "testigos",
+           "transcribe_and_match", "undelivered_alerts", "weekly_report"]

@@ -10,7 +10,9 @@ small; they share one connection (:mod:`~radiomon.archive.db`):
   :mod:`~radiomon.archive.outbox` (events to deliver), :mod:`~radiomon.archive.runs`,
   :mod:`~radiomon.archive.users` (web UI accounts), :mod:`~radiomon.archive.deliveries`
   (each event per alert channel), :mod:`~radiomon.archive.episodes` (health episodes),
-  :mod:`~radiomon.archive.status` (backlog, throughput, last speech, runs)
+  :mod:`~radiomon.archive.status` (backlog, throughput, last speech, runs),
+  :mod:`~radiomon.archive.retention` (audio past retention), :mod:`~radiomon.archive.maintenance`
+  (free pages, checks, backups)
 * :mod:`~radiomon.archive.where` — the one WHERE builder for a :class:`~radiomon.filters.Filters`
 * :mod:`~radiomon.archive.schema` — tables, triggers, migrations
 """
@@ -20,11 +22,13 @@ from radiomon.archive.deliveries import DeliveriesMixin, Delivery
 from radiomon.archive.episodes import EpisodesMixin
 from radiomon.archive.fts import SearchMixin
 from radiomon.archive.gaps import GapsMixin
+from radiomon.archive.maintenance import MaintenanceMixin
 from radiomon.archive.mentions import MentionChanges, MentionRow, MentionsMixin
 from radiomon.archive.now_playing import NowPlayingMixin
 from radiomon.archive.outbox import OutboxMixin
 from radiomon.archive.recordings import Recording, RecordingsMixin
 from radiomon.archive.reports import ReportsMixin
+from radiomon.archive.retention import RetentionMixin
 from radiomon.archive.runs import RunsMixin
 from radiomon.archive.segments import SegmentsMixin
 from radiomon.archive.stations import StationsMixin
@@ -33,7 +37,8 @@ from radiomon.archive.users import UsersMixin
 
 
 class Archive(StationsMixin, RecordingsMixin, SegmentsMixin, GapsMixin, SearchMixin, RunsMixin, NowPlayingMixin,
-              MentionsMixin, OutboxMixin, ReportsMixin, UsersMixin, DeliveriesMixin, EpisodesMixin, StatusMixin):
+              MentionsMixin, OutboxMixin, ReportsMixin, UsersMixin, DeliveriesMixin, EpisodesMixin, StatusMixin,
+              RetentionMixin, MaintenanceMixin):
     """The SQLite archive of one deployment."""
 
 

@@ -95,6 +95,12 @@ def _open(path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+                # A new file: incremental auto-vacuum lets pruning hand freed
+                # pages back to the disk (archive/maintenance.py). It only
+                # takes before the first page is written, and switching to
+                # WAL writes the first page.
+                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable across application crashes in WAL mode; only
             # a power cut can lose the last transactions, never corrupt.

@@ -16,6 +16,9 @@ from radiomon.archive.where import Where
 from radiomon.filters import Filters
 
 STATUSES = ("pending", "transcribing", "transcribed", "failed", "pruned")
+# Recordings whose segments are their text: a pruned one lost its audio, not
+# its transcript, so searching and (re-)matching go on reading it.
+WITH_TEXT = "('transcribed', 'pruned')"
 
 
 @dataclass(frozen=True)
@@ -91,12 +94,12 @@ class RecordingsMixin(ArchiveBase):
                    unmatched: bool = False) -> list[Recording]:
         """Recordings oldest first: of ``filters``' stations, started in its
         range, at most its limit; of these statuses; only those transcribed
-        but not keyword-matched yet with ``unmatched``."""
+        (or pruned) but not keyword-matched yet with ``unmatched``."""
         where = Where.of(filters, at="start_utc", station="station")
         if status is not None:
             where.among("status", (status,) if isinstance(status, str) else tuple(status))
         if unmatched:
-            where.add("status = 'transcribed' AND matched_utc IS NULL")
+            where.add(f"status IN {WITH_TEXT} AND matched_utc IS NULL")
         sql = f"SELECT {_COLUMNS} FROM recordings{where.sql()} ORDER BY start_utc, id"
         if filters.limit is not None:
             sql += f" LIMIT {int(filters.limit)}"
@@ -135,10 +138,11 @@ class RecordingsMixin(ArchiveBase):
         return {r[0]: r[1] for r in self.conn.execute("SELECT station, max(end_utc) FROM recordings GROUP BY station")}
 
     def transcribed_versions(self) -> dict[int, str]:
-        """Each transcribed recording's id and ``updated_utc``: a re-match that
-        read one checks before writing that it was not re-transcribed since."""
+        """Each transcribed (or pruned) recording's id and ``updated_utc``: a
+        re-match that read one checks before writing that it was not
+        re-transcribed since."""
         return {r[0]: r[1] for r in self.conn.execute(
-            "SELECT id, updated_utc FROM recordings WHERE status = 'transcribed'")}
+            f"SELECT id, updated_utc FROM recordings WHERE status IN {WITH_TEXT}")}
 
     def updated_utc(self, recording_id: int) -> str | None:
         row = self.conn.execute("SELECT updated_utc FROM recordings WHERE id = ?", (recording_id,)).fetchone()
@@ -149,7 +153,7 @@ class RecordingsMixin(ArchiveBase):
         and not matched since then is now matched: a full re-match read them all."""
         with self.write() as conn:
             conn.execute(
-                "UPDATE recordings SET matched_utc = ? WHERE status = 'transcribed' AND updated_utc <= ? "
+                f"UPDATE recordings SET matched_utc = ? WHERE status IN {WITH_TEXT} AND updated_utc <= ? "
                 "AND (matched_utc IS NULL OR matched_utc < ?)", (now_iso(), read_before, read_before))
 
     def set_status(self, recording_id: int, status: str, *, error: str | None = None) -> None:

@@ -20,3 +20,16 @@ class RunsMixin(ArchiveBase):
                 "UPDATE runs SET finished_utc = ?, counts = ?, errors = ? WHERE id = ?",
                 (now_iso(), json.dumps(counts), json.dumps(errors, ensure_ascii=False), run_id),
             )
+
+    def unfinished_runs(self, command: str, *, before: int) -> list[dict]:
+        """Runs of ``command`` older than run ``before`` that never finished
+        (killed, or the machine went down) and were not reported yet:
+        ``{id, started_utc}``, oldest first."""
+        return self.query("SELECT id, started_utc FROM runs WHERE command = ? AND finished_utc IS NULL "
+                          "AND errors IS NULL AND id < ? ORDER BY id", (command, before))
+
+    def mark_interrupted(self, run_ids: list[int], message: str) -> None:
+        """Note on runs that never finished why (``finished_utc`` stays NULL: they did not)."""
+        with self.write() as conn:
+            conn.executemany("UPDATE runs SET errors = ? WHERE id = ?",
+                             [(json.dumps([message], ensure_ascii=False), i) for i in run_ids])

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from radiomon import timeutil
 from radiomon.archive.db import ArchiveBase, now_iso
+from radiomon.archive.recordings import WITH_TEXT
 from radiomon.transcript import Segment, Word
 
 
@@ -161,7 +162,7 @@ class SegmentsMixin(ArchiveBase):
         :meth:`replace_segments`)."""
         return self.conn.execute(
             "SELECT s.id, s.recording_id, s.text FROM segments s CROSS JOIN recordings r ON r.id = s.recording_id "
-            "WHERE s.recording_id BETWEEN ? AND ? AND r.status = 'transcribed' ORDER BY s.recording_id, s.id",
+            f"WHERE s.recording_id BETWEEN ? AND ? AND r.status IN {WITH_TEXT} ORDER BY s.recording_id, s.id",
             (first, last)).fetchall()
 
     def segments_by_id(self, ids: Iterable[int], *, neighbours: int = 0) -> list[dict]:
@@ -182,7 +183,7 @@ class SegmentsMixin(ArchiveBase):
             # and probing the (small) id table: the ids drive the lookup.
             "FROM temp.radiomon_hot h CROSS JOIN segments s ON s.id = h.id "
             "CROSS JOIN recordings r ON r.id = s.recording_id "
-            "WHERE r.status = 'transcribed' ORDER BY s.recording_id, s.start_ms, s.id"
+            f"WHERE r.status IN {WITH_TEXT} ORDER BY s.recording_id, s.start_ms, s.id"
         )
         result = self._segment_dicts(rows)
         conn.execute("DELETE FROM temp.radiomon_hot")

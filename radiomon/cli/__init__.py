@@ -52,6 +52,7 @@ from radiomon.cli import (  # noqa: E402,F401
     alert_cmds,
     archive_cmds,
     match_cmds,
+    ops_cmds,
     record_cmd,
     report_cmds,
     stubs,

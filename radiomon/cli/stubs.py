@@ -16,22 +16,9 @@ def _not_built(name: str, what: str) -> None:
     raise NotBuiltError(f"`radiomon {name}` is not built yet ({what}); see the README for what works today")
 
 
-@main.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def nightly(args):
-    """Batch job for cron: transcribe, match, digest (not built yet)."""
-    _not_built("nightly", "the nightly job")
-
-
 @main.command(name="run", context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def run_daemon(args):
     """Always-on daemon: record, transcribe, match, alert (not built yet)."""
     _not_built("run", "the daemon")
 
-
-@main.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def prune(args):
-    """Delete audio past retention.audio_days (not built yet)."""
-    _not_built("prune", "retention")

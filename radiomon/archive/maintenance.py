@@ -1,0 +1,130 @@
+"""Upkeep of the file itself: free pages handed back to the disk, integrity checks, online backups.
+
+Space: SQLite keeps the pages that deleted rows leave (a re-transcription
+replaces a recording's segments, a re-match deletes mentions) and reuses
+them, but returns them to the disk only with ``auto_vacuum=INCREMENTAL``
+and a ``PRAGMA incremental_vacuum``. A new archive gets that mode when it is
+created (archive/db.py); an older one is switched once with a VACUUM, which
+rewrites the whole file (see :meth:`MaintenanceMixin.enable_incremental_vacuum`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from pathlib import Path
+
+from radiomon.archive.db import ArchiveBase
+from radiomon.errors import ArchiveError
+
+log = logging.getLogger(__name__)
+
+_AUTO_VACUUM = {0: "none", 1: "full", 2: "incremental"}
+
+
+class MaintenanceMixin(ArchiveBase):
+    # -- space ------------------------------------------------------------------------------
+    @property
+    def auto_vacuum(self) -> str:
+        """none, full or incremental."""
+        return _AUTO_VACUUM.get(self.conn.execute("PRAGMA auto_vacuum").fetchone()[0], "none")
+
+    @property
+    def page_size(self) -> int:
+        return self.conn.execute("PRAGMA page_size").fetchone()[0]
+
+    def free_bytes(self) -> int:
+        """What the pages on the free list take (returned by :meth:`return_free_pages`)."""
+        return self.conn.execute("PRAGMA freelist_count").fetchone()[0] * self.page_size
+
+    def file_bytes(self) -> int:
+        """The archive's size in pages (the main file once checkpointed)."""
+        return self.conn.execute("PRAGMA page_count").fetchone()[0] * self.page_size
+
+    def enable_incremental_vacuum(self) -> None:
+        """Switch an archive created without incremental auto-vacuum to it: one
+        VACUUM, which rewrites the file (it needs about the archive's size free
+        twice, once for the copy and once for the WAL it goes through) and holds
+        the write lock meanwhile; other writers wait their busy timeout. Done
+        once: afterwards :attr:`auto_vacuum` is incremental (an archive in
+        ``full`` mode already returns pages at every commit and is left so)."""
+        if self.auto_vacuum != "none":
+            return
+        self.conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # takes effect with the VACUUM
+        self.conn.execute("VACUUM")
+        self._checkpoint()
+        log.info("%s: auto_vacuum is now incremental", self.path)
+
+    def return_free_pages(self) -> int:
+        """Hand the free pages back to the disk; returns how many bytes went.
+        A no-op (0) unless auto_vacuum is incremental."""
+        before = self.free_bytes()
+        if not before or self.auto_vacuum != "incremental":
+            return 0
+        # executescript steps the pragma to the end: Connection.execute steps
+        # a statement that returns no rows once, and incremental_vacuum frees
+        # one page per step.
+        self.conn.executescript("PRAGMA incremental_vacuum;")
+        # In WAL mode the file is cut to its new size when the WAL is checkpointed.
+        self._checkpoint()
+        return before - self.free_bytes()
+
+    def _checkpoint(self) -> None:
+        busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:  # a reader is in the way; SQLite's own checkpoints finish the job later
+            log.info("%s: checkpoint postponed by a reader", self.path)
+
+    # -- checks -----------------------------------------------------------------------------
+    def integrity_problems(self) -> list[str]:
+        """What ``PRAGMA integrity_check`` and the FTS5 index's own check find; empty when sound."""
+        problems = [row[0] for row in self.conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        try:
+            self.conn.execute("INSERT INTO segments_fts (segments_fts) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as err:
+            problems.append(f"segments_fts: {err}")
+        return problems
+
+    # -- backup -----------------------------------------------------------------------------
+    def backup_to(self, target: Path) -> Path:
+        """Copy the archive to ``target`` while other processes keep writing to it.
+
+        The copy is written under a temporary name beside ``target`` and
+        renamed when complete and checked, so ``target`` is always either the
+        previous backup or a whole new one. It is taken in one step of SQLite's
+        online backup: one read snapshot, during which writers in other
+        processes go on (WAL). A backup in several steps restarts from the
+        first page whenever another connection commits, and on an archive
+        that a recorder writes to every few seconds it might never end.
+        """
+        target = Path(target)
+        partial = target.with_name(f".{target.name}.part")
+        partial.unlink(missing_ok=True)
+        copy = sqlite3.connect(str(partial), isolation_level=None)
+        try:
+            self.conn.backup(copy)
+            # One self-contained file (no -wal beside it); radiomon switches
+            # it back to WAL when it opens it as an archive.
+            copy.execute("PRAGMA journal_mode = DELETE")
+            problems = [row[0] for row in copy.execute("PRAGMA quick_check") if row[0] != "ok"]
+        except BaseException:
+            copy.close()
+            partial.unlink(missing_ok=True)
+            raise
+        copy.close()
+        if problems:
+            partial.unlink(missing_ok=True)
+            raise ArchiveError(f"{target}: the copy fails SQLite's check ({problems[0]}); nothing was replaced")
+        _fsync(partial)
+        os.replace(partial, target)
+        _fsync(target.parent)
+        return target
+
+
+def _fsync(path: Path) -> None:
+    """Make a file (or a folder's entry of a renamed file) durable before relying on it."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
