@@ -15,7 +15,7 @@ import shutil
 import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -24,9 +24,13 @@ from radiomon.archive import Archive, Delivery, MentionRow
 from radiomon.config import Config
 from radiomon.errors import ArchiveError, ConfigError, QueryError, RadiomonError
 from radiomon.filters import Filters
-from radiomon.keywords import load_keywords
+from radiomon.keywords import KeywordSet, load_keywords
+from radiomon.keywords.edit import SpellingEdit, add_spelling
+from radiomon.keywords.suggest import Suggestion, rank
 from radiomon.pipeline.ingest import ImportResult, import_audio, import_transcript
 from radiomon.pipeline.match import MatchResult, load_matcher, match_pending, rematch_all
+from radiomon.pipeline.match.near_misses import Found as NearMissesFound
+from radiomon.pipeline.match.near_misses import find_near_misses
 from radiomon.pipeline.transcribe.batch import BatchResult, Progress, transcribe_batch
 from radiomon.reports import clips, weekly
 from radiomon.reports import digest as digests
@@ -127,6 +131,61 @@ def keyword_spellings(config: Config) -> tuple[tuple[str, str], ...]:
         kept = (mtime, tuple((t.term, spelling) for g in keywords.groups for t in g.terms for spelling in t.spellings))
         _spellings[path] = kept
     return kept[1]
+
+
+@dataclass(frozen=True)
+class KeywordSuggestions:
+    """What :func:`suggest_keywords` found."""
+
+    suggestions: tuple[Suggestion, ...]  # by term in keywords.yml's order, the most frequent first
+    found: NearMissesFound  # every sighting, and what was read
+    keywords: KeywordSet  # the terms looked at (thresholds, order)
+
+
+def suggest_keywords(config: Config, archive: Archive, filters: Filters = Filters(), *,
+                     limit: int | None = None) -> KeywordSuggestions:
+    """The near misses of keywords.yml's terms (of ``filters``' groups) said
+    in ``filters``' stations and range, and the mentions keyword rescoring
+    wrote there, ranked (at most ``limit`` spellings of each kind per term)."""
+    keywords = load_keywords(config.keywords)
+    known = [g.id for g in keywords.groups]
+    for group in filters.groups:
+        if group not in known:
+            raise QueryError(f"--group {group}: no such group in {config.keywords} (known: {', '.join(known)})")
+    if filters.groups:
+        keywords = replace(keywords, groups=tuple(g for g in keywords.groups if g.id in filters.groups))
+    found = find_near_misses(archive, keywords, filters)
+    ranked = rank([*found.near_misses, *found.rewrites], limit=limit,
+                  terms=[(g.id, t.term) for g, t in keywords.terms])
+    return KeywordSuggestions(tuple(ranked), found, keywords)
+
+
+def add_keyword_spelling(config: Config, term: str, spelling: str, *, kind: str,
+                         group: str | None = None) -> SpellingEdit:
+    """Add ``spelling`` to the ``kind`` list (``aliases`` or ``exclude``) of
+    ``term`` in keywords.yml, in place: comments and layout kept, the result
+    checked by loading it, the file replaced atomically (its permissions
+    kept). ConfigError, and the file untouched, when the term is unknown or
+    the spelling already there."""
+    path = Path(config.keywords).resolve()
+    try:
+        # Bytes, not read_text: universal newlines would turn a CRLF file into LF.
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found; create it with `radiomon init` or fix 'keywords' "
+                          f"in {config.path}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read it ({err}); check the file and its permissions") from None
+    edit = add_spelling(text, term, spelling, kind, group=group, source=str(config.keywords))
+    partial = path.with_name(f".{path.name}.part")
+    try:
+        partial.write_bytes(edit.text.encode("utf-8"))
+        shutil.copymode(path, partial)
+        os.replace(partial, path)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot write it ({err.strerror or err}); check the folder's permissions") from None
+    return edit
 
 
 def mentions(config: Config, archive: Archive, filters: Filters = Filters()) -> list[MentionRow]:
@@ -246,6 +305,7 @@ def check_groups(config: Config, archive: Archive, groups: Sequence[str]) -> Non
             raise QueryError(f"--group {group}: no such keyword group (known: {', '.join(sorted(known)) or 'none'})")
 
 
-__all__ = ["AlertsPass", "Imported", "Transcribed", "backup", "check_groups", "clip", "digest", "import_and_match",
-           "mentions", "prune", "rematch", "search", "send_alerts", "send_test_alerts", "status", "testigos",
-           "transcribe_and_match", "undelivered_alerts", "weekly_report"]
+__all__ = ["AlertsPass", "Imported", "KeywordSuggestions", "Transcribed", "add_keyword_spelling", "backup",
+           "check_groups", "clip", "digest", "import_and_match", "mentions", "prune", "rematch", "search",
+           "send_alerts", "send_test_alerts", "status", "suggest_keywords", "testigos", "transcribe_and_match",
+           "undelivered_alerts", "weekly_report"]

@@ -199,6 +199,21 @@ class MentionsMixin(ArchiveBase):
             found.setdefault(mention.segment_id, []).append(mention)
         return found
 
+    def mentions_on_unscored_words(self, filters: Filters = Filters()) -> list[tuple[MentionRow, str]]:
+        """Mentions (of ``filters``' stations, groups and range, oldest first)
+        in segments radiomon transcribed whose word list holds a word without
+        Whisper's probability, each with that word list (JSON): words that
+        keyword rescoring wrote (radiomon/pipeline/transcribe/rescore.py);
+        decoded words always carry one, imported ones may not."""
+        where = Where.of(filters, at="m.at_utc", station="m.station", group="m.group_id", review="m.review")
+        where.add("r.engine IS NOT NULL AND r.engine != 'import'")
+        where.add("s.words LIKE ?", '%"probability":null%')  # as segments.words_json writes it
+        columns = ", ".join(f"m.{c.strip()}" for c in _COLUMNS.split(","))
+        rows = self.conn.execute(
+            f"SELECT {columns}, s.words FROM mentions m JOIN segments s ON s.id = m.segment_id "
+            f"JOIN recordings r ON r.id = m.recording_id{where.sql()} ORDER BY m.at_utc, m.id", where.params)
+        return [(_row(r[:-1]), r[-1]) for r in rows]
+
     def recordings_with_mentions(self) -> set[int]:
         return {r[0] for r in self.conn.execute("SELECT DISTINCT recording_id FROM mentions")}
 

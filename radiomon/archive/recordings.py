@@ -144,6 +144,14 @@ class RecordingsMixin(ArchiveBase):
         return {r[0]: r[1] for r in self.conn.execute(
             f"SELECT id, updated_utc FROM recordings WHERE status IN {WITH_TEXT}")}
 
+    def recordings_with_text(self, filters: Filters = Filters()) -> list[int]:
+        """Ids of the transcribed (or pruned) recordings of ``filters``'
+        stations whose audio overlaps its range, in id order (a recording
+        still open, with no end yet, overlaps whatever follows its start)."""
+        where = Where().add(f"status IN {WITH_TEXT}").among("station", filters.stations)
+        where.overlapping("start_utc", "end_utc", filters.since, filters.until)
+        return [r[0] for r in self.conn.execute(f"SELECT id FROM recordings{where.sql()} ORDER BY id", where.params)]
+
     def updated_utc(self, recording_id: int) -> str | None:
         row = self.conn.execute("SELECT updated_utc FROM recordings WHERE id = ?", (recording_id,)).fetchone()
         return row[0] if row else None

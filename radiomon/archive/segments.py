@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from radiomon import timeutil
 from radiomon.archive.db import ArchiveBase, now_iso
 from radiomon.archive.recordings import WITH_TEXT
+from radiomon.archive.where import Where
+from radiomon.filters import Filters
 from radiomon.transcript import Segment, Word
 
 
@@ -164,6 +166,18 @@ class SegmentsMixin(ArchiveBase):
             "SELECT s.id, s.recording_id, s.text FROM segments s CROSS JOIN recordings r ON r.id = s.recording_id "
             f"WHERE s.recording_id BETWEEN ? AND ? AND r.status IN {WITH_TEXT} ORDER BY s.recording_id, s.id",
             (first, last)).fetchall()
+
+    def texts_said(self, recording_ids: Sequence[int], filters: Filters = Filters()) -> list[tuple[int, int, str]]:
+        """(segment id, recording id, text) of these recordings' segments said
+        in ``filters``' range, by recording then time (what
+        :meth:`texts_of_recordings` gives, for a range of time)."""
+        where = Where().among("recording_id", tuple(recording_ids))
+        where.between("epoch_ms", filters.since, filters.until, epoch_ms=True)
+        if not recording_ids:
+            return []
+        return self.conn.execute(
+            f"SELECT id, recording_id, text FROM segments{where.sql()} ORDER BY recording_id, id", where.params
+        ).fetchall()
 
     def segments_by_id(self, ids: Iterable[int], *, neighbours: int = 0) -> list[dict]:
         """Transcribed segments with these ids, plus ``neighbours`` on each side

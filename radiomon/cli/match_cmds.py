@@ -1,7 +1,9 @@
-"""``radiomon match``, ``radiomon mentions`` and ``radiomon keywords check``."""
+"""``radiomon match``, ``radiomon mentions`` and ``radiomon keywords`` (check, suggest, add-alias, add-exclude)."""
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
 
 import click
@@ -96,7 +98,7 @@ def _shorten(text: str, width: int = _CONTEXT_WIDTH) -> str:
 
 @main.group()
 def keywords() -> None:
-    """Inspect keywords.yml."""
+    """Inspect keywords.yml and tune it from what the stations said."""
 
 
 @keywords.command(name="check")
@@ -134,3 +136,126 @@ def keywords_check(app: AppContext, path: Path | None, fmt: str) -> None:
         for c in r.confusions:
             other = f"{c.keyword} in {c.group_id}" if c.kind == "term" else "common word"
             click.echo(f"    ! '{c.text}' ({other}) would count as {r.keyword} (score {c.score:.0f})")
+
+
+@keywords.command(name="suggest")
+@click.option("--since", help="From this date or time (configured time zone); default: the whole archive.")
+@click.option("--until", help="Up to this date (whole day included) or time.")
+@click.option("--group", "groups", multiple=True, help="Only this keyword group's terms (repeatable).")
+@click.option("--station", "stations", multiple=True, help="Only this station (repeatable).")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="At most this many spellings per term.")
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
+              help="Output format.")
+@pass_app
+def keywords_suggest(app: AppContext, since, until, groups, stations, limit, fmt) -> None:
+    """Near misses heard on air, to accept as aliases or exclusions.
+
+    Reads what the stations said with the matcher itself, its thresholds
+    lowered as keyword rescoring lowers them, and lists for each term the
+    spellings that came close to it without counting, most frequent first:
+    how often, the best score, and a sample (station, local time, the
+    sentence). Each comes with the two commands that accept it: add-alias
+    when it was the term misheard, add-exclude when it is another word (an
+    excluded word is never a near miss, so rescoring stops asking Whisper
+    about it). Mentions that rescoring wrote in are listed too; what Whisper
+    had written there is not kept.
+
+    JSON: an array of objects with kind (near_miss or rewritten), group,
+    keyword, threshold, heard, normalized, count, best_score, sample
+    (station, at in UTC, recording_id, segment_id, offset, context,
+    mention_id), add_alias and add_exclude (the commands, or null).
+    """
+    config = app.config
+    filters = Filters.parse(config, stations=stations, since=since, until=until, groups=groups)
+    with app.archive(create=False) as archive:
+        result = jobs.suggest_keywords(config, archive, filters, limit=limit)
+    prefix = ["radiomon", *(["--config", app.config_path] if app.config_path else []), "keywords"]
+
+    def command(name: str, s) -> str | None:
+        return None if s.kind != "near_miss" else " ".join(map(_quote, [*prefix, name, s.keyword, s.heard]))
+
+    thresholds = {(g.id, t.term): result.keywords.threshold_for(t) for g, t in result.keywords.terms}
+    tz = config.timezone
+    if fmt == "json":
+        emit_records([
+            {"kind": s.kind, "group": s.group_id, "keyword": s.keyword,
+             "threshold": thresholds.get((s.group_id, s.keyword)), "heard": s.heard, "normalized": s.normalized,
+             "count": s.count, "best_score": s.best_score,
+             "sample": {"station": s.sample.station, "at": s.sample.at_utc, "recording_id": s.sample.recording_id,
+                        "segment_id": s.sample.segment_id, "offset": s.sample.offset, "context": s.sample.context,
+                        "mention_id": s.sample.mention_id},
+             "add_alias": command("add-alias", s), "add_exclude": command("add-exclude", s)}
+            for s in result.suggestions
+        ], "json", ())
+        return
+    found = result.found
+    near = [s for s in result.suggestions if s.kind == "near_miss"]
+    click.echo(f"{found.recordings} recording(s), {found.segments} segment(s) read: "
+               f"{len(found.near_misses)} near miss(es) of {len({(s.group_id, s.keyword) for s in near})} term(s), "
+               f"{len(found.rewrites)} mention(s) written by keyword rescoring")
+    current = None
+    for s in result.suggestions:
+        if (s.group_id, s.keyword) != current:
+            current = (s.group_id, s.keyword)
+            click.echo(f"\n{s.keyword} ({s.group_id}, threshold {thresholds[current]:.0f})")
+        when = timeutil.local(s.sample.at_utc, tz).strftime("%Y-%m-%d %H:%M:%S")
+        times = f"{s.count} time{'s' if s.count != 1 else ''}"
+        if s.kind == "near_miss":
+            click.echo(f'  "{s.heard}": {times}, best score {s.best_score:.1f}')
+            click.echo(f"      {s.sample.station} {when}: {_shorten(s.sample.context)}")
+            click.echo(f"      if it was {s.keyword}: {command('add-alias', s)}")
+            click.echo(f"      if it is another word: {command('add-exclude', s)}")
+        else:
+            click.echo(f'  written "{s.heard}" by keyword rescoring: {times} (what Whisper had written is not kept)')
+            click.echo(f"      {s.sample.station} {when}: {_shorten(s.sample.context)} (mention {s.sample.mention_id})")
+
+
+def _quote(word: str) -> str:
+    """``word`` for a shell: bare when it is letters (accented ones too) and the like, else quoted."""
+    return word if re.fullmatch(r"[\w@%+=:,./-]+", word) else shlex.quote(word)
+
+
+def _add_spelling(app: AppContext, term: str, spelling: str, kind: str, group: str | None) -> None:
+    edit = jobs.add_keyword_spelling(app.config, term, spelling, kind=kind, group=group)
+    what = "aliases" if kind == "aliases" else "exclusions"
+    after = "count it in" if kind == "aliases" else "drop what it matched from"
+    click.echo(f'{app.config.keywords}:{edit.line}: added "{edit.spelling}" to the {what} of {edit.term} '
+               f"({edit.group_id}); run `radiomon match --all` to {after} the mentions stored")
+
+
+_GROUP_HELP = "The term's group, when terms of several groups are written alike."
+
+
+@keywords.command(name="add-alias")
+@click.argument("term")
+@click.argument("spelling")
+@click.option("--group", help=_GROUP_HELP)
+@pass_app
+def keywords_add_alias(app: AppContext, term: str, spelling: str, group: str | None) -> None:
+    """Count SPELLING as TERM: add it to the term's aliases in keywords.yml.
+
+    For a near miss that was the term misheard (see `radiomon keywords
+    suggest`), e.g. radiomon keywords add-alias Moroleón Morreón. The file
+    is edited in place, its comments and layout kept, and checked by loading
+    it; an unknown term, or a spelling the term already has, changes nothing.
+    """
+    _add_spelling(app, term, spelling, "aliases", group)
+
+
+@keywords.command(name="add-exclude")
+@click.argument("term")
+@click.argument("spelling")
+@click.option("--group", help=_GROUP_HELP)
+@pass_app
+def keywords_add_exclude(app: AppContext, term: str, spelling: str, group: str | None) -> None:
+    """Never count SPELLING as TERM: add it to the term's exclude list in keywords.yml.
+
+    For a near miss that is another word (see `radiomon keywords suggest`),
+    e.g. radiomon keywords add-exclude Moroleón Morelos: it will not count
+    even if the threshold is lowered, and keyword rescoring no longer asks
+    Whisper whether it was the term. The file is edited in place, its
+    comments and layout kept, and checked by loading it; an unknown term,
+    or a spelling already there, changes nothing.
+    """
+    _add_spelling(app, term, spelling, "exclude", group)

@@ -33,7 +33,17 @@ _GROUP_ID = re.compile(r"^\w[\w-]*$")
 
 def load_keywords(path: str | Path) -> KeywordSet:
     """Read and validate keywords.yml; ConfigError (one line) on any problem."""
-    document = YamlDocument.read(Path(path))
+    return _validated(YamlDocument.read(Path(path)))
+
+
+def keywords_from_text(text: str, source: str = "keywords.yml") -> KeywordSet:
+    """What :func:`load_keywords` gives for a file holding ``text`` (named
+    ``source`` in messages): an edit of keywords.yml is checked with it
+    before the file is replaced."""
+    return _validated(YamlDocument(source, text))
+
+
+def _validated(document: YamlDocument) -> KeywordSet:
     _reject_duplicate_keys(document, document.node, ())
     return parse_keywords(document.data, document.source, document=document)
 
@@ -198,4 +208,4 @@ def _kind(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-__all__: list[str] = ["load_keywords", "parse_keywords"]
+__all__: list[str] = ["keywords_from_text", "load_keywords", "parse_keywords"]
