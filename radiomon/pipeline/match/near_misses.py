@@ -15,7 +15,9 @@ A near miss whose words take part in a mention of its own group is none:
 the group already counts them ("de Moroleón" is no near miss of H.
 Ayuntamiento de Moroleón when Moroleón counts), while another group's may
 ("DEF Moroleón" is a near miss of DIF Moroleón, with Moroleón counted in
-the municipality's group). Terms of
+the municipality's group). Nor is one that starts or ends on a stopword
+when its other words are an exclusion of the term ("Morelos y" with
+Morelos excluded). Terms of
 :data:`~radiomon.keywords.patterns.SHORT_LENGTH` letters or fewer count
 only when heard exactly and have no near misses.
 
@@ -34,16 +36,20 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from itertools import accumulate
 
 from radiomon import timeutil
 from radiomon.archive import Archive, MentionRow
 from radiomon.filters import Filters
-from radiomon.keywords import KeywordSet, Matcher
-from radiomon.keywords.normalize import normalize
+from radiomon.keywords import KeywordSet, Matcher, Mention
+from radiomon.keywords.common_words import STOPWORDS
+from radiomon.keywords.normalize import normalize, tokenize_words
+from radiomon.keywords.patterns import similarity, window_pattern
 from radiomon.keywords.suggest import Sighting
 from radiomon.pipeline.match.core import segment_words, sentence_around
 from radiomon.pipeline.match.narrowing import Narrowing
 from radiomon.pipeline.transcribe import rescore
+from radiomon.transcript import Word
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +93,11 @@ def find_near_misses(archive: Archive, keywords: KeywordSet, filters: Filters = 
         hot = narrowing.hot_segments(rows).hot()
         segments = archive.segments_by_id(hot, neighbours=1)
         found.matched += len(segments)
+        # The segments beside a hot one are read for the words around it,
+        # but may be another station's, or said outside the range.
+        read = {segment_id for segment_id, _, _ in rows}
         for block in _consecutive(segments):
-            found.near_misses += [s for s in near_misses_in(strict, loose, block) if _within(s.at_utc, filters)]
+            found.near_misses += [s for s in near_misses_in(strict, loose, block) if s.segment_id in read]
     groups = {g.id for g in keywords.groups}
     found.rewrites = [
         sighting for mention, words in archive.mentions_on_unscored_words(filters)
@@ -104,7 +113,10 @@ def find_near_misses(archive: Archive, keywords: KeywordSet, filters: Filters = 
 def near_misses_in(strict: Matcher, loose: Matcher, segments: Sequence[dict]) -> list[Sighting]:
     """Near misses in consecutive segments of one recording, as the archive
     stores them (:meth:`Archive.segments_by_id`), in order (pure)."""
-    words = [w for segment in segments for w in segment_words(segment)]
+    per_segment = [segment_words(segment) for segment in segments]
+    words = [w for ws in per_segment for w in ws]
+    starts = list(accumulate((len(ws) for ws in per_segment), initial=0))
+    index_of = {segment["id"]: i for i, segment in enumerate(segments)}
     counted: dict[str, set[int]] = {}
     for m in strict.find_mentions(words):
         counted.setdefault(m.group_id, set()).update(range(m.first_word_index, m.last_word_index + 1))
@@ -115,14 +127,45 @@ def near_misses_in(strict: Matcher, loose: Matcher, segments: Sequence[dict]) ->
         taken = counted.get(m.group_id, set())
         if m.spelling in short or any(i in taken for i in range(m.first_word_index, m.last_word_index + 1)):
             continue
+        if _excluded_within(loose, m, words):
+            continue
         segment = by_id[m.segment_id]
+        # The context is the sentence around, read in its segment and the
+        # ones beside it, as a mention's (core.py), however many were read.
+        i = index_of[m.segment_id]
+        around = starts[max(0, i - 1)]
+        context = words[around:starts[min(len(segments), i + 2)]]
         out.append(Sighting(
             kind="near_miss", group_id=m.group_id, keyword=m.keyword, heard=m.matched, score=m.score,
             station=segment["station"], at_utc=_at(segment["epoch0_ms"], m.start),
             recording_id=segment["recording_id"], segment_id=segment["id"], offset=round(m.start, 3),
-            context=sentence_around(words, m.first_word_index, m.last_word_index),
+            context=sentence_around(context, m.first_word_index - around, m.last_word_index - around),
         ))
     return out
+
+
+def _excluded_within(loose: Matcher, near: Mention, words: Sequence[Word]) -> bool:
+    """Whether a near miss that starts or ends on a stopword is, without
+    those stopwords, an exclusion of its term: one that matches those words
+    at least as well as the term does, the matcher's own rule. The matcher
+    tries exclusions on no window that starts or ends on a stopword, while a
+    near miss's window may, so "Morelos y" would escape the exclusion
+    Morelos that keeps "Morelos" out (pure)."""
+    tokens = [t.text for t in tokenize_words([w.text for w in words[near.first_word_index:near.last_word_index + 1]])]
+    core = list(tokens)
+    while core and core[0] in STOPWORDS:
+        core.pop(0)
+    while core and core[-1] in STOPWORDS:
+        core.pop()
+    if not core or core == tokens:
+        return False
+    window = window_pattern(core)
+    return any(
+        similarity(window, exclude) >= near.score
+        for spelling in loose.spellings
+        if (spelling.group_id, spelling.keyword, spelling.pattern.text) == (near.group_id, near.keyword, near.spelling)
+        for exclude in spelling.excludes
+    )
 
 
 def rewrite_of(mention: MentionRow, words: Sequence[dict]) -> Sighting | None:
@@ -167,13 +210,6 @@ def _consecutive(segments: Sequence[dict]) -> list[list[dict]]:
 
 def _at(epoch0_ms: int, offset: float) -> str:
     return timeutil.to_iso(datetime.fromtimestamp((epoch0_ms + round(offset * 1000)) / 1000, timezone.utc))
-
-
-def _within(at_utc: str, filters: Filters) -> bool:
-    """Whether an instant is in ``filters``' range: the segments read beside
-    a hot one may be said outside it."""
-    at = timeutil.parse_iso(at_utc)
-    return (filters.since is None or at >= filters.since) and (filters.until is None or at < filters.until)
 
 
 __all__ = ["NEAR_MISSES", "Found", "find_near_misses", "near_misses_in", "rewrite_of"]
