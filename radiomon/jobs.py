@@ -29,6 +29,7 @@ from radiomon.keywords.edit import SpellingEdit, add_spelling
 from radiomon.keywords.suggest import Suggestion, rank
 from radiomon.pipeline.ingest import ImportResult, import_audio, import_transcript
 from radiomon.pipeline.match import MatchResult, load_matcher, match_pending, rematch_all
+from radiomon.pipeline.match.near_misses import REACH as NEAR_MISS_REACH
 from radiomon.pipeline.match.near_misses import Found as NearMissesFound
 from radiomon.pipeline.match.near_misses import find_near_misses
 from radiomon.pipeline.transcribe.batch import BatchResult, Progress, transcribe_batch
@@ -142,11 +143,12 @@ class KeywordSuggestions:
     keywords: KeywordSet  # the terms looked at (thresholds, order)
 
 
-def suggest_keywords(config: Config, archive: Archive, filters: Filters = Filters(), *,
-                     limit: int | None = None) -> KeywordSuggestions:
-    """The near misses of keywords.yml's terms (of ``filters``' groups) said
-    in ``filters``' stations and range, and the mentions keyword rescoring
-    wrote there, ranked (at most ``limit`` spellings of each kind per term)."""
+def suggest_keywords(config: Config, archive: Archive, filters: Filters = Filters(), *, limit: int | None = None,
+                     reach: float = NEAR_MISS_REACH) -> KeywordSuggestions:
+    """The near misses of keywords.yml's terms (of ``filters``' groups,
+    within ``reach`` points of each threshold) said in ``filters``' stations
+    and range, and the mentions keyword rescoring wrote there, ranked (at
+    most ``limit`` spellings of each kind per term)."""
     keywords = load_keywords(config.keywords)
     known = [g.id for g in keywords.groups]
     for group in filters.groups:
@@ -154,7 +156,7 @@ def suggest_keywords(config: Config, archive: Archive, filters: Filters = Filter
             raise QueryError(f"--group {group}: no such group in {config.keywords} (known: {', '.join(known)})")
     if filters.groups:
         keywords = replace(keywords, groups=tuple(g for g in keywords.groups if g.id in filters.groups))
-    found = find_near_misses(archive, keywords, filters)
+    found = find_near_misses(archive, keywords, filters, reach=reach)
     ranked = rank([*found.near_misses, *found.rewrites], limit=limit,
                   terms=[(g.id, t.term) for g, t in keywords.terms])
     return KeywordSuggestions(tuple(ranked), found, keywords)

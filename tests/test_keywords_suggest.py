@@ -51,6 +51,11 @@ groups:
 """
 
 
+# The transcripts below were said in November 2026; `keywords suggest` reads
+# the last 30 days unless told.
+SINCE = ("--since", "2026-11-01")
+
+
 def sighting(heard: str, *, keyword: str = "Moroleón", score: float = 85.7, at: str = "2026-11-25T20:00:00.000Z",
              segment_id: int = 1, kind: str = "near_miss", group: str = "municipio") -> Sighting:
     return Sighting(kind, group, keyword, heard, score, "radio-uno", at, 1, segment_id, 0.0, f"… {heard} …")
@@ -111,13 +116,14 @@ def imported(run, deployment) -> Path:
 
 
 def test_suggest_ranks_near_misses_by_count_with_a_sample(run, imported, config_path):
-    result = run("keywords", "suggest")
+    result = run("keywords", "suggest", *SINCE)
 
     assert result.exit_code == 0, result.output
     # Morelos and León are excluded, Moroleón counts: none is a near miss.
     command = f"radiomon --config {config_path} keywords"
     assert result.output == textwrap.dedent(f"""\
-        3 recording(s), 6 segment(s) read: 4 near miss(es) of 1 term(s), 0 mention(s) written by keyword rescoring
+        read 2026-11-01 00:00 to now (America/Mexico_City): 3 recording(s), 6 segment(s)
+        4 near miss(es) of 1 term(s) within 10 points of the threshold; 0 mention(s) written by keyword rescoring
 
         Moroleón (municipio, threshold 88)
           "Morreón": 3 times, best score 85.7
@@ -132,7 +138,7 @@ def test_suggest_ranks_near_misses_by_count_with_a_sample(run, imported, config_
 
 
 def test_suggest_as_json_points_at_real_segments(run, imported, archive):
-    result = run("keywords", "suggest", "--format", "json")
+    result = run("keywords", "suggest", *SINCE, "--format", "json")
 
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
@@ -151,12 +157,14 @@ def test_suggest_as_json_points_at_real_segments(run, imported, archive):
 
 def test_a_look_alike_is_suggested_until_it_is_excluded(run, imported):
     # The bundled file's threshold: Morreón and Morolión count, Morelos (66.7
-    # alike) is within rescoring's 20 points; León alone is too short to.
+    # alike) is within rescoring's 20 points (not the default 10); León alone
+    # is too short to be near.
     path = imported / "keywords.yml"
     path.write_text("defaults: {threshold: 80}\ngroups:\n  municipio:\n    terms:\n      - Moroleón  # el nombre\n",
                     encoding="utf-8")
 
-    rows = json.loads(run("keywords", "suggest", "--format", "json").stdout)
+    assert json.loads(run("keywords", "suggest", *SINCE, "--format", "json").stdout) == []
+    rows = json.loads(run("keywords", "suggest", *SINCE, "--reach", "20", "--format", "json").stdout)
 
     assert [(r["heard"], r["count"], r["best_score"], r["sample"]["context"]) for r in rows] == [
         ("Morelos", 1, 66.7, "Llueve en Morelos y en León.")]
@@ -167,9 +175,9 @@ def test_a_look_alike_is_suggested_until_it_is_excluded(run, imported):
     assert path.read_text(encoding="utf-8") == (
         "defaults: {threshold: 80}\ngroups:\n  municipio:\n    terms:\n"
         "      - {term: Moroleón, exclude: [Morelos]}  # el nombre\n")
-    assert json.loads(run("keywords", "suggest", "--format", "json").stdout) == []
-    assert run("keywords", "suggest").output == (
-        "3 recording(s), 6 segment(s) read: 0 near miss(es) of 0 term(s), 0 mention(s) written by keyword rescoring\n")
+    assert run("keywords", "suggest", *SINCE, "--until", "2026-11-30", "--reach", "20").output == (
+        "read 2026-11-01 00:00 to 2026-12-01 00:00 (America/Mexico_City): 3 recording(s), 6 segment(s)\n"
+        "0 near miss(es) of 0 term(s) within 20 points of the threshold; 0 mention(s) written by keyword rescoring\n")
 
 
 def test_range_station_and_group(run, imported):
@@ -179,9 +187,13 @@ def test_range_station_and_group(run, imported):
         return [(r["heard"], r["count"]) for r in json.loads(result.stdout)]
 
     assert heard("--since", "2026-11-26") == [("Morreón", 1)]
-    assert heard("--until", "2026-11-25 15:00") == [("Morreón", 2)]
-    assert heard("--station", "radio-uno") == [("Morreón", 2), ("Morolión", 1)]
-    assert heard("--group", "municipio", "--limit", "1") == [("Morreón", 3)]
+    assert heard("--since", "2026-11-25", "--until", "2026-11-25 15:00") == [("Morreón", 2)]
+    assert heard(*SINCE, "--station", "radio-uno") == [("Morreón", 2), ("Morolión", 1)]
+    assert heard(*SINCE, "--group", "municipio", "--limit", "1") == [("Morreón", 3)]
+    # 30 days before --until unless --since says otherwise.
+    assert heard("--until", "2026-12-24") == [("Morreón", 3), ("Morolión", 1)]  # from 2026-11-25 00:00 on
+    assert heard("--until", "2026-12-25") == [("Morreón", 1)]
+    assert heard("--until", "2026-12-26") == []
 
     result = run("keywords", "suggest", "--group", "colonias")
     assert (result.exit_code, result.output) == (
@@ -246,7 +258,7 @@ def test_mentions_rescoring_wrote_are_listed_as_rewrites(run, deployment, archiv
     assert run("match").exit_code == 0
     assert {m.keyword for m in archive.mentions_of(rid)} == {"Acámbaro", "DIF Moroleón", "Moroleón"}
 
-    result = run("keywords", "suggest", "--format", "json")
+    result = run("keywords", "suggest", *SINCE, "--format", "json")
 
     rows = json.loads(result.stdout)
     # Moroleón was heard as such: rescoring wrote it again, word for word, as part of DIF Moroleón.
@@ -254,7 +266,7 @@ def test_mentions_rescoring_wrote_are_listed_as_rewrites(run, deployment, archiv
         ("rewritten", "DIF Moroleón", "DIF Moroleón", 1, None), ("rewritten", "Acámbaro", "Acámbaro", 1, None)]
     ids = {m.keyword: m.id for m in archive.mentions_of(rid)}
     assert [r["sample"]["mention_id"] for r in rows] == [ids["DIF Moroleón"], ids["Acámbaro"]]
-    table = run("keywords", "suggest").output
+    table = run("keywords", "suggest", *SINCE).output
     assert '  written "Acámbaro" by keyword rescoring: 1 time (what Whisper had written is not kept)\n' in table
     assert f"Un tráiler volcó cerca de Acámbaro. (mention {ids['Acámbaro']})\n" in table
 
@@ -273,7 +285,8 @@ def test_add_alias_keeps_the_file_and_match_all_counts_it(run, imported):
     assert run("match", "--all").exit_code == 0
     mentions = json.loads(run("mentions", "--format", "json").stdout)
     assert sorted(m["matched"] for m in mentions) == ["Moroleón", "Morreón", "Morreón", "Morreón"]
-    assert [r["heard"] for r in json.loads(run("keywords", "suggest", "--format", "json").stdout)] == ["Morolión"]
+    left = json.loads(run("keywords", "suggest", *SINCE, "--format", "json").stdout)
+    assert [r["heard"] for r in left] == ["Morolión"]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -404,7 +417,7 @@ def test_suggestions_from_what_whisper_wrote(run, write_config, deployment, arch
                               duration=None, path=str(path))
     assert run("transcribe").exit_code == 0
 
-    result = run("keywords", "suggest", "--format", "json", "--limit", "100")
+    result = run("keywords", "suggest", *SINCE, "--format", "json", "--limit", "100")
 
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
@@ -425,5 +438,40 @@ def test_suggestions_from_what_whisper_wrote(run, write_config, deployment, arch
     assert run("match", "--all").exit_code == 0
     mentions = archive.query("SELECT matched, segment_id FROM mentions")
     assert sum(normalize(m["matched"]) == rows[0]["normalized"] for m in mentions) == rows[0]["count"]
-    again = json.loads(run("keywords", "suggest", "--format", "json").stdout)
+    again = json.loads(run("keywords", "suggest", *SINCE, "--format", "json").stdout)
     assert rows[0]["normalized"] not in [r["normalized"] for r in again]
+
+
+MISHEARD = "Un tráiler volcó cerca de Acámbaro sin dejar heridos."  # "acámbalo" to base, told nothing
+
+
+@pytest.mark.slow
+def test_what_rescoring_rewrote_while_transcribing_is_listed(run, write_config, deployment, archive, monkeypatch):
+    assert af.missing() is None, af.missing()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # As tests/test_transcribe.py: these voices are written "acámbalo", and
+    # rescoring, on by default, asks the model whether it was Acámbaro.
+    write_config("""\
+        timezone: America/Mexico_City
+        stations: [{id: radio-uno, name: Radio Uno, url: "http://127.0.0.1:8000/uno.mp3"}]
+        transcription: {hotwords: false}
+        """)
+    (deployment / "keywords.yml").write_text("groups:\n  vecinos:\n    terms: [Acámbaro]\n", encoding="utf-8")
+    for k, (speed, pitch) in enumerate(((170, 60), (170, 45), (150, 45))):
+        path = (af.silence(0.5) + af.speech(MISHEARD, speed=speed, pitch=pitch) + af.silence(1.0)).write(
+            deployment / f"{k}.mp3")
+        archive.add_recording(station="radio-uno", start=datetime(2026, 11, 25, 14 + k, tzinfo=timezone.utc),
+                              duration=None, path=str(path))
+    assert run("transcribe").exit_code == 0
+
+    rows = json.loads(run("keywords", "suggest", *SINCE, "--format", "json").stdout)
+
+    # Whatever the model accepted: a mention is listed as rewritten exactly
+    # when the words it was heard at carry no probability.
+    unscored = {m["id"] for m in archive.query("SELECT m.id, m.offset, s.words FROM mentions m JOIN segments s "
+                                               "ON s.id = m.segment_id")
+                for w in json.loads(m["words"]) if w["start"] == m["offset"] and w["probability"] is None}
+    rewrites = [r for r in rows if r["kind"] == "rewritten"]
+    assert unscored, rows  # rescoring rewrote at least one of the three (tests/test_transcribe.py: all three)
+    assert [(r["keyword"], r["heard"], r["count"]) for r in rewrites] == [("Acámbaro", "Acámbaro", len(unscored))]
+    assert rewrites[0]["sample"]["mention_id"] in unscored and rewrites[0]["add_alias"] is None

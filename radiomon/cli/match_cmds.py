@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shlex
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import click
@@ -14,8 +16,11 @@ from radiomon.cli.context import AppContext, pass_app
 from radiomon.cli.output import emit_records, format_option
 from radiomon.filters import Filters
 from radiomon.keywords import explain, load_keywords
+from radiomon.pipeline.match.near_misses import REACH as NEAR_MISS_REACH
 
 _CONTEXT_WIDTH = 80
+# Days `keywords suggest` reads when --since is not given.
+SUGGEST_DAYS = 30
 
 
 @main.command()
@@ -139,27 +144,32 @@ def keywords_check(app: AppContext, path: Path | None, fmt: str) -> None:
 
 
 @keywords.command(name="suggest")
-@click.option("--since", help="From this date or time (configured time zone); default: the whole archive.")
-@click.option("--until", help="Up to this date (whole day included) or time.")
+@click.option("--since", help=f"From this date or time (configured time zone); default: {SUGGEST_DAYS} days "
+                              "before --until.")
+@click.option("--until", help="Up to this date (whole day included) or time; default: now.")
 @click.option("--group", "groups", multiple=True, help="Only this keyword group's terms (repeatable).")
 @click.option("--station", "stations", multiple=True, help="Only this station (repeatable).")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
               help="At most this many spellings per term.")
+@click.option("--reach", type=click.FloatRange(0, 50), default=NEAR_MISS_REACH, show_default=True,
+              help="Points below each term's threshold that still make a near miss (keyword rescoring asks "
+                   "Whisper about those within 20).")
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
               help="Output format.")
 @pass_app
-def keywords_suggest(app: AppContext, since, until, groups, stations, limit, fmt) -> None:
+def keywords_suggest(app: AppContext, since, until, groups, stations, limit, reach, fmt) -> None:
     """Near misses heard on air, to accept as aliases or exclusions.
 
-    Reads what the stations said with the matcher itself, its thresholds
-    lowered as keyword rescoring lowers them, and lists for each term the
-    spellings that came close to it without counting, most frequent first:
-    how often, the best score, and a sample (station, local time, the
-    sentence). Each comes with the two commands that accept it: add-alias
-    when it was the term misheard, add-exclude when it is another word (an
-    excluded word is never a near miss, so rescoring stops asking Whisper
-    about it). Mentions that rescoring wrote in are listed too; what Whisper
-    had written there is not kept.
+    Reads what the stations said (the last 30 days unless --since says
+    otherwise) with the matcher itself, its thresholds lowered by --reach
+    points, and lists for each term the spellings that came close to it
+    without counting, most frequent first: how often, the best score, and a
+    sample (station, local time, the sentence). Each comes with the two
+    commands that accept it: add-alias when it was the term misheard,
+    add-exclude when it is another word (an excluded word is never a near
+    miss, so keyword rescoring stops asking Whisper about it). Mentions that
+    rescoring wrote in are listed too; what Whisper had written there is
+    not kept.
 
     JSON: an array of objects with kind (near_miss or rewritten), group,
     keyword, threshold, heard, normalized, count, best_score, sample
@@ -168,8 +178,10 @@ def keywords_suggest(app: AppContext, since, until, groups, stations, limit, fmt
     """
     config = app.config
     filters = Filters.parse(config, stations=stations, since=since, until=until, groups=groups)
+    if since is None:  # a month of every station is read in minutes; years of them are not
+        filters = replace(filters, since=(filters.until or datetime.now(timezone.utc)) - timedelta(days=SUGGEST_DAYS))
     with app.archive(create=False) as archive:
-        result = jobs.suggest_keywords(config, archive, filters, limit=limit)
+        result = jobs.suggest_keywords(config, archive, filters, limit=limit, reach=reach)
     prefix = ["radiomon", *(["--config", app.config_path] if app.config_path else []), "keywords"]
 
     def command(name: str, s) -> str | None:
@@ -191,9 +203,12 @@ def keywords_suggest(app: AppContext, since, until, groups, stations, limit, fmt
         return
     found = result.found
     near = [s for s in result.suggestions if s.kind == "near_miss"]
-    click.echo(f"{found.recordings} recording(s), {found.segments} segment(s) read: "
-               f"{len(found.near_misses)} near miss(es) of {len({(s.group_id, s.keyword) for s in near})} term(s), "
-               f"{len(found.rewrites)} mention(s) written by keyword rescoring")
+    period = " to ".join(timeutil.local(t, tz).strftime("%Y-%m-%d %H:%M") for t in (filters.since, filters.until) if t)
+    click.echo(f"read {period}{'' if filters.until else ' to now'} ({tz.key}): {found.recordings} recording(s), "
+               f"{found.segments} segment(s)")
+    click.echo(f"{len(found.near_misses)} near miss(es) of {len({(s.group_id, s.keyword) for s in near})} term(s) "
+               f"within {reach:g} points of the threshold; {len(found.rewrites)} mention(s) written by keyword "
+               "rescoring")
     current = None
     for s in result.suggestions:
         if (s.group_id, s.keyword) != current:
