@@ -370,6 +370,11 @@ def test_a_file_with_crlf_line_ends_keeps_them():
         "        threshold: 80\r\n")
 
 
+def test_the_term_may_be_named_without_accents_or_capitals():
+    edit = add_spelling(BUNDLED_STYLE, "obras publicas", "Obras Púbicas", "aliases")
+    assert (edit.term, edit.group_id, edit.line) == ("Obras Públicas", "municipio", 15)
+
+
 def test_a_term_in_two_groups_needs_the_group():
     text = "groups:\n  a: {terms: [Moroleón]}\n  b: {terms: [Moroleón]}\n"
     with pytest.raises(ConfigError, match=r"'Moroleón' is a term of several groups \(a, b\); say which with --group"):
