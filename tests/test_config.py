@@ -94,7 +94,7 @@ def test_unknown_station_lists_the_configured_ones(config: Config) -> None:
 BAD_CONFIGS = {
     "unknown top-level key": (
         "timezone: America/Mexico_City\ntimezon: UTC\n",
-        "{f}:2: timezon: unknown key; expected one of: archive, keywords, office, record, recordings_dir, "
+        "{f}:2: timezon: unknown key; expected one of: archive, daemon, keywords, office, record, recordings_dir, "
         "retention, stations, timezone, transcription, transcripts_dir",
     ),
     "unknown time zone": (

@@ -53,6 +53,7 @@ from radiomon.cli import (  # noqa: E402,F401
     match_cmds,
     record_cmd,
     report_cmds,
+    run_cmd,
     stubs,
     transcribe_cmd,
     web_cmds,

@@ -23,13 +23,6 @@ def nightly(args):
     _not_built("nightly", "the nightly job")
 
 
-@main.command(name="run", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def run_daemon(args):
-    """Always-on daemon: record, transcribe, match, alert (not built yet)."""
-    _not_built("run", "the daemon")
-
-
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def prune(args):
