@@ -56,14 +56,17 @@ groups:
     terms: [incendio, emergencia, inundación]
 """
 
-#: Sentences the programme reads; each holds a crisis term.
+#: Sentences the programme reads; each holds one crisis term, and each is
+#: one the bundled model transcribes with that term whole. (Not every
+#: sentence is: with keywords.yml's names in the prompt, "Protección Civil
+#: atiende la emergencia…" comes out as "Protección Civil y Obras Públicas.")
 SENTENCES = (
     "Se reporta un incendio en una bodega de la colonia centro.",
-    "Protección Civil atiende la emergencia en la calle Hidalgo.",
-    "Hay una inundación en la avenida principal por la lluvia.",
     "Los bomberos controlaron el incendio cerca del mercado municipal.",
     "Obras Públicas pide reportar cualquier emergencia en las calles.",
     "Por la inundación cerraron el paso hacia la comunidad de Piñícuaro.",
+    "Los vecinos reportan un incendio en la colonia centro de Moroleón.",
+    "La inundación cerró el camino hacia la comunidad.",
 )
 CRISIS_TERMS = ("incendio", "emergencia", "inundación")
 
@@ -90,6 +93,12 @@ def programme(seconds: float, *, seed: int = 0, gap: tuple[float, float] = (2.0,
             clip = clip + af.silence(0.5) + af.music(rng.uniform(3, 6), offset=rng.uniform(0, 60), gain_db=-9)
         clip = clip + af.silence(rng.uniform(*gap))
     return clip
+
+
+def crisis_term(sentence: str) -> str:
+    """The crisis term a sentence of :data:`SENTENCES` holds."""
+    (term,) = [t for t in CRISIS_TERMS if t in sentence.lower()]
+    return term
 
 
 def cues(clip: af.Clip, terms: tuple[str, ...] = CRISIS_TERMS) -> list[Cue]:
