@@ -34,7 +34,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -80,27 +80,31 @@ class DaemonResult:
     events: int = 0  # of which crisis events
     recovered: int = 0  # recordings a killed run left transcribing, queued again at the start
     requeued: int = 0  # recordings the workers had at the stop, back to pending
+    waiting: int = 0  # recordings of the stations still pending at the stop: the next run's backlog
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         segments = sum(s.segments for s in self.recorders)
         return (f"recorded {segments} segment(s) from {len(self.recorders)} station(s); transcribed "
                 f"{self.transcribed} recording(s) ({self.audio_seconds / 3600:.2f} h of audio), {self.failed} "
-                f"failed; {self.mentions} new mention(s), {self.events} event(s); {self.requeued} left pending")
+                f"failed; {self.mentions} new mention(s), {self.events} event(s); "
+                f"{self.waiting} waiting for the next run")
 
 
-def run(config: Config, *, stop: threading.Event, duration: float | None = None,
+def run(config: Config, station_ids: Iterable[str] = (), *, stop: threading.Event, duration: float | None = None,
         after_pass: tuple[AfterPass, ...] = ()) -> DaemonResult:
-    """Record, transcribe and match until ``stop`` is set.
+    """Record, transcribe and match the stations (those named, else all)
+    until ``stop`` is set.
 
     With ``duration`` (seconds), recording stops after that long, and the run
     ends once everything waiting for the stations is transcribed (a trial,
     the demo). ``after_pass`` runs after :data:`AFTER_PASS` each pass.
     """
-    stations = [s.id for s in select_stations(config)]  # none configured: ConfigError, before anything starts
+    # none configured, or an unknown id: ConfigError, before anything starts
+    stations = [s.id for s in select_stations(config, station_ids)]
     live = jobs.LiveTranscription(config)  # keywords.yml read: a broken one stops here
     recording = threading.Event()
-    with Archive(config.archive) as archive, recorders(config, stop=recording) as runners:
+    with Archive(config.archive) as archive, recorders(config, stations, stop=recording) as runners:
         daemon = _Daemon(config, archive, live, stations, stop, (*AFTER_PASS, *after_pass))
         try:
             daemon.start()
@@ -159,6 +163,8 @@ class _Daemon:
         if self.inflight:
             self.result.requeued = self.archive.requeue(ids=[r.id for r in self.inflight.values()])
             self.inflight.clear()
+        self.result.waiting = sum(row["n"] for row in self.archive.recording_counts()
+                                  if row["station"] in self.stations and row["status"] == "pending")
         if self.run_id is not None:
             r = self.result
             self.archive.finish_run(self.run_id, {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import re
 import signal
 import time
 from datetime import datetime, timedelta
@@ -106,7 +107,8 @@ def test_run_transcribes_and_matches_segments_as_they_close_and_sigterm_stops_ev
     assert kit.archive_problems(config, settled=False) == []
     mentions = kit.query(db, "SELECT DISTINCT keyword FROM mentions WHERE group_id = 'crisis'")
     assert {k.lower() for (k,) in mentions} <= set(kit.CRISIS_TERMS) and mentions
-    assert "recorded " in stderr and " segment(s) from 1 station(s); transcribed " in stderr
+    assert re.search(r"^recorded \d+ segment\(s\) from 1 station\(s\); transcribed \d+ recording\(s\) .*; "
+                     r"\d+ waiting for the next run$", stderr, re.MULTILINE), stderr
 
 
 @pytest.mark.parametrize("order", ["newest-first", "oldest-first"])
@@ -169,6 +171,13 @@ def test_no_stations_configured_is_one_line(tmp_path):
     result = invoke(config, "run")
     assert (result.exit_code, result.output) == (
         1, f"Error: {config}: no stations configured; add one under stations:\n")
+
+
+def test_an_unknown_station_is_one_line_naming_the_configured_ones(tmp_path):
+    config = kit.write_deployment(tmp_path, {"radio-uno": dead_url()})
+    result = invoke(config, "run", "--station", "radio-dos")
+    assert (result.exit_code, result.output) == (
+        1, f"Error: unknown station 'radio-dos' (configured in {config}: radio-uno)\n")
 
 
 def test_a_bad_daemon_setting_is_one_line_naming_the_key(tmp_path):

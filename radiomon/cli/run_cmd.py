@@ -13,11 +13,13 @@ from radiomon.cli.record_cmd import duration_value
 
 
 @main.command(name="run")
+@click.option("--station", "stations", multiple=True, metavar="ID",
+              help="Only this station (repeatable; default: all configured).")
 @click.option("--duration", callback=duration_value, metavar="TIME",
               help="Stop recording after this long (80, 90s, 10m, 1h), transcribe what is waiting, then exit. "
                    "Default: run until SIGTERM/Ctrl-C.")
 @pass_app
-def run_daemon(app: AppContext, duration: float | None) -> None:
+def run_daemon(app: AppContext, stations: tuple[str, ...], duration: float | None) -> None:
     """Run the always-on daemon: record every station, transcribe and match each segment as it closes.
 
     Transcription runs in worker processes at lower CPU priority than the
@@ -38,5 +40,5 @@ def run_daemon(app: AppContext, duration: float | None) -> None:
     config = app.config
     stop = threading.Event()
     with stop_on_signals(stop):
-        result = daemon.run(config, stop=stop, duration=duration)
+        result = daemon.run(config, stations, stop=stop, duration=duration)
     click.echo(result.summary(), err=True)
