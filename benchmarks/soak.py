@@ -16,8 +16,9 @@ Printed at the end:
   station covers it (each must be on record), plus the gaps on record that
   no injected fault explains (start-up, the stop);
 * backlog over time: recordings pending or being transcribed, sampled;
-* memory: RSS of the daemon and of all its children (ffmpeg, workers),
-  first sample after warm-up vs last, and the growth per hour (must stay flat);
+* memory: RSS per process of the daemon, its ffmpeg children and its
+  transcription workers, early in the run vs late, and the growth per hour
+  (must stay flat);
 * open file descriptors of the daemon, first vs last;
 * CPU per station (its ffmpeg processes, over their lives) and of the
   daemon and the transcription workers, as % of one core.
@@ -89,11 +90,12 @@ def main() -> None:
     # faults: per station, a Poisson process of outages and stalls, never in the first or last two minutes
     horizon = args.minutes * 60
     faults: list[Fault] = []
-    for station in ids:
+    for n, station in enumerate(ids):
         t = 120.0
+        kinds = ("outage", "stall") if n % 2 else ("stall", "outage")  # both kinds, even in a short run
         while True:
             t += rng.expovariate(args.faults_per_hour / 3600)
-            kind = rng.choice(("outage", "stall"))
+            kind = kinds[sum(f.station == station for f in faults) % 2]
             length = rng.uniform(20, 60) if kind == "outage" else rng.uniform(STALL_SECONDS + 10, 50)
             if t + length > horizon - 120:
                 break
@@ -105,7 +107,7 @@ def main() -> None:
     me = psutil.Process(daemon.pid)
     began = time.monotonic()
     wall0 = time.time()
-    samples: list[tuple[float, dict[str, int], int, int]] = []  # t, RSS by role, fds, backlog
+    samples: list = []  # (t, {role: (RSS, processes)}, fds, backlog)
     cpu: dict[int, tuple[str, float]] = {}  # pid → (who, cpu seconds)
     pending = list(faults)
     active: list[Fault] = []
@@ -125,10 +127,15 @@ def main() -> None:
                 print(f"  {elapsed:6.0f} s  {fault.station}: {fault.kind} for {fault.end - fault.start:.0f} s")
             for fault in [f for f in active if f.end <= time.time()]:
                 active.remove(fault)
-                if fault.kind == "outage":
-                    sources[fault.station].start(wait=False)
-                else:
-                    sources[fault.station].resume()
+                source = sources[fault.station]
+                if fault.kind == "stall":
+                    source.resume()
+                    # Icecast drops a source silent for its source-timeout (10 s):
+                    # the frozen encoder finds its connection gone and exits.
+                    time.sleep(0.5)
+                if fault.kind == "outage" or source.process is None or source.process.poll() is not None:
+                    source.stop()
+                    source.start(wait=False)
                 fault.end = time.time()
             if elapsed >= next_sample:
                 next_sample = elapsed + 10
@@ -145,9 +152,9 @@ def main() -> None:
     _report(args, db, faults, samples, cpu, stopped - wall0, daemon)
 
 
-def _sample(me: psutil.Process, db: Path, cpu: dict, elapsed: float) -> tuple[float, dict[str, int], int, int]:
-    """(seconds in, RSS by role, the daemon's open fds, backlog); CPU seconds per process into ``cpu``."""
-    rss: dict[str, int] = {}
+def _sample(me: psutil.Process, db: Path, cpu: dict, elapsed: float):
+    """(seconds in, {role: (RSS, processes)}, the daemon's open fds, backlog); CPU seconds per process into ``cpu``."""
+    rss: dict[str, tuple[int, int]] = {}
     fds = 0
     try:
         procs = [me, *me.children(recursive=True)]
@@ -166,7 +173,8 @@ def _sample(me: psutil.Process, db: Path, cpu: dict, elapsed: float) -> tuple[fl
         who = "daemon" if proc.pid == me.pid else "worker" if "spawn_main" in cmd else \
             next((part.rsplit("/", 1)[-1].removesuffix(".mp3") for part in cmdline if part.endswith(".mp3")), "other")
         role = who if who in ("daemon", "worker", "other") else "ffmpeg"
-        rss[role] = rss.get(role, 0) + memory
+        total, count = rss.get(role, (0, 0))
+        rss[role] = (total + memory, count + 1)
         cpu[proc.pid] = (who, times.user + times.system)
     backlog = 0
     if db.exists():
@@ -174,14 +182,9 @@ def _sample(me: psutil.Process, db: Path, cpu: dict, elapsed: float) -> tuple[fl
     return elapsed, rss, fds, backlog
 
 
-def _slope_mb_per_hour(points: list[tuple[float, int]]) -> float:
-    """Least-squares growth of RSS over time: one sample's noise (a worker mid-recording) barely moves it."""
-    if len(points) < 2:
-        return 0.0
-    mean_t = sum(t for t, _ in points) / len(points)
-    mean_v = sum(v for _, v in points) / len(points)
-    var = sum((t - mean_t) ** 2 for t, _ in points) or 1e-9
-    return sum((t - mean_t) * (v - mean_v) for t, v in points) / var * 3600 / 2**20
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 0.0
 
 
 def _report(args, db: Path, faults: list[Fault], samples, cpu: dict, wall: float, daemon: kit.Process) -> None:
@@ -215,18 +218,25 @@ def _report(args, db: Path, faults: list[Fault], samples, cpu: dict, wall: float
     print("  " + "  ".join(f"{t / 60:4.1f} min: {b}" for t, _, _, b in samples[::step]))
     settled = [s for s in samples if s[0] >= WARMUP_SECONDS] or samples
     if settled:
-        first, last = settled[0], settled[-1]
-        print(f"\nmemory (RSS) from {first[0] / 60:.1f} to {last[0] / 60:.1f} min: first → last sample "
-              "(peak), least-squares growth")
+        # A worker's RSS swings with the recording it holds and ffmpeg comes
+        # and goes with the outages: compare the medians of the first and
+        # the last third of the samples, per process.
+        third = max(1, len(settled) // 3)
+        head, tail = settled[:third], settled[-third:]
+        hours = max((tail[-1][0] + tail[0][0] - head[-1][0] - head[0][0]) / 2 / 3600, 1e-9)
+        print(f"\nmemory (RSS per process, median of the first vs the last third of "
+              f"{settled[0][0] / 60:.1f}-{settled[-1][0] / 60:.1f} min):")
         for role in ("daemon", "ffmpeg", "worker", "other"):
-            points = [(t, rss.get(role, 0)) for t, rss, _, _ in settled]
-            peak = max(v for _, v in points)
-            print(f"  {role:7} {points[0][1] / 2**20:6.0f} → {points[-1][1] / 2**20:6.0f} MB "
-                  f"(peak {peak / 2**20:4.0f} MB)  {_slope_mb_per_hour(points):+7.1f} MB/h")
-        total = [(t, sum(rss.values())) for t, rss, _, _ in settled]
-        print(f"  all     {total[0][1] / 2**20:6.0f} → {total[-1][1] / 2**20:6.0f} MB  "
-              f"{_slope_mb_per_hour(total):+7.1f} MB/h")
-        print(f"open fds (daemon): {first[2]} → {last[2]} (max {max(s[2] for s in settled)})")
+            def per_process(rows, role=role):
+                return _median([rss[role][0] / rss[role][1] for _, rss, _, _ in rows if role in rss])
+            before, after = per_process(head), per_process(tail)
+            peak = max((rss[role][0] / rss[role][1] for _, rss, _, _ in settled if role in rss), default=0)
+            print(f"  {role:7} {before / 2**20:6.1f} → {after / 2**20:6.1f} MB (peak {peak / 2**20:5.1f} MB), "
+                  f"{(after - before) / 2**20 / hours:+7.1f} MB/h")
+        total = [sum(v for v, _ in rss.values()) for _, rss, _, _ in settled]
+        print(f"  all processes together: {_median(total[:third]) / 2**20:.0f} → "
+              f"{_median(total[-third:]) / 2**20:.0f} MB")
+        print(f"open fds (daemon): {settled[0][2]} → {settled[-1][2]} (max {max(s[2] for s in settled)})")
     totals: dict[str, float] = {}
     for who, seconds in cpu.values():
         totals[who] = totals.get(who, 0.0) + seconds
@@ -235,6 +245,10 @@ def _report(args, db: Path, faults: list[Fault], samples, cpu: dict, wall: float
         print(f"  {who:14} {100 * totals[who] / wall:5.1f} %")
     rows = kit.query(db, "SELECT station, status, count(*), round(sum(duration)) FROM recordings GROUP BY 1, 2")
     print("\nrecordings:", ", ".join(f"{s} {st} {n} ({d or 0:.0f} s)" for s, st, n, d in rows))
+    print("audio recorded vs on air (the run less the faults caused; start-up lag included):")
+    for station, seconds in kit.query(db, "SELECT station, sum(duration) FROM recordings GROUP BY 1"):
+        off = sum(f.end - f.start for f in faults if f.injected and f.station == station)
+        print(f"  {station}: {seconds:.0f} s of {wall - off:.0f} s ({100 * seconds / (wall - off):.1f} %)")
     print("mentions:", kit.query(db, "SELECT count(*) FROM mentions")[0][0], " events:",
           kit.query(db, "SELECT count(*) FROM events")[0][0], " daemon exit:", daemon.proc.returncode)
 

@@ -42,7 +42,7 @@ from datetime import datetime
 from radiomon import jobs, timeutil
 from radiomon.archive import Archive, Recording
 from radiomon.config import Config
-from radiomon.errors import ArchiveError
+from radiomon.errors import ArchiveError, TranscriptionError
 from radiomon.pipeline.executor import background_pool, stop_pool
 from radiomon.pipeline.record import recorders, select_stations
 from radiomon.pipeline.record.runner import RecorderStatus
@@ -153,7 +153,11 @@ class _Daemon:
 
     def _start_pool(self) -> None:
         self.pool = background_pool(self.live.workers, nice=self.config.daemon.worker_nice)
-        self.live.start(self.pool)  # the model loads in a worker; a missing one fails here
+        try:
+            self.live.start(self.pool)  # the model loads in a worker; a missing one fails here
+        except BrokenExecutor as err:
+            raise TranscriptionError(f"the transcription worker died as it loaded the model ({err}); "
+                                     "check free memory and `radiomon models`") from None
 
     def close(self) -> None:
         """Workers stopped now, what they had back to pending, the run logged."""
@@ -209,13 +213,15 @@ class _Daemon:
         done, _ = wait(list(self.inflight), timeout=self.config.daemon.pass_seconds, return_when=FIRST_COMPLETED)
         broken = False
         for future in done:
-            recording = self.inflight.pop(future)
+            recording = self.inflight[future]
             try:
                 finished = self.live.finish(self.archive, recording, future)
             except BrokenExecutor:
-                self.inflight[future] = recording
                 broken = True
                 continue
+            # only now: a result the archive could not take (locked, disk
+            # full) stays in flight and is stored again at the next pass
+            del self.inflight[future]
             self._count(finished)
         if broken:
             self._worker_died()
