@@ -44,6 +44,7 @@ from radiomon.archive import Archive, Recording
 from radiomon.config import Config
 from radiomon.errors import ArchiveError, TranscriptionError
 from radiomon.pipeline.executor import background_pool, stop_pool
+from radiomon.pipeline.match import MatchResult
 from radiomon.pipeline.record import recorders, select_stations
 from radiomon.pipeline.record.runner import RecorderStatus
 from radiomon.pipeline.record.supervisor import stop_runners
@@ -274,7 +275,7 @@ class _Daemon:
         log.info("%s: recording %d transcribed: %d segment(s), %d new mention(s), %d event(s)%s",
                  recording.station, recording.id, finished.segments, matched.added, matched.events, behind)
 
-    def _count_matched(self, matched) -> None:
+    def _count_matched(self, matched: MatchResult) -> None:
         self.result.mentions += matched.added
         self.result.events += matched.events
 

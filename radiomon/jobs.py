@@ -75,7 +75,7 @@ def transcribe_and_match(config: Config, archive: Archive, filters: Filters = Fi
     batch = transcribe_batch(config, archive, filters, engine=engine, model=model, retranscribe=retranscribe,
                              formats=formats, progress=progress, executor=executor)
     stations = Filters(stations=filters.stations)
-    if not batch.transcribed and not archive.recordings(replace(stations, limit=1), unmatched=True):
+    if not batch.transcribed and not archive.recordings(Filters(stations=filters.stations, limit=1), unmatched=True):
         return Transcribed(batch, None)
     matched = match_pending(archive, load_matcher(config.keywords), stations)
     return Transcribed(batch, matched)
@@ -109,7 +109,7 @@ class LiveTranscription:
         self.workers, threads = plan_workers(config.transcription.workers, config.transcription.threads)
         self._settings = replace(config.transcription, threads=threads, workers=1)
         self._read_keywords()
-        self.stage: Stage | None = None  # once start() has loaded the model in a worker
+        self._labels: tuple[str, str] | None = None  # engine and model, once start() has loaded it
 
     def _read_keywords(self) -> None:
         stamp = _stamp(self.config.keywords)
@@ -118,12 +118,16 @@ class LiveTranscription:
         matcher = load_matcher(self.config.keywords)
         self._keywords_stamp, self.spec, self.matcher = stamp, spec, matcher
 
-    def start(self, executor: Executor) -> Stage:
+    def start(self, executor: Executor) -> None:
         """Load the model in a worker (a missing model or engine fails here, at
         once) and learn its label for the archive."""
-        engine, model = executor.submit(engine_label, self.spec).result()
-        self.stage = Stage(self.config, self.spec, engine, model, self.config.transcription.formats)
-        return self.stage
+        self._labels = executor.submit(engine_label, self.spec).result()
+
+    @property
+    def stage(self) -> Stage:
+        """The stage as it stands: the spec of the keywords read last, the model :meth:`start` loaded."""
+        engine, model = self._labels
+        return Stage(self.config, self.spec, engine, model, self.config.transcription.formats)
 
     @property
     def work(self):
@@ -142,8 +146,6 @@ class LiveTranscription:
             log.error("%s; still matching with the keywords read before", err)
             return False
         log.info("%s changed: matching and transcribing with it from now on", self.config.keywords)
-        if self.stage is not None:
-            self.stage = replace(self.stage, spec=self.spec)
         return True
 
     def match_leftovers(self, archive: Archive, stations: Sequence[str]) -> MatchResult:

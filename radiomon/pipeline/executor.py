@@ -6,7 +6,8 @@ it to an executor: a thread pool here, a process pool, or a Dask client's
 executor on a cluster (``distributed.Client.get_executor()``), all through
 :func:`in_order`. Results come back in submission order, because what is
 done with each (one write transaction per recording) happens in the
-caller's thread, one at a time.
+caller's thread, one at a time. :func:`background_pool` is the daemon's
+process pool: workers that yield the CPU to the recorder and die with it.
 """
 
 from __future__ import annotations
