@@ -8,19 +8,19 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= demo-run
 
-# System packages: ffmpeg (recording, decoding), espeak-ng + sox + Debian's
-# es-MX prompts and music-on-hold (test and benchmark audio), icecast2 (a real
-# streaming server for recorder tests), sqlite3 (the archive opens in the CLI),
-# wspanish (real Spanish words for the search and match benchmarks), chromium
-# (the web UI's browser tests, driven by Playwright), systemd (systemd-analyze
-# verifies the units in deploy/systemd).
-APT_RUNTIME := ffmpeg
+# System packages: ffmpeg (recording, decoding), icecast2 (the demo's loopback
+# station; a real streaming server for the recorder tests), espeak-ng + sox +
+# Debian's es-MX prompts and music-on-hold (test and benchmark audio), sqlite3
+# (the archive opens in the CLI), wspanish (real Spanish words for the search
+# and match benchmarks), chromium (the web UI's browser tests, driven by
+# Playwright), systemd (systemd-analyze verifies the units in deploy/systemd).
+APT_RUNTIME := ffmpeg icecast2
 APT_TEST    := ffmpeg espeak-ng sox sqlite3 icecast2 asterisk-core-sounds-es-wav asterisk-moh-opsound-wav wspanish chromium systemd
 
 .PHONY: demo test system-runtime system-test venv install install-dev clean-demo
 
 system-runtime:
-	@command -v ffmpeg >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(APT_RUNTIME) python3-venv)
+	@dpkg -s $(APT_RUNTIME) >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(APT_RUNTIME) python3-venv)
 
 system-test:
 	@dpkg -s $(APT_TEST) >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(APT_TEST) python3-venv)
@@ -40,7 +40,9 @@ install-dev: $(BIN)/python
 
 RADIOMON := HF_HUB_OFFLINE=1 $(BIN)/radiomon --config $(DEMO)/radiomon.yml
 
-# The office's day on a bundled 90-second morning programme, then what it hands on: the digest and a clip.
+# The office's day on a bundled 90-second morning programme, then what it hands on: the digest and a clip;
+# then the whole loop live: that programme on a loopback Icecast station, recorded for about a minute by
+# radiomon run (1-minute segments), each segment transcribed and matched as it closes.
 demo: system-runtime install
 	$(BIN)/radiomon init $(DEMO)
 	$(RADIOMON) import examples/demo/radio-demo-20261125T080000.mp3 --station ejemplo-am
@@ -54,6 +56,10 @@ demo: system-runtime install
 	@id=$$($(RADIOMON) mentions --format json | $(BIN)/python -c 'import json, sys; m = json.load(sys.stdin); print(m[0]["id"] if m else "")'); \
 	if [ -n "$$id" ]; then $(RADIOMON) clip $$id -o $(DEMO)/clip-$$id.mp3; else echo "no mention to clip"; fi
 	@echo "documents: $(DEMO)/sintesis-2026-11-25.docx, $(DEMO)/sintesis-2026-11-25.html and $(DEMO)/clip-*.mp3"
+	HF_HUB_OFFLINE=1 $(BIN)/python examples/demo/live_demo.py --config $(DEMO)/radiomon.yml --seconds 70
+	$(RADIOMON) mentions --station en-vivo
+	$(RADIOMON) search "presidenta municipal" --station en-vivo
+	$(RADIOMON) status
 	@echo "web UI: $(BIN)/radiomon --config $(DEMO)/radiomon.yml serve   then open http://127.0.0.1:8080/ (Ctrl+C stops it)"
 
 test: system-test install-dev

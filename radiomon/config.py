@@ -85,6 +85,22 @@ class RecordConfig:
     backoff_max: float = 300.0  # cap of the exponential backoff
 
 
+BACKLOG_ORDERS = ("newest-first", "oldest-first")
+
+
+@dataclass(frozen=True)
+class DaemonConfig:
+    """``radiomon run``: how the always-on daemon schedules transcription next to the recorder."""
+
+    # Which waiting recordings are transcribed first. newest-first: what just
+    # aired is matched (and alerted on) within a segment's length even while a
+    # backlog left by a power cut is caught up behind it; oldest-first: the
+    # archive fills in strictly in air order, and new audio waits for the backlog.
+    backlog: str = "newest-first"
+    pass_seconds: float = 2.0  # how often the daemon looks for closed segments and runs its after-pass work
+    worker_nice: int = 10  # CPU niceness of the transcription workers (0-19): ffmpeg and the recorder keep priority
+
+
 @dataclass(frozen=True)
 class RetentionConfig:
     audio_days: int = 90  # audio older than this is pruned; text and mentions are kept; 0 keeps audio forever
@@ -163,6 +179,7 @@ class Config:
     keywords: Path = Path("keywords.yml")
     transcription: TranscriptionConfig = TranscriptionConfig()
     record: RecordConfig = RecordConfig()
+    daemon: DaemonConfig = DaemonConfig()
     retention: RetentionConfig = RetentionConfig()
     nightly: NightlyConfig = NightlyConfig()
     office: OfficeConfig = OfficeConfig()
@@ -230,6 +247,7 @@ def parse_config(doc: YamlDocument, path: Path) -> Config:
             values[key] = base / getattr(Config, key)
     values["transcription"] = _options(doc, ("transcription",), data.get("transcription"), TranscriptionConfig)
     values["record"] = _options(doc, ("record",), data.get("record"), RecordConfig)
+    values["daemon"] = _options(doc, ("daemon",), data.get("daemon"), DaemonConfig)
     values["retention"] = _options(doc, ("retention",), data.get("retention"), RetentionConfig)
     values["nightly"] = _options(doc, ("nightly",), data.get("nightly"), NightlyConfig)
     values["office"] = _options(doc, ("office",), data.get("office"), OfficeConfig)
@@ -239,6 +257,7 @@ def parse_config(doc: YamlDocument, path: Path) -> Config:
     values["stations"] = _stations(doc, data.get("stations"))
     _check_transcription(doc, values["transcription"])
     _check_retention(doc, values["retention"], values["nightly"])
+    _check_daemon(doc, values["daemon"])
     return Config(**values)
 
 
@@ -319,6 +338,15 @@ def _check_positive(doc: YamlDocument, where: KeyPath, options: typing.Any) -> N
         value = getattr(options, f.name)
         if isinstance(value, float) and value <= 0:
             raise doc.error(where + (f.name,), f"must be a positive number, got {value:g}")
+
+
+def _check_daemon(doc: YamlDocument, options: DaemonConfig) -> None:
+    if options.backlog not in BACKLOG_ORDERS:
+        raise doc.error(("daemon", "backlog"), f"unknown order {options.backlog!r}; use newest-first or oldest-first")
+    if options.pass_seconds <= 0:
+        raise doc.error(("daemon", "pass_seconds"), "must be a positive number of seconds")
+    if not 0 <= options.worker_nice <= 19:
+        raise doc.error(("daemon", "worker_nice"), f"{options.worker_nice} is out of range; use 0 (none) to 19")
 
 
 def _stations(doc: YamlDocument, raw: typing.Any) -> tuple[Station, ...]:

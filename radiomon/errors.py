@@ -42,6 +42,3 @@ class RecorderError(RadiomonError):
 class TranscriptionError(RadiomonError):
     """A model cannot be loaded or an engine failed."""
 
-
-class NotBuiltError(RadiomonError):
-    """A command of the contract whose implementation has not landed yet."""

@@ -13,6 +13,8 @@ Icecast refuses to run as root unless ``<security><changeowner>`` is set, so
 when we are root it drops to nobody/nogroup and every folder it writes is made
 world-writable (a private folder under /tmp, not pytest's 0700 ``tmp_path``).
 Nothing is ever skipped: a missing ``icecast2`` or ``ffmpeg`` fails loudly.
+pytest is needed only for the fixtures: ``make demo`` and the benchmarks
+use the classes without it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import pytest
+try:
+    import pytest
+except ImportError:  # make demo installs radiomon without the dev extras
+    pytest = None
 
 ICECAST = shutil.which("icecast2") or shutil.which("icecast") or "icecast2"
 SOURCE_PASSWORD = "radiomon-src"
@@ -133,7 +138,7 @@ class IcecastServer:
 
     def start(self) -> "IcecastServer":
         if shutil.which(ICECAST) is None:
-            pytest.fail("icecast2 is not installed (apt-get install icecast2); the recorder tests need it")
+            raise RuntimeError("icecast2 is not installed (apt-get install icecast2); the recorder tests need it")
         self.process = subprocess.Popen(
             [ICECAST, "-c", str(self.config_path)],
             stdout=subprocess.DEVNULL,
@@ -249,20 +254,19 @@ class LiveSource:
         self.process = None
 
 
-@pytest.fixture(scope="session")
-def source_mp3(tmp_path_factory) -> Path:
-    return make_source_mp3(tmp_path_factory.mktemp("source") / "programme.mp3")
+if pytest is not None:
+    @pytest.fixture(scope="session")
+    def source_mp3(tmp_path_factory) -> Path:
+        return make_source_mp3(tmp_path_factory.mktemp("source") / "programme.mp3")
 
+    @pytest.fixture
+    def icecast_server():
+        server = IcecastServer().start()
+        yield server
+        server.cleanup()
 
-@pytest.fixture
-def icecast_server():
-    server = IcecastServer().start()
-    yield server
-    server.cleanup()
-
-
-@pytest.fixture
-def live_source(icecast_server, source_mp3):
-    source = LiveSource(icecast_server, "/live.mp3", source_mp3).start()
-    yield source
-    source.stop()
+    @pytest.fixture
+    def live_source(icecast_server, source_mp3):
+        source = LiveSource(icecast_server, "/live.mp3", source_mp3).start()
+        yield source
+        source.stop()

@@ -482,3 +482,26 @@ def test_a_bad_alert_setting_stops_the_command_in_one_line(write_config, run, co
         assert result.exit_code == 1 and "Traceback" not in result.output
         assert result.output == (f"Error: {config_path}:3: alerts.channels[0].url: Apprise cannot use this URL "
                                  "(service 'nada'); check it against https://github.com/caronc/apprise/wiki\n")
+
+
+def test_the_daemons_alerts_pass_runs_beside_it_and_not_more_often_than_asked(setup, receiver) -> None:
+    from radiomon.alerts.background import BackgroundAlerts
+
+    config = setup([f"{{name: webhook, url: '{receiver.url}'}}"])
+    now = [100.0]
+    hook = BackgroundAlerts(every=5.0, clock=lambda: now[0])
+    on_air(config, "Reportan una balacera en la colonia Centro.")
+    with Archive(config.archive) as archive:
+        hook(config, archive)  # returns at once: the pass runs on its own thread and connection
+        hook.join(30)
+        assert [p["title"] for p in receiver.posts] == ["ALERTA DE CRISIS: Temas de crisis en Radio Uno Moroleón"]
+        on_air(config, "Otra balacera en la colonia Centro.", start=START + timedelta(minutes=5))
+        now[0] += 1.0
+        hook(config, archive)  # too soon after the last pass: nothing starts
+        hook.join(30)
+        assert len(receiver.posts) == 1
+        now[0] += 5.0
+        hook(config, archive)
+        hook.join(30)
+        assert len(receiver.posts) == 2
+        assert all(row["delivered_utc"] for row in archive.query("SELECT delivered_utc FROM events"))

@@ -1,4 +1,4 @@
-"""The command line as a whole: help, init, finding the config, status, stubs, clean errors."""
+"""The command line as a whole: help, init, finding the config, status, clean errors."""
 
 from __future__ import annotations
 
@@ -22,10 +22,6 @@ def command_paths(group: click.Group = main, prefix: tuple[str, ...] = ()) -> li
         if isinstance(command, click.Group):
             paths.extend(command_paths(command, (*prefix, name)))
     return paths
-
-
-def stub_commands() -> list[str]:
-    return sorted(name for name, cmd in main.commands.items() if cmd.callback.__module__ == "radiomon.cli.stubs")
 
 
 # --- help -------------------------------------------------------------------------------------
@@ -62,17 +58,6 @@ def test_every_command_has_help(cli, path) -> None:
 def test_version(cli) -> None:
     result = cli("--version")
     assert (result.exit_code, result.output) == (0, "radiomon, version 0.1.0\n")
-
-
-@pytest.mark.parametrize("name", stub_commands() or ["(none left)"])
-def test_commands_not_built_yet_say_so_in_one_line(run, name) -> None:
-    if name == "(none left)":
-        pytest.skip("every command of the contract is built")
-    result = run(name)
-    assert result.exit_code == 1
-    assert "Traceback" not in result.output
-    assert re.fullmatch(rf"Error: `radiomon {name}` is not built yet \([^)]+\); see the README for what works today\n",
-                        result.output), result.output
 
 
 # --- init -------------------------------------------------------------------------------------

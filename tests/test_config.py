@@ -94,8 +94,8 @@ def test_unknown_station_lists_the_configured_ones(config: Config) -> None:
 BAD_CONFIGS = {
     "unknown top-level key": (
         "timezone: America/Mexico_City\ntimezon: UTC\n",
-        "{f}:2: timezon: unknown key; expected one of: alerts, archive, health, keywords, nightly, office, record, "
-        "recordings_dir, retention, stations, timezone, transcription, transcripts_dir",
+        "{f}:2: timezon: unknown key; expected one of: alerts, archive, daemon, health, keywords, nightly, office, "
+        "record, recordings_dir, retention, stations, timezone, transcription, transcripts_dir",
     ),
     "unknown time zone": (
         "stations: []\ntimezone: Mars/Olympus\n",

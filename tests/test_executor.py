@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
+import psutil
 import pytest
 
-from radiomon.pipeline.executor import InlineExecutor, in_order
+from radiomon.pipeline.executor import InlineExecutor, background_pool, in_order, stop_pool
 
 
 def test_results_come_back_in_submission_order_whatever_finishes_first():
@@ -77,3 +80,27 @@ def test_the_inline_executor_runs_each_call_at_once_and_keeps_its_error():
         else:
             got.append(future.result())
     assert got == [0, 1, 3]
+
+
+# Work for the background pool: top-level, so a spawned worker can import it.
+def _niceness(_: int) -> int:
+    return os.nice(0)
+
+
+def _sleep(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_background_workers_run_at_lower_priority_and_stop_at_once():
+    pool = background_pool(1, nice=5)
+    try:
+        assert pool.submit(_niceness, 0).result(60) == min(19, os.nice(0) + 5)
+        running = pool.submit(_sleep, 60)
+        time.sleep(0.5)
+        workers = [p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())]
+        assert len(workers) == 1
+    finally:
+        stop_pool(pool)
+    assert running.exception() is not None  # abandoned, not waited for
+    assert not workers[0].is_running() or workers[0].status() == psutil.STATUS_ZOMBIE

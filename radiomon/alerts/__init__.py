@@ -7,6 +7,7 @@
   `radiomon status` as episodes, announced when they begin and end
 * :mod:`~radiomon.alerts.messages` — the Spanish messages (pure)
 * :mod:`~radiomon.alerts.channels` — where Apprise is called
+* :mod:`~radiomon.alerts.background` — the daemon's alerts pass, on a thread of its own
 
 The daemon calls ``check_health`` and ``deliver_due`` every few seconds, the
 nightly job and `radiomon alerts send` (cron) once.

@@ -7,6 +7,7 @@ but its text and mentions stay.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -175,3 +176,31 @@ class RecordingsMixin(ArchiveBase):
 
     def mark_failed(self, recording_id: int, error: str) -> None:
         self.set_status(recording_id, "failed", error=error)
+
+    def claim_pending(self, stations: Sequence[str], *, limit: int, newest_first: bool = True) -> list[Recording]:
+        """Up to ``limit`` pending recordings with audio of these stations,
+        newest (or oldest) first, marked ``transcribing`` in one transaction,
+        so nobody else picks them while a worker has them."""
+        if limit <= 0 or not stations:
+            return []
+        order = "DESC" if newest_first else "ASC"
+        marks = ", ".join("?" * len(stations))
+        with self.write() as conn:
+            rows = self.query(
+                f"SELECT {_COLUMNS} FROM recordings WHERE status = 'pending' AND path IS NOT NULL "
+                f"AND station IN ({marks}) ORDER BY start_utc {order}, id {order} LIMIT {int(limit)}", tuple(stations))
+            conn.executemany("UPDATE recordings SET status = 'transcribing', updated_utc = ? WHERE id = ?",
+                             [(now_iso(), r["id"]) for r in rows])
+        return [Recording(**{**r, "status": "transcribing"}) for r in rows]
+
+    def requeue(self, *, stations: Sequence[str] = (), ids: Sequence[int] = ()) -> int:
+        """Recordings still ``transcribing`` (of these stations, or with these
+        ids) back to ``pending``: their worker was stopped or their claimer
+        killed before it stored anything. Returns how many."""
+        column, values = ("station", list(stations)) if stations else ("id", list(ids))
+        if not values:
+            return 0
+        with self.write() as conn:
+            return conn.execute(
+                f"UPDATE recordings SET status = 'pending', updated_utc = ? WHERE status = 'transcribing' "
+                f"AND {column} IN ({', '.join('?' * len(values))})", (now_iso(), *values)).rowcount

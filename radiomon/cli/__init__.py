@@ -55,7 +55,7 @@ from radiomon.cli import (  # noqa: E402,F401
     ops_cmds,
     record_cmd,
     report_cmds,
-    stubs,
+    run_cmd,
     transcribe_cmd,
     web_cmds,
 )

@@ -12,7 +12,8 @@ from radiomon.cli.context import AppContext, pass_app
 from radiomon.timeutil import parse_duration
 
 
-def _duration(ctx, param, value):
+def duration_value(ctx, param, value):
+    """click callback: ``--duration`` text → seconds (None when absent)."""
     if value is None:
         return None
     try:
@@ -24,7 +25,7 @@ def _duration(ctx, param, value):
 @main.command()
 @click.option("--station", "stations", multiple=True, metavar="ID",
               help="Record only this station (repeatable; default: all configured).")
-@click.option("--duration", callback=_duration, metavar="TIME",
+@click.option("--duration", callback=duration_value, metavar="TIME",
               help="Stop after this long: 80 (seconds), 90s, 10m, 1h. Default: until SIGTERM/Ctrl-C.")
 @pass_app
 def record(app: AppContext, stations: tuple[str, ...], duration: float | None) -> None:

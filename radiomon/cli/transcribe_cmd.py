@@ -91,7 +91,8 @@ def transcribe(app: AppContext, stations, since, limit, engine, model, retranscr
                 bar.close()
     result = done.batch
     if done.matched is not None:
-        click.echo(result.summary())
+        if result.transcribed:
+            click.echo(result.summary())
         click.echo(done.matched.summary())
     if result.transcribed == 0 and result.failed == 0:
         click.echo("nothing to transcribe")

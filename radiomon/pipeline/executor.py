@@ -6,14 +6,20 @@ it to an executor: a thread pool here, a process pool, or a Dask client's
 executor on a cluster (``distributed.Client.get_executor()``), all through
 :func:`in_order`. Results come back in submission order, because what is
 done with each (one write transaction per recording) happens in the
-caller's thread, one at a time.
+caller's thread, one at a time. :func:`background_pool` is the daemon's
+process pool: workers that yield the CPU to the recorder and die with it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
+import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -56,4 +62,56 @@ def in_order(executor: Executor, work: Callable[[Item], object], items: Iterable
             future.cancel()
 
 
-__all__ = ["InlineExecutor", "in_order"]
+def background_pool(workers: int, *, nice: int = 10) -> ProcessPoolExecutor:
+    """``workers`` processes that yield the CPU to everything else of the
+    machine (``nice``), for work that must never starve a recorder.
+
+    They are spawned, not forked (the parent runs threads and ffmpeg
+    children), ignore Ctrl-C (the terminal's SIGINT reaches the whole
+    process group; the parent decides when they stop), and are killed by the
+    kernel when the parent dies, even by SIGKILL, so a killed daemon leaves
+    no worker behind. Submit from a thread that lives as long as the pool:
+    the kernel ties a child's death signal to the thread that started it.
+    """
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_background_worker, initargs=(os.getpid(), nice))
+
+
+def _background_worker(parent: int, nice: int) -> None:  # pragma: no cover - runs in the worker
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    if os.getppid() != parent:  # the parent died before we asked to follow it
+        os._exit(0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # tqdm (faster-whisper's progress bars) makes a multiprocessing lock on
+    # first use; a worker stopped by terminate() never unregisters it, and the
+    # resource tracker then warns of a leaked semaphore as the parent exits.
+    # A worker draws no bar it shares with another process: a thread lock does.
+    try:
+        import tqdm
+
+        tqdm.tqdm.set_lock(threading.RLock())
+    except ImportError:
+        pass
+    if nice:
+        # Before any library starts its threads: they inherit the niceness.
+        os.nice(nice)
+
+
+def stop_pool(pool: ProcessPoolExecutor, timeout: float = 5.0) -> None:
+    """Stop a process pool now: queued work is cancelled, running work is
+    abandoned (its futures fail), and the workers are gone when this returns."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout)
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+__all__ = ["InlineExecutor", "background_pool", "in_order", "stop_pool"]

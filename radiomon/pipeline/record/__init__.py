@@ -11,6 +11,6 @@
 """
 
 from radiomon.pipeline.record.clock import station_state
-from radiomon.pipeline.record.supervisor import record, select_stations, stop_on_signals
+from radiomon.pipeline.record.supervisor import record, recorders, select_stations, stop_on_signals
 
-__all__ = ["record", "select_stations", "station_state", "stop_on_signals"]
+__all__ = ["record", "recorders", "select_stations", "station_state", "stop_on_signals"]

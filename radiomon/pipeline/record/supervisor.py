@@ -4,6 +4,8 @@ A station that fails (bad config, dead URL, crashing ffmpeg) is retried with
 backoff in its own thread; the others never notice. ``record`` returns when
 the duration is over or a stop is requested (SIGTERM/SIGINT in the CLI): each
 runner stops its ffmpeg, which closes the open segment, and registers it.
+:func:`recorders` is the same as a context manager, for a caller that does
+other work while the stations record (the daemon, ``radiomon run``).
 """
 
 from __future__ import annotations
@@ -47,39 +49,52 @@ def record(
     stop: threading.Event | None = None,
 ) -> list[RecorderStatus]:
     """Record until ``duration`` seconds pass or ``stop`` is set; returns each station's status."""
-    media.require_tool("ffmpeg")  # fatal: nothing can be recorded without it
-    media.require_tool("ffprobe")
-    stations = select_stations(config, station_ids)
     stop = stop or threading.Event()
-    with ExitStack() as locks:
-        for station in stations:
-            locks.enter_context(station_lock(lock_path(config, station.id), station.id))
-        return _record(config, stations, duration, stop)
-
-
-def _record(
-    config: Config, stations: list[Station], duration: float | None, stop: threading.Event
-) -> list[RecorderStatus]:
-    with Archive(config.archive) as archive:
-        archive.sync_stations(config.stations, str(config.timezone))
-        run_id = archive.start_run("record")
-    runners = [StationRunner(config, s, stop) for s in stations]
-    log.info("recording %d station(s): %s", len(runners), ", ".join(s.id for s in stations))
-    for runner in runners:
-        runner.start()
-    deadline = None if duration is None else time.monotonic() + duration
-    try:
+    with recorders(config, station_ids, stop=stop) as runners:
+        deadline = None if duration is None else time.monotonic() + duration
         while not stop.is_set():
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 log.info("duration reached; stopping")
                 break
             stop.wait(1.0 if remaining is None else min(remaining, 1.0))
-    finally:
-        stop.set()
+    return [r.status for r in runners]
+
+
+@contextmanager
+def recorders(config: Config, station_ids: Iterable[str] = (), *,
+              stop: threading.Event) -> Iterator[list[StationRunner]]:
+    """The stations' recorders, running (each station's lock held) while the
+    body runs. On the way out ``stop`` is set: each runner stops its ffmpeg,
+    which closes the open segment, and registers it; the run is logged."""
+    media.require_tool("ffmpeg")  # fatal: nothing can be recorded without it
+    media.require_tool("ffprobe")
+    stations = select_stations(config, station_ids)
+    with ExitStack() as locks:
+        for station in stations:
+            locks.enter_context(station_lock(lock_path(config, station.id), station.id))
+        with Archive(config.archive) as archive:
+            archive.sync_stations(config.stations, str(config.timezone))
+            run_id = archive.start_run("record")
+        runners = [StationRunner(config, s, stop) for s in stations]
+        log.info("recording %d station(s): %s", len(runners), ", ".join(s.id for s in stations))
         for runner in runners:
-            runner.join(JOIN_SECONDS)
-    statuses = [r.status for r in runners]
+            runner.start()
+        try:
+            yield runners
+        finally:
+            stop_runners(stop, runners)
+            _finish(config, run_id, [r.status for r in runners])
+
+
+def stop_runners(stop: threading.Event, runners: list[StationRunner]) -> None:
+    """Set ``stop`` and wait for each runner to close and register its open segment."""
+    stop.set()
+    for runner in runners:
+        runner.join(JOIN_SECONDS)
+
+
+def _finish(config: Config, run_id: int, statuses: list[RecorderStatus]) -> None:
     with Archive(config.archive) as archive:
         archive.finish_run(
             run_id,
@@ -90,7 +105,6 @@ def _record(
     for s in statuses:
         log.info("%s: stopped; %d segment(s), %.0f s recorded, %d restart(s), %d gap(s)",
                  s.station, s.segments, s.seconds, s.restarts, s.gaps)
-    return statuses
 
 
 def lock_path(config: Config, station_id: str) -> Path:

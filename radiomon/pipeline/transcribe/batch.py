@@ -163,6 +163,7 @@ def transcribe_batch(
 
     spec = transcriber_spec(config, settings, engine_factory)
     asr = transcriber_for(spec).engine  # fatal errors stop here, before the first file
+    stage = Stage(config, spec, asr.name, asr.model_label, formats)
     result.model = asr.model_label
     progress.start(len(recordings), sum(r.duration or 0.0 for r in recordings))
     run_id = archive.start_run("transcribe")
@@ -170,16 +171,12 @@ def transcribe_batch(
     threads = spec.options.workers + 1
     pool = executor or ThreadPoolExecutor(threads, thread_name_prefix="transcribe")
     try:
-        work = _Work(spec)
-        for rec, future in in_order(pool, work, recordings, window=threads):
+        for rec, future in in_order(pool, stage.work, recordings, window=threads):
             try:
                 transcript = future.result()
-                stored = _store(config, archive, rec, transcript, asr.name, asr.model_label, formats)
-            except (RadiomonError, OSError, RuntimeError, ValueError) as err:
-                log.debug("recording %d: %s", rec.id, err, exc_info=True)
-                message = _one_line(err, rec)
-                log.warning("recording %d failed: %s", rec.id, message)
-                archive.mark_failed(rec.id, message)
+                stored = stage.store(archive, rec, transcript)
+            except PER_ITEM_ERRORS as err:
+                message = stage.fail(archive, rec, err)
                 result.failed += 1
                 result.errors.append(message)
                 progress.done(rec, rec.duration or 0.0, False)
@@ -204,6 +201,10 @@ def transcribe_batch(
     return result
 
 
+# What one recording's failure can be: it is marked failed and the batch goes on.
+PER_ITEM_ERRORS = (RadiomonError, OSError, RuntimeError, ValueError)
+
+
 @dataclass(frozen=True)
 class _Work:
     """A recording's audio file and the spec, handed to the executor (picklable)."""
@@ -214,31 +215,57 @@ class _Work:
         return transcribe_file(recording.path, self.spec)
 
 
+@dataclass(frozen=True)
+class Stage:
+    """Transcription set up once for a batch (or for the daemon): the spec
+    the workers load, and how each result lands in the archive."""
+
+    config: Config
+    spec: TranscriberSpec
+    engine: str  # what the archive stores as each recording's engine
+    model: str  # and as its model (the engine's label once loaded)
+    formats: tuple[str, ...] = ()  # extra transcript files besides the JSON
+
+    @property
+    def work(self) -> _Work:
+        """The unit of work to submit for a recording (plain data in and out)."""
+        return _Work(self.spec)
+
+    def store(self, archive: Archive, rec: Recording, transcript: Transcript) -> int:
+        """The transcript file (atomic), then segments + status in one
+        transaction; returns the number of segments."""
+        config = self.config
+        try:
+            tz = config.station_tz(rec.station)
+        except ConfigError:  # a station removed from radiomon.yml still has its recordings
+            tz = config.timezone
+        json_path = output.transcript_path(config.transcripts_dir, rec.station, rec.start, tz)
+        meta = {"recording_id": rec.id, "station": rec.station, "audio": rec.path, "engine": self.engine,
+                "model": self.model, "language": config.transcription.language,
+                "duration": round(transcript.duration, 3)}
+        output.write_transcripts(transcript.segments, json_path=json_path, start=rec.start, meta=meta,
+                                 formats=self.formats)
+        return archive.replace_segments(
+            rec.id,
+            transcript.segments,
+            status="transcribed",
+            engine=self.engine,
+            model=self.model,
+            transcript_path=str(json_path),
+            duration=transcript.duration,
+        )
+
+    def fail(self, archive: Archive, rec: Recording, err: BaseException) -> str:
+        """Mark the recording failed with the reason (one line), which is returned."""
+        log.debug("recording %d: %s", rec.id, err, exc_info=True)
+        message = _one_line(err, rec)
+        log.warning("recording %d failed: %s", rec.id, message)
+        archive.mark_failed(rec.id, message)
+        return message
+
+
 def _one_line(err: BaseException, rec: Recording) -> str:
     text = " ".join(str(err).split()) or type(err).__name__
     if isinstance(err, RadiomonError):
         return text
     return f"{rec.path}: {type(err).__name__}: {text}"
-
-
-def _store(config: Config, archive: Archive, rec: Recording, transcript: Transcript, engine: str, model: str,
-           formats: Sequence[str]) -> int:
-    """The transcript file (atomic), then segments + status in one transaction."""
-    try:
-        tz = config.station_tz(rec.station)
-    except ConfigError:  # a station removed from radiomon.yml still has its recordings
-        tz = config.timezone
-    json_path = output.transcript_path(config.transcripts_dir, rec.station, rec.start, tz)
-    meta = {"recording_id": rec.id, "station": rec.station, "audio": rec.path, "engine": engine,
-            "model": model, "language": config.transcription.language,
-            "duration": round(transcript.duration, 3)}
-    output.write_transcripts(transcript.segments, json_path=json_path, start=rec.start, meta=meta, formats=formats)
-    return archive.replace_segments(
-        rec.id,
-        transcript.segments,
-        status="transcribed",
-        engine=engine,
-        model=model,
-        transcript_path=str(json_path),
-        duration=transcript.duration,
-    )

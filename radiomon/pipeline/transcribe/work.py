@@ -103,9 +103,16 @@ def transcriber_for(spec: TranscriberSpec) -> Transcriber:
         return _loaded[1]
 
 
+def engine_label(spec: TranscriberSpec) -> tuple[str, str]:
+    """Load ``spec`` here (in the worker that will use it) and say which engine
+    and model it is, as the archive stores them; a missing model fails here."""
+    engine = transcriber_for(spec).engine
+    return engine.name, engine.model_label
+
+
 def transcribe_file(path: str | Path, spec: TranscriberSpec) -> Transcript:
     """Transcribe one audio file; AudioError when it cannot be decoded."""
     return transcriber_for(spec).transcribe(decode(path), label=str(path))
 
 
-__all__ = ["Transcriber", "TranscriberSpec", "Transcript", "transcribe_file", "transcriber_for"]
+__all__ = ["Transcriber", "TranscriberSpec", "Transcript", "engine_label", "transcribe_file", "transcriber_for"]
