@@ -12,7 +12,9 @@ The archive is polled every 0.2 s; for every crisis mention:
 * air → archive: when its mention row was first seen, after the keyword was
   said (its air time: the source's start + its offset in the programme);
 * air → event: when its event row (the outbox the alerter reads) was first
-  seen; the alerter's delivery comes on top of this;
+  seen;
+* air → alert: when a real channel (a JSON webhook on loopback, Apprise
+  ``json://``) took the crisis alert (the event's ``delivered_utc``);
 * the two parts of air → archive: waiting for the segment to close (air →
   the recording's end) and the work after it (end → row).
 
@@ -36,6 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 import daemon_kit as kit  # noqa: E402
+from alert_servers import Receiver  # noqa: E402
 from icecast import IcecastServer, LiveSource  # noqa: E402
 
 from radiomon import timeutil  # noqa: E402
@@ -72,6 +75,10 @@ def main() -> None:
     config = kit.write_deployment(folder / "oficina", {"latencia": server.url("/latency.mp3")},
                                   segment_minutes=args.segment_minutes, transcription="workers: 0",
                                   daemon="pass_seconds: 2")
+    # A real alert channel: a JSON webhook on loopback (Apprise json://) that takes crisis alerts.
+    receiver = Receiver()
+    with config.open("a", encoding="utf-8") as out:
+        out.write(f"alerts: {{channels: [{{name: webhook, url: '{receiver.url}', priorities: [crisis]}}]}}\n")
     db = load_config(config).archive
     daemon = kit.Process(config, "run")
     seen_mentions: dict[int, tuple[str, str, float, int]] = {}  # id → keyword, at_utc, seen, recording
@@ -90,16 +97,19 @@ def main() -> None:
             recorded_until = time.time()
             time.sleep(0.2)
         ends = dict(kit.query(db, "SELECT id, end_utc FROM recordings")) if db.exists() else {}
+        delivered = {mid: timeutil.parse_iso(at).timestamp() for mid, at in kit.query(
+            db, "SELECT mention_id, delivered_utc FROM events WHERE delivered_utc IS NOT NULL")} if db.exists() else {}
         print(f"daemon ran {args.minutes:g} min; {len(ends)} recording(s) registered, statuses {kit.statuses(db)}")
     finally:
         daemon.stop(signal.SIGTERM)
         source.stop()
         server.cleanup()
+        receiver.down()
 
     started = source.started_at or 0.0
     loops = int(args.minutes * 60 / clip.duration) + 2
     by_air = sorted((started + k * clip.duration + cue.at, cue.keyword) for k in range(loops) for cue in cues)
-    archive_lat, event_lat, waiting, working, offsets = [], [], [], [], []
+    archive_lat, event_lat, alert_lat, waiting, working, offsets = [], [], [], [], [], []
     matched_cues = set()
     for mid, (keyword, at_utc, seen, rec) in seen_mentions.items():
         at = timeutil.parse_iso(at_utc).timestamp()
@@ -112,6 +122,8 @@ def main() -> None:
         archive_lat.append(seen - air)
         if mid in seen_events:
             event_lat.append(seen_events[mid] - air)
+        if mid in delivered:
+            alert_lat.append(delivered[mid] - air)
         if ends.get(rec):
             end = timeutil.parse_iso(ends[rec]).timestamp()
             waiting.append(end - air)
@@ -123,6 +135,7 @@ def main() -> None:
           f"{len(seen_mentions)}, matched to a cue: {len(archive_lat)}")
     print(f"air → archive (mention row):  {percentiles(archive_lat)}")
     print(f"air → event (outbox row):     {percentiles(event_lat)}")
+    print(f"air → alert (webhook took it): {percentiles(alert_lat)}; {len(receiver.posts)} alert(s) received")
     print(f"  waiting for the segment end: {percentiles(waiting)}")
     print(f"  end → row (register, transcribe, match): {percentiles(working)}")
     if offsets:

@@ -73,7 +73,7 @@ def test_old_audio_goes_and_its_text_and_mentions_stay(run, config, archive, dep
     result = run("prune")
 
     assert result.exit_code == 0, result.output
-    cutoff = timeutil.local(NOW - timedelta(days=90), config.timezone)
+    cutoff = timeutil.local(datetime.now(timeutil.UTC) - timedelta(days=90), config.timezone)
     assert re.fullmatch(
         rf"pruned 2 recording\(s\) that ended before {cutoff:%Y-%m-%d} \d\d:\d\d \(90 days\): "
         rf"{size / 1e6:.1f} MB of audio deleted, 0 clip\(s\) of confirmed mentions kept in "
@@ -113,7 +113,8 @@ def test_the_clip_of_a_confirmed_mention_is_kept_before_the_audio_goes(run, conf
 
 def test_a_mention_of_a_recent_recording_keeps_the_old_audio_its_clip_starts_in(run, config, archive, deployment,
                                                                                 make_tone):
-    cutoff = NOW - timedelta(days=90)
+    # The cutoff of this moment, not of when the module was imported (the suite may have run for many minutes).
+    cutoff = datetime.now(timeutil.UTC).replace(microsecond=0) - timedelta(days=90)
     first = add_recording(archive, deployment, cutoff - timedelta(seconds=40), text=None, make_tone=make_tone)
     # Long enough to stay within retention however slowly the test runs.
     second = add_recording(archive, deployment, cutoff - timedelta(seconds=10), seconds=300, offset=2.0,
