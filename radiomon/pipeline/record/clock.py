@@ -7,6 +7,7 @@ so 10-minute segments start at :00, :10, … in the station's zone.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -67,24 +68,25 @@ def is_scheduled(station: Station, now: datetime, tz: ZoneInfo) -> bool:
     return any(in_window(w, local) for w in station.schedule)
 
 
+def _window_edges(station: Station, local_day: date, offsets: range, tz: ZoneInfo) -> Iterator[datetime]:
+    """Every start and end of the station's schedule windows on the local days ``local_day + offsets``."""
+    for offset in offsets:
+        day = local_day + timedelta(days=offset)
+        for window in station.schedule:
+            for moment in (window.start, window.end):
+                if moment == time.max:  # "until 24:00": the next day's midnight
+                    yield datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+                else:
+                    yield datetime.combine(day, moment, tzinfo=tz)
+
+
 def next_change(station: Station, now: datetime, tz: ZoneInfo) -> datetime | None:
     """The next instant the station goes on or off schedule; None when it never changes (24/7)."""
     if not station.schedule:
         return None
     current = is_scheduled(station, now, tz)
-    local = now.astimezone(tz)
-    candidates: list[datetime] = []
-    for offset in range(-1, 9):
-        day: date = local.date() + timedelta(days=offset)
-        for window in station.schedule:
-            for moment in (window.start, window.end):
-                if moment == time.max:
-                    at = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-                else:
-                    at = datetime.combine(day, moment, tzinfo=tz)
-                if at > now:
-                    candidates.append(at)
-    for at in sorted(set(candidates)):
+    later = {at for at in _window_edges(station, now.astimezone(tz).date(), range(-1, 9), tz) if at > now}
+    for at in sorted(later):
         if is_scheduled(station, at, tz) != current:
             return at
     return None
@@ -95,19 +97,8 @@ def previous_change(station: Station, now: datetime, tz: ZoneInfo) -> datetime |
     if not station.schedule:
         return None
     current = is_scheduled(station, now, tz)
-    local = now.astimezone(tz)
-    candidates: set[datetime] = set()
-    for offset in range(-8, 2):
-        day: date = local.date() + timedelta(days=offset)
-        for window in station.schedule:
-            for moment in (window.start, window.end):
-                if moment == time.max:
-                    at = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-                else:
-                    at = datetime.combine(day, moment, tzinfo=tz)
-                if at <= now:
-                    candidates.add(at)
-    for at in sorted(candidates, reverse=True):
+    earlier = {at for at in _window_edges(station, now.astimezone(tz).date(), range(-8, 2), tz) if at <= now}
+    for at in sorted(earlier, reverse=True):
         if is_scheduled(station, at, tz) == current and is_scheduled(station, at - timedelta(seconds=1), tz) != current:
             return at
     return None
