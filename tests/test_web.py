@@ -345,6 +345,9 @@ def test_the_status_page_shows_the_same_as_radiomon_status(client, config):
     for station in report.stations:
         assert station.name in page
     assert f'<strong id="pendientes">{report.recordings.get("pending", 0)}</strong>' in page
+    assert ("Todo en orden." in page) is report.healthy
+    assert page.count('<li class="state bad"><strong>') == len(report.problems)
+    assert "sin canales configurados" in page and "nunca se ha ejecutado" in page
 
 
 # -- the JSON API ----------------------------------------------------------------------------------
@@ -509,3 +512,18 @@ def test_pages_are_gzipped_for_browsers_that_ask_and_say_how_long_they_took(clie
     assert re.fullmatch(r"app;dur=\d+\.\d", plain.headers["Server-Timing"])
     audio = client.get("/audio/1", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in audio.headers  # audio is sent as it is on disk
+
+
+def test_the_status_page_words_the_health_problems_in_spanish(client, config):
+    from radiomon.health import Problem
+    from radiomon.web.views.status import problems_in_spanish
+
+    with Archive(config.archive) as archive:
+        report = jobs.status(config, archive)
+    report.healthy, report.problems = False, [Problem(
+        "station:radio-uno", "station", "radio-uno", "2026-11-25T16:00:00.000Z", "radio-uno down",
+        {"reason": "network", "minutes": 20})]
+    with client.application.test_request_context("/estado"):
+        [message] = problems_in_spanish(report)
+    assert message.title == "Estación sin grabar: Radio Uno Moroleón"
+    assert "No se graba Radio Uno Moroleón desde" in message.body

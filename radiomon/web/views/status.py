@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from datetime import datetime
 
 from flask import Blueprint, render_template
 
-from radiomon import jobs
+from radiomon import events, jobs
+from radiomon.alerts import messages
 from radiomon.web.common import config, day_filters, get_archive
 
 bp = Blueprint("status", __name__)
@@ -39,6 +41,12 @@ def state_kind(state: str) -> str:
     return "warn"
 
 
+def problems_in_spanish(report) -> list:
+    """The health check's problems as the alerts word them (title and body)."""
+    context = messages.Context(tz=config().timezone, station_names={s.id: s.name or s.id for s in config().stations})
+    return [messages.health_message(events.HEALTH_PROBLEM, asdict(problem), context) for problem in report.problems]
+
+
 @bp.get("/estado")
 def page():
     report = jobs.status(config(), get_archive())
@@ -46,4 +54,4 @@ def page():
     gaps = get_archive().gaps(day_filters(today))
     backlog = {k: report.recordings.get(k, 0) for k in ("pending", "transcribing", "failed")}
     return render_template("status.html", report=report, gaps=gaps, backlog=backlog, today=today,
-                           spanish_state=spanish_state, state_kind=state_kind)
+                           problems=problems_in_spanish(report), spanish_state=spanish_state, state_kind=state_kind)
