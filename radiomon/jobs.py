@@ -23,9 +23,9 @@ from pathlib import Path
 from radiomon import alerts, retention
 from radiomon.archive import Archive, Delivery, MentionRow, Recording
 from radiomon.config import Config
-from radiomon.errors import ArchiveError, ConfigError, QueryError, RadiomonError
+from radiomon.errors import ArchiveError, ConfigError, QueryError
 from radiomon.filters import Filters
-from radiomon.keywords import KeywordSet, load_keywords
+from radiomon.keywords import KeywordSet, current_keywords, load_keywords
 from radiomon.keywords.edit import SpellingEdit, add_spelling
 from radiomon.keywords.suggest import Suggestion, rank
 from radiomon.pipeline.ingest import ImportResult, import_audio, import_transcript
@@ -221,27 +221,13 @@ def search(config: Config, archive: Archive, query: str, filters: Filters = Filt
     return search_archive(archive, query, filters, limit=limit, spellings=keyword_spellings(config))
 
 
-_spellings: dict[Path, tuple[float, tuple[tuple[str, str], ...]]] = {}
-
-
 def keyword_spellings(config: Config) -> tuple[tuple[str, str], ...]:
-    """``(term, spelling)`` of every term and alias in keywords.yml, read again
-    when the file changes; none when it cannot be read (search then finds
-    what the text says, and `radiomon keywords check` tells what is wrong)."""
-    path = Path(config.keywords)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
+    """``(term, spelling)`` of every term and alias in keywords.yml; none when
+    it cannot be read (search then finds what the text says)."""
+    keywords = current_keywords(config.keywords)
+    if keywords is None:
         return ()
-    kept = _spellings.get(path)
-    if kept is None or kept[0] != mtime:
-        try:
-            keywords = load_keywords(path)
-        except RadiomonError:
-            return ()
-        kept = (mtime, tuple((t.term, spelling) for g in keywords.groups for t in g.terms for spelling in t.spellings))
-        _spellings[path] = kept
-    return kept[1]
+    return tuple((t.term, spelling) for g in keywords.groups for t in g.terms for spelling in t.spellings)
 
 
 @dataclass(frozen=True)

@@ -128,3 +128,18 @@ def test_parse_without_document_names_the_source():
         parse_keywords({"groups": {"g": {"terms": [{"term": "x", "threshold": 101}]}}}, "mis-palabras.yml")
     assert str(err.value) == ("mis-palabras.yml: groups.g.terms[0].threshold: 101 is out of range; "
                               "use a number from 0 to 100 (88 is the default)")
+
+
+def test_current_keywords_reads_the_file_again_only_when_it_changes(tmp_path) -> None:
+    from radiomon.keywords import current_keywords
+
+    path = tmp_path / "keywords.yml"
+    assert current_keywords(path) is None  # missing
+    path.write_text("groups:\n  municipio:\n    terms: [Moroleón]\n", encoding="utf-8")
+    first = current_keywords(path)
+    assert [t.term for t in first.groups[0].terms] == ["Moroleón"]
+    assert current_keywords(path) is first  # not parsed again
+    path.write_text("groups:\n  municipio:\n    terms: [Moroleón, Uriangato]\n", encoding="utf-8")
+    assert [t.term for t in current_keywords(path).groups[0].terms] == ["Moroleón", "Uriangato"]
+    path.write_text("groups: [no es un mapa]\n", encoding="utf-8")
+    assert current_keywords(path) is None  # invalid: the reader goes on without it

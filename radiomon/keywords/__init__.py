@@ -8,7 +8,7 @@ Pure functions and dataclasses; the only I/O is :func:`load_keywords`.
 """
 
 from radiomon.keywords.explain import Confusion, TermReport, explain
-from radiomon.keywords.load import load_keywords, parse_keywords
+from radiomon.keywords.load import current_keywords, load_keywords, parse_keywords
 from radiomon.keywords.matcher import Matcher, Mention, NearMissOptions
 from radiomon.keywords.model import DEFAULT_THRESHOLD, Group, KeywordSet, Term
 from radiomon.keywords.normalize import Token, normalize, tokenize, tokenize_words
@@ -17,6 +17,6 @@ from radiomon.keywords.words import words_from_text, words_from_whisper
 
 __all__ = [
     "DEFAULT_THRESHOLD", "Confusion", "Group", "KeywordSet", "Matcher", "Mention", "NearMissOptions", "Term",
-    "TermReport", "Token", "explain", "load_keywords", "normalize", "parse_keywords",
+    "TermReport", "Token", "current_keywords", "explain", "load_keywords", "normalize", "parse_keywords",
     "phonetic_key", "tokenize", "tokenize_words", "words_from_text", "words_from_whisper",
 ]

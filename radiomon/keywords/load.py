@@ -36,6 +36,31 @@ def load_keywords(path: str | Path) -> KeywordSet:
     return _validated(YamlDocument.read(Path(path)))
 
 
+# (size, mtime) of each file read by current_keywords, and what it held.
+_current: dict[Path, tuple[tuple[int, int], KeywordSet | None]] = {}
+
+
+def current_keywords(path: str | Path) -> KeywordSet | None:
+    """keywords.yml as it is now, for readers that go on without it (search,
+    the web UI's labels): parsed again only when its size or mtime changes;
+    None while it is missing or invalid (`radiomon keywords check` says why)."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    stamp = (stat.st_size, stat.st_mtime_ns)
+    kept = _current.get(path)
+    if kept is None or kept[0] != stamp:
+        try:
+            keywords: KeywordSet | None = load_keywords(path)
+        except ConfigError:
+            keywords = None
+        kept = (stamp, keywords)
+        _current[path] = kept
+    return kept[1]
+
+
 def keywords_from_text(text: str, source: str = "keywords.yml") -> KeywordSet:
     """What :func:`load_keywords` gives for a file holding ``text`` (named
     ``source`` in messages): an edit of keywords.yml is checked with it

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 from flask import abort, current_app, g, request, session
 from markupsafe import Markup, escape
@@ -15,8 +14,8 @@ from markupsafe import Markup, escape
 from radiomon import timeutil
 from radiomon.archive import Archive
 from radiomon.config import Config
-from radiomon.errors import RadiomonError
 from radiomon.filters import Filters
+from radiomon.keywords import current_keywords
 from radiomon.search import plain_snippet
 from radiomon.web.throttle import LoginThrottle
 
@@ -30,24 +29,11 @@ class WebState:
     config: Config
     require_login: bool
     throttle: LoginThrottle
-    _labels: tuple[float, dict[str, str]] | None = field(default=None, repr=False)
 
     def group_labels(self) -> dict[str, str]:
-        """Group id → label from keywords.yml, read again when the file changes."""
-        path = Path(self.config.keywords)
-        try:
-            mtime = path.stat().st_mtime
-        except OSError:
-            return {}
-        if self._labels is None or self._labels[0] != mtime:
-            from radiomon.keywords import load_keywords
-
-            try:
-                labels = {group.id: group.title for group in load_keywords(path).groups}
-            except RadiomonError:
-                labels = {}
-            self._labels = (mtime, labels)
-        return self._labels[1]
+        """Group id → label from keywords.yml (none while it cannot be read)."""
+        keywords = current_keywords(self.config.keywords)
+        return {group.id: group.title for group in keywords.groups} if keywords else {}
 
 
 def state() -> WebState:
