@@ -47,8 +47,10 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import search as search_benchmark  # noqa: E402  (the station-year builder)
+from icecast import free_port  # noqa: E402
 
 from radiomon.archive import Archive, MentionRow  # noqa: E402
 from radiomon.pipeline.ingest import import_transcript_data  # noqa: E402
@@ -140,12 +142,6 @@ def writer(db: str, stop, counter, pause: float) -> None:
         counter.value = n
         time.sleep(pause)
     archive.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def rare_words() -> list[str]:

@@ -15,19 +15,13 @@ from __future__ import annotations
 
 import email
 import json
-import socket
 import threading
 from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from icecast import free_port
 
 
 class SmtpServer:

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from icecast import free_port
 from playwright.sync_api import Page, expect, sync_playwright
 
 from radiomon import jobs
@@ -46,12 +47,6 @@ def radiomon(config: Path, *args: str) -> str:
                           timeout=600)
     assert done.returncode == 0, done.stderr
     return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:
