@@ -310,7 +310,8 @@ def print_sample(result: dict) -> None:
     recall, precision = hit / total, (hit / pred if pred else 0.0)
     median = statistics.median(result["errors"]) if result["errors"] else float("nan")
     print(f"{'overall':<14}{total:>9}{pred:>7}{recall:>8.2f}{precision:>10.2f}")
-    print(f"median time error {median:.2f} s (p90 {statistics.quantiles(result['errors'], n=10)[-1]:.2f} s); "
+    p90 = statistics.quantiles(result["errors"], n=10)[-1] if len(result["errors"]) > 1 else float("nan")
+    print(f"median time error {median:.2f} s (p90 {p90:.2f} s); "
           f"transcription {result['transcribe_s']:.0f} s for {result['minutes']:.1f} min of audio")
     print(f"targets: recall >= 0.90 {'ok' if recall >= 0.90 else 'MISSED'}, precision >= 0.95 "
           f"{'ok' if precision >= 0.95 else 'MISSED'}, median time error <= 2 s {'ok' if median <= 2 else 'MISSED'}")
