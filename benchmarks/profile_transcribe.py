@@ -249,7 +249,7 @@ def report(stages: Stages, cpu: float, wall: float, audio: float) -> None:
     print(f"audio {audio:.0f} s; CPU {cpu / audio:.3f} s and wall {wall / audio:.3f} s per second of audio")
     print(f"30-s windows: {c['windows']} packed from {speech:.0f} s of speech, "
           f"{speech / (WINDOW_S * c['windows']) if c['windows'] else 0:.0%} full; first pass decoded {first}")
-    print(f"holes re-decoded: {holes} stretch(es) in {c['holes calls']} round(s); "
+    print(f"holes re-decoded: {holes} stretch(es) in {c['holes calls']} round(s), all recordings together; "
           f"second pass: {c['second pass clips']} clip(s)")
     encoded = {phase: c[f"{phase} encoder windows"] for phase in ("first pass", "holes", "second pass", "rescoring")}
     print("30-s windows through the encoder: " + ", ".join(f"{n} {PHASES[p]}" for p, n in encoded.items())

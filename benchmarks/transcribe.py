@@ -16,8 +16,9 @@ archive or file writes included), the runs ``--only`` names:
   false`` in radiomon.yml,
 * ``baseline``: benchmarks/baseline_faster_whisper.py, faster-whisper's own
   ``BatchedInferencePipeline`` with its own VAD, beam 5, word timestamps and
-  radiomon's vocabulary prompt, and nothing else of radiomon (radiomon's
-  batch size and thread count, so only radiomon's additions differ),
+  radiomon's vocabulary prompt, and nothing else of radiomon (with
+  radiomon's batch size and every core, as radiomon uses them, so that only
+  radiomon's additions differ),
 * ``whisper-cli``: the plain ``whisper`` command of openai-whisper with its
   defaults and ``--language es`` (what an office would otherwise run).
 
@@ -71,6 +72,7 @@ BIN = Path(sys.executable).parent
 PROPER = ("moroleon", "uriangato", "pinicuaro", "guanajuato")
 START = datetime(2026, 11, 25, 14, 0, tzinfo=timezone.utc)
 RUNS = ("faster-whisper", "openai-whisper", "no-rescore", "baseline", "whisper-cli")  # the names --only takes
+DEFAULT = ("faster-whisper", "openai-whisper", "whisper-cli")
 COMPARE = ("faster-whisper", "no-rescore", "baseline", "whisper-cli")
 # radiomon's speed targets (--compare): against the plain whisper command at
 # least, and against the plain batched faster-whisper baseline at most.
@@ -195,7 +197,7 @@ def run_baseline(workdir: Path, files) -> Run:
                       out, out / "run.log")
     doc = json.loads(words_file.read_text()) if words_file.exists() else {"files": []}
     words = {i: [(w, s, e) for w, s, e in f["words"]] for i, f in enumerate(doc["files"])}
-    return Run("faster-whisper batched", wall, rss, words)
+    return Run("batched faster-whisper", wall, rss, words)
 
 
 def run_whisper_cli(workdir: Path, files, checkpoint: Path) -> Run:
@@ -284,13 +286,13 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true",
                         help=f"run {', '.join(COMPARE)} and check radiomon's speed targets against them")
     parser.add_argument("--only", help=f"the runs, comma-separated, of {', '.join(RUNS)} (default: "
-                        f"faster-whisper,openai-whisper,whisper-cli; with --compare: {','.join(COMPARE)})")
+                        f"{','.join(DEFAULT)}; with --compare: {','.join(COMPARE)})")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/radiomon-bench-transcribe"))
     parser.add_argument("--torch-threads", type=int, help="threads for both torch runs (default: theirs); on a "
                         "shared, loaded machine torch's spinning thread pool can be many times slower with 2")
     parser.add_argument("--no-rescore", action="store_true", help="radiomon runs without keyword rescoring")
     args = parser.parse_args()
-    only = args.only.split(",") if args.only else list(COMPARE if args.compare else RUNS[:2] + RUNS[-1:])
+    only = args.only.split(",") if args.only else list(COMPARE if args.compare else DEFAULT)
     unknown = [name for name in only if name not in RUNS]
     if unknown:
         parser.error(f"unknown run {unknown[0]!r} in --only; use any of {', '.join(RUNS)}")
