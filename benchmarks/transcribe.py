@@ -1,17 +1,31 @@
-"""Benchmark: `radiomon transcribe` (both engines) against the plain `whisper` command.
+"""Benchmark: `radiomon transcribe` against a plain batched faster-whisper and the plain `whisper` command.
 
 Generates a broadcast-like batch with known content (tests/audio_factory.py:
 espeak-ng Spanish news with known text, real es-MX human prompts as ads,
 songs, jingles, music beds under speech, dead air), one file per station,
 and on identical weights (the bundled Whisper base; its openai-whisper copy
-is rebuilt with shared/tools/ct2_to_openai.py) times, end to end as a user
-runs them (process start, model load, audio decode and archive writes
-included):
+is rebuilt with shared/tools/ct2_to_openai.py) times, one after another,
+end to end as a user runs them (process start, model load, audio decode and
+archive or file writes included), the runs ``--only`` names:
 
-* ``radiomon transcribe`` with faster-whisper (the default),
-* ``radiomon transcribe --engine openai-whisper``,
-* the plain ``whisper`` command of openai-whisper with its defaults and
-  ``--language es`` (what an office would otherwise run).
+* ``faster-whisper``: ``radiomon transcribe`` with its defaults (the
+  faster-whisper engine, word timestamps, radio VAD, re-decoding, guards,
+  keyword rescoring),
+* ``openai-whisper``: ``radiomon transcribe --engine openai-whisper``,
+* ``no-rescore``: ``radiomon transcribe`` with ``transcription: rescore:
+  false`` in radiomon.yml,
+* ``baseline``: benchmarks/baseline_faster_whisper.py, faster-whisper's own
+  ``BatchedInferencePipeline`` with its own VAD, beam 5, word timestamps and
+  radiomon's vocabulary prompt, and nothing else of radiomon (with
+  radiomon's batch size and every core, as radiomon uses them, so that only
+  radiomon's additions differ),
+* ``whisper-cli``: the plain ``whisper`` command of openai-whisper with its
+  defaults and ``--language es`` (what an office would otherwise run).
+
+By default the first two and the last; ``--compare`` runs faster-whisper,
+no-rescore, baseline and whisper-cli (``--only`` picks among them) and
+checks radiomon's speed targets: at least 25× faster than the plain
+whisper command, and at most 1.3× the baseline's time.
 
 For each it prints the real-time factor (wall time ÷ audio length), peak
 memory (max RSS), WER and word recall against the known text (scored only
@@ -23,7 +37,8 @@ ratios. The plain command writes no word times; its words are spread evenly
 over their segment for the placement count.
 
 Usage: .venv/bin/python benchmarks/transcribe.py [--minutes 30] [--stations 3]
-       [--only faster-whisper,openai-whisper,whisper-cli] [--workdir DIR]
+       [--compare] [--only faster-whisper,openai-whisper,no-rescore,baseline,whisper-cli]
+       [--workdir DIR] [--torch-threads N] [--no-rescore]
 """
 
 from __future__ import annotations
@@ -46,12 +61,23 @@ import audio_factory as af  # noqa: E402
 import jiwer  # noqa: E402
 
 from radiomon.archive import Archive  # noqa: E402
+from radiomon.config import TranscriptionConfig  # noqa: E402
+from radiomon.keywords import load_keywords  # noqa: E402
 from radiomon.keywords.normalize import normalize  # noqa: E402
 from radiomon.pipeline.transcribe import models  # noqa: E402
+from radiomon.pipeline.transcribe.batch import build_prompt  # noqa: E402
+from radiomon.pipeline.transcribe.machine import cpu_count  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PROPER = ("moroleon", "uriangato", "pinicuaro", "guanajuato")
 START = datetime(2026, 11, 25, 14, 0, tzinfo=timezone.utc)
+RUNS = ("faster-whisper", "openai-whisper", "no-rescore", "baseline", "whisper-cli")  # the names --only takes
+DEFAULT = ("faster-whisper", "openai-whisper", "whisper-cli")
+COMPARE = ("faster-whisper", "no-rescore", "baseline", "whisper-cli")
+# radiomon's speed targets (--compare): against the plain whisper command at
+# least, and against the plain batched faster-whisper baseline at most.
+TARGET_FASTER_THAN_WHISPER = 25.0
+TARGET_OF_BASELINE = 1.3
 
 
 @dataclass
@@ -95,7 +121,9 @@ def openai_checkpoint() -> Path:
 def timed(cmd: list[str], cwd: Path, log: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of a command, measured by GNU time."""
     stats = cwd / "time.txt"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONWARNINGS": "ignore"}
+    # The radiomon commands run this tree's radiomon, the code this script imports.
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONWARNINGS": "ignore", "PYTHONPATH": path}
     with open(log, "w") as f:
         proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", str(stats), *cmd], cwd=cwd, env=env,
                               stdout=f, stderr=subprocess.STDOUT)
@@ -109,13 +137,13 @@ TORCH_THREADS: int | None = None  # --torch-threads: for both torch runs (openai
 RESCORE = True  # --no-rescore: radiomon without keyword rescoring (radiomon/pipeline/transcribe/rescore.py)
 
 
-def deployment(workdir: Path, name: str, files) -> Path:
+def deployment(workdir: Path, name: str, files, *, engine: str, rescore: bool) -> Path:
     dep = workdir / name
     shutil.rmtree(dep, ignore_errors=True)
     dep.mkdir(parents=True)
     stations = "".join(f"  - id: estacion-{i}\n    url: http://127.0.0.1:8000/{i}.mp3\n" for i in range(len(files)))
-    settings = ([f"  threads: {TORCH_THREADS}\n"] if TORCH_THREADS and name == "openai-whisper" else []) \
-        + ([] if RESCORE else ["  rescore: false\n"])
+    settings = ([f"  threads: {TORCH_THREADS}\n"] if TORCH_THREADS and engine == "openai-whisper" else []) \
+        + ([] if rescore else ["  rescore: false\n"])
     extra = "transcription:\n" + "".join(settings) if settings else ""
     (dep / "radiomon.yml").write_text(f"timezone: America/Mexico_City\nstations:\n{stations}{extra}")
     shutil.copy(ROOT / "radiomon" / "data" / "keywords.yml", dep / "keywords.yml")
@@ -129,8 +157,12 @@ def deployment(workdir: Path, name: str, files) -> Path:
     return dep
 
 
-def run_radiomon(workdir: Path, files, engine: str) -> Run:
-    dep = deployment(workdir, engine, files)
+def run_radiomon(workdir: Path, files, engine: str, *, name: str | None = None, label: str | None = None,
+                 rescore: bool = True) -> Run:
+    """``radiomon transcribe`` in a fresh deployment of its own (``name``, by default
+    the engine's), shown in the table as ``label`` (by default the engine)."""
+    name = name or engine
+    dep = deployment(workdir, name, files, engine=engine, rescore=rescore)
     wall, rss = timed([str(BIN / "radiomon"), "--config", str(dep / "radiomon.yml"), "transcribe", "--engine", engine],
                       dep, dep / "run.log")
     words: dict[int, list] = {}
@@ -143,8 +175,29 @@ def run_radiomon(workdir: Path, files, engine: str) -> Run:
                 for w in json.loads(seg["words"] or "[]")
             ]
             if rec.status != "transcribed":
-                print(f"  ! {engine}: recording {rec.id} is {rec.status}: {rec.error}", file=sys.stderr)
-    return Run(engine, wall, rss, words)
+                print(f"  ! {name}: recording {rec.id} is {rec.status}: {rec.error}", file=sys.stderr)
+    return Run(label or engine, wall, rss, words)
+
+
+def run_baseline(workdir: Path, files) -> Run:
+    """benchmarks/baseline_faster_whisper.py with what radiomon's defaults would use:
+    the bundled model, the vocabulary prompt built by radiomon's own function
+    from the same keywords.yml the deployments get, radiomon's batch size,
+    and every core (radiomon's workers × threads together)."""
+    out = workdir / "baseline"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    settings = TranscriptionConfig()
+    prompt = build_prompt(settings, load_keywords(ROOT / "radiomon" / "data" / "keywords.yml"))
+    words_file = out / "words.json"
+    wall, rss = timed([sys.executable, str(ROOT / "benchmarks" / "baseline_faster_whisper.py"),
+                       "--output", str(words_file), "--model", str(models.ensure_bundled()),
+                       "--batch-size", str(settings.batch_size), "--threads", str(cpu_count()),
+                       *(["--prompt", prompt] if prompt else []), *[str(p) for p, _, _ in files]],
+                      out, out / "run.log")
+    doc = json.loads(words_file.read_text()) if words_file.exists() else {"files": []}
+    words = {i: [(w, s, e) for w, s, e in f["words"]] for i, f in enumerate(doc["files"])}
+    return Run("batched faster-whisper", wall, rss, words)
 
 
 def run_whisper_cli(workdir: Path, files, checkpoint: Path) -> Run:
@@ -192,16 +245,60 @@ def score(run: Run, files) -> dict:
     }
 
 
+def run_named(name: str, workdir: Path, files) -> Run:
+    """The run ``--only`` calls ``name`` (one of RUNS)."""
+    if name == "whisper-cli":
+        return run_whisper_cli(workdir, files, openai_checkpoint())
+    if name == "baseline":
+        return run_baseline(workdir, files)
+    if name == "no-rescore":
+        return run_radiomon(workdir, files, "faster-whisper", name=name, label="faster-whisper, no rescore",
+                            rescore=False)
+    if name == "openai-whisper":
+        openai_checkpoint()
+    return run_radiomon(workdir, files, name, rescore=RESCORE)
+
+
+def targets(runs: dict[str, Run]) -> list[str]:
+    """radiomon's speed targets against the runs that measure them (--compare), pass or fail."""
+    lines = []
+    fw, baseline, cli, off = (runs.get(k) for k in ("faster-whisper", "baseline", "whisper-cli", "no-rescore"))
+    if fw and cli:
+        ratio = cli.wall / fw.wall
+        verdict = "pass" if ratio >= TARGET_FASTER_THAN_WHISPER else "FAIL"
+        lines.append(f"radiomon defaults: {ratio:.1f}× faster than the plain whisper command "
+                     f"(target ≥ {TARGET_FASTER_THAN_WHISPER:g}×): {verdict}")
+    if fw and baseline:
+        ratio = fw.wall / baseline.wall
+        verdict = "pass" if ratio <= TARGET_OF_BASELINE else "FAIL"
+        lines.append(f"radiomon defaults: {ratio:.2f}× the plain batched faster-whisper baseline's time "
+                     f"(target ≤ {TARGET_OF_BASELINE:g}×): {verdict}")
+    if off and baseline:
+        lines.append(f"radiomon, rescoring off: {off.wall / baseline.wall:.2f}× the plain batched "
+                     "faster-whisper baseline's time")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=30.0, help="total audio (default 30)")
     parser.add_argument("--stations", type=int, default=3, help="files in the batch, one per station (default 3)")
-    parser.add_argument("--only", default="faster-whisper,openai-whisper,whisper-cli")
+    parser.add_argument("--compare", action="store_true",
+                        help=f"run {', '.join(COMPARE)} and check radiomon's speed targets against them")
+    parser.add_argument("--only", help=f"the runs, comma-separated, of {', '.join(RUNS)} (default: "
+                        f"{','.join(DEFAULT)}; with --compare: {','.join(COMPARE)})")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/radiomon-bench-transcribe"))
     parser.add_argument("--torch-threads", type=int, help="threads for both torch runs (default: theirs); on a "
                         "shared, loaded machine torch's spinning thread pool can be many times slower with 2")
     parser.add_argument("--no-rescore", action="store_true", help="radiomon runs without keyword rescoring")
     args = parser.parse_args()
+    only = args.only.split(",") if args.only else list(COMPARE if args.compare else DEFAULT)
+    unknown = [name for name in only if name not in RUNS]
+    if unknown:
+        parser.error(f"unknown run {unknown[0]!r} in --only; use any of {', '.join(RUNS)}")
+    if args.compare and args.no_rescore:
+        parser.error("--compare measures radiomon's defaults (rescoring on) and the no-rescore run itself; "
+                     "drop --no-rescore")
     global TORCH_THREADS, RESCORE
     TORCH_THREADS, RESCORE = args.torch_threads, not args.no_rescore
     if af.missing():
@@ -213,19 +310,12 @@ def main() -> None:
     print(f"batch: {len(files)} files, {audio / 60:.1f} min of audio, {speech / audio:.0%} speech; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before")
     models.ensure_bundled()
-    only = args.only.split(",")
-    runs: list[Run] = []
+    by_name: dict[str, Run] = {}
     for name in only:
         t0 = os.getloadavg()[0]
-        if name == "whisper-cli":
-            runs.append(run_whisper_cli(args.workdir, files, openai_checkpoint()))
-        else:
-            if name == "openai-whisper":
-                openai_checkpoint()
-            runs.append(run_radiomon(args.workdir, files, name))
-        print(
-            f"  {runs[-1].name}: {runs[-1].wall:.1f} s (load average {t0:.2f} → {os.getloadavg()[0]:.2f})", flush=True
-        )
+        done = by_name[name] = run_named(name, args.workdir, files)
+        print(f"  {done.name}: {done.wall:.1f} s (load average {t0:.2f} → {os.getloadavg()[0]:.2f})", flush=True)
+    runs = list(by_name.values())
     print()
     print(
         f"{'command':<26} {'wall s':>8} {'RTF':>7} {'peak MB':>8} {'WER':>6} {'recall':>7} {'nouns':>6} "
@@ -250,6 +340,9 @@ def main() -> None:
             f"faster-whisper: {base['openai-whisper'] / base['faster-whisper']:.1f}× faster than "
             "radiomon's openai-whisper engine"
         )
+    if args.compare:
+        print()
+        print("\n".join(targets(by_name)))
 
 
 if __name__ == "__main__":
