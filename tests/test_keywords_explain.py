@@ -16,7 +16,7 @@ def test_forms_and_confusions():
     reports = {r.spelling: r for r in explain(keywords, common_words=["salud", "morena", "leon", "de"])}
     assert reports["Moroleón"] == TermReport(
         group_id="municipio", keyword="Moroleón", spelling="Moroleón", normalized="moroleon",
-        phonetic="moroleon", threshold=80, exact_only=False, confusions=(),
+        phonetic="moroleon", threshold=80, exact_only=False, confusions=(), threshold_source="term",
     )
     assert reports["Moro León"].normalized == "moro leon"
     assert reports["presidente municipal"].phonetic == "presidente munisipal"

@@ -52,8 +52,19 @@ groups:
         threshold=88.0,
         source=str(path),
     )
-    assert keywords.threshold_for(keywords.group("municipio").terms[0]) == 88.0
+    # No threshold of its own: derived from the term, here lower than the default.
+    assert keywords.threshold_for(keywords.group("municipio").terms[0]) == 80.0
     assert keywords.threshold_for(keywords.group("municipio").terms[1]) == 92.0
+
+
+def test_derived_thresholds_can_be_turned_off(tmp_path):
+    path = write(tmp_path, "defaults: {threshold: 88, derive_thresholds: false}\ngroups: {m: {terms: [Moroleón]}}\n")
+    keywords = load_keywords(path)
+    assert not keywords.derive_thresholds
+    assert keywords.threshold_for(keywords.group("m").terms[0]) == 88.0
+    assert keywords.derivation(keywords.group("m").terms[0]) is None
+    message = load_error(tmp_path, "defaults: {derive_thresholds: sometimes}\ngroups: {m: {terms: [Moroleón]}}\n")
+    assert message == "keywords.yml:1: defaults.derive_thresholds: must be true or false, not text"
 
 
 def test_defaults_are_documented_values():

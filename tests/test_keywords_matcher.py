@@ -147,11 +147,11 @@ def test_mention_fields_and_cross_segment_match(matcher):
 
 
 def test_thresholds_are_per_term():
-    strict = KeywordSet(groups=(Group("m", terms=(Term("Moroleón"),)),))  # default 88
+    strict = KeywordSet(groups=(Group("m", terms=(Term("Moroleón"),)),), derive_thresholds=False)  # 88
     assert found(Matcher(strict), "en Moreón") == []
     lenient = KeywordSet(groups=(Group("m", terms=(Term("Moroleón", threshold=80),)),))
     assert found(Matcher(lenient), "en Moreón") == [("m", "Moroleón", "Moreón")]
-    exact = KeywordSet(groups=(Group("m", terms=(Term("Moroleón"),)),), threshold=100)
+    exact = KeywordSet(groups=(Group("m", terms=(Term("Moroleón"),)),), threshold=100, derive_thresholds=False)
     assert found(Matcher(exact), "en Moroleon y Moreón") == [("m", "Moroleón", "Moroleon")]
 
 

@@ -113,14 +113,21 @@ def keywords() -> None:
 def keywords_check(app: AppContext, path: Path | None, fmt: str) -> None:
     """Validate keywords.yml (default: the one in radiomon.yml) and explain each
     term: its normalized and phonetic forms, its threshold, and the other terms
-    or common words that would be reported as it."""
+    or common words that would be reported as it.
+
+    A term without a threshold of its own gets one derived from it: just
+    above the closest frequent Spanish word (or its own exclude look-alikes),
+    never below what its length allows nor above defaults.threshold; the
+    line says which word decided. defaults.derive_thresholds: false turns
+    this off."""
     source = path or app.config.keywords
     keyword_set = load_keywords(source)
     reports = explain(keyword_set)
     if fmt != "table":
         emit_records([
             {"group": r.group_id, "keyword": r.keyword, "spelling": r.spelling, "normalized": r.normalized,
-             "phonetic": r.phonetic, "threshold": r.threshold, "exact_only": r.exact_only,
+             "phonetic": r.phonetic, "threshold": r.threshold, "threshold_source": r.threshold_source,
+             "threshold_reason": r.threshold_reason, "exact_only": r.exact_only,
              "confusions": "; ".join(f"{c.text} ({c.score:.0f})" for c in r.confusions)
              if fmt == "csv" else [{"text": c.text, "kind": c.kind, "score": c.score, "group": c.group_id,
                                      "keyword": c.keyword} for c in r.confusions]}
@@ -137,6 +144,8 @@ def keywords_check(app: AppContext, path: Path | None, fmt: str) -> None:
             click.echo(f"\n[{group.id}] {group.title} (priority {group.priority})")
         alias = "" if r.spelling == r.keyword else f" (alias of {r.keyword})"
         mode = "exact only" if r.exact_only else f"threshold {r.threshold:.0f}"
+        if r.threshold_source == "derived" and not r.exact_only:
+            mode += f" ({r.threshold_reason})"
         click.echo(f"  {r.spelling}{alias}: normalized '{r.normalized}', sounds '{r.phonetic}', {mode}")
         for c in r.confusions:
             other = f"{c.keyword} in {c.group_id}" if c.kind == "term" else "common word"

@@ -41,15 +41,22 @@ class TermReport:
     threshold: float
     exact_only: bool  # short spelling: counts only when heard exactly (DIF, IMSS)
     confusions: tuple[Confusion, ...] = ()
+    # Where the threshold comes from: the term's own ("term"), derived from
+    # the term (see radiomon/keywords/derive.py), or the file's default.
+    threshold_source: Literal["term", "derived", "default"] = "default"
+    threshold_reason: str = ""  # why the derived threshold is what it is
 
 
 def explain(keywords: KeywordSet, common_words: Iterable[str] = COMMON_WORDS) -> list[TermReport]:
     """A report per spelling, in file order, with its possible confusions."""
     matcher = Matcher(keywords)
     words = sorted(set(common_words))
+    terms = {(group.id, term.term): term for group, term in keywords.terms}
     reports = []
     for spelling in matcher.spellings:
         pattern = spelling.pattern
+        term = terms[spelling.group_id, spelling.keyword]
+        derivation = keywords.derivation(term, pattern.text)
         confusions = [
             Confusion(other.pattern.text, "term", score, other.group_id, other.keyword)
             for other in matcher.spellings
@@ -69,5 +76,7 @@ def explain(keywords: KeywordSet, common_words: Iterable[str] = COMMON_WORDS) ->
             threshold=spelling.threshold,
             exact_only=pattern.short,
             confusions=tuple(sorted(confusions, key=lambda c: (-c.score, c.text))),
+            threshold_source="term" if term.threshold is not None else "derived" if derivation else "default",
+            threshold_reason=derivation.reason if derivation else "",
         ))
     return reports

@@ -24,7 +24,7 @@ from radiomon.yamlfile import KeyPath, YamlDocument, dotted
 log = logging.getLogger(__name__)
 
 _TOP_KEYS = ("defaults", "groups")
-_DEFAULTS_KEYS = ("threshold",)
+_DEFAULTS_KEYS = ("threshold", "derive_thresholds")
 _GROUP_KEYS = ("label", "priority", "terms", "report")
 _TERM_KEYS = ("term", "aliases", "threshold", "exclude")
 # Group ids appear in URLs, CLI options and the archive: keep them word-like.
@@ -97,19 +97,25 @@ class _Parser:
             raise self.error((), "the file is empty; write a 'groups:' mapping (see `radiomon init`)")
         self.mapping(data, (), "a mapping with 'defaults' and 'groups'")
         self.known_keys(data, (), _TOP_KEYS)
-        threshold = DEFAULT_THRESHOLD
+        threshold, derive_thresholds = DEFAULT_THRESHOLD, True
         if data.get("defaults") is not None:
             defaults = self.mapping(data["defaults"], ("defaults",), "a mapping like {threshold: 88}")
             self.known_keys(defaults, ("defaults",), _DEFAULTS_KEYS)
             if "threshold" in defaults:
                 threshold = self.threshold(defaults["threshold"], ("defaults", "threshold"))
+            if "derive_thresholds" in defaults:
+                derive_thresholds = defaults["derive_thresholds"]
+                if not isinstance(derive_thresholds, bool):
+                    raise self.error(("defaults", "derive_thresholds"),
+                                     f"must be true or false, not {_kind(derive_thresholds)}")
         if "groups" not in data or data["groups"] is None:
             raise self.error(("groups",), "missing; add 'groups:' with at least one group of terms")
         groups_data = self.mapping(data["groups"], ("groups",), "a mapping of group id to {label, priority, terms}")
         if not groups_data:
             raise self.error(("groups",), "no groups; add at least one group of terms")
         groups = tuple(self.group(gid, gdata, ("groups", gid)) for gid, gdata in groups_data.items())
-        keywords = KeywordSet(groups=groups, threshold=threshold, source=self.source)
+        keywords = KeywordSet(groups=groups, threshold=threshold, derive_thresholds=derive_thresholds,
+                              source=self.source)
         log.debug("%s: %d groups, %d terms", self.source, len(groups), len(keywords.terms))
         return keywords
 

@@ -179,7 +179,7 @@ class Matcher:
                 group_id=group.id,
                 keyword=term.term,
                 pattern=compile_pattern(spelling),
-                threshold=keywords.threshold_for(term) - near_miss.reach,
+                threshold=keywords.threshold_for(term, spelling) - near_miss.reach,
                 excludes=tuple(compile_pattern(x) for x in term.exclude),
             )
             for group, term in keywords.terms

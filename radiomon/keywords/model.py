@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from radiomon.keywords.derive import Derivation, derive
+
 Priority = Literal["normal", "high", "crisis"]
 PRIORITIES: tuple[Priority, ...] = ("normal", "high", "crisis")
 
 # Design-doc default: a window of heard words must score at least 88/100 against
-# a term (spelling or Spanish phonetic key) to count. Terms that Whisper mangles
-# more than that (proper nouns) lower it per term in keywords.yml.
+# a term (spelling or Spanish phonetic key) to count. A term keywords.yml gives
+# no threshold of its own may get a lower one, derived from how close real
+# Spanish comes to it (radiomon/keywords/derive.py).
 DEFAULT_THRESHOLD = 88.0
 
 
@@ -55,6 +58,9 @@ class KeywordSet:
 
     groups: tuple[Group, ...] = ()
     threshold: float = DEFAULT_THRESHOLD  # ``defaults.threshold``
+    # Terms without a threshold of their own get one derived from the term
+    # (``defaults.derive_thresholds``, on in keywords.yml); off, the default applies.
+    derive_thresholds: bool = True
     source: str = "keywords.yml"  # where it came from, for messages
     _by_id: dict[str, Group] = field(default=None, init=False, repr=False, compare=False)  # type: ignore[assignment]
 
@@ -65,9 +71,20 @@ class KeywordSet:
         """The group with this id; KeyError if there is none."""
         return self._by_id[group_id]
 
-    def threshold_for(self, term: Term) -> float:
-        """The threshold that applies to ``term``: its own, else the default."""
-        return self.threshold if term.threshold is None else term.threshold
+    def threshold_for(self, term: Term, spelling: str | None = None) -> float:
+        """The threshold that applies to ``spelling`` of ``term`` (default: the
+        term itself): the term's own, else the derived one, else the default."""
+        if term.threshold is not None:
+            return term.threshold
+        derivation = self.derivation(term, spelling)
+        return self.threshold if derivation is None else derivation.threshold
+
+    def derivation(self, term: Term, spelling: str | None = None) -> Derivation | None:
+        """How the threshold of ``spelling`` of ``term`` was derived; None where
+        it was not (the term has its own, or derivation is off)."""
+        if term.threshold is not None or not self.derive_thresholds:
+            return None
+        return derive(spelling or term.term, term.spellings, term.exclude, self.threshold)
 
     @property
     def terms(self) -> tuple[tuple[Group, Term], ...]:
