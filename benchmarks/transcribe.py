@@ -135,6 +135,7 @@ def timed(cmd: list[str], cwd: Path, log: Path) -> tuple[float, float]:
 
 TORCH_THREADS: int | None = None  # --torch-threads: for both torch runs (openai engine, whisper command)
 RESCORE = True  # --no-rescore: radiomon without keyword rescoring (radiomon/pipeline/transcribe/rescore.py)
+SETTINGS: list[str] = []  # --set KEY=VALUE: more transcription settings for every radiomon run
 
 
 def deployment(workdir: Path, name: str, files, *, engine: str, rescore: bool) -> Path:
@@ -143,7 +144,8 @@ def deployment(workdir: Path, name: str, files, *, engine: str, rescore: bool) -
     dep.mkdir(parents=True)
     stations = "".join(f"  - id: estacion-{i}\n    url: http://127.0.0.1:8000/{i}.mp3\n" for i in range(len(files)))
     settings = ([f"  threads: {TORCH_THREADS}\n"] if TORCH_THREADS and engine == "openai-whisper" else []) \
-        + ([] if rescore else ["  rescore: false\n"])
+        + ([] if rescore else ["  rescore: false\n"]) + [f"  {key}: {value}\n" for key, value in
+                                                          (item.split("=", 1) for item in SETTINGS)]
     extra = "transcription:\n" + "".join(settings) if settings else ""
     (dep / "radiomon.yml").write_text(f"timezone: America/Mexico_City\nstations:\n{stations}{extra}")
     shutil.copy(ROOT / "radiomon" / "data" / "keywords.yml", dep / "keywords.yml")
@@ -291,7 +293,13 @@ def main() -> None:
     parser.add_argument("--torch-threads", type=int, help="threads for both torch runs (default: theirs); on a "
                         "shared, loaded machine torch's spinning thread pool can be many times slower with 2")
     parser.add_argument("--no-rescore", action="store_true", help="radiomon runs without keyword rescoring")
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
+                        help="a transcription setting of radiomon.yml for the radiomon runs (repeatable), "
+                             "e.g. --set workers=2 --set threads=1")
     args = parser.parse_args()
+    if any("=" not in item for item in args.settings):
+        parser.error("--set takes KEY=VALUE, e.g. --set workers=2")
+    SETTINGS[:] = args.settings
     only = args.only.split(",") if args.only else list(COMPARE if args.compare else DEFAULT)
     unknown = [name for name in only if name not in RUNS]
     if unknown:

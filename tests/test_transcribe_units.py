@@ -256,7 +256,8 @@ def test_transcript_files_are_named_by_local_start_and_render_every_format(tmp_p
 
 # -- workers and models ------------------------------------------------------------
 
-@pytest.mark.parametrize("cores, expected", [(1, (1, 1)), (2, (1, 2)), (4, (1, 4)), (8, (2, 4)), (16, (4, 4))])
+@pytest.mark.parametrize("cores, expected", [(1, (1, 1)), (2, (2, 1)), (3, (3, 1)), (4, (2, 2)), (8, (4, 2)),
+                                             (16, (8, 2))])
 def test_automatic_workers_and_threads(cores, expected):
     assert plan_workers(0, 0, cores) == expected
 

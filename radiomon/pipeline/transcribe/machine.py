@@ -15,14 +15,18 @@ def cpu_count() -> int:
 def plan_workers(workers: int, threads: int, cores: int | None = None) -> tuple[int, int]:
     """Workers × threads for this machine when the config says 0 (automatic).
 
-    CTranslate2 scales well to about 4 threads per model instance on CPU;
-    past that, more instances decoding different recordings use the cores
-    better. So: one worker with every core up to 4 cores, then a worker per
-    4 cores.
+    Recordings decoded side by side, each with fewer threads, use the cores
+    better than one recording with all of them: beam search and the Python
+    between model calls (VAD, matching, the rescoring questions) leave a
+    lone worker's second thread idle about a third of the time. On two
+    cores, two workers of one thread took 31 % less wall time than one of
+    two for the same batch and the same transcripts (benchmarks/NOTES.md),
+    for about 330 MB more memory. So: a worker per core up to three cores,
+    then a worker per two cores.
     """
     cores = cores or cpu_count()
     if workers <= 0:
-        workers = 1 if cores <= 4 else cores // 4
+        workers = cores if cores <= 3 else cores // 2
     if threads <= 0:
         threads = max(1, cores // workers)
     return workers, threads
