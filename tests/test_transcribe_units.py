@@ -208,6 +208,15 @@ def test_prompt_takes_names_from_the_highest_priority_groups_first():
     assert prompt.count("Moroleón") == 1
 
 
+def test_frequent_words_of_names_are_left_to_whisper():
+    # Program and place names made of everyday words (Instituto, Mujer, Becas,
+    # Laguna) would spend the budget before the names Whisper cannot know.
+    keywords = KS([G("normal", [T("Instituto Municipal de la Mujer"), T("Becas Impulso"), T("Laguna Larga"),
+                                T("Churipitzeo"), T("SAPAP"), T("Cuerámaro")])])
+    assert vocabulary.build_prompt(keywords) == "Noticias locales: Churipitzeo, SAPAP, Cuerámaro, " \
+        "Instituto Municipal de la Mujer, Becas Impulso y Laguna Larga."
+
+
 def test_prompt_respects_the_token_budget():
     keywords = KS([G("normal", [T(f"Nombre{i}") for i in range(200)])])
     prompt = vocabulary.build_prompt(keywords, budget=30)
@@ -361,6 +370,24 @@ def test_a_short_loop_or_a_skipped_sentence_also_gets_a_second_pass():
     good = seg("Las tejedoras de Moroleón llevarán sus rebozos a la feria.", 60.5, 64.0,
                spoken("Las tejedoras de Moroleón llevarán sus rebozos a la feria.", 60.5), compression_ratio=1.2)
     assert second_pass([short_loop, skipped, good], clips) == clips[:2]
+
+
+def test_the_prompt_written_back_as_a_list_gets_a_second_pass():
+    from radiomon.pipeline.transcribe.engines.faster_whisper import second_pass
+    from radiomon.pipeline.transcribe.guards import echoes_prompt, prompt_words
+
+    names = prompt_words("Noticias locales: Pénjamo, Rosalba, Ledesma, DIF, SAPAP, Pacueco, Corralejo y Uriangato.")
+    assert names == {"penjamo", "rosalba", "ledesma", "dif", "sapap", "pacueco", "corralejo", "uriangato"}
+    echo = "La camésa Rosalba, Ledesma, DIF, SAPAP, Pacueco, Corralejo, Pénjamo, DIF, Pacueco."
+    news = "Los municipios de Pénjamo, Uriangato, Corralejo y Pacueco firmaron un convenio con el DIF estatal."
+    segments = [seg(echo, 0.5, 9.0, spoken(echo, 0.5), compression_ratio=1.4),
+                seg(news, 30.5, 38.0, spoken(news, 30.5), compression_ratio=1.3)]
+    assert echoes_prompt(segments[0].words, names)
+    assert not echoes_prompt(segments[1].words, names)  # four names in seven words: a list in the news
+    assert not echoes_prompt(segments[0].words, frozenset())
+    clips = [Clip(0.0, 30.0), Clip(30.0, 60.0)]
+    assert second_pass(segments, clips, names) == clips[:1]
+    assert second_pass(segments, clips) == []
 
 
 class EchoEngine:

@@ -37,7 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from rapidfuzz import fuzz, process
 
@@ -91,16 +91,25 @@ def length_floor(letters: int) -> float:
     return min(88.0, LOWEST + (8 - letters) * 8 / 3)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared (and cached on) by identity: it is one list
 class Lexicon:
     """The packaged frequent words and their phonetic keys, for nearest-word lookups."""
 
-    words: tuple[str, ...]
+    words: tuple[str, ...]  # most frequent first
     keys: tuple[str, ...]
+    ranks: Mapping[str, int]  # word → its place in ``words``
 
     @classmethod
     def from_words(cls, words: Sequence[str]) -> "Lexicon":
-        return cls(tuple(words), tuple(word_key(w) for w in words))
+        ranks: dict[str, int] = {}
+        for i, w in enumerate(words):
+            ranks.setdefault(w, i)
+        return cls(tuple(words), tuple(word_key(w) for w in words), ranks)
+
+    def rank(self, word: str) -> int:
+        """The folded ``word``'s place in the list, most frequent 0; the list's
+        length when it is not there."""
+        return self.ranks.get(word, len(self.words))
 
     def closest(self, token: str, limit: int) -> list[str]:
         """Up to ``limit`` words closest to ``token`` by spelling or sound, closest first."""

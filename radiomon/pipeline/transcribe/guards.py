@@ -126,6 +126,32 @@ def _loop_at(keys: Sequence[str], i: int) -> tuple[int, int]:
     return 0, 0
 
 
+# A prompt echoed back: this many of any run of PROMPT_ECHO_RUN words are
+# the prompt's names. Whisper given a list of names and unclear speech may
+# write the list ("La camésa Rosalba, Ledesma, DIF, SAPAP, Pacueco,
+# Corralejo, Pénjamo, DIF": eight of eight), and each name would count as a
+# mention; a news item that lists towns ("los municipios de Moroleón,
+# Uriangato, Yuriria y Salvatierra") has four in seven.
+PROMPT_ECHO_RUN = 8
+PROMPT_ECHO_NAMES = 5
+
+
+def prompt_words(prompt: str | None) -> frozenset[str]:
+    """The normalized words of the names in a vocabulary prompt ("Noticias locales: A, B y C.")."""
+    if not prompt:
+        return frozenset()
+    names = prompt.split(":", 1)[-1]
+    return frozenset(normalize(w) for w in names.replace(",", " ").split() if w != w.lower())
+
+
+def echoes_prompt(words: Sequence[Word], names: frozenset[str]) -> bool:
+    """Whether the words hold a run of the prompt's names (see :data:`PROMPT_ECHO_NAMES`)."""
+    if not names:
+        return False
+    hits = [normalize(w.text) in names for w in words]
+    return any(sum(hits[i:i + PROMPT_ECHO_RUN]) >= PROMPT_ECHO_NAMES for i in range(len(hits)))
+
+
 def has_word_loop(words: Sequence[Word]) -> bool:
     keys = [normalize(w.text) for w in words]
     return any(_loop_at(keys, i)[1] for i in range(len(keys)))

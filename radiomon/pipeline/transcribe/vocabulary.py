@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 # time; ~64 tokens of names gave better proper-noun recall at ~10 % cost.
 PROMPT_TOKEN_BUDGET = 64
 _PRIORITY_ORDER = {"crisis": 0, "high": 1, "normal": 2}
+# Words among the this many most frequent of the packaged Spanish list are
+# ones Whisper writes without help (Instituto, Mujer, Rural, Becas, Laguna,
+# Manuel, Gabriel: the 20,000th is "dogma"); a term's rarer words are what
+# the prompt's few tokens are for (Churipitzeo, Cuerámaro, Ledesma).
+ORDINARY_RANK = 20_000
 # Everyday words of Mexican institution and place names, which Whisper spells
 # right on its own (folded). Names outside this list and the keyword
 # matcher's common words are what the prompt is for.
@@ -76,16 +81,22 @@ def build_prompt(keywords, *, budget: int = PROMPT_TOKEN_BUDGET,
 
 
 def _is_rare(word: str) -> bool:
-    """A capitalized word outside everyday Spanish: a name Whisper cannot know (Piñícuaro, SMAPAM)."""
-    if word == word.lower() or len(word.strip(".")) < 3:
+    """A capitalized word outside everyday Spanish: a name Whisper cannot know
+    (Piñícuaro, Churipitzeo), or an acronym (DIF, SMAPAM)."""
+    stripped = word.strip(".")
+    if word == word.lower() or len(stripped) < 3:
         return False
+    if stripped.isupper():
+        return True
     try:
         from radiomon.keywords.common_words import COMMON_WORDS
+        from radiomon.keywords.derive import packaged_lexicon
         from radiomon.keywords.normalize import strip_accents
     except ImportError:  # pragma: no cover - keep biasing even if the lists move
         return True
-    folded = strip_accents(word.strip(".")).lower()
-    return folded not in COMMON_WORDS and folded not in _ORDINARY
+    folded = strip_accents(stripped).lower()
+    return (folded not in COMMON_WORDS and folded not in _ORDINARY
+            and packaged_lexicon().rank(folded) >= ORDINARY_RANK)
 
 
 def _finish(terms: list[str]) -> str | None:

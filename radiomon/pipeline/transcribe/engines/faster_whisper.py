@@ -19,7 +19,7 @@ import numpy as np
 from radiomon.errors import TranscriptionError
 from radiomon.pipeline.transcribe import models
 from radiomon.pipeline.transcribe.audio import around
-from radiomon.pipeline.transcribe.guards import COMPRESSION_RATIO_MAX, has_word_loop
+from radiomon.pipeline.transcribe.guards import COMPRESSION_RATIO_MAX, echoes_prompt, has_word_loop, prompt_words
 from radiomon.pipeline.transcribe.types import Clip, EngineOptions
 from radiomon.transcript import Segment, Word
 
@@ -118,7 +118,7 @@ class FasterWhisperEngine:
                 return [_segment(s) for s in again]
 
             segments = fill_holes(segments, clips, decode)
-        failed = second_pass(segments, clips)
+        failed = second_pass(segments, clips, prompt_words(o.initial_prompt))
         if failed:
             log.debug("re-decoding %d looping or skipping clip(s) without the prompt", len(failed))
             segments = [s for s in segments if not any(_in_clip(s, c) for c in failed)]
@@ -260,7 +260,8 @@ def uncovered(segments: Sequence[Segment], clips: Sequence[Clip], min_gap: float
     return holes
 
 
-def second_pass(segments: Sequence[Segment], clips: Sequence[Clip]) -> list[Clip]:
+def second_pass(segments: Sequence[Segment], clips: Sequence[Clip],
+                names: frozenset[str] = frozenset()) -> list[Clip]:
     """Clips the batched pipeline (no temperature fallback) got wrong, to be
     decoded again on their own, without the prompt and with fallback:
 
@@ -268,12 +269,13 @@ def second_pass(segments: Sequence[Segment], clips: Sequence[Clip]) -> list[Clip
       Ayuntamiento de Moroleón, H. Ayuntamiento de Moroleón, …"), either
       the whole window or a run of words inside good text ("Protección
       civil, Neel, Neel, Neel, …", with the next sentence lost under it);
-    * a skipped sentence, which leaves one word aligned over seconds of speech.
+    * a skipped sentence, which leaves one word aligned over seconds of speech;
+    * the prompt's ``names`` written back as a list (guards.echoes_prompt).
 
     Decoded on its own, with timestamps, a clip comes back whole (measured:
     both examples above recovered their lost sentence).
     """
-    return [clip for clip in clips if any(_failed(s) for s in segments if _in_clip(s, clip))]
+    return [clip for clip in clips if any(_failed(s, names) for s in segments if _in_clip(s, clip))]
 
 
 def _in_clip(segment: Segment, clip: Clip) -> bool:
@@ -284,9 +286,9 @@ def _in_clip(segment: Segment, clip: Clip) -> bool:
     return clip.start <= (segment.start + segment.end) / 2 < clip.end
 
 
-def _failed(segment: Segment) -> bool:
+def _failed(segment: Segment, names: frozenset[str] = frozenset()) -> bool:
     return ((segment.compression_ratio or 0.0) > COMPRESSION_RATIO_MAX or has_word_loop(segment.words)
-            or any(w.end - w.start > MAX_WORD_S for w in segment.words))
+            or any(w.end - w.start > MAX_WORD_S for w in segment.words) or echoes_prompt(segment.words, names))
 
 
 def _segment(s) -> Segment:
