@@ -104,10 +104,7 @@ class _Parser:
             if "threshold" in defaults:
                 threshold = self.threshold(defaults["threshold"], ("defaults", "threshold"))
             if "derive_thresholds" in defaults:
-                derive_thresholds = defaults["derive_thresholds"]
-                if not isinstance(derive_thresholds, bool):
-                    raise self.error(("defaults", "derive_thresholds"),
-                                     f"must be true or false, not {_kind(derive_thresholds)}")
+                derive_thresholds = self.flag(defaults["derive_thresholds"], ("defaults", "derive_thresholds"))
         if "groups" not in data or data["groups"] is None:
             raise self.error(("groups",), "missing; add 'groups:' with at least one group of terms")
         groups_data = self.mapping(data["groups"], ("groups",), "a mapping of group id to {label, priority, terms}")
@@ -140,9 +137,7 @@ class _Parser:
             raise self.error((*path, "terms"), f"must be a list, not {_kind(terms_data)}; write terms: [first, second]")
         terms = tuple(self.term(t, (*path, "terms", i)) for i, t in enumerate(terms_data))
         self.warn_repeated_terms(terms, path)
-        report = data.get("report", False)
-        if not isinstance(report, bool):
-            raise self.error((*path, "report"), f"must be true or false, not {_kind(report)}")
+        report = self.flag(data.get("report", False), (*path, "report"))
         return Group(id=group_id, label=label, priority=priority, terms=terms, report=report)
 
     def term(self, data: Any, path: KeyPath) -> Term:
@@ -189,6 +184,11 @@ class _Parser:
         if not 0 <= data <= 100:
             raise self.error(path, f"{data} is out of range; use a number from 0 to 100 (88 is the default)")
         return float(data)
+
+    def flag(self, data: Any, path: KeyPath) -> bool:
+        if not isinstance(data, bool):
+            raise self.error(path, f"must be true or false, not {_kind(data)}")
+        return data
 
     def mapping(self, data: Any, path: KeyPath, expected: str) -> dict:
         if not isinstance(data, dict):
