@@ -18,7 +18,7 @@ def plan_workers(workers: int, threads: int, cores: int | None = None) -> tuple[
     Recordings decoded side by side, each with fewer threads, use the cores
     better than one recording with all of them: beam search and the Python
     between model calls (VAD, matching, the rescoring questions) leave a
-    lone worker's second thread idle about a third of the time. On two
+    lone worker's second thread idle about half the time. On two
     cores, two workers of one thread took 31 % less wall time than one of
     two for the same batch and the same transcripts (benchmarks/NOTES.md),
     for about 330 MB more memory. So: a worker per core up to three cores,
