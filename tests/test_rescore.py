@@ -216,6 +216,43 @@ def test_a_word_glued_from_an_acronym_and_a_mention_is_asked_about_as_the_longer
     assert not any(p.spelling == "DIF Moroleón" for p in rescorer.proposals(words("El Moreón invita a la jornada.")))
 
 
+def test_near_misses_of_terms_over_the_same_words_are_all_asked(rescorer):
+    # Of one group, the matcher reports the longest term; of near misses the
+    # model chooses: "Neyfé municipal" is DIF municipal read out (84 alike),
+    # which the longer "Tesorería Municipal" (71) would hide.
+    keywords = KeywordSet(groups=(Group("dependencias", terms=(
+        Term("DIF Pénjamo", aliases=("DIF municipal",)), Term("Tesorería Municipal"))),))
+    proposals = Rescorer.for_keywords(keywords).proposals(words("El Neyfé municipal llevó despensas."))
+    assert {p.spelling for p in proposals if (p.first, p.last) == (1, 2)} == {"DIF municipal", "Tesorería Municipal"}
+    # The matcher's own rule, for mentions, is unchanged.
+    loose = Matcher(keywords, near_miss=NearMissOptions(reach=20, spelled_acronyms=True))
+    assert [m.spelling for m in loose.find_mentions(words("El Neyfé municipal llevó despensas."))] \
+        == ["Tesorería Municipal"]
+
+
+def test_an_acronym_whisper_shortened_is_asked_about_as_a_far_near_miss():
+    keywords = KeywordSet(groups=(Group("dependencias", terms=(Term("SAPAP"),)),))
+    heard = tuple(w._replace(probability=0.01) if w.text.strip() == "SAP" else w
+                  for w in words("El SAP informa que el pozo tres estará en mantenimiento."))
+    rescorer = Rescorer.for_keywords(keywords)
+    assert rescorer.strict.find_mentions(heard) == []  # too short for the matcher to compare
+    [proposal] = rescorer.proposals(heard)
+    assert (proposal.first, proposal.last, proposal.spelling, proposal.far) == (1, 1, "SAPAP", True)
+    # Not a word Whisper was sure of, a word in lowercase, one letter short
+    # (a near miss the matcher finds itself), or two letters.
+    for text, probability in (("El SAP informa.", 0.95), ("El sap informa.", 0.01), ("El SAPA informa.", 0.01),
+                              ("El SA informa.", 0.01)):
+        heard = tuple(w._replace(probability=probability) for w in words(text))
+        assert [p for p in rescorer.proposals(heard) if p.far] == [], text
+
+
+def test_a_stopword_whisper_was_sure_of_is_not_taken_into_a_near_miss(rescorer):
+    heard = words("Vecinos de acámbalo sin agua.")
+    sure = heard[:1] + (heard[1]._replace(probability=0.98),) + heard[2:]
+    assert {(r.first, r.last) for r in rescorer.proposals(heard)} == {(2, 2), (1, 2), (2, 3), (1, 3)}
+    assert {(r.first, r.last) for r in rescorer.proposals(sure)} == {(2, 2), (2, 3)}
+
+
 def _said(heard: tuple[Word, ...], rewrite: Rewrite) -> str:
     return " ".join(w.text.strip(" .,") for w in heard[rewrite.first:rewrite.last + 1])
 

@@ -159,6 +159,12 @@ class NearMissOptions:
     # A window may hold two words more than the spelling, not one ("Se muñe a
     # publicar" for Seguridad Pública).
     split: bool = False
+    # Overlapping near misses of different terms are all kept, each term's
+    # best window: the matcher's own rule (the longest term of a group wins)
+    # let "Tesorería Municipal" (70.6 alike) hide "DIF municipal" read letter
+    # by letter (83.9) over "Neyfé municipal". Whoever asks about them
+    # chooses among them.
+    every_term: bool = False
 
 
 class Matcher:
@@ -174,6 +180,7 @@ class Matcher:
         self.split = int(near_miss.split)
         self.anchor_min_score = ANCHOR_MIN_SCORE - near_miss.anchor_reach
         self.nested_across_groups = nested_across_groups
+        self.every_term = near_miss.every_term
         self.spellings: tuple[CompiledSpelling, ...] = tuple(
             CompiledSpelling(
                 group_id=group.id,
@@ -444,6 +451,8 @@ class Matcher:
         # beats "Moroleón informa" (higher score), then the tightest window.
         best = _greedy(candidates, lambda c: (c.spelling.group_id, c.spelling.keyword),
                        lambda c: (-c.score, abs(c.last - c.first + 1 - len(c.spelling.pattern.tokens)), c.first))
+        if self.every_term:
+            return sorted(best, key=lambda c: (c.first, self._group_order[c.spelling.group_id]))
         # Then the longest keyword wins among overlapping ones of a group:
         # "DIF Moroleón" over "Moroleón", then the higher score
         # ("presidenta municipal" over "presidente municipal").

@@ -26,11 +26,14 @@ words ("acabar" for Acámbaro), so the model that heard the audio decides:
    (:data:`ANCHOR_REACH`: "la cama lo" for Acámbaro) is *far*, and so is
    a name of several words that Whisper glued into one word, which only
    the name glued anchors ("Oraspúricas" for Obras Públicas, "Neyfemoreón"
-   for DIF Moroleón read out; the matcher's ``glued``). Three more ways
+   for DIF Moroleón read out; the matcher's ``glued``). Near misses of
+   different terms over the same words are all asked about ("Neyfé
+   municipal" may be DIF municipal or Tesorería Municipal). Four more ways
    Whisper loses a name, each asked about as one more spelling:
    an acronym read out letter by letter ("de i efe Moroleón", written "NEF
    Moroleón" or "Neyépe Moroleón"), compared by the sound of its letter
-   names; a common noun's other forms ("Aregimos a" is closest to
+   names; an acronym cut short ("SAP" for SAPAP, :data:`SHORTENED_MIN`),
+   far; a common noun's other forms ("Aregimos a" is closest to
    "regidores" by letters, and was "regidora"), within :data:`ALIAS_SLACK`
    points; and a "de" glued to the name ("necuite o" for "de Cuitzeo").
 2. For each term, the engine scores the sentence holding the near miss as
@@ -164,14 +167,23 @@ PARTICLES = ("de", "del")
 # Stopwords before and after a near miss that a rewrite may take in too:
 # Whisper splits a name it does not know at a syllable that is a word ("O
 # las públicas", "a cámbalo", "me cuite o"), and the matcher's windows never
-# start or end on such a word.
+# start or end on such a word. Not one Whisper wrote with CONFIDENT
+# probability or more: that one was said ("El" at 0.98 in "El Camilo"), and
+# each such variant cost a scoring pass to lose by 3 to 12 nats.
 EDGE_BEFORE = 2
 EDGE_AFTER = 1
+
+# Letters at least of a word in capitals that Whisper wrote for the start of
+# a longer acronym it does not know: "El SAP informa" for SAPAP, with "SAP"
+# at 0.01 probability. The matcher compares a word this short only exactly
+# (SHORT_LENGTH), so it is no near miss there; it is asked about here, as a
+# far one (the model must prefer the acronym).
+SHORTENED_MIN = 3
 
 # What the matcher looks for to find near misses: every way above in which
 # Whisper loses a name it was not sure of.
 NEAR_MISSES = NearMissOptions(reach=REACH, stopword_edges=True, acronym_edits=1, anchor_reach=ANCHOR_REACH,
-                              spelled_acronyms=True, glued=True, split=True)
+                              spelled_acronyms=True, glued=True, split=True, every_term=True)
 
 # (a segment's stretch of the audio, texts, the prompt before them) → each
 # text's token log probabilities given that audio.
@@ -244,7 +256,24 @@ class Rescorer:
             for first in _edges(words, m.first_word_index, -1, EDGE_BEFORE, taken)
             for last in _edges(words, m.last_word_index, +1, EDGE_AFTER, taken)
             for particle in _particles(words, first, spelling)
-        ]
+        ] + self._shortened(words, taken)
+
+    def _shortened(self, words: Sequence[Word], taken: set[int]) -> list[Rewrite]:
+        """Words in capitals that are the start of a longer acronym of
+        keywords.yml, Whisper unsure of them (:data:`SHORTENED_MIN`): "SAP"
+        for SAPAP. Pure."""
+        out = []
+        for i, word in enumerate(words):
+            heard = word.text.strip().strip(".,;:!?¿¡\"'«»()“”")
+            if (i in taken or len(heard) < SHORTENED_MIN or not heard.isalpha() or not heard.isupper()
+                    or (word.probability or 0.0) >= CONFIDENT):
+                continue
+            for s in self.strict.spellings:
+                acronym = s.pattern.text
+                if acronym.isalpha() and acronym.isupper() and len(acronym) > len(heard) + 1 \
+                        and acronym.startswith(heard):
+                    out.append(Rewrite(i, i, acronym, s.keyword, s.group_id, fuzz.ratio(heard, acronym), far=True))
+        return out
 
     def _spellings(self, near: Mention, tokens: Sequence[Token]) -> list[str]:
         """The near miss's spelling and, for a term in lowercase, its other
@@ -418,6 +447,8 @@ def _edges(words: Sequence[Word], at: int, step: int, most: int, taken: set[int]
         if _trailing_punctuation(words[min(inner, outer)].text.strip()):
             break
         if normalize_word(words[outer].text.strip()) not in STOPWORDS:
+            break
+        if (words[outer].probability or 0.0) >= CONFIDENT:
             break
         out.append(outer)
     return out
