@@ -246,6 +246,20 @@ def test_an_acronym_whisper_shortened_is_asked_about_as_a_far_near_miss():
         assert [p for p in rescorer.proposals(heard) if p.far] == [], text
 
 
+def test_a_frequent_word_whisper_was_fairly_sure_of_is_not_a_near_miss():
+    keywords = KeywordSet(groups=(Group("dependencias", terms=(Term("Ecología"), Term("cabildo"))),))
+    rescorer = Rescorer.for_keywords(keywords)
+
+    def asked(text: str, probability: float) -> set[str]:
+        return {p.spelling for p in rescorer.proposals(tuple(w._replace(probability=probability) for w in words(text)))}
+
+    # "tecnológica" is a frequent word: said, not Ecología misheard.
+    assert asked("Firmó un convenio con la universidad tecnológica.", 0.83) == set()
+    assert asked("Firmó un convenio con la universidad tecnológica.", 0.5) == {"Ecología"}
+    # A made-up word is asked about however sure Whisper was of it.
+    assert asked("El personal de negrología plantó árboles.", 0.83) == {"Ecología"}
+
+
 def test_a_stopword_whisper_was_sure_of_is_not_taken_into_a_near_miss(rescorer):
     heard = words("Vecinos de acámbalo sin agua.")
     sure = heard[:1] + (heard[1]._replace(probability=0.98),) + heard[2:]

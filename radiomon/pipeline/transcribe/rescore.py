@@ -89,13 +89,14 @@ from typing import Callable, Sequence
 from rapidfuzz import fuzz
 
 from radiomon.keywords.common_words import STOPWORDS
+from radiomon.keywords.derive import packaged_lexicon
 from radiomon.keywords.matcher import Matcher, Mention, NearMissOptions
 from radiomon.keywords.normalize import Token, normalize_word, tokenize_words
 from radiomon.keywords.patterns import compile_pattern, similarity, window_pattern
 from radiomon.keywords.phonetic import word_key
 from radiomon.keywords.words import ends_sentence, spell
 from radiomon.pipeline.transcribe.types import Clip
-from radiomon.pipeline.transcribe.vocabulary import naming
+from radiomon.pipeline.transcribe.vocabulary import ORDINARY_RANK, naming
 from radiomon.transcript import Segment, Word
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,13 @@ CONFIDENT = 0.9
 # 75-100 alike ("pulicas", "mullicas") or unsure ones ("Orascullica" 0.30).
 SURE = 0.7
 LAST_WORD_ALIKE = 70.0
+# A near miss that is one frequent Spanish word (among the
+# packaged list's ORDINARY_RANK most frequent), written with SURE
+# probability or more, is that word: "la universidad tecnológica" (0.81 to
+# 0.83 sure) was taken, told the name, as "la universidad Ecología" (+10 and
+# +11 nats), while the one-word names rescoring did recover on the
+# evaluation were made-up words or unsure ones ("Camilo" for cabildo at
+# 0.24 to 0.63).
 
 # Points below the near miss's own score at which another spelling of the
 # same term is asked about too: its aliases are one term, and the model
@@ -238,6 +246,7 @@ class Rescorer:
             # is a longer term around them ("DEF Moroleón" for DIF Moroleón).
             and not any(_overlap(m, f) and not _around(m, f, words) for f in found)
             and not all((w.probability or 0.0) >= CONFIDENT for w in words[m.first_word_index:m.last_word_index + 1])
+            and not _everyday_word(words[m.first_word_index:m.last_word_index + 1])
         ]
         near.sort(key=lambda m: -m.score)
         per_sentence: Counter[int] = Counter()
@@ -522,6 +531,16 @@ def _ends_otherwise(spelling: str, tokens: Sequence[Token], said: Sequence[Word]
     sure = all((w.probability or 0.0) >= SURE for w in said[last.first:last.last + 1])
     alike = max(fuzz.ratio(last.text, name[-1]), fuzz.ratio(word_key(last.text), word_key(name[-1])))
     return sure and alike < LAST_WORD_ALIKE
+
+
+def _everyday_word(said: Sequence[Word]) -> bool:
+    """Whether a near miss (its words ``said``) is one frequent Spanish word
+    that Whisper wrote with :data:`SURE` probability or more: "tecnológica"
+    is no Ecología. One word alone: a name split into pieces may hold
+    everyday ones ("la cama lo" for Acámbaro). Pure."""
+    if len(said) != 1 or (said[0].probability or 0.0) < SURE:
+        return False
+    return packaged_lexicon().rank(normalize_word(said[0].text.strip())) < ORDINARY_RANK
 
 
 def _leading_punctuation(word: str) -> str:
