@@ -152,13 +152,6 @@ CONFIDENT = 0.9
 # 75-100 alike ("pulicas", "mullicas") or unsure ones ("Orascullica" 0.30).
 SURE = 0.7
 LAST_WORD_ALIKE = 70.0
-# A near miss that is one frequent Spanish word (among the
-# packaged list's ORDINARY_RANK most frequent), written with SURE
-# probability or more, is that word: "la universidad tecnológica" (0.81 to
-# 0.83 sure) was taken, told the name, as "la universidad Ecología" (+10 and
-# +11 nats), while the one-word names rescoring did recover on the
-# evaluation were made-up words or unsure ones ("Camilo" for cabildo at
-# 0.24 to 0.63).
 
 # Points below the near miss's own score at which another spelling of the
 # same term is asked about too: its aliases are one term, and the model
@@ -535,9 +528,14 @@ def _ends_otherwise(spelling: str, tokens: Sequence[Token], said: Sequence[Word]
 
 def _everyday_word(said: Sequence[Word]) -> bool:
     """Whether a near miss (its words ``said``) is one frequent Spanish word
-    that Whisper wrote with :data:`SURE` probability or more: "tecnológica"
-    is no Ecología. One word alone: a name split into pieces may hold
-    everyday ones ("la cama lo" for Acámbaro). Pure."""
+    (among the packaged list's ORDINARY_RANK most frequent) that Whisper
+    wrote with :data:`SURE` probability or more: then it is that word.
+    "la universidad tecnológica" (0.81 to 0.83 sure) was taken, told the
+    name, as "la universidad Ecología" (+10 and +11 nats), while the
+    one-word names rescoring did recover on the evaluation were made-up
+    words or unsure ones ("Camilo" for cabildo at 0.24 to 0.63). One word
+    alone: a name split into pieces may hold everyday ones ("la cama lo"
+    for Acámbaro). Pure."""
     if len(said) != 1 or (said[0].probability or 0.0) < SURE:
         return False
     return packaged_lexicon().rank(normalize_word(said[0].text.strip())) < ORDINARY_RANK
