@@ -451,14 +451,14 @@ class Matcher:
         # beats "Moroleón informa" (higher score), then the tightest window.
         best = _greedy(candidates, lambda c: (c.spelling.group_id, c.spelling.keyword),
                        lambda c: (-c.score, abs(c.last - c.first + 1 - len(c.spelling.pattern.tokens)), c.first))
-        if self.every_term:
-            return sorted(best, key=lambda c: (c.first, self._group_order[c.spelling.group_id]))
         # Then the longest keyword wins among overlapping ones of a group:
         # "DIF Moroleón" over "Moroleón", then the higher score
-        # ("presidenta municipal" over "presidente municipal").
+        # ("presidenta municipal" over "presidente municipal"). Near misses
+        # with every_term: each term's best, all of them.
         scope = (lambda c: c.spelling.group_id) if self.nested_across_groups else (lambda c: None)
-        chosen = _greedy(best, scope, lambda c: (-len(c.spelling.pattern.joined), -c.score, c.first,
-                                                 self._group_order[c.spelling.group_id]))
+        chosen = best if self.every_term else _greedy(
+            best, scope, lambda c: (-len(c.spelling.pattern.joined), -c.score, c.first,
+                                    self._group_order[c.spelling.group_id]))
         return sorted(chosen, key=lambda c: (c.first, self._group_order[c.spelling.group_id]))
 
     def resolve(self, windows: Sequence[tuple[int, int, int, float]]) -> list[tuple[int, int, int, float]] | None:

@@ -268,7 +268,7 @@ class Rescorer:
         for SAPAP. Pure."""
         out = []
         for i, word in enumerate(words):
-            heard = word.text.strip().strip(".,;:!?¿¡\"'«»()“”")
+            heard = _bare(word.text)
             if (i in taken or len(heard) < SHORTENED_MIN or not heard.isalpha() or not heard.isupper()
                     or (word.probability or 0.0) >= CONFIDENT):
                 continue
@@ -539,6 +539,12 @@ def _everyday_word(said: Sequence[Word]) -> bool:
     if len(said) != 1 or (said[0].probability or 0.0) < SURE:
         return False
     return packaged_lexicon().rank(normalize_word(said[0].text.strip())) < ORDINARY_RANK
+
+
+def _bare(word: str) -> str:
+    """``word`` without the spaces and punctuation around it."""
+    word = word.strip()
+    return word[len(_leading_punctuation(word)):len(word) - len(_trailing_punctuation(word))]
 
 
 def _leading_punctuation(word: str) -> str:
