@@ -170,6 +170,20 @@ class HealthConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """``radiomon serve``: how long a sign-in lasts, which Host names the no-login mode answers, cookies."""
+
+    session_idle_hours: float = 12.0  # a session unused this long ends (sign in again)
+    session_max_days: float = 31.0  # a session ends this long after sign-in, used or not
+    # Host names (besides localhost, 127.0.0.1, ::1 and the listening address) the web UI answers when it
+    # runs without login on this machine; any other Host is refused, so a web page cannot reach it by DNS rebinding.
+    allowed_hosts: tuple[str, ...] = ()
+    # Send the session cookie over HTTPS only. Default: on when office.base_url starts with https://
+    # (TLS at a reverse proxy); set false to sign in over plain http anyway.
+    secure_cookie: bool | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path  # the config file; relative paths below are resolved against its folder
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Mexico_City"))
@@ -185,6 +199,7 @@ class Config:
     office: OfficeConfig = OfficeConfig()
     alerts: AlertsConfig = AlertsConfig()
     health: HealthConfig = HealthConfig()
+    web: WebConfig = WebConfig()
     stations: tuple[Station, ...] = ()
 
     @property
@@ -254,6 +269,8 @@ def parse_config(doc: YamlDocument, path: Path) -> Config:
     values["alerts"] = _alerts(doc, data.get("alerts"))
     values["health"] = _options(doc, ("health",), data.get("health"), HealthConfig)
     _check_positive(doc, ("health",), values["health"])
+    values["web"] = _options(doc, ("web",), data.get("web"), WebConfig)
+    _check_positive(doc, ("web",), values["web"])
     values["stations"] = _stations(doc, data.get("stations"))
     _check_transcription(doc, values["transcription"])
     _check_retention(doc, values["retention"], values["nightly"])
