@@ -34,9 +34,9 @@ class ScheduleWindow:
     ``end`` at or before ``start`` means the window runs past midnight.
     """
 
-    days: frozenset[int]  # 0 = Monday … 6 = Sunday
-    start: time
-    end: time
+    days: frozenset[int]  # mon-fri, sat,sun, daily or a list of those (0 = Monday … 6 = Sunday inside)
+    start: time  # from: local time of day the window opens, 'HH:MM'
+    end: time  # to: local time it closes, 'HH:MM' ('24:00' = midnight); at or before from: past midnight
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,14 @@ class TranscriptionConfig:
     engine: str = "faster-whisper"  # or openai-whisper
     model: str = "base"  # a name, a CTranslate2 folder or an openai .pt file
     device: str = "auto"  # cpu | cuda | auto
-    language: str = "es"
+    language: str = "es"  # Whisper is told the language instead of guessing it per file
     compute_type: str = "auto"  # int8 on CPU, float16 on CUDA when auto
     beam_size: int = 5  # 1 (greedy) is ~15 % faster but recalls ~7 % fewer words (benchmarks/transcribe.py)
     batch_size: int = 4  # BatchedInferencePipeline batch; 0 = sequential decoding. 8: ~300 MB more, no faster on CPU
     workers: int = 0  # parallel recordings; 0 = chosen from the CPU count
     threads: int = 0  # threads per worker; 0 = chosen from the CPU count
     vad: bool = True  # skip music beds, jingles and dead air
-    word_timestamps: bool = True
+    word_timestamps: bool = True  # each word's time: the web UI follows the audio word by word, clips start on a word
     hotwords: bool = True  # bias the vocabulary with keywords.yml
     rescore: bool = True  # ask Whisper whether near misses of keywords.yml terms were the term (rescore.py)
     formats: tuple[str, ...] = ()  # extra transcript files: srt, vtt, txt
@@ -77,7 +77,7 @@ class TranscriptionConfig:
 @dataclass(frozen=True)
 class RecordConfig:
     codec: str = "libmp3lame"  # used when a station's stream cannot be copied
-    bitrate: str = "64k"
+    bitrate: str = "64k"  # with that codec
     stall_seconds: float = 60.0  # output not growing this long = stalled stream
     silence_minutes: float = 5.0  # digital silence this long = restart the station
     min_free_mb: int = 1024  # stop writing (and record a gap) below this
@@ -186,11 +186,11 @@ class WebConfig:
 @dataclass(frozen=True)
 class Config:
     path: Path  # the config file; relative paths below are resolved against its folder
-    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Mexico_City"))
-    archive: Path = Path("radiomon.db")
-    recordings_dir: Path = Path("recordings")
-    transcripts_dir: Path = Path("transcripts")
-    keywords: Path = Path("keywords.yml")
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Mexico_City"))  # IANA zone dates are shown in
+    archive: Path = Path("radiomon.db")  # the SQLite archive (WAL; readable with sqlite3 and Datasette)
+    recordings_dir: Path = Path("recordings")  # audio: recordings/<station>/<YYYY-MM-DD>/<HHMMSS>.<ext>
+    transcripts_dir: Path = Path("transcripts")  # transcripts/<station>/<YYYY-MM-DD>/<HHMMSS>.json
+    keywords: Path = Path("keywords.yml")  # what counts as a reference to the municipality
     transcription: TranscriptionConfig = TranscriptionConfig()
     record: RecordConfig = RecordConfig()
     daemon: DaemonConfig = DaemonConfig()
@@ -200,7 +200,7 @@ class Config:
     alerts: AlertsConfig = AlertsConfig()
     health: HealthConfig = HealthConfig()
     web: WebConfig = WebConfig()
-    stations: tuple[Station, ...] = ()
+    stations: tuple[Station, ...] = ()  # the stations to record (the one key without a default)
 
     @property
     def reports_dir(self) -> Path:
