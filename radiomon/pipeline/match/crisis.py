@@ -10,14 +10,11 @@ Mentions of ``normal`` groups make no event.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from radiomon import events as events_mod
 from radiomon.archive import Archive, MentionChanges, MentionRow
 from radiomon.keywords import KeywordSet, Matcher
-
-if TYPE_CHECKING:
-    from radiomon.pipeline.match.incremental import MatchResult
+from radiomon.pipeline.match.result import MatchResult
 
 
 def mention_events(

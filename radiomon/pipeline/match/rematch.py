@@ -39,8 +39,8 @@ from radiomon.keywords import Matcher
 from radiomon.pipeline.executor import InlineExecutor, in_order
 from radiomon.pipeline.match.core import Span, find_in_pieces
 from radiomon.pipeline.match.crisis import event_writer, publish_events
-from radiomon.pipeline.match.incremental import MatchResult
 from radiomon.pipeline.match.narrowing import HotSegments, Narrowing
+from radiomon.pipeline.match.result import MatchResult
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,51 @@
+"""What a matching run did: :class:`MatchResult`, shared by every way of matching and by the event writer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from radiomon import events as events_mod
+from radiomon.archive import MentionChanges
+
+
+@dataclass
+class MatchResult:
+    """What a matching run did (``radiomon match`` prints it)."""
+
+    recordings: int = 0  # recordings matched
+    segments: int = 0  # segments that went through the matcher
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    events: int = 0  # events recorded, all kinds
+    crisis_events: int = 0
+    high_events: int = 0
+    words: int = 0  # rematch_all: word positions read
+    anchors: int = 0  # rematch_all: (word, spelling) anchors
+    windows: int = 0  # rematch_all: windows that passed the bounds and were scored
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def add(self, changes: MentionChanges) -> None:
+        self.added += len(changes.added)
+        self.updated += changes.updated
+        self.unchanged += changes.unchanged
+        self.removed += changes.removed
+
+    def count_events(self, kind: str, count: int) -> None:
+        self.events += count
+        if kind == events_mod.CRISIS_MENTION:
+            self.crisis_events += count
+        elif kind == events_mod.HIGH_MENTION:
+            self.high_events += count
+
+    def events_summary(self) -> str:
+        """``1 crisis and 2 high-priority event(s) recorded``; empty when there were none."""
+        parts = [f"{self.crisis_events} crisis"] if self.crisis_events else []
+        parts += [f"{self.high_events} high-priority"] if self.high_events else []
+        return f"{' and '.join(parts)} event(s) recorded" if parts else ""
+
+    def summary(self) -> str:
+        return (f"matched {self.recordings} recording(s) in {self.seconds:.1f} s: {self.added} new mention(s), "
+                f"{self.removed} removed, {self.updated} updated, {self.unchanged} unchanged")
