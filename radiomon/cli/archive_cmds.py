@@ -14,10 +14,9 @@ from radiomon import jobs, timeutil
 from radiomon.archive import Archive
 from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
-from radiomon.cli.output import emit_records, format_option
+from radiomon.cli.output import emit_records, format_option, highlighted
 from radiomon.config import load_config
 from radiomon.filters import Filters
-from radiomon.search import plain_snippet
 
 
 @main.command()
@@ -108,7 +107,7 @@ def search_cmd(app, query, stations, since, until, group, limit, fmt) -> None:
         {
             "when": timeutil.local(h.start, tz).strftime("%Y-%m-%d %H:%M:%S"),
             "station": h.station,
-            "text": plain_snippet(h.snippet, click.style("", bold=True, reset=False), click.style("", reset=True)),
+            "text": highlighted(h.snippet),  # stored text may hold control characters: see cli/output.py
         }
         for h in hits
     ]

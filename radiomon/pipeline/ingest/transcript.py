@@ -21,7 +21,7 @@ from radiomon.archive import Archive
 from radiomon.config import Config
 from radiomon.errors import InputFileError
 from radiomon.pipeline.ingest.result import ImportResult
-from radiomon.transcript import Segment, Word
+from radiomon.transcript import Segment, Word, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +48,14 @@ def parse_whisper_json(data: Any, source: str) -> tuple[list[Segment], float | N
             raise InputFileError(f"{where}.text: expected a string")
         if end < start or start < 0:
             raise InputFileError(f"{where}: end ({end}) before start ({start}); fix the times")
-        if not text.strip():
+        text = clean_text(text).strip()  # Segment cleans too; cleaned first, a text of controls alone is empty
+        if not text:
             continue
         segments.append(
             Segment(
                 start=start,
                 end=end,
-                text=text.strip(),
+                text=text,
                 avg_logprob=_optional_number(item, "avg_logprob"),
                 no_speech_prob=_optional_number(item, "no_speech_prob"),
                 words=tuple(_words(item.get("words"), where)),

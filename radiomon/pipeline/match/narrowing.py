@@ -155,7 +155,12 @@ class Narrowing:
         if not segments:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty, np.zeros(0, dtype=bool)
-        raw = self._raw_index(f" {_SEPARATOR} ".join(text for _, _, text in segments).split())
+        joined = f" {_SEPARATOR} ".join(text for _, _, text in segments)
+        if joined.count(_SEPARATOR) != len(segments) - 1:
+            # A text of its own holds the separator: stored before transcripts were
+            # cleaned (radiomon.transcript.clean_text). fold reads it as a space.
+            joined = f" {_SEPARATOR} ".join(text.replace(_SEPARATOR, " ") for _, _, text in segments)
+        raw = self._raw_index(joined.split())
         # The separator comes before every segment but the first.
         segment_of_raw = np.cumsum(raw == 0)
         at, rows = self._raw_rows.expand(raw)

@@ -7,13 +7,41 @@ margins, as Mexican municipal documents are printed.
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Inches, Pt, RGBColor
 
 _ACCENT = RGBColor(0x7A, 0x1F, 0x2B)
+
+# What XML 1.0 cannot hold (python-docx raises ValueError on it): C0 controls
+# but tab and line breaks, lone surrogates, U+FFFE/U+FFFF; C1 controls and DEL
+# are legal but mean nothing in a document. Quotes come from the archive,
+# which an old import may have filled with "\x02" or ESC: the whole síntesis
+# failed for one such quote.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters a DOCX cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
+def _xml_safe(value):
+    """A document model (dataclasses, tuples, lists, dicts of them) with every string made :func:`xml_text`."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _xml_safe(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        return type(value)(_xml_safe(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    return value
 
 
 def _document():
@@ -57,6 +85,7 @@ def _save(document) -> bytes:
 
 
 def digest_docx(digest) -> bytes:
+    digest = _xml_safe(digest)
     document = _document()
     props = document.core_properties
     props.title, props.author = f"{digest.title} — {digest.date_text}", digest.office
@@ -109,6 +138,7 @@ def digest_docx(digest) -> bytes:
 def weekly_docx(report) -> bytes:
     from radiomon.reports.writers import chart  # matplotlib: only when a chart is drawn
 
+    report = _xml_safe(report)
     document = _document()
     props = document.core_properties
     props.title, props.author = f"{report.title} — {report.period_text}", report.office
