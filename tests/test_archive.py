@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from radiomon.archive import Archive, schema
 from radiomon.errors import ArchiveError
 from radiomon.filters import Filters
+from radiomon.search.ranked import ranked_rows
 from radiomon.timeutil import UTC
 from radiomon.transcript import Segment, Word
 
@@ -367,14 +368,14 @@ def test_fts_triggers_follow_insert_update_and_delete(archive: Archive) -> None:
 def test_search_ignores_case_accents_and_the_tilde(archive: Archive, typed: str, stored: str) -> None:
     rec = recording(archive)
     archive.replace_segments(rec, SEGMENTS)
-    rows = archive.search_segments(f'"{typed}"')
+    rows = ranked_rows(archive, f'"{typed}"')
     assert [r["text"] for r in rows] == [stored]
 
 
 def test_search_rows_carry_what_a_hit_needs(archive: Archive) -> None:
     rec = recording(archive)
     archive.replace_segments(rec, SEGMENTS)
-    (row,) = archive.search_segments('"mercado"')
+    (row,) = ranked_rows(archive, '"mercado"')
     assert {k: row[k] for k in ("segment_id", "recording_id", "station", "offset", "start", "end", "audio")} == {
         "segment_id": 2, "recording_id": rec, "station": "radio-uno", "offset": 4.5,
         "start": "2026-11-25T20:00:04.500Z", "end": "2026-11-25T20:00:09.250Z",
@@ -394,7 +395,7 @@ def test_ranking_puts_the_best_match_first_and_newest_first_on_ties(archive: Arc
     ])
     new = recording(archive, start=START + timedelta(days=1))
     archive.replace_segments(new, [Segment(50.0, 51.0, "Noticias de Moroleón.")])
-    rows = archive.search_segments('"moroleon"')
+    rows = ranked_rows(archive, '"moroleon"')
     assert [(r["text"], r["recording_id"]) for r in rows] == [
         ("Moroleón, Moroleón, Moroleón.", old),
         ("Noticias de Moroleón.", new),  # same score: the newer one first
@@ -402,7 +403,7 @@ def test_ranking_puts_the_best_match_first_and_newest_first_on_ties(archive: Arc
         ("Una nota larga del clima que de pasada menciona Moroleón al final.", old),
     ]
     assert rows[0]["rank"] < rows[-1]["rank"]  # bm25: lower is better
-    assert len(archive.search_segments('"moroleon"', limit=2)) == 2
+    assert len(ranked_rows(archive, '"moroleon"', limit=2)) == 2
 
 
 def test_ranking_looks_only_at_the_newest_window_of_matches(archive: Archive, monkeypatch) -> None:
@@ -414,7 +415,7 @@ def test_ranking_looks_only_at_the_newest_window_of_matches(archive: Archive, mo
         Segment(0.0, 1.0, "Moroleón Moroleón Moroleón Moroleón."),  # the best, but the oldest
         *[Segment(float(i), i + 1.0, f"Hoy en Moroleón, nota {i}.") for i in range(1, 6)],
     ])
-    rows = archive.search_segments('"moroleon"', limit=10)
+    rows = ranked_rows(archive, '"moroleon"', limit=10)
     assert sorted(r["text"] for r in rows) == ["Hoy en Moroleón, nota 3.", "Hoy en Moroleón, nota 4.",
                                                "Hoy en Moroleón, nota 5."]
 
@@ -428,7 +429,7 @@ def test_search_filters_by_station_and_time(archive: Archive) -> None:
     archive.replace_segments(b, [Segment(0.0, 5.0, "Moroleón a las tres en FM.")])
 
     def texts(**filters) -> list[str]:
-        return sorted(r["text"] for r in archive.search_segments('"moroleon"', Filters(**filters)))
+        return sorted(r["text"] for r in ranked_rows(archive, '"moroleon"', Filters(**filters)))
 
     assert texts(stations=("fm-oficina",)) == ["Moroleón a las tres en FM."]
     assert texts(stations=("radio-uno", "fm-oficina")) == texts()
@@ -449,7 +450,7 @@ def test_since_finds_late_segments_of_a_recording_whose_duration_is_unknown(arch
     rec = recording(archive, start=START, duration=None)
     archive.replace_segments(rec, [Segment(0.0, 5.0, "Moroleón temprano."), Segment(3000.0, 3005.0, "Moroleón tarde.")])
     assert archive.recording(rec).duration is None
-    rows = archive.search_segments('"moroleon"', Filters(since=START + timedelta(minutes=30)))
+    rows = ranked_rows(archive, '"moroleon"', Filters(since=START + timedelta(minutes=30)))
     assert [r["text"] for r in rows] == ["Moroleón tarde."]
 
 
@@ -463,9 +464,9 @@ def test_search_by_group_uses_the_mentions(archive: Archive) -> None:
         (first, rec),
     )
     assert [
-        r["segment_id"] for r in archive.search_segments('"buenos" OR "mercado"', Filters(groups=("municipio",)))
+        r["segment_id"] for r in ranked_rows(archive, '"buenos" OR "mercado"', Filters(groups=("municipio",)))
     ] == [first]
-    assert archive.search_segments('"buenos"', Filters(groups=("dependencias",))) == []
+    assert ranked_rows(archive, '"buenos"', Filters(groups=("dependencias",))) == []
 
 
 # --- gaps, runs --------------------------------------------------------------------------------
@@ -505,8 +506,8 @@ def test_a_reader_sees_a_writers_commits_and_not_its_open_transaction(tmp_path: 
         rec, _ = writer.add_recording(station="radio-uno", start=START, duration=10.0, path="/a.mp3")
         with writer.write():
             writer.replace_segments(rec, SEGMENTS)
-            assert reader.search_segments('"moroleon"') == []  # WAL: readers go on during a write
-        assert len(reader.search_segments('"moroleon"')) == 1
+            assert ranked_rows(reader, '"moroleon"') == []  # WAL: readers go on during a write
+        assert len(ranked_rows(reader, '"moroleon"')) == 1
 
 
 def test_the_archive_opens_in_the_plain_sqlite3_cli_with_fts(archive: Archive, config) -> None:

@@ -1,11 +1,11 @@
-"""Full-text search over segments (FTS5), ranked without scanning the world.
+"""Full-text search over segments (FTS5): the candidates a search ranks, without scanning the world.
 
 Ranking every match of a common word costs seconds on a station-year (2 s
 for "de" over a million rows with ``ORDER BY rank``), while walking matches
-newest first costs about a millisecond. So radiomon ranks a bounded window:
-it takes the newest :data:`RANK_WINDOW` matches (after filters) and scores
-them with BM25 (radiomon/search/ranking.py, document frequencies from the index's
-vocabulary), best first, newest first on ties. A rare word or a proper noun
+newest first costs about a millisecond. So the archive hands the search
+layer a bounded window: the newest :data:`RANK_WINDOW` matches (after
+filters), with the document counts BM25 needs; radiomon/search/ranked.py
+scores them, best first, newest first on ties. A rare word or a proper noun
 has fewer matches than the window, so its ranking is exact; for "de" the
 result is the best of the most recent thousand, which is what someone
 searching the archive of a radio station wants anyway.
@@ -21,16 +21,14 @@ ranges rather than one that spans everything stored in between.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 
 from radiomon.archive.db import ArchiveBase
 from radiomon.archive.where import Where
 from radiomon.errors import QueryError
 from radiomon.filters import Filters
-from radiomon.search.query import ParsedQuery
-from radiomon.search.ranking import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, ScoringTerm, bm25_scores, highlight, tokens
-from radiomon.search.through import as_heard
 
 RANK_WINDOW = 1000
 # Id ranges of the recordings in a date range closer than this are searched
@@ -57,45 +55,12 @@ def join_id_ranges(ranges: list[tuple[int, int]], *, gap: int = ID_RANGE_JOIN_GA
 
 
 class SearchMixin(ArchiveBase):
-    def search_segments(self, query: str | ParsedQuery, filters: Filters = Filters(), *, limit: int = 20,
-                        through: Sequence[str] = ()) -> list[dict]:
-        """Rows with segment, recording, ``rank`` and a highlighted snippet, best first,
-        of ``filters``' stations and range, with a mention of one of its groups.
+    """The SQL of search. Every method takes an FTS5 expression (radiomon/search/query.py builds it) and
+    answers a malformed one with :class:`QueryError`."""
 
-        ``query`` is a parsed user query, or an FTS5 expression as text.
-        ``through``: keyword terms the query names; segments with a mention
-        of one of them are found too, read as if Whisper had written the term
-        (see radiomon/search/through.py), and carry ``via_mention`` and
-        ``heard``.
-        """
-        parsed = query if isinstance(query, ParsedQuery) else ParsedQuery.from_fts(query)
-        try:
-            candidates = [(i, text, epoch, None) for i, text, epoch in self._candidates(parsed.fts, filters)]
-            if through:
-                found = {c[0] for c in candidates}
-                candidates += [c for c in self._through_mentions(parsed.fts, filters, through) if c[0] not in found]
-            if not candidates:
-                return []
-            ids, texts, epochs, via = zip(*candidates)
-            scores = bm25_scores(texts, parsed.terms, self._document_counts(parsed.terms), self._document_total())
-            # Best first (FTS5's rank is the negated score), newest first on ties.
-            ranked = sorted(zip(scores, epochs, ids, via), key=lambda c: (-c[0], -c[1], -c[2]))[:limit]
-            rows = self._hit_details([segment_id for _, _, segment_id, _ in ranked])
-        except sqlite3.OperationalError as err:
-            raise QueryError(f"cannot search for that ({err}); simplify the query or put it in quotes") from None
-        for (score, _, _, via_mention), row in zip(ranked, rows):
-            row["rank"] = -score
-            marked = parsed.terms
-            row["via_mention"], row["heard"] = via_mention or (None, None)
-            if via_mention:  # highlighted where the term was heard
-                marked = (*marked, *(ScoringTerm(word) for word in tokens(via_mention[1])))
-            row["snippet"] = highlight(row["text"], marked, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE)
-        return rows
-
-    def _through_mentions(self, fts: str, filters: Filters,
-                          terms: Sequence[str]) -> list[tuple[int, str, int, tuple[str, str]]]:
-        """(segment id, text as heard, epoch ms, (term, heard words)) of the newest RANK_WINDOW
-        segments with a mention of ``terms`` (not rejected) that ``fts`` matches as heard."""
+    def mentioned_segments(self, filters: Filters, terms: Sequence[str]) -> list[tuple[int, str, int, str, str]]:
+        """(segment id, text, epoch ms, keyword, words heard) of every mention of ``terms`` (not rejected)
+        that passes the filters, newest segment first (a segment once per mention)."""
         where = Where().among("m.keyword", terms).add("(m.review IS NULL OR m.review != 'rejected')")
         where.among("m.group_id", filters.groups).reviewed("m.review", filters.review)
         where.between("s.epoch_ms", filters.since, filters.until, epoch_ms=True)
@@ -103,31 +68,29 @@ class SearchMixin(ArchiveBase):
         if filters.stations:
             join += " JOIN recordings r ON r.id = s.recording_id"
             where.among("r.station", filters.stations)
-        rows = self.conn.execute(
+        return self.conn.execute(
             f"SELECT m.segment_id, s.text, s.epoch_ms, m.keyword, m.matched FROM mentions m {join}{where.sql()} "
             "ORDER BY m.segment_id DESC, m.offset", where.params).fetchall()
-        heard: dict[int, list] = {}
-        for segment_id, text, epoch_ms, term, matched in rows:
-            if segment_id not in heard:
-                if len(heard) == RANK_WINDOW:
-                    break
-                heard[segment_id] = [text, epoch_ms, (term, matched)]
-            heard[segment_id][0] = as_heard(heard[segment_id][0], matched, term)
-        if not heard:
-            return []
-        # The query's own semantics (phrases, OR, exclusions) on the texts as
-        # heard: a scratch FTS5 table of this connection, with the index's tokenizer.
+
+    def texts_matching(self, fts: str, texts: dict[int, str]) -> set[int]:
+        """The keys of ``texts`` whose text ``fts`` matches, with the index's own tokenizer and query
+        semantics (phrases, OR, exclusions): a scratch FTS5 table of this connection."""
+        if not texts:
+            return set()
         self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.heard_fts USING fts5(text, "
                           "tokenize='unicode61 remove_diacritics 2')")
         self.conn.execute("DELETE FROM temp.heard_fts")
-        self.conn.executemany("INSERT INTO temp.heard_fts (rowid, text) VALUES (?, ?)",
-                              [(i, text) for i, (text, _, _) in heard.items()])
-        matching = {r[0] for r in self.conn.execute("SELECT rowid FROM temp.heard_fts WHERE heard_fts MATCH ?",
+        self.conn.executemany("INSERT INTO temp.heard_fts (rowid, text) VALUES (?, ?)", list(texts.items()))
+        with _query_errors():
+            return {r[0] for r in self.conn.execute("SELECT rowid FROM temp.heard_fts WHERE heard_fts MATCH ?",
                                                      (fts,))}
-        return [(i, text, epoch_ms, via) for i, (text, epoch_ms, via) in heard.items() if i in matching]
+
+    def fts_candidates(self, fts: str, filters: Filters) -> list[tuple[int, str, int]]:
+        """(segment id, text, epoch ms) of the newest RANK_WINDOW matches that pass the filters."""
+        with _query_errors():
+            return self._candidates(fts, filters)
 
     def _candidates(self, fts: str, filters: Filters) -> list[tuple[int, str, int]]:
-        """(segment id, text, epoch ms) of the newest RANK_WINDOW matches that pass the filters."""
         where = Where().add("segments_fts MATCH ?", fts)
         join = "JOIN segments s ON s.id = f.rowid"
         if filters.stations:
@@ -149,7 +112,7 @@ class SearchMixin(ArchiveBase):
                 break
         return found
 
-    def _hit_details(self, ids: list[int]) -> list[dict]:
+    def hit_details(self, ids: list[int]) -> list[dict]:
         """The rows to show, in the order of ``ids``."""
         rows = self.query(
             f"""
@@ -164,8 +127,9 @@ class SearchMixin(ArchiveBase):
         by_id = {row["segment_id"]: row for row in rows}
         return [by_id[i] for i in ids]
 
-    def _document_counts(self, terms: tuple[ScoringTerm, ...]) -> dict[ScoringTerm, int]:
-        """Rows containing each term: exact for rare terms, estimated for common ones.
+    def document_counts(self, matches: Sequence[str]) -> dict[str, int]:
+        """Rows containing each of ``matches`` (one FTS5 term each, e.g. ``"mercado"`` or ``"moro"*``):
+        exact for rare terms, estimated for common ones.
 
         Counting a term's rows exactly walks its whole doclist (fts5vocab does
         the same), 150 ms for "de" on a station-year. Instead, take the
@@ -173,22 +137,22 @@ class SearchMixin(ArchiveBase):
         count is exact; otherwise the term's density over the id span they
         cover estimates it, which is all IDF needs for a common word.
         """
-        total = self._document_total()
+        total = self.document_total()
         counts = {}
-        for term in terms:
-            match = '"' + term.token.replace('"', '""') + '"' + ("*" if term.prefix else "")
-            found, oldest = self.conn.execute(
-                "SELECT count(*), min(rowid) FROM (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? "
-                "ORDER BY rowid DESC LIMIT ?)",
-                (match, RANK_WINDOW),
-            ).fetchone()
+        for match in matches:
+            with _query_errors():
+                found, oldest = self.conn.execute(
+                    "SELECT count(*), min(rowid) FROM (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? "
+                    "ORDER BY rowid DESC LIMIT ?)",
+                    (match, RANK_WINDOW),
+                ).fetchone()
             if found < RANK_WINDOW:
-                counts[term] = found
+                counts[match] = found
             else:
-                counts[term] = min(total, round(found * total / max(1, total - oldest + 1)))
+                counts[match] = min(total, round(found * total / max(1, total - oldest + 1)))
         return counts
 
-    def _document_total(self) -> int:
+    def document_total(self) -> int:
         # max(id), not count(*): O(1) instead of a scan of millions of rows;
         # ids are dense unless recordings were re-transcribed, close enough for IDF.
         (total,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM segments").fetchone()
@@ -215,3 +179,12 @@ class SearchMixin(ArchiveBase):
         ).fetchall()
         return join_id_ranges([(lo, hi) for lo, hi in rows if lo is not None], gap=ID_RANGE_JOIN_GAP,
                               most=MAX_ID_RANGES)
+
+
+@contextmanager
+def _query_errors() -> Iterator[None]:
+    """SQLite's word for a query FTS5 cannot run, as the one line a person can act on."""
+    try:
+        yield
+    except sqlite3.OperationalError as err:
+        raise QueryError(f"cannot search for that ({err}); simplify the query or put it in quotes") from None

@@ -2,6 +2,8 @@
 
 * :mod:`~radiomon.search.query` — the search box language, to FTS5 (pure)
 * :mod:`~radiomon.search.ranking` — BM25 over a window of candidates, highlights (pure)
+* :mod:`~radiomon.search.via_mention` — a query naming a keyword term also finds its mentions, as heard (pure)
+* :mod:`~radiomon.search.ranked` — the archive's candidates scored, joined and highlighted
 * :mod:`~radiomon.search.service` — :func:`search`: a query and filters in, :class:`SearchHit` out
 """
 

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from radiomon.errors import QueryError
 from radiomon.filters import Filters
 from radiomon.search.query import parse_query
+from radiomon.search.ranked import ranked_rows
 from radiomon.search.ranking import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN
-from radiomon.search.through import named_terms
+from radiomon.search.via_mention import named_terms
 
 if TYPE_CHECKING:
     from radiomon.archive import Archive
@@ -46,15 +47,15 @@ def plain_snippet(snippet: str, before: str = "", after: str = "") -> str:
 def search(archive: Archive, query: str, filters: Filters = Filters(), *, limit: int = 20,
            spellings: Iterable[tuple[str, str]] = ()) -> list[SearchHit]:
     """Best matches first (bm25), newest first on ties, of ``filters``' stations,
-    range and groups; see archive/fts.py for the ranking window. ``spellings``:
+    range and groups; see search/ranked.py for the ranking window. ``spellings``:
     the keyword terms as ``(term, spelling)`` pairs; a query that names one also
-    finds its mentions however Whisper wrote them (radiomon/search/through.py)."""
+    finds its mentions however Whisper wrote them (radiomon/search/via_mention.py)."""
     if limit < 1 or limit > MAX_LIMIT:
         raise QueryError(f"--limit {limit}: use a number from 1 to {MAX_LIMIT}")
     if filters.since and filters.until and filters.since >= filters.until:
         raise QueryError("--since must be before --until")
     parsed = parse_query(query)
-    rows = archive.search_segments(parsed, filters, limit=limit, through=named_terms(parsed.words, spellings))
+    rows = ranked_rows(archive, parsed, filters, limit=limit, through=named_terms(parsed.words, spellings))
     return [
         SearchHit(
             station=row["station"],

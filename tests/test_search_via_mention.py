@@ -9,7 +9,7 @@ import pytest
 from radiomon.archive import Archive, MentionRow
 from radiomon.filters import Filters
 from radiomon.search import search
-from radiomon.search.through import as_heard, named_terms
+from radiomon.search.via_mention import as_heard, named_terms
 from radiomon.transcript import Segment
 
 SPELLINGS = (("Moroleón", "Moroleón"), ("Moroleón", "Moro León"), ("DIF Moroleón", "DIF Moroleón"),
