@@ -15,6 +15,11 @@ from zoneinfo import ZoneInfo
 from radiomon.errors import QueryError
 
 UTC = timezone.utc
+# The years a person may name in --since/--until/--start and the web UI's dates.
+# Year 1 or 9999 overflows datetime when a time zone or the next day is applied
+# (``--until 9999-12-31`` asks for 10000-01-01), and no recording is that old or new.
+MIN_YEAR = 1970
+MAX_YEAR = 2200
 
 
 def to_iso(instant: datetime) -> str:
@@ -64,17 +69,26 @@ def parse_user_instant(text: str, tz: ZoneInfo, *, end_of_day: bool = False) -> 
         day = today if lowered in ("today", "hoy") else today - timedelta(days=1)
         return _day_bound(day, tz, end_of_day)
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            return _day_bound(date.fromisoformat(raw), tz, end_of_day)
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
+            day = date.fromisoformat(raw)
+            _check_year(text, day.year)
+            return _day_bound(day, tz, end_of_day)
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise QueryError(
             f"{text!r} is not a date or time; use 2026-11-25, '2026-11-25 14:30' "
             "or 2026-11-25T20:30:00Z"
         ) from None
+    _check_year(text, value.year)
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.astimezone(UTC)
+
+
+def _check_year(text: str, year: int) -> None:
+    # The bounds are a year inside datetime's range, so the shifts that follow cannot overflow.
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise QueryError(f"{text!r} is out of range; use a date between {MIN_YEAR} and {MAX_YEAR}")
 
 
 def _day_bound(day: date, tz: ZoneInfo, next_day: bool) -> datetime:

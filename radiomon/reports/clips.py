@@ -60,6 +60,9 @@ CONSECUTIVE_SECONDS = 1.0
 MIN_PIECE_SECONDS = 0.05
 # An MP3 clip measures up to a frame or two (26 ms each) longer than planned.
 CLIP_LENGTH_TOLERANCE = 0.5
+# The longest stretch on either side of a mention: a clip is a quote or a testigo, not
+# days of audio (and 1e300 seconds would overflow the clip's instants).
+MAX_WINDOW_SECONDS = 86_400.0
 
 
 class ClipError(RadiomonError):
@@ -333,6 +336,12 @@ def _plan(archive: Archive, anchor: Recording, at: datetime, start: datetime, en
 
 
 def _check_window(before: float, after: float, fmt: str) -> None:
+    # NaN passes every comparison below (nan < 0 is False) and inf makes timedelta
+    # overflow: both are refused by name, for the command line and the web UI alike.
+    if not (math.isfinite(before) and math.isfinite(after)):
+        raise QueryError(f"--before {before:g} / --after {after:g}: give a number of seconds (not nan or inf)")
+    if before > MAX_WINDOW_SECONDS or after > MAX_WINDOW_SECONDS:
+        raise QueryError(f"--before and --after are at most {MAX_WINDOW_SECONDS:g} seconds (a day) each")
     if before < 0 or after < 0:
         raise QueryError("--before and --after are seconds and cannot be negative")
     if before + after <= 0:

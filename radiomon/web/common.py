@@ -3,6 +3,8 @@ strictly (a bad one is a 400 page in Spanish), local times and snippets."""
 
 from __future__ import annotations
 
+import math
+import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from markupsafe import Markup, escape
 from radiomon import timeutil
 from radiomon.archive import Archive
 from radiomon.config import Config
+from radiomon.errors import QueryError
 from radiomon.filters import Filters
 from radiomon.keywords import current_keywords
 from radiomon.search import plain_snippet
@@ -96,9 +99,18 @@ def bad_request(message: str):
     abort(400, description=message)
 
 
-def parse_id(text: str) -> int:
-    if not text.isdigit() or len(text) > 18:
-        bad_request(f"«{text}» no es un número de grabación; use solo dígitos, p. ej. /grabacion/12.")
+# SQLite's INTEGER is a signed 64-bit number: a bigger id cannot name a row,
+# and handing it to the driver raises OverflowError (a 500), so it is a 400 here.
+MAX_ID = 2**63 - 1
+# ASCII digits only: str.isdigit() and int() also take "²", "١٢" and "1_000".
+_DIGITS = re.compile(r"[0-9]+")
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+
+
+def parse_id(text: str, what: str = "grabación") -> int:
+    """A row id from the URL: ASCII digits, within SQLite's integer range; else a 400."""
+    if not _DIGITS.fullmatch(text) or len(text) > 19 or int(text) > MAX_ID:
+        bad_request(f"«{text}» no es un número de {what}; use solo dígitos (0-9), p. ej. 12.")
     return int(text)
 
 
@@ -106,8 +118,9 @@ def int_param(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        bad_request(f"El parámetro {name}={raw!r} debe ser un número entre {low} y {high}.")
+    # The length check first: int() of a huge string is slow, and past 4300 digits a ValueError.
+    if not _DIGITS.fullmatch(raw) or len(raw) > len(str(high)) or not low <= int(raw) <= high:
+        bad_request(f"El parámetro {name}={raw!r} debe ser un número entre {low} y {high} (solo dígitos 0-9).")
     return int(raw)
 
 
@@ -115,13 +128,33 @@ def float_param(name: str, default: float | None, low: float, high: float) -> fl
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = float("nan")
+    # Plain decimals only: float() also reads "nan", "inf", "1e400", "1_0" and other scripts' digits.
+    value = float(raw) if _DECIMAL.fullmatch(raw) and len(raw) <= 32 else float("nan")
     if not low <= value <= high:  # NaN fails too
         bad_request(f"El parámetro {name}={raw!r} debe ser un número de segundos entre {low:g} y {high:g}.")
     return value
+
+
+def seconds_param(name: str, default: int, high: int) -> int:
+    """Whole seconds from 0 to ``high``; a decimal is rounded (``2.5`` → 3), so each
+    window is one of a bounded set (what the clip cache keys on)."""
+    value = float_param(name, None, 0, high)
+    if value is None:
+        return default
+    return min(high, math.floor(value + 0.5))
+
+
+def json_body() -> dict:
+    """The request's JSON object; a 400 when it is missing, not an object, or nested too deep to read."""
+    try:
+        # silent=True turns malformed JSON into None, but not a RecursionError:
+        # a body of 50 000 "[" passes MAX_CONTENT_LENGTH and exhausts the parser's stack.
+        body = request.get_json(silent=True)
+    except RecursionError:
+        bad_request("El cuerpo JSON está anidado demasiado hondo; envíe un objeto JSON sencillo.")
+    if not isinstance(body, dict):
+        bad_request("Envíe un objeto JSON ({…}) con Content-Type: application/json.")
+    return body
 
 
 def review_param(name: str = "revision") -> str | None:
@@ -134,21 +167,43 @@ def review_param(name: str = "revision") -> str | None:
     return REVIEW_WORDS[raw]
 
 
+def _years() -> str:
+    return f"entre {timeutil.MIN_YEAR} y {timeutil.MAX_YEAR}"
+
+
 def date_param(name: str, *, words: bool = False) -> date | None:
-    """``AAAA-MM-DD`` (and ``hoy``/``ayer`` with ``words``) in the office's time zone."""
+    """``AAAA-MM-DD`` (and ``hoy``/``ayer`` with ``words``) in the office's time zone, within
+    :data:`timeutil.MIN_YEAR`–:data:`timeutil.MAX_YEAR` (year 1 or 9999 overflows the day's
+    UTC bounds and the previous/next-day links)."""
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
     today = datetime.now(config().timezone).date()
     if words and raw.lower() in ("hoy", "ayer"):
         return today if raw.lower() == "hoy" else today - timedelta(days=1)
+    extra = ", hoy o ayer" if words else ""
     try:
-        if len(raw) != 10:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
             raise ValueError(raw)
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
-        extra = ", hoy o ayer" if words else ""
         bad_request(f"La fecha {name}={raw!r} no es válida; use AAAA-MM-DD (p. ej. {today.isoformat()}){extra}.")
+    if not timeutil.MIN_YEAR <= day.year <= timeutil.MAX_YEAR:
+        bad_request(f"La fecha {name}={raw!r} está fuera de rango; use una fecha AAAA-MM-DD {_years()}{extra}.")
+    return day
+
+
+def instant_param(name: str, *, end_of_day: bool = False) -> None:
+    """Check a ``since``/``until`` of the JSON API (a date, a local date-time, an
+    ISO instant, today/yesterday) as :meth:`Filters.parse` will read it; a 400 in Spanish."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return
+    try:
+        timeutil.parse_user_instant(raw, config().timezone, end_of_day=end_of_day)
+    except QueryError:
+        bad_request(f"La fecha {name}={raw!r} no es válida; use AAAA-MM-DD, 'AAAA-MM-DD HH:MM' o un instante "
+                    f"ISO 8601 con zona (2026-11-25T20:30:00Z), {_years()}, o today/yesterday.")
 
 
 def day_range(day: date) -> tuple[datetime, datetime]:

@@ -17,7 +17,16 @@ from radiomon.archive.mentions import REVIEWS
 from radiomon.errors import RadiomonError
 from radiomon.filters import Filters
 from radiomon.search import MAX_LIMIT
-from radiomon.web.common import bad_request, config, get_archive, int_param, user_name
+from radiomon.web.common import (
+    bad_request,
+    config,
+    get_archive,
+    instant_param,
+    int_param,
+    json_body,
+    parse_id,
+    user_name,
+)
 from radiomon.web.views.recording import recording_data
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -25,6 +34,8 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 def _filters(limit: int | None = None) -> Filters:
     args = request.args
+    instant_param("since")
+    instant_param("until", end_of_day=True)
     try:
         return Filters.parse(config(), stations=args.getlist("station"), since=args.get("since") or None,
                              until=args.get("until") or None, groups=args.getlist("group"),
@@ -54,9 +65,9 @@ def mentions():
     return jsonify([m.as_json() for m in rows])
 
 
-@bp.get("/recordings/<int:recording_id>")
-def recording(recording_id: int):
-    data = recording_data(recording_id)
+@bp.get("/recordings/<recording_id>")
+def recording(recording_id: str):
+    data = recording_data(parse_id(recording_id))
     if data is None:
         abort(404)
     mentions = [m.as_json() for found in data["mentions"].values() for m in found]
@@ -69,11 +80,12 @@ def status():
     return jsonify(asdict(jobs.status(config(), get_archive())))
 
 
-@bp.post("/mentions/<int:mention_id>/review")
-def review(mention_id: int):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or "review" not in body:
-        bad_request('send JSON {"review": "confirmed" | "rejected" | null}')
+@bp.post("/mentions/<mention_id>/review")
+def review(mention_id: str):
+    mention_id = parse_id(mention_id, "mención")
+    body = json_body()
+    if "review" not in body:
+        bad_request('Envíe JSON {"review": "confirmed" | "rejected" | null}.')
     verdict = body["review"]
     if verdict is not None and verdict not in REVIEWS:
         bad_request(f"review {verdict!r}: use confirmed, rejected or null (undo)")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, send_file
 
-from radiomon.web.common import get_archive
+from radiomon.web.common import get_archive, parse_id
 
 bp = Blueprint("audio", __name__)
 
@@ -24,10 +24,13 @@ def recording_audio(recording_id: int) -> Path | None:
     return path if path.is_file() else None
 
 
-@bp.get("/audio/<int:recording_id>")
-def audio(recording_id: int):
-    # The path comes from the archive, never from the request.
-    path = recording_audio(recording_id)
+@bp.get("/audio/<recording_id>")
+def audio(recording_id: str):
+    # The path comes from the archive, never from the request: anything but a
+    # number (../../etc/passwd, -1) names no audio; a number too big for the archive is a 400.
+    if not recording_id.isascii() or not recording_id.isdigit():
+        abort(404)
+    path = recording_audio(parse_id(recording_id))
     if path is None:
         abort(404)
     mimetype = _TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"

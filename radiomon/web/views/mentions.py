@@ -17,6 +17,7 @@ from radiomon.web.common import (
     day_filters,
     get_archive,
     local_path,
+    parse_id,
     review_param,
     user_name,
 )
@@ -51,8 +52,9 @@ def page():
     )
 
 
-@bp.post("/menciones/<int:mention_id>/revision")
-def review(mention_id: int):
+@bp.post("/menciones/<mention_id>/revision")
+def review(mention_id: str):
+    mention_id = parse_id(mention_id, "mención")
     verdict = request.form.get("revision", "")
     if verdict not in (*REVIEWS, ""):
         bad_request(f"revision={verdict!r}: use confirmed, rejected o vacío para deshacer.")
