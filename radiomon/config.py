@@ -181,6 +181,8 @@ class WebConfig:
     # Send the session cookie over HTTPS only. Default: on when office.base_url starts with https://
     # (TLS at a reverse proxy); set false to sign in over plain http anyway.
     secure_cookie: bool | None = None
+    # The Mención page's cut clips (<archive>.clips/) stay within this; least recently used go first.
+    clip_cache_mb: float = 200.0
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ clip reaches into it is cut (:func:`radiomon.reports.clips.cut_clip`,
 ``retention.clip_before``/``clip_after`` around it) into ``kept-clips/``;
 when a clip cannot be cut, that recording keeps its audio and the run says
 why. Recordings go oldest first, so a clip that runs from one file into the
-next is cut while both are there.
+next is cut while both are there. The web UI's cached clips
+(:mod:`radiomon.reports.clip_cache`) that could hold a pruned recording's
+audio are deleted with it: retention means the audio is gone, copies included.
 
 Order, for crash safety: the row is marked ``pruned`` (committed) and only
 then is the file deleted. A run stopped between the two leaves a pruned row
@@ -40,8 +42,9 @@ from radiomon import timeutil
 from radiomon.archive import Archive, MentionRow, Recording
 from radiomon.config import Config
 from radiomon.errors import AudioError, RadiomonError
+from radiomon.filters import Filters
 from radiomon.lockfile import hold, lock_path
-from radiomon.reports import clips
+from radiomon.reports import clip_cache, clips
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +97,7 @@ class PruneResult:
     clips_kept: int = 0  # clips of confirmed mentions cut in this run
     already_missing: int = 0  # pruned recordings whose file was gone before the run
     leftovers_removed: int = 0  # files a stopped run had left
+    cached_clips_removed: int = 0  # the web UI's cached clips holding pruned audio
     archive_bytes: int = 0  # free pages handed back to the disk
     vacuum_switched: bool = False
     kept_clips_dir: Path | None = None
@@ -104,6 +108,7 @@ class PruneResult:
     def counts(self) -> dict:
         return {"pruned": self.pruned, "audio_bytes": self.audio_bytes, "clips_kept": self.clips_kept,
                 "already_missing": self.already_missing, "leftovers_removed": self.leftovers_removed,
+                "cached_clips_removed": self.cached_clips_removed,
                 "archive_bytes": self.archive_bytes, "vacuum_switched": self.vacuum_switched,
                 "kept_untranscribed": len(self.plan.untranscribed), "kept_outside": len(self.plan.outside)}
 
@@ -191,6 +196,8 @@ def prune(config: Config, archive: Archive, *, dry_run: bool = False, vacuum: bo
         for item in result.plan.doomed:
             _prune_one(config, archive, item, result)
         for item in result.plan.leftovers:
+            # A run stopped right after marking it pruned had not dropped them yet.
+            _drop_cached_clips(config, archive, item.recording, result)
             if _delete(item, result):
                 result.leftovers_removed += 1
                 result.audio_bytes += item.size
@@ -220,6 +227,7 @@ def _prune_one(config: Config, archive: Archive, item: Doomed, result: PruneResu
     if not archive.mark_pruned(recording.id):
         log.info("recording %d changed while pruning (re-transcribed?); left for the next run", recording.id)
         return
+    _drop_cached_clips(config, archive, recording, result)
     if not item.exists:
         result.already_missing += 1
         result.pruned += 1
@@ -256,6 +264,19 @@ def _keep_clips(config: Config, archive: Archive, recording: Recording, result: 
             return False
         result.clips_kept += 1
     return True
+
+
+def _drop_cached_clips(config: Config, archive: Archive, recording: Recording, result: PruneResult) -> None:
+    """Delete the web UI's cached clips of every mention whose longest window reaches into ``recording``
+    (a mention in the next file can have been cut with this one's last minute)."""
+    since, until = clip_window(recording, clip_cache.MAX_BEFORE, clip_cache.MAX_AFTER)
+    mentions = archive.list_mentions(Filters(stations=(recording.station,), since=since, until=until))
+    try:
+        result.cached_clips_removed += clip_cache.drop_mentions(clip_cache.cache_folder(config),
+                                                                {m.id for m in mentions})
+    except OSError as err:
+        result.errors.append(f"{clip_cache.cache_folder(config)}: cannot delete the cached clips of recording "
+                             f"{recording.id} ({_reason(err)}); delete the folder's files by hand")
 
 
 def _delete(item: Doomed, result: PruneResult) -> bool:
