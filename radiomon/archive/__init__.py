@@ -8,7 +8,8 @@ small; they share one connection (:mod:`~radiomon.archive.db`):
   :mod:`~radiomon.archive.fts` (full-text search), :mod:`~radiomon.archive.mentions`,
   :mod:`~radiomon.archive.gaps`, :mod:`~radiomon.archive.now_playing`,
   :mod:`~radiomon.archive.outbox` (events to deliver), :mod:`~radiomon.archive.runs`,
-  :mod:`~radiomon.archive.users` (web UI accounts), :mod:`~radiomon.archive.deliveries`
+  :mod:`~radiomon.archive.users` (web UI accounts), :mod:`~radiomon.archive.logins` (web sessions,
+  failed logins), :mod:`~radiomon.archive.deliveries`
   (each event per alert channel), :mod:`~radiomon.archive.episodes` (health episodes),
   :mod:`~radiomon.archive.status` (backlog, throughput, last speech, runs),
   :mod:`~radiomon.archive.retention` (audio past retention), :mod:`~radiomon.archive.maintenance`
@@ -22,6 +23,7 @@ from radiomon.archive.deliveries import DeliveriesMixin, Delivery
 from radiomon.archive.episodes import EpisodesMixin
 from radiomon.archive.fts import SearchMixin
 from radiomon.archive.gaps import GapsMixin
+from radiomon.archive.logins import LoginsMixin
 from radiomon.archive.maintenance import MaintenanceMixin
 from radiomon.archive.mentions import MentionChanges, MentionRow, MentionsMixin
 from radiomon.archive.now_playing import NowPlayingMixin
@@ -37,8 +39,8 @@ from radiomon.archive.users import UsersMixin
 
 
 class Archive(StationsMixin, RecordingsMixin, SegmentsMixin, GapsMixin, SearchMixin, RunsMixin, NowPlayingMixin,
-              MentionsMixin, OutboxMixin, ReportsMixin, UsersMixin, DeliveriesMixin, EpisodesMixin, StatusMixin,
-              RetentionMixin, MaintenanceMixin):
+              MentionsMixin, OutboxMixin, ReportsMixin, UsersMixin, LoginsMixin, DeliveriesMixin, EpisodesMixin,
+              StatusMixin, RetentionMixin, MaintenanceMixin):
     """The SQLite archive of one deployment."""
 
 

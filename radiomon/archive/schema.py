@@ -36,6 +36,7 @@ Writers insert ``start_ms``, ``end_ms`` and ``epoch_ms``.
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 
 _UTC_FORMAT = "'%Y-%m-%dT%H:%M:%fZ'"
 
@@ -246,8 +247,62 @@ SCHEMA_V3 = [
     "CREATE UNIQUE INDEX health_episodes_open ON health_episodes (key) WHERE ended_utc IS NULL",
 ]
 
-MIGRATIONS: list[list[str]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
+# The web UI's sign-in, kept in the archive so every web worker (and a
+# restart) sees the same state.
+#
+# User names are one account whatever their case: ``name_key`` is the name
+# as :func:`user_name_key` folds it, unique, and what every lookup uses
+# (``name`` keeps the spelling it was created with, for display). An archive
+# that already holds two names differing only in case keeps the older one
+# under the plain key; the newer gets ``key:id``, which no typed name can
+# match (':' is not allowed in names), until it is removed by its exact name.
+#
+# ``web_sessions``: one row per signed-in browser. The cookie carries a
+# random id; only its SHA-256 is stored (a copy of the archive signs nobody
+# in). Logout, ``users remove``, ``users passwd`` and ``users logout-all``
+# delete rows; idle and absolute expiry are checked on each request.
+#
+# ``login_failures``: failed password checks per account and per address.
+# A check is counted as failed when it begins (in the same BEGIN IMMEDIATE
+# transaction that decides it may run), so parallel guesses cannot all
+# pass the gate; a success takes its count back.
+SCHEMA_V4 = [
+    "ALTER TABLE users ADD COLUMN name_key TEXT",
+    "UPDATE users SET name_key = radiomon_user_name_key(name)",
+    """
+    UPDATE users SET name_key = name_key || ':' || id
+    WHERE EXISTS (SELECT 1 FROM users AS older WHERE older.name_key = users.name_key AND older.id < users.id)
+    """,
+    "CREATE UNIQUE INDEX users_name_key ON users (name_key)",
+    """
+    CREATE TABLE web_sessions (
+        id INTEGER PRIMARY KEY,
+        id_sha256 TEXT NOT NULL UNIQUE,   -- SHA-256 of the random session id in the signed cookie
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_utc TEXT NOT NULL,        -- sign-in: the absolute expiry counts from here
+        seen_utc TEXT NOT NULL,           -- last request (updated at most once a minute): the idle expiry
+        address TEXT                      -- where the sign-in came from
+    )
+    """,
+    "CREATE INDEX web_sessions_user ON web_sessions (user_id)",
+    """
+    CREATE TABLE login_failures (
+        key TEXT PRIMARY KEY,             -- account:<name key> or address:<IP>
+        failures INTEGER NOT NULL,        -- failed checks in a row (counted when the check begins)
+        wait_until_utc TEXT NOT NULL,     -- no password is checked for this key before then
+        last_utc TEXT NOT NULL            -- the last check; a key quiet for an hour is forgotten
+    )
+    """,
+]
+
+MIGRATIONS: list[list[str]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4]
 CURRENT_VERSION = len(MIGRATIONS)
+
+
+def user_name_key(name: str) -> str:
+    """The one key of a user name: "Ana", "ANA" and "ana" are one account, and so are
+    a name typed with a composed "é" and with "e" plus a combining accent (NFKC, case folded)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -257,6 +312,8 @@ def schema_version(conn: sqlite3.Connection) -> int:
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the archive to :data:`CURRENT_VERSION`; returns the version found."""
     found = schema_version(conn)
+    # Python's Unicode case folding, which SQLite's lower() lacks (ASCII only); used by V4.
+    conn.create_function("radiomon_user_name_key", 1, user_name_key, deterministic=True)
     for version in range(found, CURRENT_VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:
