@@ -43,12 +43,14 @@ def serve(app: AppContext, host: str, port: int, threads: int, workers: int) -> 
     refuses to start until a user exists, and then every page, audio file and
     API call needs a login.
     """
-    from radiomon.web import create_app, server
+    from radiomon.web import accounts, create_app, server
 
     config = app.config
     loopback = is_loopback(host)
     with app.archive() as archive:
         users = archive.user_count()
+    # Read (or made) here, once: a worker that cannot read it would die and be restarted forever.
+    accounts.secret_key(config.archive)
     if not loopback and users == 0:
         raise click.ClickException(
             f"--host {host} can be reached from other machines and there is no user yet: "
@@ -61,7 +63,8 @@ def serve(app: AppContext, host: str, port: int, threads: int, workers: int) -> 
     shown = f"[{host}]" if ":" in host else host
     access = "login required" if users or not loopback else "no login: this machine only"
     click.echo(f"radiomon web UI on http://{shown}:{port}/ ({access}); Ctrl+C stops it", err=True)
-    server.serve(lambda: create_app(config, require_login=not loopback), sock, threads=threads, workers=workers)
+    server.serve(lambda: create_app(config, require_login=not loopback, host=host), sock,
+                 threads=threads, workers=workers)
 
 
 @main.group()
@@ -74,20 +77,50 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @pass_app
 def users_add(app: AppContext, name: str, password_stdin: bool) -> None:
-    """Create the account NAME; its password is asked for (or read with --password-stdin).
+    """Create the account NAME (one account whatever its case: Ana and ana are the same);
+    its password is asked for (or read with --password-stdin).
 
     Prints the account's API token once (for Authorization: Bearer <token>); it is stored only hashed.
     """
     from radiomon.web import accounts
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     with app.archive() as archive:
         token = accounts.add_user(archive, name, password)
     click.echo(f"user {name} added")
     click.echo(f"API token (shown only now; keep it safe): {token}")
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users.command(name="passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@pass_app
+def users_passwd(app: AppContext, name: str, password_stdin: bool) -> None:
+    """Set a new password for NAME; every browser signed in as NAME is signed out (its API token stays)."""
+    from radiomon.web import accounts
+
+    password = _read_password(password_stdin)
+    with app.archive() as archive:
+        stored = accounts.set_password(archive, name, password)
+    click.echo(f"password of {stored} changed; its web sessions ended")
+
+
+@users.command(name="logout-all")
+@click.argument("name", required=False)
+@pass_app
+def users_logout_all(app: AppContext, name: str | None) -> None:
+    """Sign out every browser signed in as NAME, or as anyone without NAME (API tokens keep working)."""
+    from radiomon.web import accounts
+
+    with app.archive() as archive:
+        ended = accounts.end_sessions(archive, name)
+    click.echo(f"{ended} web session{'s' if ended != 1 else ''} ended" + (f" for {name}" if name else ""))
 
 
 @users.command(name="remove")

@@ -11,7 +11,7 @@ import logging
 import secrets
 import time
 
-from flask import Flask, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
 
 from radiomon.archive import Archive
@@ -40,12 +40,16 @@ _ERROR_TITLES = {
 }
 
 
-def create_app(config: Config, *, require_login: bool = False) -> Flask:
+def create_app(config: Config, *, require_login: bool = False, host: str | None = None) -> Flask:
     """The web UI of one deployment.
 
     Sign-in is demanded when any user exists, and always with
     ``require_login`` (``radiomon serve`` sets it when listening beyond
-    loopback, where it also refuses to start without users).
+    loopback, where it also refuses to start without users). Without
+    sign-in, only requests naming this machine in ``Host`` are answered
+    (localhost, 127.0.0.1, ::1, ``host`` — the listening address — and
+    ``web.allowed_hosts``): a web page elsewhere cannot rebind its own name
+    to 127.0.0.1 and read or change the archive through the visitor's browser.
     """
     from radiomon.web.views import ALL_BLUEPRINTS
 
@@ -55,8 +59,12 @@ def create_app(config: Config, *, require_login: bool = False) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="radiomon_session",
+        SESSION_COOKIE_SECURE=secure_cookie(config),
+        # The cookie may live as long as a session may; the archive decides whether it still does.
+        PERMANENT_SESSION_LIFETIME=accounts.session_lifetime(config.web),
         MAX_CONTENT_LENGTH=64 * 1024,  # forms and review calls only; nothing is uploaded
         JSON_AS_ASCII=False,
+        RADIOMON_LOCAL_HOSTS=local_hosts(config, host),
     )
     app.json.ensure_ascii = False
     app.extensions["radiomon"] = WebState(config=config, require_login=require_login, throttle=LoginThrottle())
@@ -74,6 +82,31 @@ def create_app(config: Config, *, require_login: bool = False) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     return app
+
+
+def secure_cookie(config: Config) -> bool:
+    """``web.secure_cookie``, by default on when the office reaches the UI over HTTPS."""
+    if config.web.secure_cookie is not None:
+        return config.web.secure_cookie
+    return config.office.base_url.lower().startswith("https://")
+
+
+def local_hosts(config: Config, host: str | None) -> frozenset[str]:
+    """The ``Host`` names answered without sign-in."""
+    names = {"localhost", "127.0.0.1", "::1", *config.web.allowed_hosts}
+    if host:
+        names.add(host)
+    return frozenset(_host_name(name) for name in names)
+
+
+def _host_name(value: str) -> str:
+    """The name of a ``Host`` header or address, without port, brackets or final dot, lowercase."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        value = value[1:].partition("]")[0]
+    elif value.count(":") == 1:
+        value = value.partition(":")[0]
+    return value.rstrip(".")
 
 
 def _start_clock() -> None:
@@ -112,18 +145,25 @@ def _compress(response):
 def _authenticate():
     g.user = None
     g.by_token = False
-    header = request.headers.get("Authorization", "")
-    if is_api() and header.startswith("Bearer "):
-        g.user = accounts.user_for_token(get_archive(), header[7:].strip())
+    needed = login_needed()
+    if not needed and _host_name(request.host) not in current_app.config["RADIOMON_LOCAL_HOSTS"]:
+        message = ("Este servidor atiende sin contraseña solo a esta computadora; ábralo como "
+                   "http://127.0.0.1 (o agregue el nombre a web.allowed_hosts en radiomon.yml).")
+        return _json_error(400, message) if is_api() else _error_page(400, message)
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and (is_api() or request.blueprint == "audio"):
+        g.user = accounts.user_for_token(get_archive(), token.strip())
         if g.user is None:
-            return _json_error(401, "token no válido")
+            message = "token no válido"
+            return _json_error(401, message) if is_api() else _error_page(401, "El token de acceso no es válido.")
         g.by_token = True  # no cookie involved: nothing for a forged request to ride on
-    elif session.get("user"):
-        if get_archive().user(session["user"]) is not None:
-            g.user = session["user"]
-        else:  # the account was removed: its sessions end
-            session.pop("user", None)
-    if g.user is None and request.endpoint not in _OPEN_ENDPOINTS and login_needed():
+    elif session.get("sid"):
+        g.user = accounts.session_user(get_archive(), session["sid"], state().config.web)
+        if g.user is None:  # signed out elsewhere, expired, or the account was removed
+            session.pop("sid", None)
+    if "user" in session:  # the cookie of an older version (a user name, not revocable): ignored
+        session.pop("user")
+    if g.user is None and request.endpoint not in _OPEN_ENDPOINTS and needed:
         if is_api():
             return _json_error(401, "inicie sesión o envíe Authorization: Bearer <token>")
         return redirect(url_for("auth.login", siguiente=request.full_path.rstrip("?")))
