@@ -152,6 +152,9 @@ class AlertsConfig:
     retry_initial_seconds: float = 30.0  # wait after a channel's first failure; doubles on each failure
     retry_max_seconds: float = 1800.0  # cap of that exponential backoff
     give_up_hours: float = 48.0  # an alert not delivered after this long is marked failed (`alerts list` shows it)
+    # A mention aired longer ago than this when it could be sent is listed as expired, not sent (an archive
+    # matched late, a channel added later); health alerts never expire. Raise it where only `radiomon nightly` runs.
+    max_age_minutes: float = 120.0
     timeout_seconds: float = 30.0  # one message to one channel may take this long before it counts as failed
     base_url: str = ""  # the web UI's address for links to the recording; default: office.base_url
 
@@ -312,6 +315,8 @@ def _alerts(doc: YamlDocument, raw: typing.Any) -> AlertsConfig:
     if options.high not in ("immediate", "batch"):
         raise doc.error(("alerts", "high"), f"unknown mode {options.high!r}; use immediate or batch")
     _check_positive(doc, ("alerts",), options)
+    if options.high == "batch" and options.max_age_minutes <= options.batch_minutes:
+        raise doc.error(("alerts", "max_age_minutes"), "must be more than batch_minutes (a batch waits that long)")
     if options.retry_max_seconds < options.retry_initial_seconds:
         raise doc.error(("alerts", "retry_max_seconds"), "must be at least retry_initial_seconds")
     if options.base_url and not re.match(r"^https?://[^/\s]+", options.base_url):

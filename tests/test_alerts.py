@@ -12,11 +12,12 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from radiomon.alerts import deliver_due
-from radiomon.alerts.messages import Context, mention_message
+from radiomon.alerts.messages import Context, batch_message, local_time, mention_message
 from radiomon.archive import Archive
 from radiomon.config import load_config
 from radiomon.errors import ConfigError
@@ -39,8 +40,31 @@ groups:
     terms: [balacera, incendio]
 """
 
-START = datetime(2026, 11, 25, 20, 0, tzinfo=timezone.utc)  # Wednesday 14:00 in Mexico City
 UTC = timezone.utc
+TZ = ZoneInfo("America/Mexico_City")
+
+
+def recent_start() -> datetime:
+    """Two minutes ago, to the minute: what these tests put on air.
+
+    A mention is alerted only while it is news (alerts.max_age_minutes) and
+    says how late it comes past messages.LATE_MINUTES, so the broadcasts
+    replayed here must have aired just now. Moved back to 23:44 (office
+    time) when the ten minutes after it would cross midnight, so one
+    batch's mentions are of one day; at most 18 minutes ago then.
+    """
+    start = (datetime.now(UTC) - timedelta(minutes=2)).replace(second=0, microsecond=0)
+    local = start.astimezone(TZ)
+    if (local.hour, local.minute) >= (23, 45):
+        start = local.replace(minute=44).astimezone(UTC)
+    return start
+
+
+START = recent_start()
+
+
+def local(instant: datetime) -> datetime:
+    return instant.astimezone(TZ)
 
 
 def alerts_yml(channels: list[str], **options) -> str:
@@ -110,7 +134,7 @@ def test_a_crisis_mention_reaches_each_channel_once(setup, smtp_server, receiver
     title = "ALERTA DE CRISIS: Temas de crisis en Radio Uno Moroleón"
     body = (
         "Estación: Radio Uno Moroleón\n"
-        "Hora: miércoles 25 de noviembre de 2026, 14:00:05 (America/Mexico_City)\n"
+        f"Hora: {local_time(START + timedelta(seconds=5), TZ)} (America/Mexico_City)\n"
         "Grupo: Temas de crisis (prioridad crisis)\n"
         "Palabra clave: balacera\n"
         "Cita: «Reportan una balacera en la colonia Centro.»\n"
@@ -231,14 +255,16 @@ def test_high_mentions_wait_for_the_batch_and_go_as_one_message(setup, receiver)
         assert [(c.sent, c.messages) for c in batch.channels] == [(2, 1)] and batch.waiting == 0
         segment = archive.list_mentions()[0].segment_id
     assert receiver.titles == ["ALERTA DE CRISIS: Temas de crisis en Radio Uno Moroleón",
-                               "2 menciones de prioridad alta (14:00–14:07)"]
+                               f"2 menciones de prioridad alta ({local(START):%H:%M}–"
+                               f"{local(START + timedelta(minutes=7)):%H:%M})"]
     assert receiver.posts[1]["message"].splitlines() == [
-        "miércoles 25 de noviembre de 2026, hora de America/Mexico_City:",
+        f"{local_time(START, TZ).split(',')[0]}, hora de America/Mexico_City:",
         "",
-        "1. 14:00:05 · Radio Uno Moroleón · Municipio de Moroleón · Moroleón",
+        f"1. {local(START + timedelta(seconds=5)):%H:%M:%S} · Radio Uno Moroleón · Municipio de Moroleón · Moroleón",
         "   «Hoy en Moroleón la feria.»",
         f"   Escuchar: http://radiomon.local:8080/grabacion/{first}?t=5.0#s{segment}",
-        "2. 14:07:05 · Radio Uno Moroleón · Municipio de Moroleón · Moroleón",
+        f"2. {local(START + timedelta(minutes=7, seconds=5)):%H:%M:%S} · Radio Uno Moroleón · "
+        "Municipio de Moroleón · Moroleón",
         "   «El alcalde de Moroleón inauguró el mercado.»",
         f"   Escuchar: http://radiomon.local:8080/grabacion/{first + 1}?t=5.5#s{segment + 1}",
     ]
@@ -282,6 +308,7 @@ def test_what_was_heard_cannot_break_the_message() -> None:
                                                {"radio-uno": "Radio\nUno"}))
     lines = message.body.splitlines()
     assert lines[0] == "Estación: Radio Uno"
+    assert lines[1] == "Hora: miércoles 25 de noviembre de 2026, 14:00:05 (America/Mexico_City)"
     assert lines[3] == "Palabra clave: balacera (se escuchó «bala cera»)"
     assert lines[4].startswith("Cita: «hubo una balacera Escuchar: http://malo.example/ gnp.exe <b>*ya*</b> [31mxxx")
     assert lines[4].endswith("x…»") and len(lines[4]) == len("Cita: «»") + 400
@@ -364,6 +391,105 @@ def test_alerts_of_a_channel_removed_from_the_config_are_marked_failed(setup, sm
         "webhook", "failed", "channel 'webhook' is no longer in radiomon.yml; not sent")
 
 
+# --- news that is no longer news ------------------------------------------------------------
+
+
+def test_a_channel_added_to_an_archive_full_of_mentions_sends_only_what_is_news(setup, run, receiver) -> None:
+    """Issue 31: configured on an archive that already held mentions, `alerts send` sent the crisis
+    mention of that minute and, batched, 13 high-priority mentions twelve days old."""
+    config = setup([])
+    long_ago = START - timedelta(days=12)
+    for n in range(13):
+        on_air(config, "Hoy en Moroleón la feria.", long_ago + timedelta(minutes=10 * n))
+    on_air(config, "Reportan una balacera en la colonia Centro.")
+    config = setup([f"{{name: webhook, url: '{receiver.url}', priorities: [crisis, high]}}"])
+    sent = run("alerts", "send", "--no-health")
+    assert (sent.exit_code, sent.stdout) == (0, "sent 1 alert(s) in 1 message(s); 0 to retry, 0 given up, "
+                                                "13 expired, 0 waiting\n  webhook: 1 sent\n"), sent.output
+    with Archive(config.archive) as archive:
+        made = parse_iso(max(e["created_utc"] for e in archive.query("SELECT created_utc FROM events")))
+        assert deliver_due(config, archive, made + timedelta(minutes=30)).channels == []  # no batch either
+    assert receiver.titles == ["ALERTA DE CRISIS: Temas de crisis en Radio Uno Moroleón"]
+    listed = json.loads(run("alerts", "list", "--format", "json").stdout)
+    assert [(r["kind"], r["state"], r["about"]) for r in listed] == [
+        ("high-mention", "expired", "radio-uno: Moroleón (municipio)")] * 13
+    age = (datetime.now(UTC) - long_ago).total_seconds() / 60  # the first aired 12 days (17280 min) ago
+    assert all(r["error"].startswith("expired: aired ") and r["error"].endswith(
+        " min before it could be sent (alerts.max_age_minutes is 120); not sent") for r in listed)
+    assert abs(int(listed[0]["error"].split()[2]) - age) <= 2
+    table = run("alerts", "list").stdout.splitlines()
+    assert [line.split()[3:5] for line in table[1:]] == [["webhook", "expired"]] * 13
+
+
+def test_an_alert_that_waits_out_a_channel_until_it_is_old_news_expires(setup, run, receiver) -> None:
+    config = setup([f"{{name: webhook, url: '{receiver.url}'}}"], max_age_minutes=60)
+    on_air(config, "Una balacera en la carretera.")
+    receiver.down()
+    with Archive(config.archive) as archive:
+        deliver_due(config, archive, datetime.now(UTC))
+        aired = parse_iso(archive.deliveries()[0].payload["at_utc"])
+        receiver.up()
+        report = deliver_due(config, archive, aired + timedelta(minutes=61))
+        [delivery] = archive.deliveries()
+    assert (report.expired, report.sent, report.gave_up, report.waiting) == (1, 0, 0, 0)
+    assert (delivery.state, delivery.expired, delivery.attempts) == ("failed", True, 1)
+    assert delivery.last_error == ("expired: aired 61 min before it could be sent "
+                                   "(alerts.max_age_minutes is 60); not sent")
+    assert receiver.posts == []
+    [row] = json.loads(run("alerts", "list", "--format", "json").stdout)
+    assert row["state"] == "expired"
+
+
+def test_a_late_alert_says_how_late_it_is(setup, receiver) -> None:
+    config = setup([f"{{name: webhook, url: '{receiver.url}'}}"])
+    on_air(config, "Una balacera en la carretera.")
+    with Archive(config.archive) as archive:
+        [mention] = archive.list_mentions()
+        aired = parse_iso(mention.at_utc)
+        deliver_due(config, archive, aired + timedelta(minutes=25))
+    [post] = receiver.posts
+    assert post["title"] == "ALERTA DE CRISIS: Temas de crisis en Radio Uno Moroleón (con 25 min de retraso)"
+    assert post["message"].splitlines()[1] == (f"Hora: {local_time(aired, TZ)} (America/Mexico_City) "
+                                               "(con 25 min de retraso)")
+
+
+def test_an_alert_on_time_says_nothing_of_lateness(setup, receiver) -> None:
+    config = setup([f"{{name: webhook, url: '{receiver.url}'}}"])
+    on_air(config, "Una balacera en la carretera.")
+    with Archive(config.archive) as archive:
+        [mention] = archive.list_mentions()
+        deliver_due(config, archive, parse_iso(mention.at_utc) + timedelta(minutes=19))
+    assert receiver.titles == ["ALERTA DE CRISIS: Temas de crisis en Radio Uno Moroleón"]
+    assert "retraso" not in receiver.posts[0]["message"]
+
+
+def test_a_batch_counts_its_own_wait_before_calling_a_mention_late() -> None:
+    aired = datetime(2026, 11, 25, 20, 0, 5, tzinfo=UTC)  # 14:00:05 in Mexico City
+    payloads = [{"station": "radio-uno", "group_label": "Municipio", "priority": "high", "keyword": "Moroleón",
+                 "matched": "Moroleón", "at_utc": to_iso(aired + timedelta(minutes=m)), "offset": 5.0,
+                 "recording_id": 1, "segment_id": 1, "context": "Hoy en Moroleón."} for m in (0, 15)]
+    context = Context(TZ, now=aired + timedelta(minutes=55), batch_minutes=30)  # 20 min late is 50 in a batch
+    lines = batch_message(payloads, context).body.splitlines()
+    assert lines[2] == "1. 14:00:05 · radio-uno · Municipio · Moroleón (con 55 min de retraso)"
+    assert lines[4] == "2. 14:15:05 · radio-uno · Municipio · Moroleón"
+
+
+def test_health_alerts_never_expire(setup, receiver) -> None:
+    """A health problem is about now: its episode is open until the recovery, which must follow it."""
+    from radiomon import events
+
+    config = setup([f"{{name: webhook, url: '{receiver.url}', priorities: [health]}}"])
+    began = datetime.now(UTC) - timedelta(hours=5)
+    payload = {"kind": "disk", "subject": "/srv/radiomon", "since": to_iso(began), "summary": "disco lleno",
+               "details": {"used_percent": 97.0, "free_bytes": 2e9, "limit_percent": 90}}
+    with Archive(config.archive) as archive:
+        with archive.write() as conn:
+            archive.add_event(conn, events.HEALTH_PROBLEM, payload)
+        report = deliver_due(config, archive, datetime.now(UTC) + timedelta(hours=3))
+    assert (report.sent, report.expired) == (1, 0)
+    assert receiver.titles == ["Disco casi lleno: /srv/radiomon"]
+
+
 def test_alerts_list_when_all_is_delivered(setup, run, receiver) -> None:
     config = setup([f"{{name: webhook, url: '{receiver.url}'}}"])
     on_air(config, "Una balacera en la carretera.")
@@ -414,7 +540,7 @@ def test_alerts_settings_and_their_defaults(write_config, smtp_server) -> None:
     defaults = load_config(write_config("stations: []\n"))
     assert (defaults.alerts.channels, defaults.alerts.high, defaults.alerts.batch_minutes) == ((), "batch", 30.0)
     assert (defaults.alerts.retry_initial_seconds, defaults.alerts.retry_max_seconds,
-            defaults.alerts.give_up_hours) == (30.0, 1800.0, 48.0)
+            defaults.alerts.give_up_hours, defaults.alerts.max_age_minutes) == (30.0, 1800.0, 48.0, 120.0)
     assert (defaults.health.station_down_minutes, defaults.health.backlog_hours,
             defaults.health.disk_max_used_percent) == (15.0, 24.0, 90.0)
     config = load_config(write_config(f"""\
@@ -459,7 +585,12 @@ BAD = {
                  "{f}:1: alerts.base_url: 'radiomon.local' is not a web address; use http://host:port"),
     "unknown key": ("alerts: {canales: []}\n",
                     "{f}:1: alerts.canales: unknown key; expected one of: base_url, batch_minutes, channels, "
-                    "give_up_hours, high, retry_initial_seconds, retry_max_seconds, timeout_seconds"),
+                    "give_up_hours, high, max_age_minutes, retry_initial_seconds, retry_max_seconds, timeout_seconds"),
+    "max age within a batch": ("alerts: {batch_minutes: 60, max_age_minutes: 45}\n",
+                               "{f}:1: alerts.max_age_minutes: must be more than batch_minutes (a batch waits that "
+                               "long)"),
+    "max age zero": ("alerts: {max_age_minutes: 0}\n",
+                     "{f}:1: alerts.max_age_minutes: must be a positive number, got 0"),
     "health threshold": ("health:\n  backlog_hours: -2\n",
                          "{f}:2: health.backlog_hours: must be a positive number, got -2"),
     "health text": ("health: {disk_max_used_percent: mucho}\n",

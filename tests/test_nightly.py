@@ -454,7 +454,8 @@ def test_nightly_killed_at_any_point_loses_nothing_and_doubles_nothing(reference
 def test_nightly_delivers_the_alerts_due_and_fails_when_a_channel_is_down(run, write_config, deployment,
                                                                          yesterdays_news, receiver):
     channel = f"{{name: webhook, url: '{receiver.url}', priorities: [high]}}"
-    write_config(RADIOMON_YML + f"alerts:\n  high: immediate\n  channels:\n    - {channel}\n")
+    # Yesterday's mention is a day old: a nightly-only office keeps alerts that long (alerts.max_age_minutes).
+    write_config(RADIOMON_YML + f"alerts:\n  high: immediate\n  max_age_minutes: 4320\n  channels:\n    - {channel}\n")
     receiver.down()
     down = run("nightly")
     assert down.exit_code == 1, down.output

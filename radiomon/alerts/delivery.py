@@ -9,7 +9,11 @@ several processes at once:
    for high mentions in ``batch`` mode, at the next ``batch_minutes``
    boundary of the office's clock;
 2. **give up** deliveries older than ``give_up_hours`` and those of channels
-   no longer in radiomon.yml (they stay listed, as failed);
+   no longer in radiomon.yml (they stay listed, as failed), and **expire**
+   those of mentions aired more than ``max_age_minutes`` ago (listed as
+   expired: a crisis alert about this morning is no alert at all; this
+   happens when a channel is added to an archive full of mentions, or a
+   backlog is matched late);
 3. **send** what is due, each channel on a thread of its own, so a channel
    that is down or slow holds back nobody else: crisis first, then health,
    then high (one message for a due batch). A failed message postpones the
@@ -43,6 +47,7 @@ from radiomon import timeutil
 from radiomon.alerts import channels as channels_mod
 from radiomon.alerts import messages
 from radiomon.archive import Archive, Delivery
+from radiomon.archive.deliveries import EXPIRED
 from radiomon.config import AlertChannel, AlertsConfig, Config
 from radiomon.pipeline.record.clock import next_boundary
 
@@ -77,6 +82,7 @@ class DeliveryReport:
 
     routed: int = 0  # events given their deliveries
     gave_up: int = 0  # deliveries marked failed for good
+    expired: int = 0  # deliveries of mentions that aired too long ago to be news (alerts.max_age_minutes)
     waiting: int = 0  # deliveries not sent yet after the pass (backoff, batch, claimed elsewhere)
     channels: list[ChannelResult] = field(default_factory=list)
 
@@ -113,9 +119,10 @@ def deliver_due(config: Config, archive: Archive, now: datetime | None = None) -
     report = DeliveryReport()
     if not options.channels:
         return report
-    report.routed = route_events(config, archive, now)
-    report.gave_up = _give_up(config, archive, now)
-    context = message_context(config, archive)
+    report.routed, expired_at_once = route_events(config, archive, now)
+    report.gave_up, report.expired = _give_up(config, archive, now)
+    report.expired += expired_at_once
+    context = message_context(config, archive, now)
     stale = timeutil.to_iso(now - timedelta(seconds=options.timeout_seconds + CLAIM_SLACK_SECONDS))
     due = {c.name: _outgoing(config, archive.deliveries(states=("pending", "sending"), channel=c.name,
                                                         due_by=timeutil.to_iso(now)), stale)
@@ -131,16 +138,18 @@ def deliver_due(config: Config, archive: Archive, now: datetime | None = None) -
     return report
 
 
-def route_events(config: Config, archive: Archive, now: datetime) -> int:
-    """Give each new event one delivery per channel that takes its priority; returns how many were routed."""
-    options, routed = config.alerts, 0
+def route_events(config: Config, archive: Archive, now: datetime) -> tuple[int, int]:
+    """Give each new event one delivery per channel that takes its priority:
+    ``(events routed, deliveries expired at once)``."""
+    options, routed, expired_rows = config.alerts, 0, 0
     too_old = timeutil.to_iso(now - timedelta(hours=options.give_up_hours))
     while True:
         batch = archive.unrouted_events()
         if not batch:
-            return routed
+            return routed, expired_rows
         for event in batch:
             priority = events_mod.PRIORITY_OF_KIND.get(event["kind"])
+            expired = expiry(event["kind"], event["payload"], now, options.max_age_minutes)
             rows = []
             for channel in options.channels:
                 if priority not in channel.priorities:
@@ -148,18 +157,42 @@ def route_events(config: Config, archive: Archive, now: datetime) -> int:
                 if event["created_utc"] < too_old:
                     rows.append((channel.name, "failed", event["created_utc"],
                                  "older than alerts.give_up_hours when it was first routed; not sent"))
+                elif expired:
+                    rows.append((channel.name, "failed", event["created_utc"], expired))
                 else:
                     rows.append((channel.name, "pending", _due_time(config, priority, event["created_utc"], now),
                                  None))
-            archive.route_event(event["id"], rows, timeutil.to_iso(now))
-            routed += 1
+            if archive.route_event(event["id"], rows, timeutil.to_iso(now)):
+                routed += 1
+                expired_rows += sum(1 for row in rows if expired and row[3] == expired)
 
 
-def message_context(config: Config, archive: Archive) -> messages.Context:
+def expiry(kind: str, payload: dict, now: datetime, max_age_minutes: float) -> str | None:
+    """Why an event is too old to send now (a delivery's ``last_error``), or None.
+
+    A mention's age counts from when it aired (``at_utc``), not from when its
+    event was written: matching a backlog writes today's events about last
+    week's broadcasts. Health events never expire: a problem is about now
+    (its episode is still open, or its recovery would have followed it),
+    and its recovery must follow the problem that was announced.
+    """
+    if kind not in (events_mod.CRISIS_MENTION, events_mod.HIGH_MENTION):
+        return None
+    minutes = (now - timeutil.parse_iso(payload["at_utc"])).total_seconds() / 60
+    if minutes <= max_age_minutes:
+        return None
+    return (f"{EXPIRED}aired {minutes:.0f} min before it could be sent "
+            f"(alerts.max_age_minutes is {max_age_minutes:g}); not sent")
+
+
+def message_context(config: Config, archive: Archive, now: datetime | None = None) -> messages.Context:
+    """What messages need besides their events; ``now`` (the pass's clock) lets them say how late they are."""
     names = archive.station_names()
     names.update({s.id: s.name for s in config.stations})
-    return messages.Context(tz=config.timezone, base_url=config.alerts.base_url or config.office.base_url,
-                            station_names=names, office=config.office.office)
+    options = config.alerts
+    return messages.Context(tz=config.timezone, base_url=options.base_url or config.office.base_url,
+                            station_names=names, office=config.office.office, now=now,
+                            batch_minutes=options.batch_minutes if options.high == "batch" else 0.0)
 
 
 def render(outgoing: Sequence[Delivery], context: messages.Context) -> channels_mod.Message:
@@ -179,11 +212,12 @@ def _due_time(config: Config, priority: str | None, created_utc: str, now: datet
     return timeutil.to_iso(now)
 
 
-def _give_up(config: Config, archive: Archive, now: datetime) -> int:
+def _give_up(config: Config, archive: Archive, now: datetime) -> tuple[int, int]:
+    """Pending deliveries that will never be sent, marked so: ``(given up, expired)``."""
     options = config.alerts
     configured = {c.name for c in options.channels}
     too_old = timeutil.to_iso(now - timedelta(hours=options.give_up_hours))
-    doomed = []
+    doomed, expired = [], []
     for delivery in archive.deliveries(states=("pending",)):
         if delivery.channel not in configured:
             doomed.append((delivery.id, f"channel {delivery.channel!r} is no longer in radiomon.yml; not sent"))
@@ -191,10 +225,17 @@ def _give_up(config: Config, archive: Archive, now: datetime) -> int:
             why = f"; last error: {delivery.last_error}" if delivery.last_error else ""
             doomed.append((delivery.id, f"gave up after {delivery.attempts} attempt(s) over "
                                         f"{options.give_up_hours:g} h{why}"))
+        elif why := expiry(delivery.kind, delivery.payload, now, options.max_age_minutes):
+            # Waited out a channel's backoff or a batch until it is no longer news.
+            expired.append((delivery.id, why))
     if doomed:
         archive.give_up_deliveries(doomed)
         log.warning("gave up %d alert delivery(ies); `radiomon alerts list` shows them", len(doomed))
-    return len(doomed)
+    if expired:
+        archive.give_up_deliveries(expired)
+        log.warning("%d alert delivery(ies) expired (aired more than alerts.max_age_minutes ago); not sent",
+                    len(expired))
+    return len(doomed), len(expired)
 
 
 def _outgoing(config: Config, due: list[Delivery], stale: str) -> list[_Outgoing]:

@@ -23,6 +23,11 @@ from radiomon.reports.spanish import long_date, plural
 
 QUOTE_CHARS = 400  # a mention's sentence, at most (the recording holds the rest)
 FIELD_CHARS = 120  # a station or group name, a keyword, an error line
+# A mention is matched once its segment closes (10 min by default) and is
+# transcribed, a few minutes more: an alert up to this long after the
+# broadcast is on time; a later one says how late it is ("con 25 min de
+# retraso"), so nobody takes this morning's news for what is on air now.
+LATE_MINUTES = 20.0
 
 # Why a station is not recorded, as the recorder reports it (gaps.reason).
 REASONS = {
@@ -45,6 +50,8 @@ class Context:
     base_url: str = ""  # the web UI; empty: no links
     station_names: dict[str, str] = field(default_factory=dict)
     office: str = ""  # who sends it, for the test message
+    now: datetime | None = None  # when it is sent; None: no lateness is said
+    batch_minutes: float = 0.0  # how long a batch of high mentions waits by design (not lateness)
 
     def station(self, station_id: str) -> str:
         return plain(self.station_names.get(station_id) or station_id, FIELD_CHARS)
@@ -75,14 +82,23 @@ def local_time(instant: str | datetime, tz: ZoneInfo, *, seconds: bool = True) -
     return f"{long_date(at)}, {at.strftime('%H:%M:%S' if seconds else '%H:%M')}"
 
 
+def lateness(payload: dict, context: Context, grace_minutes: float = LATE_MINUTES) -> str:
+    """`` (con 25 min de retraso)`` when a mention is sent more than ``grace_minutes`` after it aired, else ''."""
+    if context.now is None:
+        return ""
+    minutes = (context.now - timeutil.parse_iso(payload["at_utc"])).total_seconds() / 60
+    return f" (con {_span(round(minutes))} de retraso)" if minutes > grace_minutes else ""
+
+
 def mention_message(payload: dict, context: Context) -> Message:
     """One crisis or high-priority mention."""
     crisis = payload.get("priority") == "crisis"
     station, group = context.station(payload["station"]), plain(payload.get("group_label"), FIELD_CHARS)
+    late = lateness(payload, context)
     title = f"{'ALERTA DE CRISIS' if crisis else 'Mención de prioridad alta'}: {group} en {station}"
     lines = [
         f"Estación: {station}",
-        f"Hora: {local_time(payload['at_utc'], context.tz)} ({context.tz.key})",
+        f"Hora: {local_time(payload['at_utc'], context.tz)} ({context.tz.key}){late}",  # some channels drop titles
         f"Grupo: {group} (prioridad {'crisis' if crisis else 'alta'})",
         f"Palabra clave: {_heard(payload)}",
         f"Cita: «{plain(payload.get('context') or payload.get('matched'), QUOTE_CHARS)}»",
@@ -90,7 +106,8 @@ def mention_message(payload: dict, context: Context) -> Message:
     link = recording_link(context.base_url, payload)
     if link:
         lines.append(f"Escuchar: {link}")
-    return Message(plain(title, 2 * FIELD_CHARS), "\n".join(lines), "crisis" if crisis else "high")
+    return Message(plain(title, 2 * FIELD_CHARS - len(late)) + late,  # the names are cut, never the lateness
+                   "\n".join(lines), "crisis" if crisis else "high")
 
 
 def batch_message(payloads: Sequence[dict], context: Context) -> Message:
@@ -105,7 +122,8 @@ def batch_message(payloads: Sequence[dict], context: Context) -> Message:
     for n, payload in enumerate(ordered, 1):
         at = timeutil.local(payload["at_utc"], context.tz)
         lines.append(f"{n}. {at:%H:%M:%S} · {context.station(payload['station'])} · "
-                     f"{plain(payload.get('group_label'), FIELD_CHARS)} · {_heard(payload)}")
+                     f"{plain(payload.get('group_label'), FIELD_CHARS)} · {_heard(payload)}"
+                     f"{lateness(payload, context, LATE_MINUTES + context.batch_minutes)}")
         lines.append(f"   «{plain(payload.get('context') or payload.get('matched'), QUOTE_CHARS)}»")
         link = recording_link(context.base_url, payload)
         if link:

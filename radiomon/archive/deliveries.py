@@ -15,6 +15,11 @@ from dataclasses import dataclass
 
 from radiomon.archive.db import ArchiveBase
 
+# The ``last_error`` of a delivery never sent because what it was about aired
+# too long ago (alerts.max_age_minutes). It is a ``failed`` row: the table's
+# CHECK allows no other final state, and to `alerts list` it is "expired".
+EXPIRED = "expired: "
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -33,6 +38,16 @@ class Delivery:
     kind: str  # the event's
     event_utc: str  # when the event was made
     payload: dict
+
+    @property
+    def expired(self) -> bool:
+        """Not sent because it aired too long ago (alerts.max_age_minutes)."""
+        return self.state == "failed" and (self.last_error or "").startswith(EXPIRED)
+
+    @property
+    def shown_state(self) -> str:
+        """The state as `alerts list` shows it: ``expired`` apart from the other failures."""
+        return "expired" if self.expired else self.state
 
 
 _COLUMNS = ("d.id, d.event_id, d.channel, d.state, d.attempts, d.next_utc, d.claimed_utc, d.sent_utc, d.last_error, "
@@ -56,23 +71,24 @@ class DeliveriesMixin(ArchiveBase):
             row["payload"] = json.loads(row["payload"])
         return rows
 
-    def route_event(self, event_id: int, deliveries: Sequence[tuple[str, str, str, str | None]], now: str) -> None:
+    def route_event(self, event_id: int, deliveries: Sequence[tuple[str, str, str, str | None]], now: str) -> bool:
         """Give an event its ``(channel, state, next_utc, last_error)`` rows, once.
 
         One transaction; an event already routed (by another deliverer
-        meanwhile) is left as it is.
+        meanwhile) is left as it is, and False returned.
         """
         with self.write() as conn:
             claimed = conn.execute("UPDATE events SET routed_utc = ? WHERE id = ? AND routed_utc IS NULL",
                                    (now, event_id)).rowcount
             if not claimed:
-                return
+                return False
             conn.executemany(
                 "INSERT INTO deliveries (event_id, channel, state, next_utc, last_error, created_utc) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [(event_id, channel, state, next_utc, error, now) for channel, state, next_utc, error in deliveries])
             if not deliveries:  # no channel takes it: nothing left to deliver
                 conn.execute("UPDATE events SET delivered_utc = ? WHERE id = ?", (now, event_id))
+        return True
 
     def deliveries(self, *, states: Sequence[str] = (), channel: str | None = None, due_by: str | None = None,
                    limit: int | None = None) -> list[Delivery]:
@@ -147,9 +163,12 @@ class DeliveriesMixin(ArchiveBase):
                              [(why, i) for i, why in ids])
 
     def undelivered_by_channel(self) -> list[dict]:
-        """Per channel: deliveries not sent yet (pending or sending) and those given up, oldest event time."""
+        """Per channel: deliveries not sent yet (pending or sending), those given up and those expired
+        (:data:`EXPIRED`: not a failure, nothing to repair), oldest event time."""
+        expired = f"(d.state = 'failed' AND coalesce(d.last_error, '') LIKE '{EXPIRED}%')"
         return self.query(
-            "SELECT d.channel, sum(d.state IN ('pending', 'sending')) AS waiting, sum(d.state = 'failed') AS failed, "
+            f"SELECT d.channel, sum(d.state IN ('pending', 'sending')) AS waiting, "
+            f"sum(d.state = 'failed' AND NOT {expired}) AS failed, sum({expired}) AS expired, "
             "min(CASE WHEN d.state IN ('pending', 'sending') THEN e.created_utc END) AS oldest_utc, "
             "max(CASE WHEN d.state IN ('pending', 'sending') THEN d.attempts END) AS attempts "
             "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.state != 'sent' "

@@ -52,8 +52,9 @@ def send_cmd(app: AppContext, no_health: bool) -> None:
     if not config.alerts.channels:
         click.echo("no alert channels configured (alerts.channels in radiomon.yml); alerts wait in the archive")
         return
+    expired = f", {report.expired} expired" if report.expired else ""
     click.echo(f"sent {report.sent} alert(s) in {report.messages} message(s); {report.failed} to retry, "
-               f"{report.gave_up} given up, {report.waiting} waiting")
+               f"{report.gave_up} given up{expired}, {report.waiting} waiting")
     for channel in report.channels:
         if channel.ok:
             click.echo(f"  {channel.channel}: {channel.sent} sent")
@@ -68,14 +69,15 @@ def send_cmd(app: AppContext, no_health: bool) -> None:
 @format_option
 @pass_app
 def list_cmd(app: AppContext, include_sent: bool, limit: int, fmt: str) -> None:
-    """Alerts not delivered yet, per channel: waiting, being sent, or given up (oldest first)."""
+    """Alerts not delivered yet, per channel: waiting, being sent, given up, or expired
+    (aired more than alerts.max_age_minutes before they could be sent), oldest first."""
     config = app.config
     tz = config.timezone
     with app.archive(create=False) as archive:
         rows = jobs.undelivered_alerts(archive, include_sent=include_sent, limit=limit)
     records = [{
         "id": d.id, "event_id": d.event_id, "kind": d.kind, "made_utc": d.event_utc, "channel": d.channel,
-        "state": d.state, "attempts": d.attempts, "next_utc": d.next_utc, "sent_utc": d.sent_utc,
+        "state": d.shown_state, "attempts": d.attempts, "next_utc": d.next_utc, "sent_utc": d.sent_utc,
         "error": d.last_error or "", "about": _about(d.kind, d.payload),
     } for d in rows]
     if fmt != "table":
@@ -86,7 +88,8 @@ def list_cmd(app: AppContext, include_sent: bool, limit: int, fmt: str) -> None:
         return
     for r in records:
         r["made"] = timeutil.local(r["made_utc"], tz).strftime("%Y-%m-%d %H:%M")
-        r["next"] = "" if r["state"] in ("sent", "failed") else timeutil.local(r["next_utc"], tz).strftime("%H:%M:%S")
+        waiting = r["state"] in ("pending", "sending")
+        r["next"] = timeutil.local(r["next_utc"], tz).strftime("%H:%M:%S") if waiting else ""
     emit_records(records, "table", (("id", "id"), ("made", f"made ({tz.key})"), ("channel", "channel"),
                                     ("state", "state"), ("attempts", "tries"), ("next", "next try"),
                                     ("about", "about"), ("error", "last error")))
