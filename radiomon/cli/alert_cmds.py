@@ -69,8 +69,11 @@ def send_cmd(app: AppContext, no_health: bool) -> None:
 @format_option
 @pass_app
 def list_cmd(app: AppContext, include_sent: bool, limit: int, fmt: str) -> None:
-    """Alerts not delivered yet, per channel: waiting, being sent, given up, or expired
-    (aired more than alerts.max_age_minutes before they could be sent), oldest first."""
+    """Alerts not delivered yet, per channel: waiting, being sent, given up or expired (oldest first).
+
+    Expired: a mention that aired more than alerts.max_age_minutes before it
+    could be sent (old news is not an alert); it is never sent.
+    """
     config = app.config
     tz = config.timezone
     with app.archive(create=False) as archive:
