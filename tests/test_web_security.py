@@ -226,6 +226,13 @@ def test_only_paths_of_this_site_are_followed(target):
     assert site_path(target, "/") == "/"
 
 
+def test_every_back_link_of_the_site_follows_the_same_rules():
+    from radiomon.web.common import local_path  # the review form's "volver" and other back links
+
+    assert local_path("/\t/evil.example", "/menciones") == "/menciones"
+    assert local_path("/menciones?dia=hoy", "/") == "/menciones?dia=hoy"
+
+
 @pytest.mark.parametrize("target", ["/menciones?dia=hoy&revision=pendientes", "/grabacion/12?t=30", "/",
                                     "/?q=Moroleón"])
 def test_paths_of_this_site_are_kept(target):

@@ -89,10 +89,10 @@ def csrf_token() -> str:
 
 def local_path(target: str | None, default: str) -> str:
     """``target`` when it is a path of this site, else ``default``: a form or a
-    link can never send a person elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    link can never send a person elsewhere (the rules: :func:`radiomon.web.redirects.site_path`)."""
+    from radiomon.web.redirects import site_path
+
+    return site_path(target, default)
 
 
 def bad_request(message: str):
