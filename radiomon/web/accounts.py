@@ -94,13 +94,15 @@ def check_password(archive: Archive, name: str, password: str) -> dict | None:
     user = archive.user(name)
     stored = user["password_hash"] if user else _DUMMY_HASH
     plain = normalized_password(password)
+    legacy = False
     if not _verify(stored, plain):
         # Hashes set before passwords were normalized were made of the text as typed.
         if plain == password or user is None or not _verify(stored, password):
             return None
+        legacy = True
     if user is None:
         return None
-    if plain != password or _hasher.check_needs_rehash(stored):
+    if legacy or _hasher.check_needs_rehash(stored):
         archive.set_password_hash(user["name"], _hasher.hash(plain))
     return user
 
