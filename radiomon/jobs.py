@@ -28,7 +28,7 @@ from radiomon.filters import Filters
 from radiomon.keywords import KeywordSet, current_keywords, load_keywords
 from radiomon.keywords.edit import SpellingEdit, add_spelling
 from radiomon.keywords.suggest import Suggestion, rank
-from radiomon.pipeline.ingest import ImportResult, import_audio, import_transcript
+from radiomon.pipeline.ingest import ImportResult, import_audio, import_transcript, stored_whole
 from radiomon.pipeline.match import MatchResult, load_matcher, match_pending, rematch_all
 from radiomon.pipeline.match.near_misses import REACH as NEAR_MISS_REACH
 from radiomon.pipeline.match.near_misses import Found as NearMissesFound
@@ -200,7 +200,10 @@ def import_and_match(config: Config, archive: Archive, paths: Sequence[Path], *,
     result = import_transcript(archive, config, paths[0], station, start)
     matched = None
     if result.created:
-        matched = match_pending(archive, load_matcher(config.keywords), Filters(stations=(station,)))
+        # Stored whole already; a disk that fills up now leaves the mentions to `radiomon match`.
+        with stored_whole(archive, f"{result.path} was imported as recording {result.recording_id}, its mentions "
+                                   "not flagged yet: free some space and run `radiomon match`"):
+            matched = match_pending(archive, load_matcher(config.keywords), Filters(stations=(station,)))
     return Imported((result,), matched)
 
 

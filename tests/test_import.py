@@ -41,6 +41,12 @@ def table(config, sql: str) -> list[dict]:
         return archive.query(sql)
 
 
+@pytest.fixture(autouse=True)
+def _initialized(deployment: Path) -> None:
+    """Imports go into a deployment `radiomon init` made: only init creates the archive."""
+    Archive(deployment / "radiomon.db").close()
+
+
 # --- Whisper JSON -----------------------------------------------------------------------------
 
 
@@ -127,6 +133,42 @@ def test_a_bare_list_of_segments_is_accepted() -> None:
             "segments[0]: end (1.0) before start (5.0); fix the times",
         ),
         (
+            {"segments": [{"start": -2, "end": 1, "text": "a"}]},
+            "segments[0].start: -2.0 s is before the recording began; fix the times",
+        ),
+        (  # `status` said the station recorded until 2121
+            {"segments": [{"start": 0, "end": 3e9, "text": "a"}]},
+            "segments[0].end: 3000000000.0 s is more than 24 h into the recording; fix the times",
+        ),
+        (
+            {"segments": [{"start": 0, "end": 1e300, "text": "a"}]},
+            "segments[0].end: 1e+300 s is more than 24 h into the recording; fix the times",
+        ),
+        (
+            {"duration": 60, "segments": [{"start": 0, "end": 5, "text": "a"}, {"start": 5, "end": 61.5, "text": "b"}]},
+            "segments[1].end: 61.5 s is past the transcript's duration (60 s); fix the times",
+        ),
+        ({"duration": 3e9, "segments": []}, "duration: 3000000000.0 s is more than 24 h; fix the duration"),
+        (
+            {"segments": [{"start": 0, "end": 10, "text": "a"}, {"start": 20, "end": 30, "text": "c"},
+                          {"start": 8, "end": 15, "text": "b"}]},
+            "segments[2] (8–15 s) overlaps segments[0] (0–10 s); fix the times "
+            "(a transcript's segments follow each other)",
+        ),
+        (
+            {"segments": [{"start": 0, "end": 10, "text": "a"}, {"start": 9.5, "end": 9.8, "text": "b"}]},
+            "segments[1] (9.5–9.8 s) overlaps segments[0] (0–10 s); fix the times "
+            "(a transcript's segments follow each other)",
+        ),
+        (
+            {"segments": [{"start": 0, "end": 2, "text": "a", "words": [{"word": "a", "start": 500, "end": 501}]}]},
+            "segments[0].words[0]: 500–501 s is outside its segment (0–2 s); fix the times",
+        ),
+        (
+            {"segments": [{"start": 0, "end": 2, "text": "a", "words": [{"word": "a", "start": 1.5, "end": 1}]}]},
+            "segments[0].words[0]: end (1.0) before start (1.5); fix the times",
+        ),
+        (
             {"segments": [{"start": 0, "end": 1, "text": "a", "words": [{"start": 0, "end": 1}]}]},
             'segments[0].words[0]: expected {"word", "start", "end"}',
         ),
@@ -144,6 +186,33 @@ def test_malformed_transcript_names_file_and_segment(run, deployment, config, da
     assert table(config, "SELECT count(*) AS n FROM recordings") == [{"n": 0}]
 
 
+def test_small_overlaps_and_word_times_a_little_outside_are_corrected_and_said(run, deployment, config) -> None:
+    path = write_json(deployment / "nota.json", {"segments": [
+        {"start": 3.0, "end": 6.0, "text": "El mercado abre el lunes.",
+         "words": [{"word": " El", "start": 2.9, "end": 3.2}, {"word": " mercado", "start": 3.2, "end": 3.8},
+                   {"word": " lunes.", "start": 5.5, "end": 6.3}]},
+        {"start": 0.0, "end": 3.4, "text": "Buenos días, Moroleón.",
+         "words": [{"word": " Buenos", "start": 0.0, "end": 0.5}, {"word": " Moroleón.", "start": 1.1, "end": 3.4}]},
+    ]})
+    result = run("import", "--transcript", path, "--station", "radio-uno", "--start", "2026-11-25 14:00")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"corrected: {path}: 1 segment(s) overlapping the one before by under 1 s now start where it ends\n"
+        f"corrected: {path}: 2 word time(s) outside their segment by under 1 s clipped into it\n")
+    segments = table(config, 'SELECT start, "end", text, words FROM segments ORDER BY start')
+    assert [(s["start"], s["end"]) for s in segments] == [(0.0, 3.4), (3.4, 6.0)]
+    assert [(w["start"], w["end"]) for w in json.loads(segments[1]["words"])] == [
+        (3.4, 3.4), (3.4, 3.8), (5.5, 6.0)]
+
+
+def test_json_nested_too_deeply_is_one_line(run, deployment, config) -> None:
+    path = deployment / "nota.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    result = run("import", "--transcript", path, "--station", "radio-uno", "--start", "2026-11-25 14:00")
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {path}: not a Whisper transcript (JSON nested too deeply)\n")
+
+
 def test_transcript_that_is_not_json(run, deployment, config) -> None:
     path = deployment / "nota.json"
     path.write_text('{"segments": [', encoding="utf-8")
@@ -156,7 +225,7 @@ def test_transcript_that_is_not_json(run, deployment, config) -> None:
 def test_transcript_file_that_does_not_exist(run, deployment) -> None:
     path = deployment / "no-existe.json"
     result = run("import", "--transcript", path, "--station", "radio-uno", "--start", "2026-11-25 14:00")
-    assert (result.exit_code, result.output) == (1, f"Error: {path}: cannot read it (No such file or directory)\n")
+    assert (result.exit_code, result.output) == (1, f"Error: {path}: not found\n")
 
 
 @pytest.mark.parametrize(
@@ -227,7 +296,7 @@ def test_the_start_is_read_in_the_stations_time_zone(run, write_config, make_ton
           - {id: xhtij, url: "http://example.invalid/tj", timezone: America/Tijuana}
     """)
     summer = make_tone(deployment / "xhtij-20260701-1200.wav", seconds=1.0)
-    winter = make_tone(deployment / "xhtij-20261201-1200.wav", seconds=1.0)
+    winter = make_tone(deployment / "xhtij-20261201-1200.wav", seconds=1.5)  # not the same audio
     result = run("import", summer, winter, "--station", "xhtij")
     assert result.output == (
         f"imported {summer} as recording 1 (start 2026-07-01T19:00:00.000Z)\n"
@@ -239,9 +308,8 @@ def test_a_file_without_a_start_asks_for_start(run, deployment, make_tone) -> No
     result = run("import", path, "--station", "radio-uno")
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr == (
-        f"error: {path}: no start time in the file name (like 20261125T140000 or 2026-11-25_14-00-00); pass --start\n"
-        "Error: 1 file(s) could not be imported; the others were\n")
+    assert result.stderr == (  # one file: its problem is the one line, no count of failures
+        f"Error: {path}: no start time in the file name (like 20261125T140000 or 2026-11-25_14-00-00); pass --start\n")
     with_start = run("import", path, "--station", "radio-uno", "--start", "2026-11-25 09:30")
     assert (with_start.exit_code, with_start.output) == (
         0, f"imported {path} as recording 1 (start 2026-11-25T15:30:00.000Z)\n")
@@ -261,7 +329,7 @@ def test_an_unreadable_file_is_one_line_and_the_others_import(run, deployment, c
     junk = deployment / "20261125T141000.mp3"
     junk.write_text("esto no es audio\n")
     missing = deployment / "20261125T142000.mp3"
-    later = make_tone(deployment / "20261125T143000.wav", seconds=2.0)
+    later = make_tone(deployment / "20261125T143000.wav", seconds=2.5)  # not the same audio
     result = run("import", good, junk, missing, later, "--station", "radio-uno")
     assert result.exit_code == 1
     assert "Traceback" not in result.output
@@ -272,8 +340,8 @@ def test_an_unreadable_file_is_one_line_and_the_others_import(run, deployment, c
     assert len(errors) == 3
     assert re.fullmatch(rf"error: {re.escape(str(junk))}: not readable audio \([^()]+\)", errors[0]), errors[0]
     assert errors[0].count(str(junk)) == 1
-    assert errors[1] == f"error: {missing}: no such file"
-    assert errors[2] == "Error: 2 file(s) could not be imported; the others were"
+    assert errors[1] == f"error: {missing}: not found"
+    assert errors[2] == "Error: 2 of 4 files could not be imported; the others were"
     assert [r["start_utc"] for r in table(config, "SELECT start_utc FROM recordings ORDER BY id")] == [
         "2026-11-25T20:00:00.000Z", "2026-11-25T20:30:00.000Z"]
 
@@ -284,7 +352,7 @@ def test_a_file_with_no_audio_stream(run, deployment, tmp_path) -> None:
                     "-c:v", "ffv1", str(path)], check=True)
     result = run("import", path, "--station", "radio-uno")
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == f"error: {path}: has no audio stream"
+    assert result.stderr.splitlines()[0] == f"Error: {path}: has no audio stream"
 
 
 def test_spoken_audio_keeps_its_measured_length(run, deployment, config) -> None:
@@ -325,10 +393,100 @@ def test_the_real_command_prints_each_problem_once(deployment, config_path, make
     lines = done.stderr.splitlines()
     assert len(lines) == 2, done.stderr
     assert lines[0].startswith(f"error: {bad}: not readable audio (")
-    assert lines[1] == "Error: 1 file(s) could not be imported; the others were"
+    assert lines[1] == "Error: 1 of 2 files could not be imported; the others were"
 
 
 def test_parse_whisper_json_reports_in_the_library_too() -> None:
     with pytest.raises(InputFileError) as err:
         parse_whisper_json({"segments": [{"start": 0, "end": 1}]}, "x.json")
     assert str(err.value) == "x.json: segments[0].text: expected a string"
+
+
+def test_a_file_that_does_not_exist_is_not_found_whatever_its_name(run, deployment, make_tone) -> None:
+    missing = deployment / "programa del martes.mp3"
+    result = run("import", missing, "--station", "radio-uno")
+    assert (result.exit_code, result.output) == (1, f"Error: {missing}: not found\n")
+    other = deployment / "tampoco.wav"
+    both = run("import", missing, other, "--station", "radio-uno")
+    assert (both.exit_code, both.stderr) == (1, (
+        f"error: {missing}: not found\nerror: {other}: not found\nError: none of the 2 files could be imported\n"))
+
+
+def test_a_truncated_mp3_is_stored_with_the_audio_it_holds(run, deployment, config, make_tone) -> None:
+    whole = make_tone(deployment / "entero" / "20261125T140000.mp3", seconds=30.0)
+    cut = deployment / "20261125T140000.mp3"
+    cut.write_bytes(whole.read_bytes()[:5_000])  # the header still says 30 s
+    header = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                             str(cut)], capture_output=True, text=True, check=True).stdout
+    assert float(header) > 29.0  # what was stored before
+    result = run("import", cut, "--station", "radio-uno")
+    assert result.exit_code == 0, result.output
+    (row,) = table(config, "SELECT duration FROM recordings")
+    assert 0.5 < row["duration"] < 3.0  # 5 KB of a 90 KB file
+    assert result.stdout == f"imported {cut} as recording 1 (start 2026-11-25T20:00:00.000Z)\n"
+    assert result.stderr == (f"corrected: {cut}: its header says {float(header):.2f} s but it holds "
+                             f"{row['duration']:.2f} s of audio (truncated?); stored as {row['duration']:.2f} s\n")
+    whole_again = run("import", whole, "--station", "radio-uno", "--start", "2026-11-25 15:00")
+    assert (whole_again.exit_code, whole_again.stderr) == (0, "")  # a sound file: its header is believed
+    assert table(config, "SELECT duration FROM recordings WHERE id = 2")[0]["duration"] == pytest.approx(30.0, abs=0.2)
+
+
+def test_the_same_audio_under_another_path_is_already_imported(run, deployment, config, make_tone) -> None:
+    first = make_tone(deployment / "20261125T140000.wav", seconds=2.0)
+    copy = deployment / "copias" / "radio-uno-2026-11-25_14-00-00.wav"
+    copy.parent.mkdir()
+    shutil.copy(first, copy)
+    assert run("import", first, "--station", "radio-uno").exit_code == 0
+    again = run("import", copy, "--station", "radio-uno")
+    assert (again.exit_code, again.output) == (
+        0, f"{copy}: already imported as recording 1 (same audio as {first})\n")
+    assert table(config, "SELECT count(*) AS n FROM recordings") == [{"n": 1}]
+    # Another station may broadcast the same file (a network's shared news); it is its recording.
+    assert run("import", copy, "--station", "fm-oficina").output.startswith(f"imported {copy} as recording 2")
+
+
+@pytest.fixture
+def small_disk(deployment: Path):
+    """An 8 MB tmpfs for the archive (the suite runs as root, as `make test` does; see test_health.py)."""
+    folder = deployment / "disco"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    assert mounted.returncode == 0, f"cannot mount an 8 MB tmpfs (needs root): {mounted.stderr.strip()}"
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_is_one_line_and_stores_nothing_half(run, write_config, deployment, small_disk) -> None:
+    from conftest import RADIOMON_YML
+
+    write_config(RADIOMON_YML.replace("archive: radiomon.db", "archive: disco/radiomon.db"))
+    assert run("init", deployment).exit_code == 0
+    text = "Buenos días desde Moroleón, hoy abre el nuevo mercado municipal con muchos puestos. " * 4
+    path = write_json(deployment / "larga.json", {"segments": [
+        {"start": i * 3.0, "end": i * 3.0 + 3.0, "text": f"{i}. {text}"} for i in range(1_500)]})  # 500 KB of text
+    archive = small_disk / "radiomon.db"
+    filler = small_disk / "relleno.bin"
+    filler.write_bytes(b"\0" * (7_700 * 1024))  # the archive opens, the transcript does not fit
+    full = run("import", "--transcript", path, "--station", "radio-uno", "--start", "2026-11-25 14:00")
+    assert (full.exit_code, full.output) == (1, (
+        f"Error: {archive}: the disk is full; nothing of {path} was stored: free some space and import it again\n"))
+    assert table_of(archive, "SELECT count(*) AS n FROM recordings") == [{"n": 0}]
+
+    filler.write_bytes(b"\0" * (7_000 * 1024))  # the transcript fits, its 6,000 mentions do not
+    half = run("import", "--transcript", path, "--station", "radio-uno", "--start", "2026-11-25 14:00")
+    assert (half.exit_code, half.stderr) == (1, (
+        f"Error: {archive}: the disk is full; {path} was imported as recording 1, its mentions not flagged yet: "
+        "free some space and run `radiomon match`\n"))
+    assert table_of(archive, "SELECT count(*) AS n FROM segments") == [{"n": 1500}]
+    assert table_of(archive, "SELECT count(*) AS n FROM mentions") == [{"n": 0}]
+
+    filler.unlink()
+    matched = run("match")
+    assert matched.exit_code == 0, matched.output
+    assert table_of(archive, "SELECT count(*) AS n FROM mentions") == [{"n": 6000}]  # four a segment
+
+
+def table_of(archive: Path, sql: str) -> list[dict]:
+    with Archive(archive) as db:
+        return db.query(sql)

@@ -62,19 +62,34 @@ def import_cmd(app: AppContext, files: tuple[Path, ...], station: str, start: st
     begin = timeutil.parse_user_instant(start, config.station_tz(station)) if start else None
     with app.archive() as archive:
         imported = jobs.import_and_match(config, archive, files, station=station, start=begin, transcript=as_transcript)
-    for result in imported.results:
+    results = imported.results
+    for result in results:
         if result.error:
-            click.echo(f"error: {result.error}", err=True)
+            if len(results) > 1:  # a lone file's error is the command's own, below
+                click.echo(f"error: {result.error}", err=True)
         elif result.created:
             extra = f", {result.segments} segments" if as_transcript else ""
             click.echo(f"imported {result.path} as recording {result.recording_id} (start {result.start_utc}{extra})")
+        elif result.same_audio_as:
+            click.echo(f"{result.path}: already imported as recording {result.recording_id} "
+                       f"(same audio as {result.same_audio_as})")
         else:
             click.echo(f"already imported: {result.path} (recording {result.recording_id})")
+        for note in result.notes:
+            click.echo(f"corrected: {note}", err=True)
     if imported.matched is not None:
         events = f", {imported.matched.events_summary()}" if imported.matched.events else ""
         click.echo(f"flagged {imported.matched.added} mention(s){events}")
     if imported.failures:
-        raise click.ClickException(f"{imported.failures} file(s) could not be imported; the others were")
+        raise click.ClickException(_failures_line(results, imported.failures))
+
+
+def _failures_line(results, failures: int) -> str:
+    if len(results) == 1:
+        return results[0].error
+    if failures == len(results):
+        return f"none of the {failures} files could be imported"
+    return f"{failures} of {len(results)} files could not be imported; the others were"
 
 
 @main.command(name="search")
