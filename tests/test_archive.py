@@ -290,7 +290,9 @@ def test_a_failing_segment_in_the_middle_leaves_nothing_written(archive: Archive
     rec = recording(archive)
     archive.replace_segments(rec, SEGMENTS[:1])
     before = archive.segments_of(rec)
-    bad = [Segment(0.0, 2.0, "Primera frase nueva."), Segment(2.0, 4.0, None), Segment(4.0, 6.0, "Tercera.")]
+    unstorable = Segment(2.0, 4.0, "Segunda.")
+    object.__setattr__(unstorable, "text", None)  # past Segment's own cleaning: the NOT NULL column refuses it
+    bad = [Segment(0.0, 2.0, "Primera frase nueva."), unstorable, Segment(4.0, 6.0, "Tercera.")]
     with pytest.raises(sqlite3.IntegrityError):
         archive.replace_segments(rec, bad, engine="faster-whisper")
     assert archive.segments_of(rec) == before
