@@ -29,20 +29,26 @@ lists those words).
   letter is a larger share and chance look-alikes are many.
 
 Pure but for reading the list once per process; each spelling's result is
-cached, since keywords.yml is loaded again on every change.
+cached, since keywords.yml is loaded again on every change. A whole file is
+derived at once (:func:`derive_all`): every word of every term against the
+50,000 words in a few matrix passes, not one search of the list per word
+(10,000 terms took minutes that way).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Mapping, Sequence
 
-from rapidfuzz import fuzz, process
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import LCSseq
 
 from radiomon.keywords.common_words import STOPWORDS
-from radiomon.keywords.patterns import compile_pattern, similarity, window_pattern
+from radiomon.keywords.patterns import Pattern, compile_pattern, similarities, similarity
 from radiomon.keywords.phonetic import word_key
 
 # Points above the closest frequent word: its score plus a letter's worth of
@@ -98,6 +104,9 @@ class Lexicon:
     words: tuple[str, ...]  # most frequent first
     keys: tuple[str, ...]
     ranks: Mapping[str, int]  # word → its place in ``words``
+    # token → every word :meth:`closest` may return for it, closest first
+    _closest: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _indexes: dict[str, "_LengthIndex"] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_words(cls, words: Sequence[str]) -> "Lexicon":
@@ -112,13 +121,155 @@ class Lexicon:
         return self.ranks.get(word, len(self.words))
 
     def closest(self, token: str, limit: int) -> list[str]:
-        """Up to ``limit`` words closest to ``token`` by spelling or sound, closest first."""
-        found: dict[str, float] = {}
-        for query, choices in ((token, self.words), (word_key(token), self.keys)):
-            for _, score, index in process.extract(query, choices, scorer=fuzz.ratio, limit=CANDIDATES):
+        """Up to ``limit`` words closest to ``token`` by spelling or sound, closest first.
+
+        The :data:`CANDIDATES` best by each form (Indel ratio of the token and
+        of its key; on equal scores the more frequent word first), each word
+        with its better score; the two lists merged by score, spelling's
+        first on equal scores. Computed for many tokens at once by :meth:`prepare`."""
+        if token not in self._closest:
+            self.prepare([token])
+        return self._closest[token][:limit]
+
+    def prepare(self, tokens: Iterable[str]) -> None:
+        """Find :meth:`closest`'s words for every token not seen yet, in batches."""
+        new = [t for t in dict.fromkeys(tokens) if t not in self._closest]
+        if not new:
+            return
+        if len(self._closest) + len(new) > _CACHED_TOKENS:  # a daemon reloads edited files for months
+            self._closest.clear()
+        by_word = self._index("words").best(new, CANDIDATES)
+        by_key = self._index("keys").best([word_key(t) for t in new], CANDIDATES)
+        for token, spelled, sounded in zip(new, by_word, by_key):
+            found: dict[str, float] = {}
+            for index, score in (*spelled, *sounded):
                 word = self.words[index]
                 found[word] = max(found.get(word, 0.0), score)
-        return sorted(found, key=lambda w: -found[w])[:limit]
+            self._closest[token] = sorted(found, key=lambda w: -found[w])
+
+    def _index(self, form: str) -> "_LengthIndex":
+        if form not in self._indexes:
+            self._indexes[form] = _LengthIndex(self.words if form == "words" else self.keys)
+        return self._indexes[form]
+
+
+# Tokens whose closest words a Lexicon keeps (a few MB).
+_CACHED_TOKENS = 200_000
+# Queries compared with the whole list per matrix (rows × 50,000 bytes of LCS).
+_BLOCK = 512
+
+
+class _LengthIndex:
+    """A word list sorted by length, for the ``limit`` best of many queries at once.
+
+    Exactly what ``rapidfuzz.process.extract(query, choices, scorer=fuzz.ratio,
+    limit=limit)`` gives (index, best score first, then lowest index), from
+    one LCS matrix per batch of queries of one length (bit-parallel, all
+    cores). The ratio is 2·LCS / (q + l), so for a query of q letters:
+
+    * a lower bound of its limit-th best score comes from the words of
+      about its length alone (within one length the score grows with the
+      LCS, so it is found by counting, without sorting);
+    * every word that reaches the bound is read out of the matrix (an LCS
+      of at least bound · (q + l) / 2), and only those (a few hundred a
+      query) are sorted. Scores are compared as 2·LCS / (q + l) in floating point:
+      equal ratios give equal quotients, different ones differ by far more
+      than the rounding, so the order is rapidfuzz's.
+    """
+
+    def __init__(self, choices: Sequence[str]):
+        lengths = np.array([len(c) for c in choices], dtype=np.int64)
+        self.order = np.argsort(lengths, kind="stable")  # sorted position → index in choices
+        self.sorted = [choices[i] for i in self.order.tolist()]
+        self.lengths = lengths[self.order]
+        self.starts = {int(n): int(np.searchsorted(self.lengths, n)) for n in np.unique(self.lengths)}
+        self.stops = {n: int(np.searchsorted(self.lengths, n, side="right")) for n in self.starts}
+        self.dtype = np.uint8 if not len(lengths) or lengths.max() < 255 else np.uint16
+
+    def best(self, queries: Sequence[str], limit: int) -> list[list[tuple[int, float]]]:
+        out: list[list[tuple[int, float]]] = [[] for _ in queries]
+        if not self.sorted:
+            return out
+        by_length: dict[int, list[int]] = {}
+        for i, q in enumerate(queries):
+            by_length.setdefault(len(q), []).append(i)
+        for q, rows in by_length.items():
+            for start in range(0, len(rows), _BLOCK):
+                block = rows[start:start + _BLOCK]
+                for row, found in zip(block, self._best_of_length([queries[i] for i in block], q, limit)):
+                    out[row] = found
+        return out
+
+    def _best_of_length(self, queries: list[str], q: int, limit: int) -> list[list[tuple[int, float]]]:
+        lcs = process.cdist(queries, self.sorted, scorer=LCSseq.similarity, dtype=self.dtype, workers=-1)
+        bounds = self._bounds(lcs, q, limit)
+        codes, row_code = np.unique(bounds, return_inverse=True)  # a handful of distinct bounds
+        rows, positions = [], []
+        for n, start in self.starts.items():  # per length: each row's least LCS, one comparison
+            stop = self.stops[n]
+            least = np.array([self._least_of(q, n, int(code)) for code in codes], dtype=np.int64)[row_code]
+            if (least > min(q, n)).all():
+                continue
+            r, p = np.nonzero(lcs[:, start:stop] >= np.minimum(least, 255).astype(lcs.dtype)[:, None])
+            rows.append(r)
+            positions.append(p + start)
+        r, p = np.concatenate(rows), np.concatenate(positions)
+        total = q + self.lengths[p]
+        ratio = np.divide(2.0 * lcs[r, p], total, out=np.ones(len(r)), where=total > 0)
+        index = self.order[p]
+        picked = np.lexsort((index, -ratio, r))
+        r, index, ratio = r[picked], index[picked], 100.0 * ratio[picked]
+        firsts = np.searchsorted(r, np.arange(len(queries) + 1)).tolist()
+        return [list(zip(index[a:min(b, a + limit)].tolist(), ratio[a:min(b, a + limit)].tolist()))
+                for a, b in zip(firsts[:-1], firsts[1:])]
+
+    @staticmethod
+    def _least_of(q: int, n: int, code: int) -> int:
+        """The least LCS of a query of q letters and a word of n letters for a
+        ratio of at least a/b (``code``): 2·LCS/(q + n) ≥ a/b ⟺ LCS ≥ a·(q + n)/(2b)."""
+        a, b = _ratio_of(code)
+        return (a * (q + n) + 2 * b - 1) // (2 * b) if b else 0
+
+    def _bounds(self, lcs: np.ndarray, q: int, limit: int) -> np.ndarray:
+        """For each row, a ratio its limit-th best reaches (coded, see
+        :func:`_ratio_code`): the limit-th best among the words of the
+        nearest lengths (within one length the ratio grows with the LCS:
+        counting, not sorting)."""
+        bounds = np.zeros(len(lcs), dtype=np.int64)  # ratio 0: everything
+        near, count = [], 0
+        for n in sorted(self.starts, key=lambda n: (abs(n - q), n)):
+            # Two lengths either side too: the bound is then about the
+            # limit-th best itself, and few words more than needed are sorted.
+            if count >= limit and abs(n - q) > 2:
+                break
+            near.append(n)
+            count += self.stops[n] - self.starts[n]
+        if count < limit or q == 0:
+            return bounds
+        # the ratios those words can score, best first: 2j/(q + n)
+        ratios = sorted({(2 * j, q + n) for n in near for j in range(1, min(q, n) + 1)},
+                        key=lambda ab: -ab[0] / ab[1])
+        open_ = np.ones(len(lcs), dtype=bool)
+        for a, b in ratios:
+            reached = np.zeros(len(lcs), dtype=np.int64)
+            for n in near:
+                least = (a * (q + n) + 2 * b - 1) // (2 * b)
+                if least <= min(q, n):
+                    reached += np.count_nonzero(lcs[:, self.starts[n]:self.stops[n]] >= least, axis=1)
+            now = open_ & (reached >= limit)
+            bounds[now] = _ratio_code(a, b)
+            open_ &= ~now
+            if not open_.any():
+                break
+        return bounds
+
+
+def _ratio_code(a: int, b: int) -> int:
+    return a << 16 | b
+
+
+def _ratio_of(code: int) -> tuple[int, int]:
+    return code >> 16, code & 0xFFFF
 
 
 @lru_cache(maxsize=1)
@@ -132,27 +283,75 @@ def derive(spelling: str, own: Sequence[str], exclude: Sequence[str], default: f
            lexicon: Lexicon | None = None) -> Derivation:
     """The threshold for ``spelling``, one of a term's ``own`` spellings, with
     its ``exclude`` look-alikes, under the file's ``default`` (see the module doc)."""
-    return _derive(spelling, tuple(own), tuple(exclude), float(default), lexicon or packaged_lexicon())
+    return derive_all([(spelling, own, exclude, default)], lexicon)[0]
 
 
-@lru_cache(maxsize=4096)
-def _derive(spelling: str, own: tuple[str, ...], exclude: tuple[str, ...], default: float,
-            lexicon: Lexicon) -> Derivation:
-    pattern = compile_pattern(spelling)
-    floor = length_floor(len(pattern.joined))
-    own_tokens = {t for s in own for t in compile_pattern(s).tokens} | set(pattern.tokens)
-    own_forms = {_stem(t) for t in own_tokens}
-    own_joined = {compile_pattern(s).joined for s in own}
-    scored = [(similarity(compile_pattern(x), pattern), x) for x in exclude]
-    for variant in _variants(pattern.tokens, own_forms, lexicon):
-        if "".join(variant) not in own_joined:
-            scored.append((similarity(window_pattern(variant), pattern), " ".join(variant)))
-    nearest_score, nearest = max(scored, default=(0.0, ""))
-    if not nearest_score:
-        nearest = ""
-    wanted = max(floor, nearest_score + GAP)
-    return Derivation(threshold=min(wanted, default), floor=floor, nearest=nearest, nearest_score=nearest_score,
-                      capped=wanted > default)
+Request = tuple[str, Sequence[str], Sequence[str], float]  # derive()'s arguments
+
+
+def derive_all(requests: Iterable[Request], lexicon: Lexicon | None = None) -> list[Derivation]:
+    """:func:`derive` of many spellings at once: what :func:`derive` gives
+    each, with the frequent words of all of them found in a few batches
+    and every variant scored in one."""
+    lexicon = lexicon or packaged_lexicon()
+    keys = [(spelling, tuple(own), tuple(exclude), float(default), lexicon)
+            for spelling, own, exclude, default in requests]
+    missing = list(dict.fromkeys(k for k in keys if k not in _derived))
+    if missing:
+        if len(_derived) + len(missing) > _CACHED_DERIVATIONS:
+            _derived.clear()
+        _derived.update(zip(missing, _derive_batch(missing, lexicon)))
+    return [_derived[k] for k in keys]
+
+
+def clear_cache() -> None:
+    """Forget derived thresholds and nearest words (benchmarks time a cold start)."""
+    _derived.clear()
+    packaged_lexicon()._closest.clear()
+
+
+_derived: dict[tuple, Derivation] = {}
+_CACHED_DERIVATIONS = 100_000
+
+
+def _derive_batch(keys: list[tuple], lexicon: Lexicon) -> list[Derivation]:
+    patterns = [compile_pattern(key[0]) for key in keys]
+    lexicon.prepare(token for pattern in patterns for _, token in _replaceable(pattern.tokens))
+    windows: list[tuple[str, ...]] = []  # every variant of every spelling, and whose
+    against: list[Pattern] = []
+    owner: list[int] = []
+    scored: list[list[tuple[float, str]]] = []
+    for i, ((_, own, exclude, _, _), pattern) in enumerate(zip(keys, patterns)):
+        own_tokens = {t for s in own for t in compile_pattern(s).tokens} | set(pattern.tokens)
+        own_forms = {_stem(t) for t in own_tokens}
+        own_joined = {compile_pattern(s).joined for s in own}
+        scored.append([(similarity(compile_pattern(x), pattern), x) for x in exclude])
+        for variant in _variants(pattern.tokens, own_forms, lexicon):
+            if "".join(variant) not in own_joined:
+                windows.append(variant)
+                against.append(pattern)
+                owner.append(i)
+    for i, variant, score in zip(owner, windows, similarities(windows, against).tolist()):
+        scored[i].append((score, " ".join(variant)))
+    out = []
+    for key, pattern, candidates in zip(keys, patterns, scored):
+        default = key[3]
+        floor = length_floor(len(pattern.joined))
+        nearest_score, nearest = max(candidates, default=(0.0, ""))
+        if not nearest_score:
+            nearest = ""
+        wanted = max(floor, nearest_score + GAP)
+        out.append(Derivation(threshold=min(wanted, default), floor=floor, nearest=nearest,
+                              nearest_score=nearest_score, capped=wanted > default))
+    return out
+
+
+def _replaceable(tokens: Sequence[str]) -> Iterable[tuple[int, str]]:
+    """(position, token) of the words of a spelling that :func:`_variants`
+    replaces: not stopwords, nor acronyms in a spelling of several words."""
+    for i, token in enumerate(tokens):
+        if not (token in STOPWORDS or (len(tokens) > 1 and len(token) <= 3)):
+            yield i, token
 
 
 def _variants(tokens: Sequence[str], own_forms: set[str], lexicon: Lexicon) -> list[tuple[str, ...]]:
@@ -161,9 +360,7 @@ def _variants(tokens: Sequence[str], own_forms: set[str], lexicon: Lexicon) -> l
     one word (not a stopword nor an acronym) replaced by a close frequent one.
     Words that are a form of one of the term's own words are left out."""
     out = []
-    for i, token in enumerate(tokens):
-        if token in STOPWORDS or (len(tokens) > 1 and len(token) <= 3):
-            continue
+    for i, token in _replaceable(tokens):
         limit = CANDIDATES if len(tokens) == 1 else NEIGHBOURS
         for word in lexicon.closest(token, limit + len(own_forms)):
             if _stem(word) not in own_forms:

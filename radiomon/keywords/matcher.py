@@ -181,6 +181,7 @@ class Matcher:
         self.anchor_min_score = ANCHOR_MIN_SCORE - near_miss.anchor_reach
         self.nested_across_groups = nested_across_groups
         self.every_term = near_miss.every_term
+        keywords.derive_all()
         self.spellings: tuple[CompiledSpelling, ...] = tuple(
             CompiledSpelling(
                 group_id=group.id,

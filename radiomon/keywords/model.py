@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from radiomon.keywords.derive import Derivation, derive
+from radiomon.keywords.derive import Derivation, derive, derive_all
 
 Priority = Literal["normal", "high", "crisis"]
 PRIORITIES: tuple[Priority, ...] = ("normal", "high", "crisis")
@@ -85,6 +85,14 @@ class KeywordSet:
         if term.threshold is not None or not self.derive_thresholds:
             return None
         return derive(spelling or term.term, term.spellings, term.exclude, self.threshold)
+
+    def derive_all(self) -> None:
+        """Derive the threshold of every spelling that needs one, all at once
+        (:meth:`derivation` then only looks them up): one by one, a file of
+        10,000 terms took minutes."""
+        if self.derive_thresholds:
+            derive_all([(spelling, term.spellings, term.exclude, self.threshold)
+                        for _, term in self.terms if term.threshold is None for spelling in term.spellings])
 
     @property
     def terms(self) -> tuple[tuple[Group, Term], ...]:
