@@ -124,9 +124,28 @@ def test_default_file_loads():
      "use letters, digits, '_' or '-', e.g. obras_publicas"),
     ("groups:\n  g:\n    terms: ['¡¿!']\n",
      "keywords.yml:3: groups.g.terms[0]: '¡¿!' has no letters or digits; write the words to look for"),
+    # Patterns would lose their symbols to normalization without a word ("Moro.*" looked for as "moro").
+    ("groups:\n  g:\n    terms: [Moroleón, DIF, Uriangato, 'Moro.*']\n",
+     "keywords.yml:3: groups.g.terms[3]: 'Moro.*' looks like a pattern; terms are plain words "
+     "(write each spelling as an alias, and a symbol as it is said)"),
+    ("groups:\n  g:\n    terms:\n      - {term: Moroleón, aliases: ['Moro León', 'Moro|León']}\n",
+     "keywords.yml:4: groups.g.terms[0].aliases[1]: 'Moro|León' looks like a pattern; terms are plain words "
+     "(write each spelling as an alias, and a symbol as it is said)"),
+    ("groups:\n  g:\n    terms: ['C++']\n",
+     "keywords.yml:3: groups.g.terms[0]: 'C++' looks like a pattern; terms are plain words "
+     "(write each spelling as an alias, and a symbol as it is said)"),
+    ("groups:\n  g:\n    terms:\n      - {term: Moroleón, exclude: ['[Ll]eón']}\n",
+     "keywords.yml:4: groups.g.terms[0].exclude[0]: '[Ll]eón' looks like a pattern; terms are plain words "
+     "(write each spelling as an alias, and a symbol as it is said)"),
 ])
 def test_mistakes_give_one_clear_line(tmp_path, text, message):
     assert load_error(tmp_path, text) == message
+
+
+def test_punctuation_names_carry_is_not_a_pattern(tmp_path):
+    path = write(tmp_path, "groups:\n  g:\n    terms: [H. Ayuntamiento, D.I.F., '¿Qué opinas?', "
+                           "'Instituto Municipal de la Mujer (IMM)', Obras-Públicas, S.A. de C.V.]\n")
+    assert len(load_keywords(path).terms) == 6
 
 
 def test_missing_file(tmp_path):

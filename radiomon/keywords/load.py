@@ -29,6 +29,13 @@ _GROUP_KEYS = ("label", "priority", "terms", "report")
 _TERM_KEYS = ("term", "aliases", "threshold", "exclude")
 # Group ids appear in URLs, CLI options and the archive: keep them word-like.
 _GROUP_ID = re.compile(r"^\w[\w-]*$")
+# Symbols of regular expressions and wildcards, which no name is written with.
+# Normalization would drop them without a word ("Moro.*" would be looked for
+# as "moro", "C++" as a lone "c", "[abc]" as "abc", "a|b" as "a b"), so a
+# term holding one is refused: the matcher is fuzzy already, and each
+# spelling it should also accept is an alias. Punctuation that names do carry
+# (H., D.I.F., ¿?, parentheses, hyphens) is left alone.
+_PATTERN_SYNTAX = re.compile(r"[*+|\[\]{}\\^$]|\.[*+?]")
 
 
 def load_keywords(path: str | Path) -> KeywordSet:
@@ -169,6 +176,9 @@ class _Parser:
         if isinstance(data, (int, float)) and not isinstance(data, bool):
             raise self.error(path, f"{data!r} is a number; put it in quotes if it is a term: '{data}'")
         text = self.text(data, path, "the words to look for")
+        if _PATTERN_SYNTAX.search(text):
+            raise self.error(path, f"{text.strip()!r} looks like a pattern; terms are plain words (write each "
+                                   "spelling as an alias, and a symbol as it is said)")
         if not normalize(text):
             raise self.error(path, f"{text!r} has no letters or digits; write the words to look for")
         return text.strip()
