@@ -68,3 +68,26 @@ def test_every_keywords_key_is_documented_and_no_other():
                 | {f"groups.ID.{key}" for key in load._GROUP_KEYS}
                 | {f"groups.ID.terms[].{key}" for key in load._TERM_KEYS}) - {"defaults"}
     assert documented == expected
+
+
+def test_every_relative_link_in_the_docs_leads_somewhere():
+    pages = [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue
+            path = target.split("#", 1)[0]
+            if not (page.parent / path).exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+    assert not broken
+
+
+def test_the_version_is_written_once():
+    import importlib.metadata
+
+    import radiomon
+
+    assert importlib.metadata.version("radiomon") == radiomon.__version__
+    assert "\nversion =" not in (ROOT / "pyproject.toml").read_text(encoding="utf-8").split("[tool.", 1)[0]
+    assert f"## {radiomon.__version__}" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
