@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from radiomon import alerts, retention
+from radiomon import alerts, outputs, retention
 from radiomon.archive import Archive, Delivery, MentionRow, Recording
 from radiomon.config import Config
 from radiomon.errors import ArchiveError, ConfigError, QueryError
@@ -296,8 +296,15 @@ def mentions(config: Config, archive: Archive, filters: Filters = Filters()) -> 
 
 
 def status(config: Config, archive: Archive, now: datetime | None = None) -> StatusReport:
-    """Stations, recordings by status, what each station is doing now, and whether all is well."""
-    return collect_status(archive, config, now)
+    """Stations, recordings by status, what each station is doing now, and whether all is well
+    (the archive's own soundness included: see radiomon/health.py)."""
+    try:
+        return collect_status(archive, config, now)
+    except sqlite3.DatabaseError as err:  # damage where the counts themselves read
+        damage = archive.quick_check()
+        found = f"; PRAGMA quick_check: {damage[0]}" if damage else ""
+        raise ArchiveError(f"{config.archive}: cannot read the archive ({err}){found}; restore the newest backup "
+                           "(see the README)") from None
 
 
 @dataclass(frozen=True)
@@ -330,14 +337,18 @@ def undelivered_alerts(archive: Archive, *, include_sent: bool = False, limit: i
 
 def clip(config: Config, archive: Archive, mention_id: int, *, out: Path, before: float = 5.0, after: float = 20.0,
          fmt: str = "mp3") -> clips.ClipResult:
-    """The audio around a mention, across files, normalized and tagged (see radiomon.reports.clips)."""
-    return clips.cut_clip(config, archive, mention_id, before=before, after=after, fmt=fmt, out=out)
+    """The audio around a mention, across files, normalized and tagged (see radiomon.reports.clips);
+    ``out`` may not be one of the deployment's own files (radiomon.outputs)."""
+    target = outputs.check_target(config, out)
+    result = clips.cut_clip(config, archive, mention_id, before=before, after=after, fmt=fmt, out=target)
+    return replace(result, path=Path(out))
 
 
 def testigos(config: Config, archive: Archive, filters: Filters, folder: Path, *, before: float = 5.0,
              after: float = 20.0) -> clips.TestigosResult:
     """A clip of every mention ``filters`` selects that staff did not reject, and the cue sheet."""
     check_groups(config, archive, filters.groups)
+    outputs.check_folder(config, folder)
     keywords = digests.load_keyword_set(config)
     labels = {g.id: g.title for g in keywords.groups} if keywords else {}
     return clips.write_testigos(config, archive, filters, folder, before=before, after=after, group_labels=labels)
@@ -346,16 +357,18 @@ def testigos(config: Config, archive: Archive, filters: Filters, folder: Path, *
 def digest(config: Config, archive: Archive, *, day: date, out: Path, fmt: str = "docx", since: str | None = None,
            until: str | None = None, reviewed_only: bool = False) -> digests.Digest:
     """Write the síntesis informativa of a local day (or part of it) to ``out``; returns its model."""
+    target = outputs.check_target(config, out)
     model = digests.collect_digest(config, archive, day=day, since=since, until=until, reviewed_only=reviewed_only)
-    write_atomic(out, render_digest(model, fmt))
+    write_atomic(target, render_digest(model, fmt))
     return model
 
 
 def weekly_report(config: Config, archive: Archive, *, out: Path, week: str | None = None,
                   fmt: str = "docx") -> weekly.WeeklyReport:
     """Write the weekly report by department of an ISO week to ``out``; returns its model."""
+    target = outputs.check_target(config, out)
     model = weekly.collect_weekly(config, archive, week=week)
-    write_atomic(out, render_weekly(model, fmt))
+    write_atomic(target, render_weekly(model, fmt))
     return model
 
 
@@ -366,8 +379,12 @@ def prune(config: Config, archive: Archive, *, dry_run: bool = False, vacuum: bo
 
 
 def backup(config: Config, archive: Archive, target: Path) -> Path:
-    """An online copy of the archive into ``target`` while others keep writing (atomic: a whole copy or none)."""
+    """An online copy of the archive into ``target`` while others keep writing (atomic: a whole copy or none).
+
+    ``target`` may not be one of the deployment's own files (radiomon.outputs): a copy written over the
+    archive's live -wal destroys what only the WAL holds yet."""
     target = Path(target)
+    outputs.check_target(config, target)
     if target.exists() and target.is_dir():
         raise ArchiveError(f"{target} is a folder; give the backup's file name, e.g. {target / 'radiomon.db'}")
     folder = target.parent
@@ -375,15 +392,14 @@ def backup(config: Config, archive: Archive, target: Path) -> Path:
         raise ArchiveError(f"{folder}: no such folder; create it (or mount the backup disk) first")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ArchiveError(f"{folder}: this user cannot write there; pick another folder or fix its permissions")
-    if target.resolve() == Path(config.archive).resolve():
-        raise ArchiveError(f"{target} is the archive itself; back it up to another file, ideally another disk")
     needed = archive.file_bytes()
     free = shutil.disk_usage(folder).free
     if free < needed:
         raise ArchiveError(f"{folder}: {free / 1e6:.0f} MB free, the copy needs {needed / 1e6:.0f} MB; "
                            "free some space or use another disk")
     try:
-        return archive.backup_to(target)
+        archive.backup_to(target.resolve())  # through a symlink to the file it names
+        return target
     except OSError as err:
         raise ArchiveError(f"{target}: cannot write the backup ({err.strerror or err})") from None
     except sqlite3.Error as err:

@@ -32,6 +32,7 @@ from radiomon.archive import Archive
 from radiomon.config import Config
 from radiomon.errors import RadiomonError
 from radiomon.lockfile import hold, lock_path
+from radiomon.outputs import OutputError
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,9 @@ def digest(night: Night, step: StepResult) -> None:
         out = digest_path(config, night.day, fmt)
         try:
             model = jobs.digest(config, night.archive, day=night.day, out=out, fmt=fmt)
+        except OutputError as err:  # nightly.reports_dir points into the deployment's own files
+            step.errors.append(f"{err} (set by nightly.reports_dir in {config.path})")
+            continue
         except OSError as err:
             step.errors.append(f"{out}: cannot write the síntesis ({err.strerror or err}); nightly.reports_dir "
                                f"({config.reports_dir}) must be a folder this user can write")

@@ -165,8 +165,8 @@ def test_backing_up_onto_the_archive_itself_is_refused(run, config, archive):
     size = config.archive.stat().st_size
     result = run("backup", config.archive)
     assert result.exit_code == 1
-    assert result.output == (f"Error: {config.archive} is the archive itself; back it up to another file, "
-                             "ideally another disk\n")
+    assert result.output == (f"Error: {config.archive}: that is the archive ({config.archive}); nothing was "
+                             "written, choose another file name\n")
     assert config.archive.stat().st_size == size and Archive(config.archive).integrity_problems() == []
 
 

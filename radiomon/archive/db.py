@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -21,6 +23,9 @@ log = logging.getLogger(__name__)
 # A recorder, a transcriber and the web server share one file; writers wait
 # this long for each other instead of failing with "database is locked".
 BUSY_TIMEOUT_MS = 30_000
+# Less free space than this under an I/O error is a full disk: SQLite needs a few
+# pages for the -wal and 32 KB for the -shm before it writes anything.
+FULL_BELOW_BYTES = 1 << 20
 
 
 class ArchiveBase:
@@ -31,10 +36,15 @@ class ArchiveBase:
         if not create and not self.path.exists():
             raise ArchiveError(f"{self.path}: archive not found; run `radiomon init` first")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise ArchiveError(f"{self.path.parent}: cannot create the archive's folder ({err.strerror or err}); "
+                               "create it, or fix 'archive' in radiomon.yml") from None
+        try:
             conn = _open(self.path)
         except sqlite3.DatabaseError as err:
-            raise ArchiveError(f"{self.path}: cannot open the archive ({err}); is it a radiomon SQLite file?") from None
+            raise ArchiveError(open_problem(self.path, err)) from None
         if schema.schema_version(conn) > schema.CURRENT_VERSION:
             raise ArchiveError(
                 f"{self.path}: archive schema v{schema.schema_version(conn)} is newer than this "
@@ -117,6 +127,52 @@ def _open(path: Path) -> sqlite3.Connection:
         except BaseException:
             conn.close()
             raise
+
+
+def open_problem(path: Path, err: sqlite3.Error) -> str:
+    """One line saying why SQLite could not open (or first write) the archive, and what to do.
+
+    A read-only file or disk, a full disk and a damaged file each need a different
+    fix; "is it a radiomon SQLite file?" is the answer only when it is not one.
+    """
+    name = getattr(err, "sqlite_errorname", "") or ""
+    text = str(err)
+    folder = path.parent
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or (
+            name.startswith("SQLITE_CANTOPEN") and not writable(path)):
+        return (f"{path}: the archive is read-only here ({text}); radiomon must be able to write the file and "
+                f"its folder {folder} (SQLite keeps {path.name}-wal and {path.name}-shm beside it): check their "
+                "owner and permissions, and that the disk is not mounted read-only")
+    if name == "SQLITE_FULL" or "disk is full" in text or (
+            (name.startswith("SQLITE_IOERR") or "disk I/O error" in text) and _nearly_full(folder)):
+        # On a full disk SQLite often fails growing the -shm or -wal first, which it reports as an I/O error.
+        return f"{path}: the disk is full ({text}); free some space on the disk of {folder} and try again"
+    if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        return (f"{path}: the disk failed reading or writing the archive ({text}); check the disk (dmesg) "
+                "and its free space")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return (f"{path}: another process kept the archive locked for {BUSY_TIMEOUT_MS // 1000} s ({text}); "
+                "try again when it has finished")
+    if name.startswith("SQLITE_CANTOPEN"):
+        return (f"{path}: cannot open the archive ({text}); check that it is a file this user can read and "
+                "write, in a folder it can write")
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
+        return f"{path}: the archive is damaged ({text}); restore the newest backup (see the README)"
+    return f"{path}: cannot open the archive ({text}); is it a radiomon SQLite file?"
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < FULL_BELOW_BYTES
+    except OSError:
+        return False
+
+
+def writable(path: Path) -> bool:
+    """Whether this process may write the archive (if it exists) and create files beside it."""
+    # os.access answers EROFS on a read-only mount even for root.
+    folder_ok = os.access(path.parent, os.W_OK | os.X_OK)
+    return folder_ok and (not path.exists() or os.access(path, os.W_OK))
 
 
 def now_iso() -> str:

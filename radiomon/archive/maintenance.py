@@ -11,11 +11,12 @@ rewrites the whole file (see :meth:`MaintenanceMixin.enable_incremental_vacuum`)
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 from pathlib import Path
 
+from radiomon import outputs
 from radiomon.archive.db import ArchiveBase
+from radiomon.archive.db import writable as path_writable
 from radiomon.errors import ArchiveError
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,29 @@ class MaintenanceMixin(ArchiveBase):
             problems.append(f"segments_fts: {err}")
         return problems
 
+    def quick_check(self, limit: int = 5) -> list[str]:
+        """What ``PRAGMA quick_check`` finds (at most ``limit`` lines); empty when sound.
+
+        It reads every page once and checks the b-trees' structure, but not
+        that each index matches its table: linear in the file's size, far
+        cheaper than :meth:`integrity_problems`, so `radiomon status` can
+        afford it on every call. A page too damaged to read is an error of
+        its own, returned as the one problem.
+        """
+        try:
+            rows = [row[0] for row in self.conn.execute(f"PRAGMA quick_check({int(limit)})")]
+        except sqlite3.DatabaseError as err:
+            return [str(err)]
+        # One row can hold several lines under a "*** in database main ***" heading.
+        lines = [line.strip() for row in rows for line in str(row).splitlines()]
+        return [line for line in lines if line and line != "ok" and not line.startswith("***")][:limit]
+
+    @property
+    def writable(self) -> bool:
+        """Whether this process can write the archive: the file, and its folder for the -wal and -shm
+        (False on a read-only file, folder or disk)."""
+        return path_writable(self.path)
+
     # -- backup -----------------------------------------------------------------------------
     def backup_to(self, target: Path) -> Path:
         """Copy the archive to ``target`` while other processes keep writing to it.
@@ -98,33 +122,16 @@ class MaintenanceMixin(ArchiveBase):
         that a recorder writes to every few seconds it might never end.
         """
         target = Path(target)
-        partial = target.with_name(f".{target.name}.part")
-        partial.unlink(missing_ok=True)
-        copy = sqlite3.connect(str(partial), isolation_level=None)
-        try:
-            self.conn.backup(copy)
-            # One self-contained file (no -wal beside it); radiomon switches
-            # it back to WAL when it opens it as an archive.
-            copy.execute("PRAGMA journal_mode = DELETE")
-            problems = [row[0] for row in copy.execute("PRAGMA quick_check") if row[0] != "ok"]
-        except BaseException:
-            copy.close()
-            partial.unlink(missing_ok=True)
-            raise
-        copy.close()
-        if problems:
-            partial.unlink(missing_ok=True)
-            raise ArchiveError(f"{target}: the copy fails SQLite's check ({problems[0]}); nothing was replaced")
-        _fsync(partial)
-        os.replace(partial, target)
-        _fsync(target.parent)
+        with outputs.atomic(target) as partial:
+            copy = sqlite3.connect(str(partial), isolation_level=None)
+            try:
+                self.conn.backup(copy)
+                # One self-contained file (no -wal beside it); radiomon switches
+                # it back to WAL when it opens it as an archive.
+                copy.execute("PRAGMA journal_mode = DELETE")
+                problems = [row[0] for row in copy.execute("PRAGMA quick_check") if row[0] != "ok"]
+            finally:
+                copy.close()
+            if problems:
+                raise ArchiveError(f"{target}: the copy fails SQLite's check ({problems[0]}); nothing was replaced")
         return target
-
-
-def _fsync(path: Path) -> None:
-    """Make a file (or a folder's entry of a renamed file) durable before relying on it."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

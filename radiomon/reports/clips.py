@@ -27,7 +27,6 @@ import io
 import json
 import logging
 import math
-import os
 import re
 import subprocess
 import unicodedata
@@ -37,7 +36,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from radiomon import media, timeutil
+from radiomon import media, outputs, timeutil
 from radiomon.archive import Archive, MentionRow, Recording
 from radiomon.config import Config
 from radiomon.errors import AudioError, QueryError, RadiomonError
@@ -357,13 +356,9 @@ def _station_name(config: Config, station_id: str) -> str:
 def _encode(plan: ClipPlan, out: Path, fmt: str, metadata: dict[str, str]) -> None:
     """Two passes of ffmpeg into a temporary file beside ``out``, renamed when complete."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.part")
     measured = parse_loudnorm(_run(measure_command(plan.pieces), str(out)).stderr)
-    try:
+    with outputs.atomic(out) as partial:
         _run(clip_command(plan.pieces, partial, fmt=fmt, metadata=metadata, measured=measured), str(out))
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _result(plan: ClipPlan, out: Path, mention_id: int | None) -> ClipResult:
@@ -499,7 +494,7 @@ def write_testigos(config: Config, archive: Archive, filters: Filters, folder: P
     for testigo in group_testigos(mentions, tz, before=before, after=after):
         first = testigo.first
         at = timeutil.parse_iso(first.at_utc)
-        target = folder / testigo.name
+        target = outputs.check_target(config, folder / testigo.name)
         written, error, plan = False, None, None
         try:
             plan = _plan(archive, _anchor(archive, first), at, testigo.start, testigo.end)
@@ -528,6 +523,7 @@ def write_testigos(config: Config, archive: Archive, filters: Filters, folder: P
             written=written, error=error, stopped_at_gap=bool(plan and plan.stopped_at_gap),
         ))
     cue_sheet = folder / CUE_SHEET
+    outputs.check_target(config, cue_sheet)
     _write_atomic(cue_sheet, cue_sheet_text([r for r in rows if r.error is None]))
     return TestigosResult(folder, cue_sheet, tuple(rows))
 
@@ -555,10 +551,8 @@ def cue_sheet_text(rows: Sequence[TestigoRow]) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.part")
     # utf-8-sig: the byte-order mark is how Excel knows the file is UTF-8 (accents, ñ).
-    partial.write_text(text, encoding="utf-8-sig", newline="")
-    os.replace(partial, path)
+    outputs.write_bytes(path, text.encode("utf-8-sig"))
 
 
 __all__ = ["ClipError", "ClipPlan", "ClipResult", "Piece", "Testigo", "TestigosResult", "clip_command", "cut_clip",

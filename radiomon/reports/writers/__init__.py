@@ -1,28 +1,31 @@
 """Format writers: a document model (radiomon.reports.digest, .weekly) in, a file out.
 
 The only modules of radiomon.reports that know about Word, HTML or
-Markdown; the models know nothing about them. Each writer writes to a
-temporary file beside the target and renames it, so a document is never
-left half-written.
+Markdown; the models know nothing about them. Documents are written to a
+temporary file beside the target and renamed (radiomon/outputs.py), so a
+document is never left half-written.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+
+from radiomon import outputs
 
 DIGEST_FORMATS = ("docx", "html", "md", "json")
 WEEKLY_FORMATS = ("docx", "html", "md")
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
+    """``data`` into ``path`` (its folder made if needed), under a temporary name first.
+
+    The target is not checked here: the job layer checks what a person named
+    (radiomon.outputs.check_target) before rendering.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.part")
-    partial.write_bytes(data)
-    os.replace(partial, path)
-    return path
+    return outputs.write_bytes(path, data)
 
 
 def render_digest(digest, fmt: str) -> bytes:
