@@ -20,7 +20,11 @@ second alert, when the key is gone. What counts as a problem
   ``disk_max_used_percent``;
 * the newest `radiomon nightly` run ended with errors, or is still
   unfinished after ``nightly_max_hours``;
-* a channel has had an alert waiting for longer than ``alert_max_minutes``.
+* a channel has had an alert waiting for longer than ``alert_max_minutes``;
+* the archive is damaged (``PRAGMA quick_check`` finds a problem) or this
+  user cannot write it (a read-only file, folder or disk). `radiomon
+  status` checks it on every call; the health alerts, which run every few
+  seconds, leave it out (:attr:`Facts.archive` is None).
 """
 
 from __future__ import annotations
@@ -77,6 +81,13 @@ class ChannelFacts:
 
 
 @dataclass(frozen=True)
+class ArchiveFacts:
+    path: str
+    damage: tuple[str, ...] = ()  # what PRAGMA quick_check found; empty when sound
+    writable: bool = True  # this user can write the file and its folder
+
+
+@dataclass(frozen=True)
 class Facts:
     now: datetime
     tz: ZoneInfo  # for the times in the summaries
@@ -86,12 +97,13 @@ class Facts:
     disks: tuple[DiskFacts, ...] = ()
     nightly: RunFacts | None = None
     channels: tuple[ChannelFacts, ...] = ()
+    archive: ArchiveFacts | None = None  # None: not checked
 
 
 @dataclass(frozen=True)
 class Problem:
-    key: str  # one per thing that can be unwell: station:<id>, backlog, disk:<path>, nightly, alerts:<channel>
-    kind: str  # station, backlog, disk, nightly, alerts
+    key: str  # one per thing that can be unwell: station:<id>, backlog, disk:<path>, nightly, alerts:<channel>, archive
+    kind: str  # station, backlog, disk, nightly, alerts, archive
     subject: str  # the station id, the folder, the channel…
     since: str  # ISO UTC: when it began, as far as the facts tell (else when it was seen)
     summary: str  # one line in English, for the terminal
@@ -121,8 +133,19 @@ def station_outage(station: StationFacts, options: HealthConfig, now: datetime) 
 
 
 def evaluate(facts: Facts, options: HealthConfig) -> list[Problem]:
-    """Every problem the facts show, stations first; empty when all is well."""
+    """Every problem the facts show, the archive's first, then the stations'; empty when all is well."""
     now, problems = facts.now, []
+    archive = facts.archive
+    if archive is not None and archive.damage:
+        problems.append(Problem(
+            "archive", "archive", archive.path, timeutil.to_iso(now),
+            f"the archive {archive.path} is damaged (PRAGMA quick_check: {archive.damage[0]}); "
+            "restore the newest backup (see the README)", {"damage": list(archive.damage)}))
+    elif archive is not None and not archive.writable:
+        problems.append(Problem(
+            "archive", "archive", archive.path, timeutil.to_iso(now),
+            f"the archive {archive.path} cannot be written by this user (a read-only file, folder or disk): "
+            "nothing new can be stored", {"writable": False}))
     for station in facts.stations:
         outage = station_outage(station, options, now)
         if outage:

@@ -122,7 +122,7 @@ def test_init_defaults_to_the_current_folder(cli, tmp_path: Path, monkeypatch) -
     assert (tmp_path / "radiomon.yml").is_file() and (tmp_path / "radiomon.db").is_file()
 
 
-def test_init_keeps_an_existing_archive(run, cli, deployment: Path) -> None:
+def test_init_keeps_an_existing_archive(run, cli, deployment: Path, archive) -> None:
     (deployment / "nota.json").write_text('{"segments": [{"start": 0, "end": 1, "text": "Moroleón"}]}')
     run("import", "--transcript", deployment / "nota.json", "--station", "radio-uno", "--start", "2026-11-25")
     result = cli("init", deployment)
@@ -166,6 +166,7 @@ def test_relative_paths_follow_the_config_not_the_working_folder(
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     (elsewhere / "t.json").write_text('{"segments": [{"start": 0, "end": 2, "text": "Hola"}]}', encoding="utf-8")
+    assert cli("init", "../oficina").exit_code == 0  # keeps the config, makes the archive it names
     imported = cli("--config", "../oficina/radiomon.yml", "import", "--transcript", "t.json",
                    "--station", "radio-uno", "--start", "2026-11-25T08:00")
     assert imported.exit_code == 0, imported.output
@@ -222,7 +223,7 @@ def test_an_archive_that_is_not_sqlite_is_one_line(run, deployment: Path) -> Non
 
 
 @pytest.fixture
-def with_recordings(run, deployment: Path, make_tone):
+def with_recordings(run, deployment: Path, make_tone, archive):
     wav = make_tone(deployment / "20261125T140000.wav", seconds=1.0)
     assert run("import", wav, "--station", "radio-uno").exit_code == 0
     (deployment / "nota.json").write_text(

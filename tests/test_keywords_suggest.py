@@ -107,7 +107,7 @@ IMPORTS = (
 
 
 @pytest.fixture
-def imported(run, deployment) -> Path:
+def imported(run, deployment, archive) -> Path:
     (deployment / "keywords.yml").write_text(KEYWORDS, encoding="utf-8")
     for n, (station, start, sentences) in enumerate(IMPORTS):
         path = deployment / f"t{n}.json"

@@ -47,7 +47,7 @@ TRANSCRIPT_FM = {"segments": [{"start": 1.25, "end": 6.0, "text": "Un incendio e
 
 
 @pytest.fixture
-def session(run, deployment: Path):
+def session(run, deployment: Path, archive):
     """Two transcripts imported and matched: radio-uno on the 25th at 14:00
     local, fm-oficina the same local day at 23:30 (the 26th in UTC)."""
     (deployment / "keywords.yml").write_text(KEYWORDS, encoding="utf-8")
@@ -69,7 +69,7 @@ def mentions_json(run, *args) -> list[dict]:
     return json.loads(result.stdout)
 
 
-def test_match_reports_what_it_did(run, deployment):
+def test_match_reports_what_it_did(run, deployment, archive):
     (deployment / "keywords.yml").write_text(KEYWORDS, encoding="utf-8")
     assert run("match").stdout == "nothing to match\n"
     path = deployment / "fm.json"
@@ -225,7 +225,7 @@ CLIP_KEYWORDS = KEYWORDS.replace("terms: [DIF Moroleón, Obras Públicas]", "ter
 
 
 @pytest.mark.slow
-def test_a_real_clip_end_to_end(run, deployment, tmp_path):
+def test_a_real_clip_end_to_end(run, deployment, archive, tmp_path):
     """espeak-ng speech with known mentions → import → transcribe (bundled
     base model) → match → mentions at the right second, look-alikes left out."""
     import audio_factory as af

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 
 import click
 
 from radiomon.archive import Archive
+from radiomon.archive.db import open_problem
 from radiomon.config import Config, find_config_path, load_config
+from radiomon.errors import ArchiveError
 
 
 @dataclass
@@ -22,14 +25,20 @@ class AppContext:
             self._config = load_config(find_config_path(self.config_path))
         return self._config
 
-    def archive(self, *, create: bool = True) -> Archive:
+    def archive(self, *, create: bool = False) -> Archive:
         """Open the deployment's archive (migrated as needed), stations synced.
 
-        Commands that only read (search, status, mentions) pass ``create=False``
-        so a mistyped ``archive:`` path is an error, not an empty result.
+        Only `radiomon init` makes an archive: everywhere else a missing one
+        is an error ("run `radiomon init` first"), so a mistyped ``archive:``
+        path is said as such instead of answering "no mentions" from a new,
+        empty file (and leaving it behind).
         """
         archive = Archive(self.config.archive, create=create)
-        archive.sync_stations(self.config.stations, str(self.config.timezone))
+        try:
+            archive.sync_stations(self.config.stations, str(self.config.timezone))
+        except sqlite3.DatabaseError as err:  # the first write: a read-only or full disk shows here
+            archive.close()
+            raise ArchiveError(open_problem(archive.path, err)) from None
         return archive
 
 

@@ -82,7 +82,7 @@ def collect_status(archive: Archive, config: Config, now: datetime | None = None
     recent = archive.gaps(Filters(since=now - timedelta(hours=24)))
     today_start = datetime.combine(now.astimezone(config.timezone).date(), time(0), tzinfo=config.timezone)
     today = [g for g in recent if g["end_utc"] is None or g["end_utc"] >= timeutil.to_iso(today_start)]
-    facts = gather_facts(archive, config, now)
+    facts = gather_facts(archive, config, now, check_archive=True)
     by_id = {f.id: f for f in facts.stations}
     for status in by_station.values():
         own = [g for g in recent if g["station"] == status.id]
@@ -123,8 +123,10 @@ def collect_status(archive: Archive, config: Config, now: datetime | None = None
     return report
 
 
-def gather_facts(archive: Archive, config: Config, now: datetime) -> health.Facts:
-    """What :func:`radiomon.health.evaluate` judges, read from the archive, the disks and the schedules."""
+def gather_facts(archive: Archive, config: Config, now: datetime, *, check_archive: bool = False) -> health.Facts:
+    """What :func:`radiomon.health.evaluate` judges, read from the archive, the disks and the schedules;
+    ``check_archive`` adds the archive's own soundness (PRAGMA quick_check reads the whole file, so the
+    health alerts, every few seconds, leave it to `radiomon status`)."""
     pending = archive.pending_audio()
     nightly = archive.last_run("nightly")
     waiting = archive.undelivered_by_channel()
@@ -137,6 +139,8 @@ def gather_facts(archive: Archive, config: Config, now: datetime) -> health.Fact
         channels=tuple(health.ChannelFacts(r["channel"], r["waiting"], _instant(r["oldest_utc"]),
                                            archive.last_error_of(r["channel"]) if r["waiting"] else None)
                        for r in waiting),
+        archive=health.ArchiveFacts(str(config.archive), tuple(archive.quick_check()), archive.writable)
+        if check_archive else None,
     )
 
 
