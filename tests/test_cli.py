@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 import pytest
 
+import radiomon
 from radiomon.archive import Archive, schema
 from radiomon.cli import main
 
@@ -57,7 +58,8 @@ def test_every_command_has_help(cli, path) -> None:
 
 def test_version(cli) -> None:
     result = cli("--version")
-    assert (result.exit_code, result.output) == (0, "radiomon, version 0.1.0\n")
+    assert (result.exit_code, result.output) == (0, f"radiomon, version {radiomon.__version__}\n")
+    assert radiomon.__version__ == "0.2.0"
 
 
 # --- init -------------------------------------------------------------------------------------
