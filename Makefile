@@ -63,7 +63,7 @@ demo: system-runtime install
 	@echo "web UI: $(BIN)/radiomon --config $(DEMO)/radiomon.yml serve   then open http://127.0.0.1:8080/ (Ctrl+C stops it)"
 
 test: system-test install-dev
-	$(BIN)/ruff check radiomon tests benchmarks examples
+	$(BIN)/ruff check radiomon tests benchmarks examples docs
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 clean-demo:

@@ -64,7 +64,8 @@ def test_a_segment_and_its_words_are_clean_whoever_made_them() -> None:
     assert decomposed("Moroleón") != "Moroleón" and Segment(0, 1, decomposed("Moroleón")).text == "Moroleón"
 
 
-def test_imported_dirty_text_is_stored_clean_and_every_command_works(run, archive, deployment, config, tmp_path) -> None:
+def test_imported_dirty_text_is_stored_clean_and_every_command_works(run, archive, deployment, config,
+                                                                     tmp_path) -> None:
     path = dirty_transcript(deployment / "sucia.json")
     imported = run("import", "--transcript", path, "--station", "radio-uno", "--start", "2026-11-25 08:00")
     assert imported.exit_code == 0, imported.output
