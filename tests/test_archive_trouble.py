@@ -146,3 +146,20 @@ def test_after_init_the_same_commands_work(cli, tmp_path):
     config = folder / "radiomon.yml"
     assert cli("--config", config, "mentions").output == "no mentions\n"
     assert cli("--config", config, "users", "list").exit_code == 0
+
+
+def test_a_commit_that_fails_leaves_no_transaction_open(tmp_path: Path) -> None:
+    """A COMMIT can fail (a full disk; here a deferred foreign key): the write is rolled back, and the
+    connection's next write starts clean instead of failing with "cannot start a transaction within a
+    transaction"."""
+    archive = Archive(tmp_path / "radiomon.db")
+    with pytest.raises(sqlite3.IntegrityError):
+        with archive.write() as conn:
+            conn.execute("PRAGMA defer_foreign_keys = ON")
+            conn.execute("INSERT INTO segments (recording_id, start_ms, end_ms, epoch_ms, text) "
+                         "VALUES (999, 0, 1000, 0, 'de una grabación que no existe')")
+    assert not archive.conn.in_transaction
+    assert archive.query("SELECT count(*) AS n FROM segments") == [{"n": 0}]
+    with archive.write() as conn:
+        conn.execute("INSERT INTO stations (id, name, timezone) VALUES ('radio-uno', 'Radio Uno', 'UTC')")
+    assert archive.query("SELECT id FROM stations") == [{"id": "radio-uno"}]

@@ -71,10 +71,13 @@ class ArchiveBase:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            # Inside the try: a COMMIT that fails (a full disk) must not leave the
+            # transaction open for the connection's next writer.
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     def read_through_memory_map(self, cache_mb: int = 8) -> None:
         """Read the file through a memory map (up to SQLite's 2 GB cap) and keep
