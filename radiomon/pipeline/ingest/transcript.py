@@ -168,17 +168,30 @@ def _without_overlaps(found: list[tuple[int, Segment]], source: str) -> tuple[li
     return segments, moved
 
 
+def _finite(value: Any) -> float | None:
+    """``value`` as a float when it is a finite JSON number, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # json.loads reads a 400-digit integer; float() cannot hold it
+        return None
+    # json.loads accepts NaN and Infinity; neither is a time or a probability.
+    return number if math.isfinite(number) else None
+
+
 def _number(item: dict, key: str, where: str) -> float:
     value = item.get(key)
-    # json.loads accepts NaN and Infinity; neither is a time.
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InputFileError(f"{where}.{key}: expected a number of seconds, got {value!r}")
-    return float(value)
+    number = _finite(value)
+    if number is None:
+        huge = isinstance(value, int) and not isinstance(value, bool)  # the only int _finite refuses
+        shown = "an integer past any time" if huge else repr(value)
+        raise InputFileError(f"{where}.{key}: expected a number of seconds, got {shown}")
+    return number
 
 
 def _optional_number(item: dict, key: str) -> float | None:
-    value = item.get(key)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    return _finite(item.get(key))
 
 
 def _words(raw: Any, where: str) -> Iterator[Word]:
@@ -206,6 +219,8 @@ def import_transcript(archive: Archive, config: Config, path: Path, station: str
         data = json.loads(content)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise InputFileError(f"{path}: not valid JSON ({err}); expected a Whisper transcript") from None
+    except ValueError:  # a number of over 4300 digits: Python refuses to read it (a plain ValueError)
+        raise InputFileError(f"{path}: not a Whisper transcript (a number thousands of digits long)") from None
     except RecursionError:  # [[[[…]]]] a hundred thousand deep: no transcript is nested like that
         raise InputFileError(f"{path}: not a Whisper transcript (JSON nested too deeply)") from None
     return import_transcript_data(
