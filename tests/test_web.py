@@ -271,8 +271,14 @@ def test_a_review_is_stored_with_who_and_when_leaves_the_counts_and_can_be_undon
     page = client.get(f"/menciones?dia={DAY}").get_data(as_text=True)
     assert re.search(r'<strong data-group="municipio">2</strong>', page)
     assert re.search(r'<strong data-station="radio-uno">1</strong>', page)
-    shown = client.get(f"/menciones?dia={DAY}&estado=descartadas").get_data(as_text=True)
+    shown = client.get(f"/menciones?dia={DAY}&estado=falsos-positivos").get_data(as_text=True)
     assert f'id="m{mention.id}"' in shown and shown.count('class="mencion') == 1
+    assert '<span class="review-state">Falso positivo · local' in shown
+    assert '<option value="falsos-positivos" selected>Falsos positivos</option>' in shown
+    # A link shared before the review states had one word each still shows the same list.
+    old_link = client.get(f"/menciones?dia={DAY}&estado=descartadas").get_data(as_text=True)
+    assert f'id="m{mention.id}"' in old_link and old_link.count('class="mencion') == 1
+    assert '<option value="falsos-positivos" selected>Falsos positivos</option>' in old_link
     client.post(f"/menciones/{mention.id}/revision", data={"csrf": token, "revision": ""})
     with Archive(config.archive) as archive:
         undone = archive.mention(mention.id)

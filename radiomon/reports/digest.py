@@ -69,7 +69,7 @@ class DigestItem:
     keyword: str
     matched: str
     quote: tuple[QuotePart, ...]
-    review: str  # Spanish label: Confirmada / Sin revisar
+    review: str  # Spanish label (radiomon.wording): a confirmed or an unreviewed mention
     count: int  # mentions grouped in this item
     mention_ids: tuple[int, ...]
     testigo: str | None = None  # the clip's file name (radiomon clips)

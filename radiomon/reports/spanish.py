@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from radiomon import wording
+
 DAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
           "noviembre", "diciembre")
-REVIEW = {"confirmed": "Confirmada", "rejected": "Descartada", None: "Sin revisar"}
+# A review state's label: the web UI's words, written once in radiomon.wording.
+REVIEW = wording.REVIEW_LABELS
 PRIORITY = {"crisis": "Crisis", "high": "Alta", "normal": "Normal"}
 
 
@@ -30,8 +33,7 @@ def day_and_number(day: date) -> str:
     return f"{DAYS[day.weekday()][:3]} {day.day}"
 
 
-def review_label(review: str | None) -> str:
-    return REVIEW.get(review, review or REVIEW[None])
+review_label = wording.review_label
 
 
 def plural(count: int, one: str, many: str) -> str:

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from flask import abort, current_app, g, request, session
 from markupsafe import Markup, escape
 
-from radiomon import timeutil
+from radiomon import timeutil, wording
 from radiomon.archive import Archive
 from radiomon.config import Config
 from radiomon.errors import QueryError
@@ -21,10 +21,6 @@ from radiomon.filters import Filters
 from radiomon.keywords import current_keywords
 from radiomon.search import plain_snippet
 from radiomon.web.throttle import LoginThrottle
-
-REVIEW_LABELS = {"confirmed": "Confirmada", "rejected": "Falso positivo", None: "Sin revisar"}
-# The review filter in page URLs, in the Spanish staff read, and the Filters.review each means.
-REVIEW_WORDS = {"pendientes": "pending", "confirmadas": "confirmed", "descartadas": "rejected"}
 
 
 @dataclass
@@ -162,9 +158,10 @@ def review_param(name: str = "revision") -> str | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if raw not in REVIEW_WORDS:
-        bad_request(f"{name}={raw!r}: use {', '.join(REVIEW_WORDS)}.")
-    return REVIEW_WORDS[raw]
+    review = wording.review_word(raw)
+    if review is None:
+        bad_request(f"{name}={raw!r}: use {', '.join(wording.REVIEW_WORDS)}.")
+    return review
 
 
 def _years() -> str:
@@ -244,7 +241,8 @@ def template_helpers() -> dict:
         "snippet_html": snippet_html,
         "group_label": group_label,
         "station_name": station_name,
-        "review_label": lambda review: REVIEW_LABELS.get(review, review),
+        "review_label": wording.review_label,
+        "wording": wording,
         "clock": clock,
         "current_user": g.get("user"),
         "timezone": config().timezone.key,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from radiomon import jobs
+from radiomon import jobs, wording
 from radiomon.archive.mentions import REVIEWS
 from radiomon.errors import RadiomonError
 from radiomon.web.common import (
@@ -47,7 +47,7 @@ def page():
     return render_template(
         "mentions.html", day=day, today=today, is_today=day == today, rows=shown, total=len(rows),
         by_group=by_group.most_common(), by_station=by_station.most_common(),
-        review_state=request.args.get("estado", ""), group=group, error=error,
+        review_state=wording.canonical_review_word(request.args.get("estado", "").strip()), group=group, error=error,
         previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
     )
 

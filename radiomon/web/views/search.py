@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from radiomon import jobs
+from radiomon import jobs, wording
 from radiomon.errors import RadiomonError
 from radiomon.filters import Filters
 from radiomon.search import MAX_LIMIT
@@ -26,7 +26,8 @@ def index():
         "grupo": args.get("grupo", "").strip(),
         "desde": args.get("desde", "").strip(),
         "hasta": args.get("hasta", "").strip(),
-        "revision": args.get("revision", "").strip(),
+        # An old link's review word shown as the filter lists it now.
+        "revision": wording.canonical_review_word(args.get("revision", "").strip()),
     }
     since, until, review = date_param("desde"), date_param("hasta"), review_param()
     page = int_param("pagina", 1, 1, MAX_LIMIT // PER_PAGE - 1)
