@@ -33,25 +33,36 @@ How a mention is found:
    ``--group municipio`` must not lose "DIF Moroleón". Pass
    ``nested_across_groups=False`` to keep only the longest across groups too.
 
-With :class:`NearMissOptions` the same machinery finds near misses instead:
-words that come close to a term without counting.
+With :class:`~radiomon.keywords.near_misses.NearMissOptions` the same
+machinery finds near misses instead: words that come close to a term
+without counting.
+
+The pieces around this module: :mod:`~radiomon.keywords.windows` (token
+windows and where they may start and end), :mod:`~radiomon.keywords.candidates`
+(compiled spellings, candidates, the greedy choice among overlapping ones),
+:mod:`~radiomon.keywords.mention` (the :class:`Mention` reported and
+:func:`~radiomon.keywords.mention.mention_at`), and
+:mod:`~radiomon.keywords.narrowing_hooks` (what the archive-wide re-match
+asks of a matcher).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
-from itertools import accumulate
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq, Levenshtein
 
+from radiomon.keywords.candidates import Candidate, CompiledSpelling, greedy
 from radiomon.keywords.common_words import STOPWORDS
+from radiomon.keywords.mention import Mention, mention_at
 from radiomon.keywords.model import KeywordSet
-from radiomon.keywords.normalize import Token, normalize_word, tokenize_words
+from radiomon.keywords.narrowing_hooks import NarrowingHooks
+from radiomon.keywords.near_misses import NearMissOptions
+from radiomon.keywords.normalize import Token, tokenize_words
 from radiomon.keywords.patterns import (
     MIN_LENGTH_RATIO,
     SHORT_LENGTH,
@@ -61,7 +72,7 @@ from radiomon.keywords.patterns import (
     window_pattern,
 )
 from radiomon.keywords.phonetic import spelled_out, word_key
-from radiomon.keywords.words import ends_sentence
+from radiomon.keywords.windows import Windows, sentence_ends, stopword_edge
 from radiomon.transcript import Word
 
 log = logging.getLogger(__name__)
@@ -90,84 +101,7 @@ GLUED_LENGTH = 8
 ANCHOR_MIN_LENGTH = 3
 
 
-@dataclass(frozen=True)
-class Mention:
-    """One reference to a keyword in the heard words."""
-
-    group_id: str
-    keyword: str  # the canonical term (keywords.yml ``term``), even when an alias matched
-    matched: str  # the words actually heard, original spelling ("Moro León")
-    score: float  # 0–100, see patterns.similarity
-    start: float  # start of the first matched word (seconds)
-    end: float  # end of the last matched word
-    first_word_index: int  # into the words passed to find_mentions
-    last_word_index: int
-    segment_id: Any = None  # of the first matched word
-    spelling: str = ""  # the keywords.yml spelling that matched: the term or one of its aliases
-
-
-@dataclass(frozen=True)
-class CompiledSpelling:
-    """One spelling of one term (the term itself or an alias), ready to compare."""
-
-    group_id: str
-    keyword: str
-    pattern: Pattern
-    threshold: float
-    excludes: tuple[Pattern, ...]
-    # Compared as its acronyms read letter by letter (see Matcher's
-    # spelled_acronyms); never from or to a stopword, since a letter name
-    # is one ("de i efe": "de Moroleón" is not DIF Moroleón).
-    spelled: bool = False
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    spelling: CompiledSpelling
-    first: int  # token indices
-    last: int
-    score: float
-
-
-@dataclass(frozen=True)
-class NearMissOptions:
-    """How far past the matcher's own rules to look, to find *near misses*
-    rather than mentions: words that come close to a term without counting.
-    Transcription's keyword rescoring (radiomon/pipeline/transcribe/rescore.py)
-    asks Whisper whether each was the term ("O las públicas" may be Obras
-    Públicas, "a cámbalo" Acámbaro, "DEF Moroleón" DIF Moroleón). The
-    defaults are the matcher's own rules: nothing more."""
-
-    # Points every term's threshold is lowered by.
-    reach: float = 0.0
-    # Windows may start or end on a stopword (Whisper splits a name it does
-    # not know at a syllable that is a word: "O las públicas").
-    stopword_edges: bool = False
-    # An acronym inside a longer term may be heard this many letters off, as
-    # a word of its length that is not a stopword ("DEF Moroleón").
-    acronym_edits: int = 0
-    # Points further from a term's words at which a word still anchors it
-    # ("zapadecivo", 73 alike, for desaparecido).
-    anchor_reach: float = 0.0
-    # A term with an acronym is also compared as its acronym read letter by
-    # letter ("de i efe Moroleón", heard "NEF Moroleón").
-    spelled_acronyms: bool = False
-    # One word anchors a term of several words when it is close to them glued
-    # together ("Orascullica" for Obras Públicas, "Neyéfemoreón" for DIF
-    # Moroleón read letter by letter).
-    glued: bool = False
-    # A window may hold two words more than the spelling, not one ("Se muñe a
-    # publicar" for Seguridad Pública).
-    split: bool = False
-    # Overlapping near misses of different terms are all kept, each term's
-    # best window: the matcher's own rule (the longest term of a group wins)
-    # let "Tesorería Municipal" (70.6 alike) hide "DIF municipal" read letter
-    # by letter (83.9) over "Neyfé municipal". Whoever asks about them
-    # chooses among them.
-    every_term: bool = False
-
-
-class Matcher:
+class Matcher(NarrowingHooks):
     """A KeywordSet compiled for matching. Build once, reuse for every segment."""
 
     def __init__(self, keywords: KeywordSet, *, near_miss: NearMissOptions = NearMissOptions(),
@@ -239,7 +173,7 @@ class Matcher:
         anchored = [(i, a) for i, a in anchored if a]
         if not anchored:  # the common case: nothing here resembles any keyword
             return []
-        windows = _Windows(tokens, sentence_ends([w.text for w in words], tokens))
+        windows = Windows(tokens, sentence_ends([w.text for w in words], tokens))
         candidates = [
             c for c in self._candidates(anchored, windows)
             if not self._excluded(c, windows)
@@ -254,56 +188,19 @@ class Matcher:
             cached = self._anchor_cache[token] = self._compute_anchors([token])[0]
         return cached
 
-    def anchors_of(self, tokens: Sequence[str]) -> list[tuple[int, ...]]:
-        """:meth:`anchors` of many normalized tokens, computed in vectorized batches."""
-        unknown = [t for t in dict.fromkeys(tokens) if t not in self._anchor_cache]
-        for start in range(0, len(unknown), 20_000):
-            chunk = unknown[start:start + 20_000]
-            self._anchor_cache.update(zip(chunk, self._compute_anchors(chunk)))
-        return [self._anchor_cache[t] for t in tokens]
-
-    def remember_anchors(self, tokens: Sequence[str], anchors: Sequence[tuple[int, ...]]) -> None:
-        """Store :meth:`anchors_of` results computed elsewhere (another process)."""
-        self._anchor_cache.update(zip(tokens, anchors))
-
     def text_score(self, spelling: CompiledSpelling, text: str) -> float:
         """How ``text``, heard as a whole, scores against ``spelling``: 0 when
         it would not be reported (below threshold, or excluded)."""
         tokens = tokenize_words(text.split())
         if not tokens:
             return 0.0
-        windows = _Windows(tokens, sentence_ends(text.split(), tokens))
+        windows = Windows(tokens, sentence_ends(text.split(), tokens))
         score = self._score(spelling, windows, 0, len(tokens) - 1)
         if score < spelling.threshold:
             return 0.0
-        if self._excluded(_Candidate(spelling, 0, len(tokens) - 1, score), windows):
+        if self._excluded(Candidate(spelling, 0, len(tokens) - 1, score), windows):
             return 0.0
         return round(score, 1)
-
-    # -- the archive: match against the vocabulary once --------------------------
-    def candidate_words(self, vocabulary: Iterable[str]) -> set[str]:
-        """The vocabulary words that could take part in any mention.
-
-        Give it the archive's distinct words (any spelling: they are
-        normalized here); only segments containing one of the returned words
-        (e.g. found with the FTS index) can yield a mention, so a full re-match
-        reads only those. Exact: find_mentions never matches without one.
-        """
-        return set().union(*self.candidates_by_term(vocabulary).values())
-
-    def candidates_by_term(self, vocabulary: Iterable[str]) -> dict[tuple[str, str], set[str]]:
-        """For each (group id, term), the vocabulary words that could anchor it."""
-        result: dict[tuple[str, str], set[str]] = {(s.group_id, s.keyword): set() for s in self.spellings}
-        by_token: dict[str, list[str]] = {}
-        for word in vocabulary:
-            for token in normalize_word(word).split():
-                by_token.setdefault(token, []).append(word)
-        self.anchors_of(list(by_token))
-        for token, words in by_token.items():
-            for index in self._anchor_cache[token]:
-                spelling = self.spellings[index]
-                result[(spelling.group_id, spelling.keyword)].update(words)
-        return result
 
     def _compute_anchors(self, tokens: list[str]) -> list[tuple[int, ...]]:
         if not self.spellings or not tokens:
@@ -381,7 +278,7 @@ class Matcher:
         return out
 
     # -- steps of find_mentions ---------------------------------------------------
-    def _candidates(self, anchored: list[tuple[int, tuple[int, ...]]], windows: "_Windows") -> Iterable[_Candidate]:
+    def _candidates(self, anchored: list[tuple[int, tuple[int, ...]]], windows: Windows) -> Iterable[Candidate]:
         seen: set[tuple[int, int, int]] = set()
         count = len(windows.tokens)
         for position, spelling_indices in anchored:
@@ -396,12 +293,12 @@ class Matcher:
                         seen.add((index, first, last))
                         score = self._score(spelling, windows, first, last)
                         if score >= spelling.threshold:
-                            yield _Candidate(spelling, first, last, score)
+                            yield Candidate(spelling, first, last, score)
 
-    def _score(self, spelling: CompiledSpelling, windows: "_Windows", first: int, last: int) -> float:
+    def _score(self, spelling: CompiledSpelling, windows: Windows, first: int, last: int) -> float:
         pattern = spelling.pattern
         tokens = windows.tokens
-        if (not self.stopword_edges or spelling.spelled) and _stopword_edge(tokens, first, last, pattern):
+        if (not self.stopword_edges or spelling.spelled) and stopword_edge(tokens, first, last, pattern):
             return 0.0
         if windows.crosses_sentence(first, last):
             return 0.0
@@ -427,7 +324,7 @@ class Matcher:
             for token in tokens
         )
 
-    def _excluded(self, candidate: _Candidate, windows: "_Windows") -> bool:
+    def _excluded(self, candidate: Candidate, windows: Windows) -> bool:
         """True when an exclude matches words covering the candidate at least as well."""
         count = len(windows.tokens)
         span = candidate.last - candidate.first + 1
@@ -439,7 +336,7 @@ class Matcher:
                 for first in range(lowest, highest + 1):
                     # The rule candidates follow: a window does not start or end on a
                     # stopword its spelling lacks ("de Moreón a" is not "Morena").
-                    if _stopword_edge(windows.tokens, first, first + length - 1, exclude):
+                    if stopword_edge(windows.tokens, first, first + length - 1, exclude):
                         continue
                     window = windows.get(first, first + length - 1)
                     if similarity(window, exclude) >= candidate.score:
@@ -447,78 +344,27 @@ class Matcher:
                         return True
         return False
 
-    def _resolve_overlaps(self, candidates: list[_Candidate]) -> list[_Candidate]:
+    def _resolve_overlaps(self, candidates: list[Candidate]) -> list[Candidate]:
         # First the best window for each term, whichever spelling: "Moroleón"
         # beats "Moroleón informa" (higher score), then the tightest window.
-        best = _greedy(candidates, lambda c: (c.spelling.group_id, c.spelling.keyword),
-                       lambda c: (-c.score, abs(c.last - c.first + 1 - len(c.spelling.pattern.tokens)), c.first))
+        best = greedy(candidates, lambda c: (c.spelling.group_id, c.spelling.keyword),
+                      lambda c: (-c.score, abs(c.last - c.first + 1 - len(c.spelling.pattern.tokens)), c.first))
         # Then the longest keyword wins among overlapping ones of a group:
         # "DIF Moroleón" over "Moroleón", then the higher score
         # ("presidenta municipal" over "presidente municipal"). Near misses
         # with every_term: each term's best, all of them.
         scope = (lambda c: c.spelling.group_id) if self.nested_across_groups else (lambda c: None)
-        chosen = best if self.every_term else _greedy(
+        chosen = best if self.every_term else greedy(
             best, scope, lambda c: (-len(c.spelling.pattern.joined), -c.score, c.first,
                                     self._group_order[c.spelling.group_id]))
         return sorted(chosen, key=lambda c: (c.first, self._group_order[c.spelling.group_id]))
 
-    def resolve(self, windows: Sequence[tuple[int, int, int, float]]) -> list[tuple[int, int, int, float]] | None:
-        """:meth:`find_mentions`' choice among candidate windows given as
-        (spelling index, first token, last token, score), for a caller that
-        already has every candidate of a stretch of words (the archive-wide
-        re-match, for :meth:`simple` windows, scored with
-        :meth:`window_score`). None when two candidates tie
-        in a ranking, so the order the matcher would have met them in would
-        decide: the caller then runs the matcher."""
-        candidates = [_Candidate(self.spellings[i], first, last, score) for i, first, last, score in windows]
-        index_of = {id(c): w[0] for c, w in zip(candidates, windows)}
-        scope = (lambda c: c.spelling.group_id) if self.nested_across_groups else (lambda c: None)
-        ranks = (
-            lambda c: (c.spelling.group_id, c.spelling.keyword, -c.score,
-                       abs(c.last - c.first + 1 - len(c.spelling.pattern.tokens)), c.first),
-            lambda c: (scope(c), -len(c.spelling.pattern.joined), -c.score, c.first),
-        )
-        for rank in ranks:
-            keys = [rank(c) for c in candidates]
-            if len(set(keys)) < len(keys):
-                return None
-        return [(index_of[id(c)], c.first, c.last, c.score) for c in self._resolve_overlaps(candidates)]
+    def _mention(self, candidate: Candidate, tokens: list[Token], words: Sequence[Word]) -> Mention:
+        return mention_at(candidate.spelling, candidate.score, words,
+                          tokens[candidate.first].first, tokens[candidate.last].last)
 
-    def _mention(self, candidate: _Candidate, tokens: list[Token], words: Sequence[Word]) -> Mention:
-        return self.mention_at(candidate.spelling, candidate.score, words,
-                               tokens[candidate.first].first, tokens[candidate.last].last)
-
-    def simple(self, index: int, tokens: Sequence[str]) -> bool:
-        """Whether a window of ``tokens`` needs nothing but its score to be a
-        candidate of spelling ``index``: the spelling has no exclusions, and
-        the window holds no number (numbers said in words span several words
-        per token). The archive-wide re-match resolves such candidates
-        without running :meth:`find_mentions` around them."""
-        return not self.spellings[index].excludes and not any(t.isdigit() for t in tokens)
-
-    def window_score(self, index: int, tokens: Sequence[str]) -> float:
-        """The score :meth:`find_mentions` gives a window of normalized
-        ``tokens`` for spelling ``index``: the similarity, or 0 when a rule
-        rules it out (a stopword at an edge, an acronym not heard exactly)."""
-        windows = _Windows([Token(t, i, i) for i, t in enumerate(tokens)])
-        return self._score(self.spellings[index], windows, 0, len(tokens) - 1)
-
-    def mention_at(self, spelling: CompiledSpelling, score: float, words: Sequence[Word],
-                   first_word: int, last_word: int) -> Mention:
-        """The mention of ``spelling`` heard in ``words[first_word..last_word]``."""
-        heard = " ".join(w.text.strip() for w in words[first_word:last_word + 1])
-        return Mention(
-            group_id=spelling.group_id,
-            keyword=spelling.keyword,
-            matched=heard.strip(_OUTER_PUNCTUATION),
-            score=round(score, 1),
-            start=float(words[first_word].start),
-            end=float(words[last_word].end),
-            first_word_index=first_word,
-            last_word_index=last_word,
-            segment_id=words[first_word].segment_id,
-            spelling=spelling.pattern.text,
-        )
+    # The mention of a spelling over given words, for the re-match (radiomon.keywords.mention).
+    mention_at = staticmethod(mention_at)
 
 
 def _spelled_out(pattern: Pattern) -> Pattern:
@@ -528,61 +374,6 @@ def _spelled_out(pattern: Pattern) -> Pattern:
     return window_pattern(tokens, pattern.text)
 
 
-def _stopword_edge(tokens: Sequence[Token], first: int, last: int, pattern: Pattern) -> bool:
-    """Whether the window first..last starts or ends on a stopword that
-    ``pattern`` does not start or end with ("la Moroleón" is "Moroleón")."""
-    return ((tokens[first].text in STOPWORDS and not pattern.starts_with_stopword)
-            or (tokens[last].text in STOPWORDS and not pattern.ends_with_stopword))
-
-
-def _greedy(candidates: Iterable[_Candidate], scope, rank) -> list[_Candidate]:
-    """Take candidates best-``rank`` first, skipping any that overlaps one
-    already taken in the same ``scope``."""
-    taken: dict[Any, list[tuple[int, int]]] = {}
-    chosen = []
-    for candidate in sorted(candidates, key=rank):
-        spans = taken.setdefault(scope(candidate), [])
-        if any(candidate.first <= last and first <= candidate.last for first, last in spans):
-            continue
-        spans.append((candidate.first, candidate.last))
-        chosen.append(candidate)
-    return chosen
-
-
-_OUTER_PUNCTUATION = " \t,.;:¡!¿?\"'«»()-…"
-
-
-def sentence_ends(words: Sequence[str], tokens: Sequence[Token]) -> list[bool]:
-    """For each token, whether a sentence ends after it: its source word ends
-    one (:func:`~radiomon.keywords.words.ends_sentence`) and it is that word's
-    last token."""
-    return [
-        ends_sentence(words[t.last]) and (i + 1 == len(tokens) or tokens[i + 1].first > t.last)
-        for i, t in enumerate(tokens)
-    ]
-
-
-class _Windows:
-    """Patterns of token windows, built once per segment as they are needed."""
-
-    def __init__(self, tokens: list[Token], ends: Sequence[bool] | None = None):
-        self.tokens = tokens
-        self._cache: dict[tuple[int, int], Pattern] = {}
-        self._ends = list(accumulate(len(t.text) for t in tokens))
-        # Sentence ends before each token, counted: a window holds one when
-        # the count changes inside it.
-        self._sentences = [0, *accumulate(map(int, ends))] if ends else None
-
-    def crosses_sentence(self, first: int, last: int) -> bool:
-        return self._sentences is not None and self._sentences[last] != self._sentences[first]
-
-    def length(self, first: int, last: int) -> int:
-        """Letters of the window joined (len of its ``joined`` form)."""
-        return self._ends[last] - (self._ends[first - 1] if first else 0)
-
-    def get(self, first: int, last: int) -> Pattern:
-        pattern = self._cache.get((first, last))
-        if pattern is None:
-            pattern = window_pattern([t.text for t in self.tokens[first:last + 1]])
-            self._cache[(first, last)] = pattern
-        return pattern
+# Mention, NearMissOptions and sentence_ends live in their own modules; importable from here as before.
+__all__ = ["ANCHOR_MIN_SCORE", "ANCHOR_PIECE_LENGTH", "ANCHOR_PIECE_SCORE", "CompiledSpelling", "Matcher", "Mention",
+           "NearMissOptions", "sentence_ends"]
