@@ -143,6 +143,7 @@ def test_a_hit_is_recording_start_plus_offset(filled: Archive) -> None:
         "text": "El mercado nuevo de Moroleón abre el lunes.", "audio": "/grab/uno/140000.mp3",
         "score": hit.score, "snippet": "El mercado nuevo de Moroleón abre el lunes.",
         "via_mention": None, "heard": None,  # found by its text, not through a mention
+        "medium": "radio",
     }
     assert hit.score > 0
     assert hit.snippet == "El \x02mercado nuevo\x03 de Moroleón abre el lunes."
@@ -176,7 +177,7 @@ TRANSCRIPT_FM = {"segments": [{"start": 1.25, "end": 6.0, "text": "Noche de noti
 
 
 @pytest.fixture
-def session(run, deployment: Path):
+def session(run, deployment: Path, archive):
     """Two transcripts imported the way a person would: one on the 25th at 14:00
     local, one on the same local day at 23:30 (already the 26th in UTC)."""
     for name, data, station, start in [

@@ -4,6 +4,7 @@
 small; they share one connection (:mod:`~radiomon.archive.db`):
 
 * :mod:`~radiomon.archive.stations`, :mod:`~radiomon.archive.recordings`,
+  :mod:`~radiomon.archive.articles` (the press: outlets, feeds' state, articles and their mentions),
   :mod:`~radiomon.archive.segments` (stored whole, read back for matching),
   :mod:`~radiomon.archive.fts` (full-text search), :mod:`~radiomon.archive.mentions`,
   :mod:`~radiomon.archive.gaps`, :mod:`~radiomon.archive.now_playing`,
@@ -18,6 +19,7 @@ small; they share one connection (:mod:`~radiomon.archive.db`):
 * :mod:`~radiomon.archive.schema` — tables, triggers, migrations
 """
 
+from radiomon.archive.articles import ArticleRow, ArticlesMixin, FeedState
 from radiomon.archive.db import ArchiveBase
 from radiomon.archive.deliveries import DeliveriesMixin, Delivery
 from radiomon.archive.episodes import EpisodesMixin
@@ -40,8 +42,9 @@ from radiomon.archive.users import UsersMixin
 
 class Archive(StationsMixin, RecordingsMixin, SegmentsMixin, GapsMixin, SearchMixin, RunsMixin, NowPlayingMixin,
               MentionsMixin, OutboxMixin, ReportsMixin, UsersMixin, LoginsMixin, DeliveriesMixin, EpisodesMixin,
-              StatusMixin, RetentionMixin, MaintenanceMixin):
+              StatusMixin, RetentionMixin, MaintenanceMixin, ArticlesMixin):
     """The SQLite archive of one deployment."""
 
 
-__all__ = ["Archive", "ArchiveBase", "Delivery", "MentionChanges", "MentionRow", "Recording"]
+__all__ = ["Archive", "ArchiveBase", "ArticleRow", "Delivery", "FeedState", "MentionChanges", "MentionRow",
+           "Recording"]

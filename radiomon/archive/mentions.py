@@ -27,11 +27,15 @@ SAME_MENTION_SECONDS = 1.5
 
 @dataclass(frozen=True)
 class MentionRow:
-    """One row of the ``mentions`` table (``id`` is None before it is stored)."""
+    """One row of the ``mentions`` table (``id`` is None before it is stored).
 
-    segment_id: int
-    recording_id: int
-    station: str
+    A radio mention has ``segment_id``, ``recording_id`` and ``station``; a press mention has
+    ``article_id`` instead (and ``offset`` counts characters into the article, ``at_utc`` is its
+    published time; see the archive's schema v5)."""
+
+    segment_id: int | None
+    recording_id: int | None
+    station: str | None
     group_id: str
     keyword: str  # canonical term from keywords.yml
     matched: str  # the words heard
@@ -43,6 +47,11 @@ class MentionRow:
     id: int | None = None
     reviewed_by: str | None = None  # who set the review (a web UI user name)
     reviewed_utc: str | None = None  # when, ISO UTC
+    article_id: int | None = None  # press: the article the words were printed in
+
+    @property
+    def medium(self) -> str:
+        return "radio" if self.article_id is None else "press"
 
     def as_json(self) -> dict:
         """The command line's mention object: ``group`` and ``at`` instead of the column names."""
@@ -61,6 +70,7 @@ class MentionRow:
             "review": self.review,
             "reviewed_by": self.reviewed_by,
             "reviewed_utc": self.reviewed_utc,
+            "medium": self.medium,
         }
 
     def same_mention(self, other: "MentionRow") -> bool:
@@ -87,7 +97,7 @@ class MentionChanges:
 
 
 _COLUMNS = ("id, segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset, context, "
-            "review, reviewed_by, reviewed_utc")
+            "review, reviewed_by, reviewed_utc, article_id")
 
 #: The verdicts staff give a mention; a rejected one (a false positive) is left out of every count.
 REVIEWS = ("confirmed", "rejected")
@@ -95,9 +105,9 @@ REVIEWS = ("confirmed", "rejected")
 
 def _row(values: Sequence) -> MentionRow:
     (id_, segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset, context,
-     review, reviewed_by, reviewed_utc) = values
+     review, reviewed_by, reviewed_utc, article_id) = values
     return MentionRow(segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset,
-                      context, review, id_, reviewed_by, reviewed_utc)
+                      context, review, id_, reviewed_by, reviewed_utc, article_id)
 
 
 class MentionsMixin(ArchiveBase):

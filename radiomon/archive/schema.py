@@ -295,7 +295,129 @@ SCHEMA_V4 = [
     """,
 ]
 
-MIGRATIONS: list[list[str]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4]
+# The press (radiomon/pipeline/press/): newspapers' web notes as a second medium.
+#
+# ``outlets`` mirrors radiomon.yml's press.outlets (as ``stations`` mirrors the
+# stations); ``press_feeds`` keeps each feed's conditional-GET state and how
+# its last pass went (what ``radiomon status`` shows per outlet). An article
+# is stored once by its normalized URL; ``story`` is the id of the first
+# article of its story (the same wire note on several outlets, or re-posted),
+# so every article of one story shares it. ``articles_fts`` indexes the title
+# and the text with the segments' tokenizer, so one query language serves both.
+#
+# A mention is now of a segment (radio) or of an article (press): the table is
+# rebuilt so segment, recording and station may be NULL for a press mention,
+# which has ``article_id`` instead, ``at_utc`` = the article's published time
+# and ``offset`` = the character offset of the matched words in the article's
+# title and text as the matcher read them. ``medium`` is derived. Staff
+# reviews, ids and every index are kept.
+SCHEMA_V5 = [
+    """
+    CREATE TABLE outlets (
+        id TEXT PRIMARY KEY,              -- press.outlets[].id
+        name TEXT NOT NULL,
+        scope TEXT                        -- local | regional | estatal | nacional
+    )
+    """,
+    """
+    CREATE TABLE press_feeds (
+        url TEXT PRIMARY KEY,             -- as configured (RSS, Atom or a sitemap)
+        outlet TEXT NOT NULL,
+        etag TEXT,                        -- conditional GET: what the server said last time
+        last_modified TEXT,
+        body_sha256 TEXT,                 -- for servers that never answer 304
+        checked_utc TEXT,                 -- the last pass that asked for it
+        ok_utc TEXT,                      -- the last pass it answered well (200 or 304)
+        new_utc TEXT,                     -- the last pass that stored a new article from it
+        error TEXT,                       -- one line: why the last pass failed; NULL when it was fine
+        failures INTEGER NOT NULL DEFAULT 0,  -- failed passes in a row (backoff)
+        retry_utc TEXT                    -- not asked again before this (Retry-After, backoff)
+    )
+    """,
+    "CREATE INDEX press_feeds_outlet ON press_feeds (outlet)",
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        outlet TEXT NOT NULL,
+        url TEXT NOT NULL UNIQUE,         -- normalized (radiomon/pipeline/press/urls.py): one row per article
+        canonical_url TEXT,               -- the page's own <link rel=canonical>, as given
+        title TEXT NOT NULL,
+        author TEXT,
+        section TEXT,
+        published_utc TEXT NOT NULL,      -- never later than fetched_utc
+        fetched_utc TEXT NOT NULL,
+        text TEXT NOT NULL,               -- extracted: no navigation, lists, ads, comments or footer
+        content_sha256 TEXT NOT NULL,     -- of the text
+        signature TEXT,                   -- near-duplicate signature of the text (stories.py)
+        story INTEGER,                    -- id of the story's first article; the same for all of them
+        matched_utc TEXT                  -- NULL: still to be matched against keywords.yml
+    )
+    """,
+    "CREATE INDEX articles_published ON articles (published_utc)",
+    "CREATE INDEX articles_outlet_published ON articles (outlet, published_utc)",
+    "CREATE INDEX articles_story ON articles (story)",
+    "CREATE INDEX articles_unmatched ON articles (matched_utc) WHERE matched_utc IS NULL",
+    """
+    CREATE VIRTUAL TABLE [articles_fts] USING FTS5 (
+        [title], [text], tokenize='unicode61 remove_diacritics 2', content=[articles]
+    )
+    """,
+    """
+    CREATE TRIGGER [articles_ai] AFTER INSERT ON [articles] BEGIN
+        INSERT INTO [articles_fts] (rowid, [title], [text]) VALUES (new.rowid, new.[title], new.[text]);
+    END
+    """,
+    """
+    CREATE TRIGGER [articles_ad] AFTER DELETE ON [articles] BEGIN
+        INSERT INTO [articles_fts] ([articles_fts], rowid, [title], [text])
+        VALUES ('delete', old.rowid, old.[title], old.[text]);
+    END
+    """,
+    """
+    CREATE TRIGGER [articles_au] AFTER UPDATE OF [title], [text] ON [articles] BEGIN
+        INSERT INTO [articles_fts] ([articles_fts], rowid, [title], [text])
+        VALUES ('delete', old.rowid, old.[title], old.[text]);
+        INSERT INTO [articles_fts] (rowid, [title], [text]) VALUES (new.rowid, new.[title], new.[text]);
+    END
+    """,
+    """
+    CREATE TABLE mentions_v5 (
+        id INTEGER PRIMARY KEY,
+        segment_id INTEGER REFERENCES segments(id),      -- radio; NULL for press
+        recording_id INTEGER REFERENCES recordings(id),  -- radio; NULL for press
+        station TEXT,                                    -- radio; NULL for press
+        article_id INTEGER REFERENCES articles(id),      -- press; NULL for radio
+        medium TEXT GENERATED ALWAYS AS (CASE WHEN article_id IS NULL THEN 'radio' ELSE 'press' END) VIRTUAL,
+        group_id TEXT NOT NULL,
+        keyword TEXT NOT NULL,            -- the canonical term from keywords.yml
+        matched TEXT NOT NULL,            -- the words actually heard (or printed)
+        score REAL NOT NULL,
+        at_utc TEXT NOT NULL,             -- radio: recording start + offset; press: the article's published time
+        offset REAL NOT NULL,             -- radio: seconds into the recording; press: characters into the article
+        context TEXT,
+        review TEXT,                      -- set by staff: confirmed / rejected; kept across re-matching
+        reviewed_by TEXT,
+        reviewed_utc TEXT,
+        CHECK ((article_id IS NULL) = (segment_id IS NOT NULL AND recording_id IS NOT NULL AND station IS NOT NULL))
+    )
+    """,
+    """
+    INSERT INTO mentions_v5 (id, segment_id, recording_id, station, group_id, keyword, matched, score, at_utc,
+                             offset, context, review, reviewed_by, reviewed_utc)
+    SELECT id, segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset, context,
+           review, reviewed_by, reviewed_utc FROM mentions
+    """,
+    "DROP TABLE mentions",
+    "ALTER TABLE mentions_v5 RENAME TO mentions",
+    "CREATE INDEX mentions_recording ON mentions (recording_id)",
+    "CREATE INDEX mentions_at ON mentions (at_utc)",
+    "CREATE INDEX mentions_group_at ON mentions (group_id, at_utc)",
+    "CREATE UNIQUE INDEX mentions_segment ON mentions (segment_id, group_id, keyword, offset)",
+    "CREATE UNIQUE INDEX mentions_article ON mentions (article_id, group_id, keyword, offset) "
+    "WHERE article_id IS NOT NULL",
+]
+
+MIGRATIONS: list[list[str]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -37,6 +37,7 @@ class SearchHit:
     def as_json(self) -> dict:
         data = asdict(self)
         data["snippet"] = plain_snippet(self.snippet)
+        data["medium"] = "radio"
         return data
 
 
