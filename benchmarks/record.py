@@ -46,7 +46,7 @@ from icecast import IcecastServer, LiveSource, make_source_mp3  # noqa: E402
 from radiomon.archive import Archive  # noqa: E402
 from radiomon.config import load_config  # noqa: E402
 from radiomon.filters import Filters  # noqa: E402
-from radiomon.pipeline.record import clock  # noqa: E402
+from radiomon.schedule import boundary_error  # noqa: E402
 
 RATE = 8000  # analysis sample rate
 
@@ -214,14 +214,14 @@ def main() -> None:
                 if i == 0 or row.duration < seg * 0.5 or (sid == ids[0] and killed_at is not None
                                                           and abs(row.start.timestamp() - killed_at) < seg * 1.5):
                     continue  # first files start when recording starts, not at a boundary
-                registered_err.append(clock.boundary_error(row.start, seg, tz))
+                registered_err.append(boundary_error(row.start, seg, tz))
                 where, sharp = locator.find(decode(Path(row.path), seconds=1.0))
                 if sharp < 0.5:
                     weak += 1
                     continue
                 broadcast = sources[sid].started_at + where  # -re: programme second x went out at start + x
                 audio_err.setdefault(sid, []).append(
-                    clock.boundary_error(datetime.fromtimestamp(broadcast, tz), seg, tz)
+                    boundary_error(datetime.fromtimestamp(broadcast, tz), seg, tz)
                 )
         print("segment boundary error against the clock (s)")
         print(f"  as registered: n={len(registered_err)}  mean {statistics.mean(registered_err):+.3f}  "

@@ -18,8 +18,8 @@ from radiomon.alerts import check_health, deliver_due
 from radiomon.archive import Archive
 from radiomon.config import HealthConfig, ScheduleWindow, Station, load_config
 from radiomon.health import ChannelFacts, DiskFacts, Facts, RunFacts, StationFacts, evaluate, station_outage
-from radiomon.pipeline.record.clock import previous_change
 from radiomon.reports.status import collect_status
+from radiomon.schedule import previous_change
 from radiomon.timeutil import parse_iso, to_iso
 
 sys.path.insert(0, str(Path(__file__).parent))

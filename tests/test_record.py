@@ -24,7 +24,7 @@ import psutil
 import pytest
 from icecast import LiveSource, free_port, icecast_server, live_source, source_mp3  # noqa: F401
 
-from radiomon import media
+from radiomon import media, schedule
 from radiomon.archive import Archive
 from radiomon.config import load_config
 from radiomon.filters import Filters
@@ -119,7 +119,7 @@ def test_segments_are_clock_aligned_registered_and_titled(tmp_path, icecast_serv
         assert row.status == "pending" and row.duration > 0
     # every segment after the first starts at a clock boundary, measured within 1 s
     for row in rows[1:]:
-        assert abs(clock.boundary_error(row.start, SEGMENT, tz)) < 1.0, row
+        assert abs(schedule.boundary_error(row.start, SEGMENT, tz)) < 1.0, row
     for row in rows[1:-1]:
         assert row.duration == pytest.approx(SEGMENT, abs=0.5)
     # contiguous: one ffmpeg, nothing lost or doubled between files

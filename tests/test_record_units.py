@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from radiomon import schedule
 from radiomon.config import ScheduleWindow, Station
-from radiomon.pipeline.record import clock, ffmpeg_args, ffmpeg_log, playlist
+from radiomon.pipeline.record import ffmpeg_args, ffmpeg_log, playlist
 from radiomon.pipeline.record.clock import station_state
 
 MX = ZoneInfo("America/Mexico_City")
@@ -124,16 +125,16 @@ def test_trim_drops_the_head_without_reencoding():
 
 def test_boundaries_are_aligned_to_the_local_clock():
     now = datetime(2026, 11, 26, 14, 3, 27, tzinfo=MX)
-    assert clock.next_boundary(now, 600, MX) == datetime(2026, 11, 26, 14, 10, tzinfo=MX)
-    assert clock.next_boundary(now, 6, MX) == datetime(2026, 11, 26, 14, 3, 30, tzinfo=MX)
+    assert schedule.next_boundary(now, 600, MX) == datetime(2026, 11, 26, 14, 10, tzinfo=MX)
+    assert schedule.next_boundary(now, 6, MX) == datetime(2026, 11, 26, 14, 3, 30, tzinfo=MX)
     late = datetime(2026, 11, 26, 23, 55, tzinfo=MX)
-    assert clock.next_boundary(late, 7 * 60, MX) == datetime(2026, 11, 27, 0, 0, tzinfo=MX)
+    assert schedule.next_boundary(late, 7 * 60, MX) == datetime(2026, 11, 27, 0, 0, tzinfo=MX)
 
 
 def test_boundary_error_is_signed_distance_to_nearest_cut():
     at = datetime(2026, 11, 26, 14, 10, 0, 400000, tzinfo=MX)
-    assert clock.boundary_error(at, 600, MX) == pytest.approx(0.4)
-    assert clock.boundary_error(at - timedelta(seconds=1), 600, MX) == pytest.approx(-0.6)
+    assert schedule.boundary_error(at, 600, MX) == pytest.approx(0.4)
+    assert schedule.boundary_error(at - timedelta(seconds=1), 600, MX) == pytest.approx(-0.6)
 
 
 WEEKDAYS_MORNING = ScheduleWindow(frozenset(range(5)), time(6), time(14))
@@ -160,16 +161,16 @@ def test_station_without_schedule_records_24_7():
 
 def test_window_past_midnight_belongs_to_the_day_it_starts():
     station = _station(NIGHT_SHOW)
-    assert clock.is_scheduled(station, datetime(2026, 11, 28, 1, 30, tzinfo=MX), MX)  # Sat 01:30
-    assert not clock.is_scheduled(station, datetime(2026, 11, 29, 1, 30, tzinfo=MX), MX)  # Sun 01:30
-    assert clock.next_change(station, datetime(2026, 11, 27, 23, 0, tzinfo=MX), MX) == datetime(
+    assert schedule.is_scheduled(station, datetime(2026, 11, 28, 1, 30, tzinfo=MX), MX)  # Sat 01:30
+    assert not schedule.is_scheduled(station, datetime(2026, 11, 29, 1, 30, tzinfo=MX), MX)  # Sun 01:30
+    assert schedule.next_change(station, datetime(2026, 11, 27, 23, 0, tzinfo=MX), MX) == datetime(
         2026, 11, 28, 2, 0, tzinfo=MX)
 
 
 def test_schedule_until_midnight():
     station = _station(ScheduleWindow(frozenset(range(7)), time(20), time.max))
-    assert clock.is_scheduled(station, datetime(2026, 11, 26, 23, 59, 59, tzinfo=MX), MX)
-    assert clock.next_change(station, datetime(2026, 11, 26, 21, 0, tzinfo=MX), MX) == datetime(
+    assert schedule.is_scheduled(station, datetime(2026, 11, 26, 23, 59, 59, tzinfo=MX), MX)
+    assert schedule.next_change(station, datetime(2026, 11, 26, 21, 0, tzinfo=MX), MX) == datetime(
         2026, 11, 27, 0, 0, tzinfo=MX)
 
 

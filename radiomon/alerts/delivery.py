@@ -49,7 +49,7 @@ from radiomon.alerts import messages
 from radiomon.archive import Archive, Delivery
 from radiomon.archive.deliveries import EXPIRED
 from radiomon.config import AlertChannel, AlertsConfig, Config
-from radiomon.pipeline.record.clock import next_boundary
+from radiomon.schedule import next_boundary
 
 log = logging.getLogger(__name__)
 

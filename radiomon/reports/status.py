@@ -21,7 +21,8 @@ from radiomon.archive import Archive
 from radiomon.archive.recordings import STATUSES
 from radiomon.config import Config, Station
 from radiomon.filters import Filters
-from radiomon.pipeline.record.clock import is_scheduled, previous_change, station_state
+from radiomon.pipeline.record.clock import station_state
+from radiomon.schedule import is_scheduled, previous_change
 
 # The backlog's speed is measured over this window: long enough to take in a
 # nightly run, short enough to follow a change of machine or model.

@@ -1,7 +1,7 @@
 """The recorder: one supervised ffmpeg per station writing clock-aligned segments.
 
 * :mod:`~radiomon.pipeline.record.ffmpeg_args` — the ffmpeg command lines (pure)
-* :mod:`~radiomon.pipeline.record.clock` — aligned boundaries, schedules, :func:`station_state` (pure)
+* :mod:`~radiomon.pipeline.record.clock` — segment length, :func:`station_state` (pure, on :mod:`radiomon.schedule`)
 * :mod:`~radiomon.pipeline.record.segment_clock` — where each closed segment sits in time (pure)
 * :mod:`~radiomon.pipeline.record.gap_tracker` — the outage state machine, onto the archive's gaps
 * :mod:`~radiomon.pipeline.record.playlist` — ``.pls``/``.m3u`` resolution

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from radiomon import media
+from radiomon import media, schedule
 from radiomon.archive import Archive
 from radiomon.config import Config, Station
 from radiomon.errors import AudioError, RecorderError
@@ -147,7 +147,7 @@ class StationRunner(threading.Thread):
         backoff = self.options.backoff_initial
         while not self.stop_event.is_set():
             now = _now()
-            if not clock.is_scheduled(self.station, now, self.tz):
+            if not schedule.is_scheduled(self.station, now, self.tz):
                 self._wait_off_schedule(now)
                 continue
             if self._disk_low():
@@ -185,7 +185,7 @@ class StationRunner(threading.Thread):
         if self.status.state != "off-schedule":
             log.info("%s: %s", self.station.id, reason)
         self._set("off-schedule", reason)
-        change = clock.next_change(self.station, now, self.tz)
+        change = schedule.next_change(self.station, now, self.tz)
         wait = 60.0 if change is None else max(0.05, (change - now).total_seconds())
         self.stop_event.wait(min(wait, 60.0))
 
@@ -273,7 +273,7 @@ class StationRunner(threading.Thread):
         last_error = ""
         reason, detail = "", ""
         next_disk_check = time.time() + DISK_CHECK_SECONDS
-        off_at = clock.next_change(self.station, _now(), self.tz)
+        off_at = schedule.next_change(self.station, _now(), self.tz)
         first_segment = True
         stop_sent = 0.0
         while True:
