@@ -6,7 +6,8 @@
 * :mod:`~radiomon.pipeline.record.gap_tracker` — the outage state machine, onto the archive's gaps
 * :mod:`~radiomon.pipeline.record.playlist` — ``.pls``/``.m3u`` resolution
 * :mod:`~radiomon.pipeline.record.ffmpeg_log` — ffmpeg's stderr as events (segments, ICY titles, silence)
-* :mod:`~radiomon.pipeline.record.runner` — one station: ffmpeg, watchdog, backoff, registration
+* :mod:`~radiomon.pipeline.record.registrar` — closed segments onto the archive, replayed overlap trimmed
+* :mod:`~radiomon.pipeline.record.runner` — one station: ffmpeg, watchdog, backoff
 * :mod:`~radiomon.pipeline.record.supervisor` — all stations at once, signals, duration
 """
 

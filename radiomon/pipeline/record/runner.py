@@ -7,16 +7,17 @@ exits, when its output stops growing for ``stall_seconds`` (a stream that
 stalls without closing), or after ``silence_minutes`` of digital silence.
 
 Where each closed segment sits in time is the segment clock's decision
-(:mod:`~radiomon.pipeline.record.segment_clock`), what is on record as an
-outage the gap tracker's (:mod:`~radiomon.pipeline.record.gap_tracker`);
-this module drives ffmpeg and hands both what it sees.
+(:mod:`~radiomon.pipeline.record.segment_clock`), carried out onto disk and
+archive by the registrar (:mod:`~radiomon.pipeline.record.registrar`); what
+is on record as an outage is the gap tracker's
+(:mod:`~radiomon.pipeline.record.gap_tracker`). This module drives ffmpeg
+and hands them what it sees.
 """
 
 from __future__ import annotations
 
 import ctypes
 import logging
-import os
 import queue
 import shutil
 import signal
@@ -31,10 +32,11 @@ from zoneinfo import ZoneInfo
 from radiomon import media, schedule
 from radiomon.archive import Archive
 from radiomon.config import Config, Station
-from radiomon.errors import AudioError, RecorderError
+from radiomon.errors import RecorderError
 from radiomon.pipeline.record import clock, ffmpeg_args, ffmpeg_log, playlist
 from radiomon.pipeline.record.gap_tracker import GapTracker
-from radiomon.pipeline.record.segment_clock import Placement, SegmentClock, end_instant
+from radiomon.pipeline.record.registrar import SegmentRegistrar
+from radiomon.pipeline.record.segment_clock import SegmentClock, end_instant
 from radiomon.timeutil import UTC
 
 log = logging.getLogger("radiomon.pipeline.record")
@@ -104,6 +106,7 @@ class StationRunner(threading.Thread):
         self.proc: subprocess.Popen | None = None
         self.timeline = SegmentClock()
         self.gaps: GapTracker | None = None  # once the archive is open
+        self.segments: SegmentRegistrar | None = None  # likewise
         self._stream_codec: str | None = None
         self._title: str | None = None
         self._restart_now = False
@@ -112,12 +115,14 @@ class StationRunner(threading.Thread):
     def run(self) -> None:
         self.archive = Archive(self.archive_path)
         self.gaps = GapTracker(self.archive, self.station.id, self.tz)
+        self.segments = SegmentRegistrar(self.archive, self.station.id, self.tz, self.folder,
+                                         timeline=self.timeline, gaps=self.gaps, status=self.status)
         adopted = False
         try:
             while not self.stop_event.is_set():
                 try:
                     if not adopted:
-                        self._recover_orphans()
+                        self.segments.recover_orphans(self.options.stall_seconds)
                         self._adopt_open_gaps()
                         adopted = True
                     self._loop()
@@ -324,7 +329,7 @@ class StationRunner(threading.Thread):
         )
         if current is not None:
             # killed, or exited without saying "ended": the file is closed now
-            self._register(current.path, end_instant(exited, last_growth), first_segment)
+            self.segments.register(current.path, end_instant(exited, last_growth), first_segment)
         self.proc = None
         if reason == "silence":
             # the silence began silence_minutes before silencedetect said so
@@ -343,7 +348,7 @@ class StationRunner(threading.Thread):
                 self.gaps.close(_wall(at))
             elif event.kind == "ended":
                 path = Path(event.value)
-                self._register(path, end_instant(at, last_growth), first)
+                self.segments.register(path, end_instant(at, last_growth), first)
                 first = False
                 if current is not None and current.path == path:
                     current = None
@@ -379,58 +384,6 @@ class StationRunner(threading.Thread):
                 proc.kill()
                 proc.wait(5)
 
-    # ------------------------------------------------------------- segments
-    def _register(self, path: Path, end_ts: float, first: bool) -> None:
-        """Register a closed segment with its measured start and duration."""
-        if not path.exists():
-            return
-        try:
-            duration = media.probe_duration(path)
-        except AudioError:
-            duration = 0.0
-        placed = self.timeline.place(end_ts, duration, first)
-        if placed.drop == "empty":
-            log.debug("%s: dropping empty segment %s", self.station.id, path)
-            path.unlink(missing_ok=True)
-            return
-        if placed.drop == "replayed":
-            log.info("%s: %s holds only audio already recorded; dropped", self.station.id, path.name)
-            path.unlink(missing_ok=True)
-            self.status.duplicated_trimmed += duration
-            return
-        if placed.drift is not None:
-            log.info("%s: stream clock drifted %.2f s from the wall clock; re-anchored", self.station.id, placed.drift)
-        if placed.trim:
-            placed = self.timeline.trimmed(placed, self._trim_head(path, placed.trim, duration))
-            self.status.duplicated_trimmed += placed.trim
-        self._store(path, placed)
-
-    def _store(self, path: Path, placed: Placement) -> None:
-        self.gaps.audio_resumed_at(placed.start)
-        rec_id, _ = self.archive.add_recording(
-            station=self.station.id, start=placed.start, duration=placed.duration, path=str(path)
-        )
-        self.timeline.commit(placed)
-        self.status.segments += 1
-        self.status.seconds += placed.duration
-        log.info("%s: segment %s %.1f s from %s (recording %d)", self.station.id,
-                 path.relative_to(self.folder) if path.is_relative_to(self.folder) else path,
-                 placed.duration, placed.start.astimezone(self.tz).strftime("%H:%M:%S.%f")[:-3], rec_id)
-
-    def _trim_head(self, path: Path, seconds: float, duration: float) -> float:
-        tmp = path.with_name(path.stem + ".trim" + path.suffix)
-        result = subprocess.run(ffmpeg_args.trim_args(path, tmp, seconds), capture_output=True, text=True)
-        if result.returncode != 0 or not tmp.exists():
-            log.warning("%s: could not trim %.2f s of replayed audio from %s", self.station.id, seconds, path.name)
-            tmp.unlink(missing_ok=True)
-            return duration
-        os.replace(tmp, path)
-        log.info("%s: trimmed %.2f s replayed by the server after reconnecting", self.station.id, seconds)
-        try:
-            return media.probe_duration(path)
-        except AudioError:
-            return max(duration - seconds, 0.0)
-
     # ----------------------------------------------------------------- gaps
     def _adopt_open_gaps(self) -> None:
         """An outage left open by a previous run (stopped, crashed) ends when we record again;
@@ -438,36 +391,6 @@ class StationRunner(threading.Thread):
         self.timeline.last_end = self.archive.last_audio_end(self.station.id)
         self.gaps.adopt(self.archive.open_gaps(self.station.id), self.timeline.last_end)
         self.status.gaps = self.gaps.opened
-
-    def _recover_orphans(self) -> None:
-        """Register the segments a killed run left behind (closed now: their writer is gone).
-
-        Only yesterday's and today's folders are looked at, and only files
-        untouched for ``stall_seconds`` (never one another process still writes).
-        The start is end-anchored on the file's mtime: the last packet written.
-        """
-        today = _now().astimezone(self.tz).date()
-        for day in (today - timedelta(days=1), today):
-            folder = self.folder / day.isoformat()
-            if not folder.is_dir():
-                continue
-            for path in sorted(folder.iterdir()):
-                if not path.is_file() or ".trim" in path.suffixes:
-                    continue
-                known = self.archive.recording_for_path(str(path)) is not None
-                mtime = path.stat().st_mtime
-                if known or time.time() - mtime < self.options.stall_seconds:
-                    continue
-                try:
-                    duration = media.probe_duration(path)
-                except AudioError as err:
-                    log.warning("%s: left-over %s is not audio (%s); left alone", self.station.id, path.name, err)
-                    continue
-                start = _wall(mtime) - timedelta(seconds=duration)
-                rec_id, _ = self.archive.add_recording(
-                    station=self.station.id, start=start, duration=duration, path=str(path))
-                log.info("%s: registered %s left by an interrupted run (recording %d)",
-                         self.station.id, path.name, rec_id)
 
     def _open_gap(self, reason: str, start: datetime) -> None:
         self.gaps.open(reason, start)
