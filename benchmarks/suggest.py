@@ -33,8 +33,10 @@ from radiomon import timeutil
 from radiomon.archive import Archive
 from radiomon.filters import Filters
 from radiomon.keywords import Matcher, load_keywords
+from radiomon.keywords.near_misses import SUGGEST_REACH as REACH
+from radiomon.keywords.near_misses import suggest_near_misses
 from radiomon.keywords.suggest import rank
-from radiomon.pipeline.match.near_misses import REACH, find_near_misses, near_miss_options, near_misses_in
+from radiomon.pipeline.match.near_misses import find_near_misses, near_misses_in
 
 
 def main() -> None:
@@ -65,7 +67,7 @@ def main() -> None:
         for s in sorted(suggestions, key=lambda s: -s.count)[:8]:
             print(f"  {s.count:6,} × {s.heard!r} for {s.keyword} (best {s.best_score:.1f})")
         if args.check:
-            strict, loose = Matcher(keywords), Matcher(keywords, near_miss=near_miss_options(args.reach))
+            strict, loose = Matcher(keywords), Matcher(keywords, near_miss=suggest_near_misses(args.reach))
             began = time.perf_counter()
             read = {segment_id for r in archive.recordings_with_text(filters)
                     for segment_id, _, _ in archive.texts_said([r], filters)}

@@ -27,10 +27,10 @@ from radiomon.errors import ArchiveError, ConfigError, QueryError
 from radiomon.filters import Filters
 from radiomon.keywords import KeywordSet, current_keywords, load_keywords
 from radiomon.keywords.edit import SpellingEdit, add_spelling
+from radiomon.keywords.near_misses import SUGGEST_REACH as NEAR_MISS_REACH
 from radiomon.keywords.suggest import Suggestion, rank
 from radiomon.pipeline.ingest import ImportResult, import_audio, import_transcript, stored_whole
 from radiomon.pipeline.match import MatchResult, load_matcher, match_pending, rematch_all
-from radiomon.pipeline.match.near_misses import REACH as NEAR_MISS_REACH
 from radiomon.pipeline.match.near_misses import Found as NearMissesFound
 from radiomon.pipeline.match.near_misses import find_near_misses
 from radiomon.pipeline.transcribe.batch import (

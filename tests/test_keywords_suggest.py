@@ -26,8 +26,9 @@ from radiomon.archive import Archive
 from radiomon.errors import ConfigError
 from radiomon.keywords import Matcher, load_keywords, normalize, parse_keywords
 from radiomon.keywords.edit import add_spelling
+from radiomon.keywords.near_misses import SUGGEST_NEAR_MISSES
 from radiomon.keywords.suggest import Sighting, rank
-from radiomon.pipeline.match.near_misses import NEAR_MISSES, find_near_misses, near_misses_in
+from radiomon.pipeline.match.near_misses import find_near_misses, near_misses_in
 from radiomon.pipeline.transcribe.rescore import Rewrite, rewritten
 from radiomon.transcript import Segment, Word
 
@@ -204,7 +205,7 @@ def test_range_station_and_group(run, imported):
 
 def test_the_narrowed_pass_finds_what_reading_every_segment_finds(imported, archive):
     keywords = load_keywords(imported / "keywords.yml")
-    strict, loose = Matcher(keywords), Matcher(keywords, near_miss=NEAR_MISSES)
+    strict, loose = Matcher(keywords), Matcher(keywords, near_miss=SUGGEST_NEAR_MISSES)
     everything = [s for r in archive.recordings_with_text() for s in near_misses_in(strict, loose,
                                                                                    archive.recording_segments(r))]
     found = find_near_misses(archive, keywords)
@@ -226,7 +227,7 @@ HYPOTHESIS_KEYWORDS = parse_keywords({"groups": {
 @given(st.lists(st.lists(st.lists(st.sampled_from(WORDS), max_size=8).map(" ".join), min_size=1, max_size=4),
                 min_size=1, max_size=3))
 def test_the_narrowed_pass_is_exact_on_any_words(recordings):
-    strict, loose = Matcher(HYPOTHESIS_KEYWORDS), Matcher(HYPOTHESIS_KEYWORDS, near_miss=NEAR_MISSES)
+    strict, loose = Matcher(HYPOTHESIS_KEYWORDS), Matcher(HYPOTHESIS_KEYWORDS, near_miss=SUGGEST_NEAR_MISSES)
     with tempfile.TemporaryDirectory() as folder, Archive(Path(folder) / "radiomon.db") as archive:
         archive.ensure_station("radio-uno", "America/Mexico_City")
         start = datetime(2026, 11, 25, 14, tzinfo=timezone.utc)

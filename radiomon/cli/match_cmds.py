@@ -16,7 +16,7 @@ from radiomon.cli.context import AppContext, pass_app
 from radiomon.cli.output import emit_records, format_option
 from radiomon.filters import Filters
 from radiomon.keywords import explain, load_keywords
-from radiomon.pipeline.match.near_misses import REACH as NEAR_MISS_REACH
+from radiomon.keywords.near_misses import SUGGEST_REACH as NEAR_MISS_REACH
 
 _CONTEXT_WIDTH = 80
 # Days `keywords suggest` reads when --since is not given.

@@ -1,15 +1,16 @@
 """Near misses: words that come close to a term without counting.
 
 The matcher finds them with :class:`NearMissOptions`, its own rules
-loosened; keyword rescoring (radiomon/pipeline/transcribe/rescore.py) asks
-Whisper about them, ``radiomon keywords suggest``
-(radiomon/pipeline/match/near_misses.py) lists them for people to tune
-keywords.yml.
+loosened. Two presets: :data:`RESCORE_NEAR_MISSES`, what keyword rescoring
+(radiomon/pipeline/transcribe/rescore.py) asks Whisper about, and
+:func:`suggest_near_misses`, what ``radiomon keywords suggest``
+(radiomon/pipeline/match/near_misses.py) lists for people to tune
+keywords.yml: the same ways of losing a name, nearer the thresholds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -50,4 +51,40 @@ class NearMissOptions:
     every_term: bool = False
 
 
-__all__ = ["NearMissOptions"]
+# Points below a term's threshold that still make a near miss worth asking
+# Whisper about (88 → 68; Moroleón's 80 → 60): the model that heard the
+# audio sorts them out.
+RESCORE_REACH = 20.0
+# Points below the matcher's anchor score (75) at which a heard word still
+# anchors a near miss for rescoring: the evaluation's misheard names that the
+# model, told the name, preferred to its own text were 66-74 alike word for
+# word ("zapadecivo" for desaparecido, "Aguñangato", "cama" in "la cama lo").
+ANCHOR_REACH = 10.0
+# What rescoring asks about: every way in which Whisper loses a name it was
+# not sure of (radiomon/pipeline/transcribe/rescore.py tells them).
+RESCORE_NEAR_MISSES = NearMissOptions(
+    reach=RESCORE_REACH, stopword_edges=True, acronym_edits=1, anchor_reach=ANCHOR_REACH, spelled_acronyms=True,
+    glued=True, split=True, every_term=True)
+
+# Points below each term's threshold at which ``keywords suggest`` lists
+# words, unless asked otherwise: a list for people to read must be led by
+# real confusions ("colonia" for Ecología, "Morreón" for Moroleón), not by
+# the everyday words far from a term that rescoring's reach lets in and the
+# model sorts out ("millones" for Moroleón); --reach 20 goes as far as
+# rescoring (figures in benchmarks/NOTES.md).
+SUGGEST_REACH = 10.0
+
+
+def suggest_near_misses(reach: float = SUGGEST_REACH) -> NearMissOptions:
+    """What ``keywords suggest`` lists: what rescoring looks for within
+    ``reach`` points of each threshold, less windows of two words more than
+    the name: the narrowing's bounds cover the matcher's windows of n - 1 to
+    n + 1 words, and a phrase of two extra words is no alias anyway."""
+    return replace(RESCORE_NEAR_MISSES, reach=reach, split=False)
+
+
+SUGGEST_NEAR_MISSES = suggest_near_misses()
+
+
+__all__ = ["ANCHOR_REACH", "RESCORE_NEAR_MISSES", "RESCORE_REACH", "SUGGEST_NEAR_MISSES", "SUGGEST_REACH",
+           "NearMissOptions", "suggest_near_misses"]

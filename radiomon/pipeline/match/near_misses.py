@@ -1,8 +1,9 @@
 """Near misses and rewrites in the archive: what ``radiomon keywords suggest`` ranks.
 
 **Near misses** are found by the matcher itself, compiled a second time
-with :data:`NEAR_MISSES` (its thresholds lowered by :data:`REACH` points,
-the way keyword rescoring looks for what to ask Whisper about), against
+with :func:`~radiomon.keywords.near_misses.suggest_near_misses` (its
+thresholds lowered by :data:`~radiomon.keywords.near_misses.SUGGEST_REACH`
+points, the way keyword rescoring looks for what to ask Whisper about), against
 the texts of a range of the archive: a window it reports that the matcher as configured does not
 count is a near miss. As for ``radiomon match --all``, the matcher does not
 read every text: the texts go through the re-match's narrowing
@@ -34,50 +35,25 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import accumulate
 
 from radiomon import timeutil
 from radiomon.archive import Archive, MentionRow
 from radiomon.filters import Filters
-from radiomon.keywords import KeywordSet, Matcher, Mention, NearMissOptions
+from radiomon.keywords import KeywordSet, Matcher, Mention
 from radiomon.keywords.common_words import STOPWORDS
+from radiomon.keywords.near_misses import SUGGEST_REACH, suggest_near_misses
 from radiomon.keywords.normalize import normalize, tokenize_words
 from radiomon.keywords.patterns import similarity, window_pattern
 from radiomon.keywords.suggest import Sighting
 from radiomon.pipeline.match.core import segment_words, sentence_around
 from radiomon.pipeline.match.narrowing import Narrowing
-from radiomon.pipeline.transcribe import rescore
 from radiomon.transcript import Word
 
 log = logging.getLogger(__name__)
 
-# Points below each term's threshold at which words are a near miss, unless
-# asked otherwise. Rescoring reaches 20 (rescore.REACH), where the model
-# that heard the audio sorts them out; a list for people to read cannot.
-# On 12 hours of the synthetic archive (benchmarks/suggest.py, bundled
-# keywords.yml) 20 points gave 3,067 near misses of 1,524 spellings, led
-# by everyday words far from the term ("millones" for Moroleón, 66.7); 10
-# points gave 286 of 152, led by real confusions ("colonia" for Ecología,
-# 80; "cristalización" for Fiscalización, 81.5), in a third of the time.
-# Within 10: "Morreón" (85.7 at 88), "acámbalo" (87.5), "Nemoreón" (75
-# for Moroleón's 80); beyond it: "zapadecivo" for desaparecido (72.7 at
-# 88), "un hangado" for Uriangato (70.6): --reach 20 finds those too.
-REACH = 10.0
-
-
-def near_miss_options(reach: float = REACH) -> NearMissOptions:
-    """What rescoring looks for (rescore.NEAR_MISSES: farther anchors,
-    stopwords at the edges, an acronym a letter off or read out, a name
-    glued into one word) within ``reach`` points of each threshold, less
-    windows of two words more than the name: the narrowing's bounds cover
-    the matcher's windows of n - 1 to n + 1 words, and a phrase of two extra
-    words is no alias anyway."""
-    return replace(rescore.NEAR_MISSES, reach=reach, split=False)
-
-
-NEAR_MISSES = near_miss_options()
 # Recordings read per query and narrowing pass (as rematch.BATCH_RECORDINGS).
 BATCH_RECORDINGS = 100
 
@@ -95,13 +71,13 @@ class Found:
 
 
 def find_near_misses(archive: Archive, keywords: KeywordSet, filters: Filters = Filters(), *,
-                     reach: float = REACH) -> Found:
+                     reach: float = SUGGEST_REACH) -> Found:
     """Near misses of ``keywords`` (within ``reach`` points of each
     threshold) said in ``filters``' stations and range, and the mentions
     there that rescoring wrote (of ``filters``' groups)."""
     started = time.perf_counter()
     strict = Matcher(keywords)
-    loose = Matcher(keywords, near_miss=near_miss_options(reach))
+    loose = Matcher(keywords, near_miss=suggest_near_misses(reach))
     narrowing = Narrowing(loose)
     found = Found()
     recordings = archive.recordings_with_text(filters)
@@ -239,4 +215,4 @@ def _at(epoch0_ms: int, offset: float) -> str:
     return timeutil.to_iso(datetime.fromtimestamp((epoch0_ms + round(offset * 1000)) / 1000, timezone.utc))
 
 
-__all__ = ["NEAR_MISSES", "REACH", "Found", "find_near_misses", "near_miss_options", "near_misses_in", "rewrite_of"]
+__all__ = ["Found", "find_near_misses", "near_misses_in", "rewrite_of"]

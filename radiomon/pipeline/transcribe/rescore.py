@@ -90,7 +90,8 @@ from rapidfuzz import fuzz
 
 from radiomon.keywords.common_words import STOPWORDS
 from radiomon.keywords.derive import packaged_lexicon
-from radiomon.keywords.matcher import Matcher, Mention, NearMissOptions
+from radiomon.keywords.matcher import Matcher, Mention
+from radiomon.keywords.near_misses import RESCORE_NEAR_MISSES as NEAR_MISSES
 from radiomon.keywords.normalize import Token, normalize_word, tokenize_words
 from radiomon.keywords.patterns import compile_pattern, similarity, window_pattern
 from radiomon.keywords.phonetic import word_key
@@ -101,14 +102,6 @@ from radiomon.transcript import Segment, Word
 
 log = logging.getLogger(__name__)
 
-# Points below a term's threshold that still make a near miss worth asking
-# about (88 → 68; Moroleón's 80 → 60).
-REACH = 20.0
-# Points below the matcher's anchor score (75) at which a heard word still
-# anchors a near miss: the evaluation's misheard names that the model, told
-# the name, preferred to its own text were 66-74 alike word for word
-# ("zapadecivo" for desaparecido, "Aguñangato", "cama" in "la cama lo").
-ANCHOR_REACH = 10.0
 # Nats by which such a far near miss must be *more* likely than the decoded
 # text. On the evaluation's first seed, scored per 30-s window, the far
 # rewrites that were the name gained +4 to +10 ("la cama lo" as Acámbaro,
@@ -182,11 +175,6 @@ EDGE_AFTER = 1
 # (SHORT_LENGTH), so it is no near miss there; it is asked about here, as a
 # far one (the model must prefer the acronym).
 SHORTENED_MIN = 3
-
-# What the matcher looks for to find near misses: every way above in which
-# Whisper loses a name it was not sure of.
-NEAR_MISSES = NearMissOptions(reach=REACH, stopword_edges=True, acronym_edits=1, anchor_reach=ANCHOR_REACH,
-                              spelled_acronyms=True, glued=True, split=True, every_term=True)
 
 # (a segment's stretch of the audio, texts, the prompt before them) → each
 # text's token log probabilities given that audio.
