@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from radiomon.cli.context import AppContext, pass_app
 from radiomon.cli.output import emit_records, format_option, highlighted
 from radiomon.config import load_config
 from radiomon.filters import Filters
+from radiomon.reports.status import as_json, describe
 
 
 @main.command()
@@ -140,7 +140,7 @@ def status_cmd(app, fmt) -> None:
     with app.archive(create=False) as archive:
         status = jobs.status(config, archive)
     if fmt == "json":
-        click.echo(json.dumps(asdict(status), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(as_json(status), ensure_ascii=False, indent=2))
     elif fmt == "csv":
         emit_records([_station_row(s, config.timezone) for s in status.stations], "csv", ())
     else:
@@ -226,7 +226,7 @@ def _station_row(station, tz) -> dict:
         "transcribed": station.recordings.get("transcribed", 0),
         "failed": station.recordings.get("failed", 0),
         "segments": station.segments,
-        "state": station.state,
+        "state": describe(station.state),
         "gaps_24h": station.gaps_24h,
         "gaps_today": station.gaps_today,
         "last_segment": _local(station.last_segment_utc, tz),

@@ -6,13 +6,19 @@ the counts a person reads and hands the facts to
 :func:`radiomon.health.evaluate`, the evaluation the health alerts use too
 (radiomon/alerts/health.py calls :func:`gather_facts` every few seconds);
 the report carries its problems and ``healthy``.
+
+What each station is doing now is an :class:`Activity` (kind, since/until,
+reason) that each reader words: :func:`describe` gives the English phrase of
+the terminal and of the JSON's ``state`` (:func:`as_json`, shared by
+``radiomon status --format json`` and ``/api/status``); the web page words
+it in Spanish.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -21,12 +27,26 @@ from radiomon.archive import Archive
 from radiomon.archive.recordings import STATUSES
 from radiomon.config import Config, Station
 from radiomon.filters import Filters
-from radiomon.pipeline.record.clock import station_state
-from radiomon.schedule import is_scheduled, previous_change
+from radiomon.schedule import describe_schedule, is_scheduled, next_change, previous_change
 
 # The backlog's speed is measured over this window: long enough to take in a
 # nightly run, short enough to follow a change of machine or model.
 FLOW_HOURS = 24
+
+# What a station can be doing now (Activity.kind).
+RECORDING, OUTAGE, OFF_SCHEDULE = "recording", "outage", "off-schedule"
+NOT_RECORDING, NEVER_RECORDED, NOT_CONFIGURED = "not-recording", "never-recorded", "not-configured"
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Is a station being recorded right now, and if not, why; for each reader to word."""
+
+    kind: str  # RECORDING, OUTAGE, OFF_SCHEDULE, NOT_RECORDING, NEVER_RECORDED or NOT_CONFIGURED
+    # OUTAGE: when the open gap began; NOT_RECORDING: the newest audio's end (both in the office's zone)
+    since: datetime | None = None
+    until: datetime | None = None  # OFF_SCHEDULE: when its next window opens, in the station's zone (None: never)
+    reason: str = ""  # OUTAGE: the gap's reason; OFF_SCHEDULE: the station's windows (mon,tue 06:00-14:00)
 
 
 @dataclass
@@ -38,7 +58,7 @@ class StationReport:
     last_recording_utc: str | None = None
     last_audio_end_utc: str | None = None
     segments: int = 0
-    state: str = ""  # recording / outage since … / off-schedule until … / not recording
+    state: Activity = Activity(NEVER_RECORDED)  # what it is doing now (JSON: describe()'s phrase)
     gaps_24h: int = 0  # outages that touched the last 24 hours
     gaps_today: int = 0  # outages that touched today (office time zone)
     last_segment_utc: str | None = None  # end of the newest utterance transcribed
@@ -192,26 +212,46 @@ def _instant(text: str | None) -> datetime | None:
 
 
 def station_activity(station: Station | None, status: StationReport, open_gap: dict | None,
-                     config: Config, now: datetime) -> str:
-    """One phrase for the office: is this station being recorded right now, and if not, why."""
+                     config: Config, now: datetime) -> Activity:
+    """Is this station being recorded right now, and if not, why."""
     tz = config.timezone
     if station is None:
-        return "not configured"
+        return Activity(NOT_CONFIGURED)
     if open_gap is not None:
-        since = timeutil.local(open_gap["start_utc"], tz).strftime("%Y-%m-%d %H:%M")
-        return f"outage since {since} ({open_gap['reason']})"
-    scheduled, why = station_state(station, now, tz)
-    if not scheduled:
-        return why
+        return Activity(OUTAGE, since=timeutil.local(open_gap["start_utc"], tz), reason=open_gap["reason"])
+    station_tz = config.station_tz(station.id)
+    if not is_scheduled(station, now, station_tz):
+        change = next_change(station, now, station_tz)
+        return Activity(OFF_SCHEDULE, until=change and change.astimezone(station_tz), reason=describe_schedule(station))
     last_end = status.last_audio_end_utc
     # A recorder registers a file as it closes, so fresh audio is at most one
     # segment (plus a little slack) old while the station is being recorded.
     fresh = timedelta(minutes=station.segment_minutes * 2 + 1)
     if last_end and now - timeutil.parse_iso(last_end) <= fresh:
-        return "recording"
+        return Activity(RECORDING)
     if last_end:
-        return f"not recording (last audio {timeutil.local(last_end, tz).strftime('%Y-%m-%d %H:%M')})"
-    return "never recorded"
+        return Activity(NOT_RECORDING, since=timeutil.local(last_end, tz))
+    return Activity(NEVER_RECORDED)
+
+
+def describe(activity: Activity) -> str:
+    """The English phrase `radiomon status` prints, and the JSON's ``state``."""
+    if activity.kind == OUTAGE:
+        return f"outage since {activity.since:%Y-%m-%d %H:%M} ({activity.reason})"
+    if activity.kind == OFF_SCHEDULE:
+        when = activity.until.strftime("%a %Y-%m-%d %H:%M %Z") if activity.until else "never"
+        return f"off-schedule until {when} ({activity.reason})"
+    if activity.kind == NOT_RECORDING:
+        return f"not recording (last audio {activity.since:%Y-%m-%d %H:%M})"
+    return {RECORDING: "recording", NEVER_RECORDED: "never recorded", NOT_CONFIGURED: "not configured"}[activity.kind]
+
+
+def as_json(report: StatusReport) -> dict:
+    """The report as JSON data (the command line's and the API's), each station's state as :func:`describe` words it."""
+    data = asdict(report)
+    for station, out in zip(report.stations, data["stations"]):
+        out["state"] = describe(station.state)
+    return data
 
 
 def _size_with_wal(path: Path) -> int:

@@ -16,6 +16,7 @@ from radiomon import jobs
 from radiomon.archive.mentions import REVIEWS
 from radiomon.errors import RadiomonError
 from radiomon.filters import Filters
+from radiomon.reports.status import as_json
 from radiomon.search import MAX_LIMIT
 from radiomon.web.common import (
     bad_request,
@@ -77,7 +78,7 @@ def recording(recording_id: str):
 
 @bp.get("/status")
 def status():
-    return jsonify(asdict(jobs.status(config(), get_archive())))
+    return jsonify(as_json(jobs.status(config(), get_archive())))
 
 
 @bp.post("/mentions/<mention_id>/review")

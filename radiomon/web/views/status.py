@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict
 from datetime import datetime
 
@@ -10,33 +9,40 @@ from flask import Blueprint, render_template
 
 from radiomon import events, jobs
 from radiomon.alerts import messages
+from radiomon.reports.status import (
+    NEVER_RECORDED,
+    NOT_CONFIGURED,
+    NOT_RECORDING,
+    OFF_SCHEDULE,
+    OUTAGE,
+    RECORDING,
+    Activity,
+)
 from radiomon.web.common import config, day_filters, get_archive
 
 bp = Blueprint("status", __name__)
 
-# `radiomon status` words its states in English for the terminal; the office reads Spanish.
-_STATES = [
-    (re.compile(r"^recording$"), "grabando"),
-    (re.compile(r"^outage since (.*) \((.*)\)$"), r"sin señal desde \1 (\2)"),
-    (re.compile(r"^off-schedule until (.*)$"), r"fuera de horario hasta \1"),
-    (re.compile(r"^not recording \(last audio (.*)\)$"), r"sin grabar (último audio \1)"),
-    (re.compile(r"^never recorded$"), "nunca grabada"),
-    (re.compile(r"^not configured$"), "no configurada"),
-]
+# `radiomon status` words a station's state for the terminal (reports.status.describe); the office reads Spanish.
+_PLAIN = {RECORDING: "grabando", NEVER_RECORDED: "nunca grabada", NOT_CONFIGURED: "no configurada"}
 
 
-def spanish_state(state: str) -> str:
-    for pattern, replacement in _STATES:
-        if pattern.match(state):
-            return pattern.sub(replacement, state)
-    return state
+def spanish_state(state: Activity) -> str:
+    """What the station is doing, in the office's words."""
+    if state.kind == OUTAGE:
+        return f"sin señal desde {state.since:%Y-%m-%d %H:%M} ({state.reason})"
+    if state.kind == OFF_SCHEDULE:
+        when = state.until.strftime("%a %Y-%m-%d %H:%M %Z") if state.until else "never"
+        return f"fuera de horario hasta {when} ({state.reason})"
+    if state.kind == NOT_RECORDING:
+        return f"sin grabar (último audio {state.since:%Y-%m-%d %H:%M})"
+    return _PLAIN[state.kind]
 
 
-def state_kind(state: str) -> str:
+def state_kind(state: Activity) -> str:
     """A CSS class: ok, warn or bad."""
-    if state == "recording":
+    if state.kind == RECORDING:
         return "ok"
-    if state.startswith(("outage", "not recording")):
+    if state.kind in (OUTAGE, NOT_RECORDING):
         return "bad"
     return "warn"
 
