@@ -1,4 +1,5 @@
-"""Keyword rescoring (radiomon/pipeline/transcribe/rescore.py): near misses, rewrites, the decision.
+"""Keyword rescoring (radiomon/pipeline/transcribe/: rescore.py, rewrites.py, decide.py): near misses,
+rewrites, the decision.
 
 The engine's scorer is faked here (texts → log probabilities chosen by the
 test); tests/test_transcribe.py runs it with the real model.
@@ -13,7 +14,10 @@ import pytest
 from radiomon.keywords import Group, KeywordSet, Term
 from radiomon.keywords.matcher import Matcher, NearMissOptions
 from radiomon.keywords.words import spell
-from radiomon.pipeline.transcribe.rescore import FAR_GAIN, MARGIN, Rescorer, Rewrite, _text, apply, choose
+from radiomon.pipeline.transcribe.decide import FAR_GAIN, MARGIN, choose
+from radiomon.pipeline.transcribe.rescore import Rescorer
+from radiomon.pipeline.transcribe.rewrites import Rewrite, apply
+from radiomon.pipeline.transcribe.rewrites import text_of as _text
 from radiomon.pipeline.transcribe.types import Clip
 from radiomon.pipeline.transcribe.vocabulary import naming
 from radiomon.transcript import Segment, Word

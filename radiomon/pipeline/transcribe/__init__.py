@@ -7,7 +7,9 @@
 * :mod:`~radiomon.pipeline.transcribe.audio` — decoding a file, a stretch of audio
 * :mod:`~radiomon.pipeline.transcribe.vad` — radio voice-activity detection, clips packed for the engine
 * :mod:`~radiomon.pipeline.transcribe.vocabulary` — keywords.yml's names as Whisper's prompt
-* :mod:`~radiomon.pipeline.transcribe.rescore` — asking Whisper whether a near miss was a keyword
+* :mod:`~radiomon.pipeline.transcribe.rescore` — asking Whisper whether a near miss was a keyword: what to ask
+* :mod:`~radiomon.pipeline.transcribe.decide` — rescoring's question to the model and the decision (MARGIN, FAR_GAIN)
+* :mod:`~radiomon.pipeline.transcribe.rewrites` — a rescoring rewrite applied to a segment's words (pure)
 * :mod:`~radiomon.pipeline.transcribe.guards` — radio-grade clean-up of what was decoded (pure)
 * :mod:`~radiomon.pipeline.transcribe.work` — one recording, plain data in and out (the executor's unit)
 * :mod:`~radiomon.pipeline.transcribe.batch` — select, submit, store: the stage

@@ -36,55 +36,22 @@ words ("acabar" for Acámbaro), so the model that heard the audio decides:
    far; a common noun's other forms ("Aregimos a" is closest to
    "regidores" by letters, and was "regidora"), within :data:`ALIAS_SLACK`
    points; and a "de" glued to the name ("necuite o" for "de Cuitzeo").
-2. For each term, the engine scores the sentence holding the near miss as
-   decoded and with the near miss replaced by the keywords.yml spelling
-   (teacher-forced log probability given that sentence's audio, from its
-   word times), after the vocabulary prompt with that term added: the
-   question is asked the way Whisper is biased, by previous text, towards
-   the one term in question. Per sentence, not per 30-s window: the rest of
-   a window, often decoded badly on the voices that need rescoring, moved
-   the answer by up to 8 nats ("DEF, Nemoreón" as DIF Moroleón: -8.0 in its
-   window, -0.2 on its sentence).
-3. A rewrite at most :data:`MARGIN` nats below the decoded text is kept:
-   told the name, the model finds it about as likely as what it wrote. A
-   far one must be :data:`FAR_GAIN` nats above it: the model prefers the
-   name. Overlapping rewrites: the more likely wins.
+2. The model that heard the audio is asked about each, and decides
+   (:mod:`~radiomon.pipeline.transcribe.decide`: told the name, is the
+   rewrite about as likely as what it wrote?); the accepted rewrites are
+   written into the segment (:mod:`~radiomon.pipeline.transcribe.rewrites`).
 
 This is n-best rescoring with contextual biasing, a usual way of steering
 speech recognition towards known names; the transcript then reads the
-name, so search and every later re-match see it too. Rewritten words take
-the time span of the words they replace.
-
-Why the term goes into the prompt: scored without it, the misheard texts
-that were the term came back from +5 to -12 nats, and the other words that
-were near misses from -9 to -23, an overlap no margin separates (the first
-version of this module kept -8 and above: recall 0.81 on the mentions
-evaluation). With the term named, "O las públicas" went from -12.5 to +10.9
-and "Una vez himona" (una regidora) from -11.9 to +7.4, while "En León se"
-stayed below ("En Moroleón se" -2 to -9) and "mejores" as regidores at -15.
-MARGIN was set on the evaluation's first seed and checked on the second
-(see benchmarks/mentions.py for the figures), then lowered from 6 to 4.5
-once each sentence was scored on its own audio (see MARGIN). What the
-model cannot tell apart is an everyday phrase one word from a term: "salud
-visual" scored as Salud Municipal at -3 to +5. That is what keywords.yml's
-``exclude`` is for (the bundled file excludes the usual "salud ..."
-phrases), and excluded words are never near misses.
-
-Cost: a teacher-forced pass of the decoder per text (about 0.2 s for a
-30-s clip on two cores), and the encoder only where the batched decode's own
-encoder output cannot be reused (the faster-whisper engine keeps it). Each
-term is asked with its own prompt, and each near miss with its stopword
-variants, so on broadcast audio rescoring adds most of the decoding time
-again (figures in benchmarks/NOTES.md); ``transcription.rescore: false``
-gives the time back.
+name, so search and every later re-match see it too.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, replace
-from typing import Callable, Sequence
+from dataclasses import dataclass
+from typing import Sequence
 
 from rapidfuzz import fuzz
 
@@ -95,34 +62,27 @@ from radiomon.keywords.near_misses import RESCORE_NEAR_MISSES as NEAR_MISSES
 from radiomon.keywords.normalize import Token, normalize_word, tokenize_words
 from radiomon.keywords.patterns import compile_pattern, similarity, window_pattern
 from radiomon.keywords.phonetic import word_key
-from radiomon.keywords.words import ends_sentence, spell
-from radiomon.pipeline.transcribe.types import Clip
-from radiomon.pipeline.transcribe.vocabulary import ORDINARY_RANK, naming
+from radiomon.pipeline.transcribe.decide import FAR_GAIN, MARGIN, Scorer, choose, settle
+from radiomon.pipeline.transcribe.rewrites import (
+    Rewrite,
+    apply,
+    bare,
+    rewritten,
+    sentences,
+    spells,
+    text_of,
+    trailing_punctuation,
+    words_of,
+)
+from radiomon.pipeline.transcribe.vocabulary import ORDINARY_RANK
 from radiomon.transcript import Segment, Word
+
+# Names other modules import from here.
+__all__ = ["FAR_GAIN", "MARGIN", "NEAR_MISSES", "Rescorer", "Rewrite", "Scorer", "apply", "choose",
+           "rewritten"]
 
 log = logging.getLogger(__name__)
 
-# Nats by which such a far near miss must be *more* likely than the decoded
-# text. On the evaluation's first seed, scored per 30-s window, the far
-# rewrites that were the name gained +4 to +10 ("la cama lo" as Acámbaro,
-# "de zapadecivo" as desaparecido) and those that were not -0.5 to +0.9
-# ("el granito" as El Llanito, "a la protección de agua" as Dirección de
-# Salud). Scored per sentence (now) the model is more lenient: a false far
-# rewrite reached +11 ("hacia el indieza." as síndica). Asking less (-2)
-# let in the everyday words that far near misses are made of: "Desde
-# Moroleón, Guanajuato" became DIF Moroleón, "obliga a las" La Piedad.
-FAR_GAIN = 2.0
-# Nats (natural log of probability) a rewrite may fall below the decoded text
-# (see the module doc). 6 was set when a whole 30-s window was scored; on its
-# own sentence the model is more lenient, and of the rewrites kept between
-# -6 and -4.5 on the evaluation's four seeds 11 were false ("altares" as
-# alcaldesa, "servicios médicos" as Servicios Municipales, "la vía pública"
-# as Seguridad Pública) and 2 true ("Camilo" as cabildo); between -4.5 and
-# -3.5, 3 of 4 were true. These nats depend on the machine: CTranslate2's
-# int8 kernels differ by backend and instruction set (CT2_USE_MKL,
-# CT2_FORCE_CPU_ISA), which moved one question by 1.45 nats on one CPU and
-# the evaluation's seed-1 recall from 0.88 to 0.92 (benchmarks/NOTES.md).
-MARGIN = 4.5
 # Near misses asked about per sentence at most (each with its stopword
 # variants), best matcher scores first: a sentence full of them is bad audio,
 # not many keywords. Per sentence, not per segment: a batched segment is a
@@ -176,28 +136,6 @@ EDGE_AFTER = 1
 # far one (the model must prefer the acronym).
 SHORTENED_MIN = 3
 
-# (a segment's stretch of the audio, texts, the prompt before them) → each
-# text's token log probabilities given that audio.
-Scorer = Callable[[Clip, Sequence[str], str], Sequence[Sequence[float]]]
-
-
-@dataclass(frozen=True)
-class Rewrite:
-    """Words ``first..last`` of a segment replaced by a keywords.yml spelling."""
-
-    first: int
-    last: int
-    spelling: str
-    keyword: str
-    group_id: str
-    score: float  # the matcher's score of the words heard
-    # Found only because ANCHOR_REACH let a farther word anchor it: the model
-    # must prefer the name to its own text (FAR_GAIN), not merely allow it.
-    far: bool = False
-    # A word said before the name that Whisper glued to it ("necuite o" for
-    # "de Cuitzeo"): written before the spelling.
-    particle: str = ""
-
 
 @dataclass(frozen=True)
 class Rescorer:
@@ -217,7 +155,7 @@ class Rescorer:
         """Near misses in a segment's words that the matcher does not report,
         each also with the stopwords at its edges taken in (pure)."""
         found = self.strict.find_mentions(words)
-        sentence = _sentences(words)
+        sentence = sentences(words)
         near = [
             m for m in self.loose.find_mentions(words)
             if not compile_pattern(m.spelling).short
@@ -256,7 +194,7 @@ class Rescorer:
         for SAPAP. Pure."""
         out = []
         for i, word in enumerate(words):
-            heard = _bare(word.text)
+            heard = bare(word.text)
             if (i in taken or len(heard) < SHORTENED_MIN or not heard.isalpha() or not heard.isupper()
                     or (word.probability or 0.0) >= CONFIDENT):
                 continue
@@ -311,120 +249,28 @@ class Rescorer:
             for s in self.loose.spellings
         )
 
-    def rescore(self, segments: Sequence[Segment], score: Scorer) -> list[Segment]:
-        """``segments`` with the rewrites the engine's ``score`` accepts applied."""
+    def rescore(self, segments: Sequence[Segment], score: Scorer, recheck: Scorer | None = None) -> list[Segment]:
+        """``segments`` with the rewrites the engine's ``score`` accepts applied;
+        an answer close to the line asked again of ``recheck`` (see
+        :func:`~radiomon.pipeline.transcribe.decide.settle`)."""
         out = []
         for segment in segments:
-            spelled = _spelled(segment)  # else the words are the text split, all at the segment's times
-            words = _words_of(segment, spelled)
+            spelled = spells(segment)  # else the words are the text split, all at the segment's times
+            words = words_of(segment, spelled)
             rewrites = self.proposals(words)
             if not rewrites:
                 out.append(segment)
                 continue
-            gains = [0.0] * len(rewrites)
-            # Each sentence is asked about on its own audio, and each term
-            # with that term added to the prompt.
-            sentence = _sentences(words) if spelled else [0] * len(words)
-            for number in dict.fromkeys(sentence[r.first] for r in rewrites):
-                first = sentence.index(number)
-                last = len(sentence) - 1 - sentence[::-1].index(number)
-                part = words[first:last + 1]
-                clip = Clip(part[0].start, part[-1].end) if spelled else Clip(segment.start, segment.end)
-                here = [i for i, r in enumerate(rewrites) if sentence[r.first] == number]
-                for spelling in dict.fromkeys(rewrites[i].spelling for i in here):
-                    asked = [i for i in here if rewrites[i].spelling == spelling]
-                    texts = [_text(part)] + [_text(apply(part, [_shifted(rewrites[i], -first)])) for i in asked]
-                    logprobs = list(score(clip, texts, naming(self.prompt, spelling)))
-                    for i, lp in zip(asked, logprobs[1:]):
-                        gains[i] = sum(lp) - sum(logprobs[0])
+            gains = settle(segment, words, spelled, rewrites, score, self.prompt, recheck)
             accepted = choose(rewrites, gains)
             for r, gain in zip(rewrites, gains):
                 heard = words[r.first:r.last + 1]
-                log.debug("rescore %r [%s] as %r (%s, %.1f%s) at %.1f s: %+.2f nats%s", _text(heard),
+                log.debug("rescore %r [%s] as %r (%s, %.1f%s) at %.1f s: %+.2f nats%s", text_of(heard),
                           " ".join("-" if w.probability is None else f"{w.probability:.2f}" for w in heard),
                           r.spelling, r.group_id, r.score, ", far" if r.far else "", segment.start, gain,
                           ", kept" if r in accepted else "")
             out.append(rewritten(segment, words, accepted, spelled) if accepted else segment)
         return out
-
-
-def choose(rewrites: Sequence[Rewrite], gains: Sequence[float], margin: float = MARGIN,
-           far_gain: float = FAR_GAIN) -> list[Rewrite]:
-    """The rewrites to apply (pure): those within ``margin`` nats of the
-    decoded text (far ones: ``far_gain`` above it), the most likely first,
-    none overlapping another."""
-    kept: list[Rewrite] = []
-    for gain, r in sorted(zip(gains, rewrites), key=lambda gr: -gr[0]):
-        if gain >= (far_gain if r.far else -margin) and not any(r.first <= k.last and k.first <= r.last for k in kept):
-            kept.append(r)
-    return sorted(kept, key=lambda r: r.first)
-
-
-def apply(words: Sequence[Word], rewrites: Sequence[Rewrite]) -> list[Word]:
-    """``words`` with each rewrite's words replaced by its spelling (pure).
-
-    The spelling keeps the punctuation around the words it replaces and the
-    capital of the first one; its words share out, by letters, the time the
-    replaced words took. Word for word (as many words as it replaces), each
-    keeps its own punctuation and time: "DEF, Moroleón," is asked about as
-    "DIF, Moroleón,", so the model compares names, not commas (dropping the
-    decoder's comma had cost that question 6 nats).
-    """
-    out: list[Word] = []
-    at = 0
-    for r in sorted(rewrites, key=lambda r: r.first):
-        out.extend(words[at:r.first])
-        old = words[r.first:r.last + 1]
-        lead = _leading_punctuation(old[0].text.strip())
-        trail = _trailing_punctuation(old[-1].text.strip())
-        new = f"{r.particle} {r.spelling}".split()
-        if old[0].text.strip().lstrip(lead)[:1].isupper():
-            new[0] = new[0][:1].upper() + new[0][1:]
-        at = r.last + 1
-        if len(new) == len(old) > 1:
-            out.extend(
-                Word(" " + _leading_punctuation(o.text.strip()) + n + _trailing_punctuation(o.text.strip()),
-                     o.start, o.end, None)
-                for o, n in zip(old, new)
-            )
-            continue
-        new[0] = lead + new[0]
-        new[-1] = new[-1] + trail
-        start, end = old[0].start, old[-1].end
-        total = sum(len(w) for w in new)
-        t = start
-        for w in new:
-            step = (end - start) * len(w) / total
-            out.append(Word(" " + w, round(t, 3), round(t + step, 3), None))
-            t += step
-    out.extend(words[at:])
-    return out
-
-
-def rewritten(segment: Segment, words: Sequence[Word], rewrites: Sequence[Rewrite], spelled: bool) -> Segment:
-    """``segment`` with ``rewrites`` of ``words`` (from :func:`_words_of`) applied;
-    ``spelled``: :func:`_spelled` of the segment."""
-    new = apply(words, rewrites)
-    # Word times are replaced only where they spelled the text; otherwise the
-    # matcher reads the text alone, and so the text alone changes.
-    return replace(segment, text=_text(new), words=tuple(new) if spelled else segment.words)
-
-
-def _words_of(segment: Segment, spelled: bool) -> list[Word]:
-    """The segment's words where they spell its text (``spelled``); otherwise
-    its text split at spaces."""
-    if spelled:
-        return list(segment.words)
-    return [Word(" " + w, segment.start, segment.end, None) for w in segment.text.split()]
-
-
-def _spelled(segment: Segment) -> bool:
-    """Whether the matcher will read the segment's word list (not its text alone)."""
-    return bool(segment.words) and spell((w.text for w in segment.words), segment.text)
-
-
-def _text(words: Sequence[Word]) -> str:
-    return " ".join(w.text.strip() for w in words)
 
 
 def _edges(words: Sequence[Word], at: int, step: int, most: int, taken: set[int]) -> list[int]:
@@ -436,7 +282,7 @@ def _edges(words: Sequence[Word], at: int, step: int, most: int, taken: set[int]
         inner, outer = out[-1], out[-1] + step
         if not 0 <= outer < len(words) or outer in taken:
             break
-        if _trailing_punctuation(words[min(inner, outer)].text.strip()):
+        if trailing_punctuation(words[min(inner, outer)].text.strip()):
             break
         if normalize_word(words[outer].text.strip()) not in STOPWORDS:
             break
@@ -460,19 +306,6 @@ def _particles(words: Sequence[Word], first: int, spelling: str) -> list[str]:
             or name.split()[0] in PARTICLES or before in PARTICLES):
         return [""]
     return ["", PARTICLES[0]]
-
-
-def _shifted(rewrite: Rewrite, by: int) -> Rewrite:
-    return replace(rewrite, first=rewrite.first + by, last=rewrite.last + by)
-
-
-def _sentences(words: Sequence[Word]) -> list[int]:
-    """Each word's sentence number within the segment (pure)."""
-    out, n = [], 0
-    for w in words:
-        out.append(n)
-        n += ends_sentence(w.text)
-    return out
 
 
 def _overlap(a: Mention, b: Mention) -> bool:
@@ -527,17 +360,3 @@ def _everyday_word(said: Sequence[Word]) -> bool:
     if len(said) != 1 or (said[0].probability or 0.0) < SURE:
         return False
     return packaged_lexicon().rank(normalize_word(said[0].text.strip())) < ORDINARY_RANK
-
-
-def _bare(word: str) -> str:
-    """``word`` without the spaces and punctuation around it."""
-    word = word.strip()
-    return word[len(_leading_punctuation(word)):len(word) - len(_trailing_punctuation(word))]
-
-
-def _leading_punctuation(word: str) -> str:
-    return word[:len(word) - len(word.lstrip("¿¡\"'«(“"))]
-
-
-def _trailing_punctuation(word: str) -> str:
-    return word[len(word.rstrip(".,;:!?…\"'»)”")):]
