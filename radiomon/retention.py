@@ -53,10 +53,10 @@ log = logging.getLogger(__name__)
 VACUUM_SPACE_FACTOR = 2.2
 # The rewrite holds the write lock; the recorder and the web UI wait for it up
 # to their busy timeout (30 s, archive/db.py) and then fail a write (the
-# recorder restarts its stations after a backoff). A disk writing 10 MB/s
-# rewrites this much within that (benchmarks/ops.py: 57 MB/s here), so prune
-# does it unasked; a bigger archive is switched only when a person asks
-# (`radiomon prune --vacuum`, recorder stopped).
+# recorder restarts its stations after a backoff). Even a slow disk (10 MB/s)
+# rewrites this much within that, so prune does it unasked; a bigger archive
+# is switched only when a person asks (`radiomon prune --vacuum`, recorder
+# stopped).
 VACUUM_UNASKED_BYTES = 256 * 1024 * 1024
 
 

@@ -18,11 +18,11 @@ def plan_workers(workers: int, threads: int, cores: int | None = None) -> tuple[
     Recordings decoded side by side, each with fewer threads, use the cores
     better than one recording with all of them: beam search and the Python
     between model calls (VAD, matching, the rescoring questions) leave a
-    lone worker's second thread idle about half the time. On two
-    cores, two workers of one thread took 31 % less wall time than one of
-    two for the same batch and the same transcripts (benchmarks/NOTES.md),
-    for about 330 MB more memory. So: a worker per core up to three cores,
-    then a worker per two cores.
+    lone worker's second thread idle about half the time, so two workers
+    of one thread finish a batch sooner than one of two, with the same
+    transcripts, for one model's memory more (figures in
+    benchmarks/NOTES.md). So: a worker per core up to three cores, then a
+    worker per two cores.
     """
     cores = cores or cpu_count()
     if workers <= 0:

@@ -27,9 +27,10 @@ from typing import Callable
 
 log = logging.getLogger(__name__)
 
-# Of Whisper's 223 prompt tokens. Measured on the benchmark broadcast: a
-# 120-token prompt made 2 of 7 clips loop on the prompt and cost 70 % more
-# time; ~64 tokens of names gave better proper-noun recall at ~10 % cost.
+# Of Whisper's 223 prompt tokens. A long prompt makes clips loop on it (the
+# decoder repeats the names) and slows every clip; about 64 tokens of names
+# are what the proper nouns gain from, at a tenth more time
+# (benchmarks/NOTES.md).
 PROMPT_TOKEN_BUDGET = 64
 _PRIORITY_ORDER = {"crisis": 0, "high": 1, "normal": 2}
 # Words among the this many most frequent of the packaged Spanish list are

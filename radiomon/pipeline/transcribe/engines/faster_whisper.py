@@ -25,8 +25,8 @@ from radiomon.transcript import Segment, Word
 
 log = logging.getLogger(__name__)
 
-# No Spanish word takes 3 s of speech-only audio (the longest measured on the
-# mention benchmark's 30 minutes: 1.5 s). A word aligned over that much has
+# No Spanish word takes 3 s of speech-only audio (twice the longest on the
+# mentions benchmark's 30 minutes). A word aligned over that much has
 # swallowed a sentence the decoder skipped ("El estatus" over 4.7 s, where
 # "Un enfrentamiento armado en la sierra…" was said).
 MAX_WORD_S = 3.0
@@ -36,10 +36,9 @@ MAX_WORD_S = 3.0
 HOLE_ROUNDS = 3
 # Seconds of padding after a sentence encoded again for rescoring, instead
 # of padding it to Whisper's 30-s window: the encoder's cost grows with its
-# input, and a sentence is 3-8 s. On 80 rescoring questions of the transcribe
-# benchmark the answers moved by 0.9 nats (median) against the 30-s
-# encoding, 2 of 80 crossing MARGIN either way, for 55 % less rescoring CPU
-# (2 s of padding: 5 crossed; none: 4, 1.6 nats).
+# input, and a sentence is 3-8 s. With 5 s the answers stay within about a
+# nat of the 30-s encoding's, for half the rescoring CPU; less padding moved
+# more of them across MARGIN (benchmarks/NOTES.md).
 SCORE_PADDING_S = 5.0
 
 
