@@ -150,9 +150,10 @@ def evaluate(facts: Facts, options: HealthConfig) -> list[Problem]:
         outage = station_outage(station, options, now)
         if outage:
             since, reason = outage
+            down = timeutil.minutes_in_words(int((now - since).total_seconds() // 60))
             problems.append(Problem(
                 f"station:{station.id}", "station", station.id, timeutil.to_iso(since),
-                f"{station.id} not recorded since {_local(since, facts.tz)} ({reason}, {_duration(now - since)})",
+                f"{station.id} not recorded since {_local(since, facts.tz)} ({reason}, {down})",
                 {"name": station.name, "reason": reason, "minutes": round((now - since).total_seconds() / 60)}))
     hours = facts.pending_seconds / 3600
     if hours > options.backlog_hours:
@@ -191,15 +192,6 @@ def evaluate(facts: Facts, options: HealthConfig) -> list[Problem]:
 
 def _local(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h {minutes % 60} min"
-    return f"{minutes // 1440} days"
 
 
 def _size(count: int) -> str:

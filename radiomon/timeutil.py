@@ -145,3 +145,13 @@ def parse_duration(text: str) -> float:
     if not found or float(found.group(1)) <= 0:
         raise ValueError(f"{text!r} is not a duration; use e.g. 90s, 10m or 1h")
     return float(found.group(1)) * _UNIT_SECONDS[found.group(2).lower()]
+
+
+def minutes_in_words(minutes: int, days: str = "days") -> str:
+    """A span read at a glance: ``45 min``, ``3 h 5 min`` up to two days, then whole days
+    (``days`` is the word in the reader's language: the health check's summaries say days, the alerts días)."""
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes // 1440} {days}"

@@ -8,15 +8,17 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from radiomon.alerts import check_health, deliver_due
+from radiomon.alerts import check_health, deliver_due, messages
 from radiomon.archive import Archive
 from radiomon.config import HealthConfig, ScheduleWindow, Station, load_config
+from radiomon.events import HEALTH_PROBLEM
 from radiomon.health import ChannelFacts, DiskFacts, Facts, RunFacts, StationFacts, evaluate, station_outage
 from radiomon.reports.status import collect_status
 from radiomon.schedule import previous_change
@@ -283,3 +285,11 @@ def test_a_filling_disk_is_announced_once_and_its_relief_once(office, small_disk
     assert re.fullmatch(rf"El disco de {re.escape(str(small_disk))} está al 9\d % \(0\.0 GB libres; umbral 90 %\)\.\n"
                         r"Libere espacio o revise `retention.audio_days` y `radiomon prune`\.",
                         receiver.posts[0]["message"])
+
+
+def test_a_long_outage_is_said_in_days_in_the_summary_and_in_the_alert() -> None:
+    gap = station(open_gap=(NOW - timedelta(days=3, hours=2), "network"), last_audio_end=NOW - timedelta(days=4))
+    [problem] = evaluate(Facts(now=NOW, tz=TZ, stations=(gap,)), OPTIONS)
+    assert problem.summary == "uno not recorded since 2026-11-22 10:05 (network, 3 days)"
+    alert = messages.health_message(HEALTH_PROBLEM, asdict(problem), messages.Context(tz=TZ))
+    assert "(3 días)" in alert.body

@@ -13,6 +13,7 @@ from radiomon.errors import QueryError
 from radiomon.timeutil import (
     UTC,
     local,
+    minutes_in_words,
     parse_duration,
     parse_iso,
     parse_user_instant,
@@ -177,3 +178,10 @@ def test_bad_durations(text) -> None:
     with pytest.raises(ValueError) as err:
         parse_duration(text)
     assert str(err.value) == f"{text!r} is not a duration; use e.g. 90s, 10m or 1h"
+
+
+def test_a_span_in_words_is_minutes_then_hours_then_whole_days() -> None:
+    assert [minutes_in_words(m) for m in (0, 59, 60, 125, 48 * 60 - 1)] == [
+        "0 min", "59 min", "1 h 0 min", "2 h 5 min", "47 h 59 min"]
+    assert [minutes_in_words(m) for m in (48 * 60, 3 * 1440 + 700)] == ["2 days", "3 days"]
+    assert minutes_in_words(3 * 1440 + 700, "días") == "3 días"

@@ -87,7 +87,7 @@ def lateness(payload: dict, context: Context, grace_minutes: float = LATE_MINUTE
     if context.now is None:
         return ""
     minutes = (context.now - timeutil.parse_iso(payload["at_utc"])).total_seconds() / 60
-    return f" (con {_span(round(minutes))} de retraso)" if minutes > grace_minutes else ""
+    return f" (con {timeutil.minutes_in_words(round(minutes), 'días')} de retraso)" if minutes > grace_minutes else ""
 
 
 def mention_message(payload: dict, context: Context) -> Message:
@@ -138,7 +138,8 @@ def health_message(kind: str, payload: dict, context: Context) -> Message:
         began, ended = payload["started_utc"], payload["ended_utc"]
         minutes = max(0, round((timeutil.parse_iso(ended) - timeutil.parse_iso(began)).total_seconds() / 60))
         body = (f"Resuelto: {what}.\nNormal de nuevo desde {local_time(ended, context.tz, seconds=False)}, "
-                f"tras {_span(minutes)} (desde {local_time(began, context.tz, seconds=False)}).")
+                f"tras {timeutil.minutes_in_words(minutes, 'días')} "
+                f"(desde {local_time(began, context.tz, seconds=False)}).")
         return Message(f"Resuelto: {what}", body, "recovered")
     return Message(what, _problem_body(payload, context), "health")
 
@@ -174,8 +175,9 @@ def _problem_body(payload: dict, context: Context) -> str:
     kind, details, since = payload.get("kind"), payload.get("details") or {}, payload["since"]
     if kind == "station":
         reason = REASONS.get(details.get("reason"), plain(details.get("reason"), FIELD_CHARS))
+        down = timeutil.minutes_in_words(details.get("minutes", 0), "días")
         return (f"No se graba {context.station(payload['subject'])} desde "
-                f"{local_time(since, context.tz, seconds=False)} ({_span(details.get('minutes', 0))}).\n"
+                f"{local_time(since, context.tz, seconds=False)} ({down}).\n"
                 f"Motivo: {reason}.\nRevise el stream o el receptor y que `radiomon record` esté corriendo.")
     if kind == "backlog":
         return (f"Hay {details['hours']:.1f} h de audio esperando transcripción "
@@ -195,11 +197,3 @@ def _problem_body(payload: dict, context: Context) -> str:
         return (f"{plural(details.get('waiting', 0), 'alerta espera', 'alertas esperan')} desde "
                 f"{local_time(since, context.tz, seconds=False)}.{why}")
     return plain(payload.get("summary"), QUOTE_CHARS)
-
-
-def _span(minutes: int) -> str:
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h {minutes % 60} min"
-    return f"{minutes // 1440} días"
