@@ -191,13 +191,23 @@ def _collect_outlet(outlet, client, is_stored, claim, options, deadline, clock) 
     reports: list[FeedReport] = []
     entries: list[tuple[str, FeedEntry]] = []
 
+    read: set[str] = set()
+
     def read_feed(url: str, depth: int) -> None:
+        if url in read or clock() >= deadline:
+            return
+        read.add(url)
         result = client.get(url, validators=state.get(url), deadline=deadline, accept=FEED_ACCEPT,
                             max_bytes=options.max_feed_bytes)
         if result.outcome in (OK, UNCHANGED):
             state[url] = result.validators
         if result.outcome != OK:
             reports.append(FeedReport(url, result.outcome, error=result.error))
+            if result.outcome == UNCHANGED and depth == 0:
+                # An unchanged index says nothing of its children (a news sitemap changes hourly,
+                # its index's <lastmod> often never): ask last pass's children again, conditionally.
+                for child in [u for u in outlet.state if u not in outlet.feeds]:
+                    read_feed(child, depth + 1)
             return
         parsed = parse_feed(result.body, url=result.final_url, headers=result.headers,
                             fetched_at=result.fetched_at, naive_tz=outlet.naive_tz)

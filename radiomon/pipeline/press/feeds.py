@@ -152,8 +152,6 @@ def _parse_syndication(body: bytes, *, url: str, fetched_at: datetime, headers) 
     if not version:
         reason = parsed.get("bozo_exception")
         return _failed(f"malformed feed: {reason}" if reason else "not an RSS or Atom feed")
-    if parsed.get("bozo") and not parsed.entries:
-        return _failed(f"malformed feed: {parsed.get('bozo_exception')}")
     entries = []
     for item in parsed.entries:
         link = item.get("link") or ""
@@ -165,11 +163,15 @@ def _parse_syndication(body: bytes, *, url: str, fetched_at: datetime, headers) 
                 url=_absolute(link, url),
                 title=_clean(item.get("title")),
                 published=_struct_to_utc(item.get("published_parsed"), fetched_at),
-                updated=_struct_to_utc(item.get("updated_parsed"), fetched_at),
+                # Asked only when present: feedparser otherwise maps updated_parsed to published_parsed.
+                updated=_struct_to_utc(item.get("updated_parsed"), fetched_at) if "updated" in item else None,
                 author=_clean(item.get("author")),
                 section=_clean(tags[0].get("term")) if tags else None,
             )
         )
+    if parsed.get("bozo") and not entries:
+        # A feed so broken that nothing usable came out (feedparser's loose parser still names a version).
+        return _failed(f"malformed feed: {parsed.get('bozo_exception')}")
     return ParsedFeed(
         kind="atom" if version.startswith("atom") else "rss",
         title=_clean(parsed.feed.get("title")),
