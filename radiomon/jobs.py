@@ -46,6 +46,7 @@ from radiomon.pipeline.transcribe.work import engine_label
 from radiomon.reports import clips, weekly
 from radiomon.reports import digest as digests
 from radiomon.reports.status import StatusReport, collect_status
+from radiomon.reports.testigos import TestigosResult, write_testigos
 from radiomon.reports.writers import render_digest, render_weekly, write_atomic
 from radiomon.search import SearchHit
 from radiomon.search import search as search_archive
@@ -345,13 +346,13 @@ def clip(config: Config, archive: Archive, mention_id: int, *, out: Path, before
 
 
 def testigos(config: Config, archive: Archive, filters: Filters, folder: Path, *, before: float = 5.0,
-             after: float = 20.0) -> clips.TestigosResult:
+             after: float = 20.0) -> TestigosResult:
     """A clip of every mention ``filters`` selects that staff did not reject, and the cue sheet."""
     check_groups(config, archive, filters.groups)
     outputs.check_folder(config, folder)
     keywords = digests.load_keyword_set(config)
     labels = {g.id: g.title for g in keywords.groups} if keywords else {}
-    return clips.write_testigos(config, archive, filters, folder, before=before, after=after, group_labels=labels)
+    return write_testigos(config, archive, filters, folder, before=before, after=after, group_labels=labels)
 
 
 def digest(config: Config, archive: Archive, *, day: date, out: Path, fmt: str = "docx", since: str | None = None,

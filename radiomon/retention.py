@@ -44,7 +44,7 @@ from radiomon.config import Config
 from radiomon.errors import AudioError, RadiomonError
 from radiomon.filters import Filters
 from radiomon.lockfile import hold, lock_path
-from radiomon.reports import clip_cache, clips
+from radiomon.reports import clip_cache, clips, testigos
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def clip_window(recording: Recording, before: float, after: float) -> tuple[date
 
 def kept_clip_path(config: Config, mention: MentionRow) -> Path:
     """``kept-clips/<station>/YYYYMMDD_HHMMSS_<station>_<keyword>_<id>.mp3`` (local time; the id keeps it unique)."""
-    name = clips.testigo_name(mention, config.timezone)
+    name = testigos.testigo_name(mention, config.timezone)
     stem = name.rsplit(".", 1)[0]
     return config.kept_clips_dir / mention.station / f"{stem}_{mention.id}.mp3"
 

@@ -18,7 +18,9 @@ from radiomon.archive import Archive, MentionRow, Recording
 from radiomon.errors import QueryError
 from radiomon.filters import Filters
 from radiomon.reports import clips
-from radiomon.reports.clips import ClipError, Piece, clip_command, group_testigos, plan_clip
+from radiomon.reports import testigos as day_testigos
+from radiomon.reports.clips import ClipError, Piece, clip_command, plan_clip
+from radiomon.reports.testigos import group_testigos
 from radiomon.transcript import Segment
 
 try:
@@ -147,7 +149,7 @@ def mention(id_: int, when: datetime, *, station: str = "radio-uno", keyword: st
 
 def test_testigo_names_are_local_time_station_and_keyword_slug():
     row = mention(1, datetime(2026, 11, 26, 5, 30, 7, tzinfo=timezone.utc), keyword="Protección Civil")
-    assert clips.testigo_name(row, MX) == "20261125_233007_radio-uno_proteccion-civil.mp3"
+    assert day_testigos.testigo_name(row, MX) == "20261125_233007_radio-uno_proteccion-civil.mp3"
 
 
 def test_overlapping_mentions_on_one_station_share_a_testigo():

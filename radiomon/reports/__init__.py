@@ -1,7 +1,8 @@
 """What radiomon tells people about what it holds: reports built from the archive.
 
 * :mod:`~radiomon.reports.status` — stations, backlog, gaps: ``radiomon status``
-* :mod:`~radiomon.reports.clips` — the audio around a mention, the day's testigos: ``radiomon clip``, ``clips``
+* :mod:`~radiomon.reports.clips` — the audio around a mention: ``radiomon clip``
+* :mod:`~radiomon.reports.testigos` — the day's testigos and their cue sheet: ``radiomon clips``
 * :mod:`~radiomon.reports.digest` — the síntesis informativa: ``radiomon digest``
 * :mod:`~radiomon.reports.weekly` — the weekly report by department: ``radiomon report weekly``
 * :mod:`~radiomon.reports.writers` — DOCX, HTML, Markdown and JSON from those models

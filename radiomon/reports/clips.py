@@ -1,4 +1,4 @@
-"""Clips: the audio around a mention, cut across file boundaries, and the day's testigos.
+"""Clips: the audio around a mention, cut across file boundaries.
 
 A recorder cuts a station into clock-aligned files, so a mention at 09:59:55
 in 10-minute files spans two of them. Cutting a clip is three steps:
@@ -16,25 +16,21 @@ Loudness is normalized to broadcast level for the municipal radio programme
 (EBU R128, -16 LUFS integrated) with ffmpeg's ``loudnorm`` in two passes: the
 first measures, the second applies one linear gain, so the short fades at
 both ends stay fades and speech is not pumped. Testigos (proof of
-broadcast, :func:`write_testigos`) are the same clips for every mention of
-a day, with a cue sheet for Excel.
+broadcast, :mod:`~radiomon.reports.testigos`) are the same clips for every
+mention of a day, with a cue sheet for Excel.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 import math
 import re
 import subprocess
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from radiomon import media, outputs, timeutil
 from radiomon.archive import Archive, MentionRow, Recording
@@ -311,7 +307,7 @@ def _mention(archive: Archive, mention_id: int) -> MentionRow:
     return mention
 
 
-def _anchor(archive: Archive, mention: MentionRow) -> Recording:
+def anchor_recording(archive: Archive, mention: MentionRow) -> Recording:
     recording = archive.recording(mention.recording_id)
     if recording is None or not recording.path:
         raise ClipError(f"mention {mention.id}: its recording has no audio (it was imported as a transcript)")
@@ -325,7 +321,7 @@ def _anchor(archive: Archive, mention: MentionRow) -> Recording:
     return recording
 
 
-def _plan(archive: Archive, anchor: Recording, at: datetime, start: datetime, end: datetime) -> ClipPlan:
+def plan_window(archive: Archive, anchor: Recording, at: datetime, start: datetime, end: datetime) -> ClipPlan:
     margin = timedelta(seconds=CONSECUTIVE_SECONDS)
     found = archive.recordings_covering(anchor.station, start - margin, end + margin)
     # A neighbour whose file is gone is a hole like any other.
@@ -334,7 +330,7 @@ def _plan(archive: Archive, anchor: Recording, at: datetime, start: datetime, en
     return plan_clip(recordings, anchor.id, at, start, end, gaps)
 
 
-def _check_window(before: float, after: float, fmt: str) -> None:
+def check_window(before: float, after: float, fmt: str) -> None:
     # NaN passes every comparison below (nan < 0 is False) and inf makes timedelta
     # overflow: both are refused by name, for the command line and the web UI alike.
     if not (math.isfinite(before) and math.isfinite(after)):
@@ -349,11 +345,11 @@ def _check_window(before: float, after: float, fmt: str) -> None:
         raise QueryError(f"--format {fmt}: unknown clip format; use {' or '.join(FORMATS)}")
 
 
-def _station_name(config: Config, station_id: str) -> str:
+def station_name(config: Config, station_id: str) -> str:
     return next((s.name for s in config.stations if s.id == station_id), station_id)
 
 
-def _encode(plan: ClipPlan, out: Path, fmt: str, metadata: dict[str, str]) -> None:
+def encode(plan: ClipPlan, out: Path, fmt: str, metadata: dict[str, str]) -> None:
     """Two passes of ffmpeg into a temporary file beside ``out``, renamed when complete."""
     out.parent.mkdir(parents=True, exist_ok=True)
     measured = parse_loudnorm(_run(measure_command(plan.pieces), str(out)).stderr)
@@ -370,190 +366,18 @@ def cut_clip(config: Config, archive: Archive, mention_id: int, *, before: float
              fmt: str = "mp3", out: Path) -> ClipResult:
     """Cut ``before`` seconds before mention ``mention_id`` to ``after`` seconds after it into ``out``:
     across the station's consecutive files, stopping at a gap; faded, at -16 LUFS, tagged."""
-    _check_window(before, after, fmt)
+    check_window(before, after, fmt)
     mention = _mention(archive, mention_id)
-    anchor = _anchor(archive, mention)
+    anchor = anchor_recording(archive, mention)
     at = timeutil.parse_iso(mention.at_utc)
-    plan = _plan(archive, anchor, at, at - timedelta(seconds=before), at + timedelta(seconds=after))
+    plan = plan_window(archive, anchor, at, at - timedelta(seconds=before), at + timedelta(seconds=after))
     if not plan.pieces:
         raise ClipError(f"mention {mention_id}: no audio around it to cut")
-    metadata = clip_metadata(_station_name(config, mention.station), timeutil.local(at, config.timezone),
+    metadata = clip_metadata(station_name(config, mention.station), timeutil.local(at, config.timezone),
                              mention.keyword, mention.context)
-    _encode(plan, Path(out), fmt, metadata)
+    encode(plan, Path(out), fmt, metadata)
     return _result(plan, Path(out), mention_id)
 
 
-# -- testigos --------------------------------------------------------------------------------------
-CUE_SHEET = "cue-sheet.csv"
-CUE_COLUMNS = ("archivo", "estación", "programa", "fecha", "horario", "duración", "grupo", "palabra clave", "cita")
-
-
-def slug(text: str) -> str:
-    """``Protección Civil`` → ``proteccion-civil``: safe in a file name on any system."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "mencion"
-
-
-def testigo_name(mention: MentionRow, tz: ZoneInfo, fmt: str = "mp3") -> str:
-    """``YYYYMMDD_HHMMSS_<station>_<keyword>.mp3`` in local time: sorts by time in any file browser."""
-    local_at = timeutil.local(mention.at_utc, tz)
-    return f"{local_at:%Y%m%d_%H%M%S}_{mention.station}_{slug(mention.keyword)}.{fmt}"
-
-
-@dataclass(frozen=True)
-class Testigo:
-    """One clip of the day: the mentions it proves (overlapping ones share it)."""
-
-    name: str
-    mentions: tuple[MentionRow, ...]
-    start: datetime  # the stretch asked for, before gaps are taken into account
-    end: datetime
-
-    @property
-    def first(self) -> MentionRow:
-        return self.mentions[0]
-
-
-def group_testigos(mentions: Sequence[MentionRow], tz: ZoneInfo, *, before: float = 5.0, after: float = 20.0,
-                   fmt: str = "mp3") -> list[Testigo]:
-    """One testigo per stretch of a station in which mentions' windows overlap, in time order (pure)."""
-    testigos: list[Testigo] = []
-    open_by_station: dict[str, int] = {}
-    for mention in sorted(mentions, key=lambda m: (m.at_utc, m.id or 0)):
-        at = timeutil.parse_iso(mention.at_utc)
-        start, end = at - timedelta(seconds=before), at + timedelta(seconds=after)
-        index = open_by_station.get(mention.station)
-        if index is not None and start < testigos[index].end:
-            current = testigos[index]
-            testigos[index] = replace(current, mentions=current.mentions + (mention,), end=max(current.end, end))
-            continue
-        open_by_station[mention.station] = len(testigos)
-        testigos.append(Testigo(testigo_name(mention, tz, fmt), (mention,), start, end))
-    return testigos
-
-
-def testigo_names(mentions: Sequence[MentionRow], tz: ZoneInfo, **window) -> dict[int, str]:
-    """Each mention's testigo file name (the digest names them)."""
-    return {m.id: t.name for t in group_testigos(mentions, tz, **window) for m in t.mentions}
-
-
-@dataclass(frozen=True)
-class TestigoRow:
-    """One line of the cue sheet."""
-
-    file: str
-    station: str
-    program: str
-    date: str
-    time: str  # start–end, local
-    duration: float
-    group: str
-    keyword: str
-    quote: str
-    written: bool  # cut in this run (False: already there, or failed)
-    error: str | None = None
-    stopped_at_gap: bool = False
-
-
-@dataclass(frozen=True)
-class TestigosResult:
-    folder: Path
-    cue_sheet: Path
-    rows: tuple[TestigoRow, ...]
-
-    @property
-    def written(self) -> int:
-        return sum(1 for r in self.rows if r.written)
-
-    @property
-    def kept(self) -> int:
-        return sum(1 for r in self.rows if not r.written and r.error is None)
-
-    @property
-    def failed(self) -> tuple[TestigoRow, ...]:
-        return tuple(r for r in self.rows if r.error is not None)
-
-
-def _joined(values) -> str:
-    return "; ".join(dict.fromkeys(v for v in values if v))
-
-
-def write_testigos(config: Config, archive: Archive, filters: Filters, folder: Path, *, before: float = 5.0,
-                   after: float = 20.0, group_labels: dict[str, str] | None = None) -> TestigosResult:
-    """A clip for every mention ``filters`` selects that staff did not reject, plus ``cue-sheet.csv``.
-
-    Clips already in ``folder`` are kept, not cut again; a mention whose
-    audio is gone is reported in the result and the others go on.
-    """
-    _check_window(before, after, "mp3")
-    tz = config.timezone
-    mentions = [m for m in archive.list_mentions(filters) if m.review != "rejected"]
-    labels = group_labels or {}
-    rows = []
-    folder.mkdir(parents=True, exist_ok=True)
-    for testigo in group_testigos(mentions, tz, before=before, after=after):
-        first = testigo.first
-        at = timeutil.parse_iso(first.at_utc)
-        target = outputs.check_target(config, folder / testigo.name)
-        written, error, plan = False, None, None
-        try:
-            plan = _plan(archive, _anchor(archive, first), at, testigo.start, testigo.end)
-            if not plan.pieces:
-                raise ClipError(f"mention {first.id}: no audio around it to cut")
-            if not _up_to_date(target, plan):
-                keywords = _joined(m.keyword for m in testigo.mentions)
-                quote = " … ".join(dict.fromkeys(m.context for m in testigo.mentions if m.context))
-                _encode(plan, target, "mp3", clip_metadata(_station_name(config, first.station),
-                                                           timeutil.local(at, tz), keywords, quote))
-                written = True
-        except (ClipError, AudioError) as err:
-            log.info("testigo %s skipped: %s", testigo.name, err)
-            error = str(err)
-        start, end = (plan.start, plan.end) if plan else (testigo.start, testigo.end)
-        rows.append(TestigoRow(
-            file=testigo.name if error is None else "",
-            station=_station_name(config, first.station),
-            program=archive.title_at(first.station, first.at_utc) or "",
-            date=f"{timeutil.local(at, tz):%Y-%m-%d}",
-            time=f"{timeutil.local(start, tz):%H:%M:%S}–{timeutil.local(end, tz):%H:%M:%S}",
-            duration=round(plan.duration, 1) if plan else 0.0,
-            group=_joined(labels.get(m.group_id, m.group_id) for m in testigo.mentions),
-            keyword=_joined(m.keyword for m in testigo.mentions),
-            quote=" … ".join(dict.fromkeys(m.context for m in testigo.mentions if m.context)),
-            written=written, error=error, stopped_at_gap=bool(plan and plan.stopped_at_gap),
-        ))
-    cue_sheet = folder / CUE_SHEET
-    outputs.check_target(config, cue_sheet)
-    _write_atomic(cue_sheet, cue_sheet_text([r for r in rows if r.error is None]))
-    return TestigosResult(folder, cue_sheet, tuple(rows))
-
-
-def _up_to_date(target: Path, plan: ClipPlan) -> bool:
-    """A clip already in the folder is kept when it is as long as planned: a rerun cuts nothing
-    again, but a clip that grew (a new overlapping mention, audio registered since) is cut anew."""
-    if not target.is_file():
-        return False
-    try:
-        return abs(media.probe_duration(target) - plan.duration) < CLIP_LENGTH_TOLERANCE
-    except AudioError:  # a clip cut short by a crash: cut it again
-        return False
-
-
-def cue_sheet_text(rows: Sequence[TestigoRow]) -> str:
-    """The cue sheet as CSV text (the BOM is added on writing, for Excel)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CUE_COLUMNS)
-    for r in rows:
-        writer.writerow([r.file, r.station, r.program, r.date, r.time, f"{r.duration:.1f}", r.group, r.keyword,
-                         r.quote])
-    return buffer.getvalue()
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    # utf-8-sig: the byte-order mark is how Excel knows the file is UTF-8 (accents, ñ).
-    outputs.write_bytes(path, text.encode("utf-8-sig"))
-
-
-__all__ = ["ClipError", "ClipPlan", "ClipResult", "Piece", "Testigo", "TestigosResult", "clip_command", "cut_clip",
-           "group_testigos", "measure_command", "plan_clip", "testigo_name", "testigo_names", "write_testigos"]
+__all__ = ["ClipError", "ClipPlan", "ClipResult", "Piece", "anchor_recording", "check_window", "clip_command",
+           "cut_clip", "encode", "measure_command", "plan_clip", "plan_window", "station_name"]

@@ -30,7 +30,7 @@ from radiomon.errors import QueryError
 from radiomon.filters import Filters
 from radiomon.keywords import KeywordSet, load_keywords
 from radiomon.reports import spanish
-from radiomon.reports.clips import testigo_names
+from radiomon.reports.testigos import testigo_names
 
 TITLE = "Síntesis informativa — Radio"
 # The same keyword on the same station again within this is the same story

@@ -14,7 +14,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, send_file
 
 from radiomon.reports.clip_cache import DEFAULT_AFTER, DEFAULT_BEFORE, MAX_AFTER, MAX_BEFORE, cached_clip
-from radiomon.reports.clips import ClipError, testigo_name
+from radiomon.reports.clips import ClipError
+from radiomon.reports.testigos import testigo_name
 from radiomon.web.common import config, get_archive, parse_id, seconds_param
 
 bp = Blueprint("mention", __name__)
