@@ -13,6 +13,7 @@ from radiomon import jobs, timeutil
 from radiomon.archive import Archive
 from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
+from radiomon.cli.options import since_option, stations_option, until_option
 from radiomon.cli.output import emit_records, format_option, highlighted
 from radiomon.config import load_config
 from radiomon.filters import Filters
@@ -94,9 +95,9 @@ def _failures_line(results, failures: int) -> str:
 
 @main.command(name="search")
 @click.argument("query")
-@click.option("--station", "stations", multiple=True, help="Only this station (repeatable).")
-@click.option("--since", help="From this date or time (configured time zone), e.g. 2026-11-25 or '2026-11-25 14:00'.")
-@click.option("--until", help="Up to this date (whole day included) or time.")
+@stations_option()
+@since_option()
+@until_option()
 @click.option("--group", help="Only utterances with a mention of this keyword group.")
 @click.option("--limit", default=20, show_default=True, type=int, help="At most this many hits.")
 @format_option

@@ -13,6 +13,7 @@ import click
 from radiomon import jobs, timeutil
 from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
+from radiomon.cli.options import groups_option, since_option, stations_option, until_option
 from radiomon.cli.output import emit_records, format_option
 from radiomon.filters import Filters
 from radiomon.keywords import explain, load_keywords
@@ -26,9 +27,7 @@ SUGGEST_DAYS = 30
 @main.command()
 @click.option("--all", "everything", is_flag=True,
               help="Re-match every transcribed recording (after keywords.yml changed); staff reviews are kept.")
-@click.option(
-    "--station", "stations", multiple=True, metavar="ID", help="Only this station (repeatable; not with --all)."
-)
+@stations_option("Only this station (repeatable; not with --all).", metavar="ID")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many recordings (not with --all).")
 @pass_app
 def match(app: AppContext, everything: bool, stations, limit) -> None:
@@ -54,10 +53,10 @@ def match(app: AppContext, everything: bool, stations, limit) -> None:
 
 
 @main.command()
-@click.option("--since", help="From this date or time (configured time zone), e.g. 2026-11-25 or '2026-11-25 14:00'.")
-@click.option("--until", help="Up to this date (whole day included) or time.")
-@click.option("--group", "groups", multiple=True, help="Only this keyword group (repeatable), e.g. municipio.")
-@click.option("--station", "stations", multiple=True, help="Only this station (repeatable).")
+@since_option()
+@until_option()
+@groups_option("Only this keyword group (repeatable), e.g. municipio.")
+@stations_option()
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many mentions (oldest first).")
 @format_option
 @pass_app
@@ -153,11 +152,10 @@ def keywords_check(app: AppContext, path: Path | None, fmt: str) -> None:
 
 
 @keywords.command(name="suggest")
-@click.option("--since", help=f"From this date or time (configured time zone); default: {SUGGEST_DAYS} days "
-                              "before --until.")
-@click.option("--until", help="Up to this date (whole day included) or time; default: now.")
-@click.option("--group", "groups", multiple=True, help="Only this keyword group's terms (repeatable).")
-@click.option("--station", "stations", multiple=True, help="Only this station (repeatable).")
+@since_option(f"From this date or time (configured time zone); default: {SUGGEST_DAYS} days before --until.")
+@until_option("Up to this date (whole day included) or time; default: now.")
+@groups_option("Only this keyword group's terms (repeatable).")
+@stations_option()
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
               help="At most this many spellings per term.")
 @click.option("--reach", type=click.FloatRange(0, 50), default=NEAR_MISS_REACH, show_default=True,

@@ -9,6 +9,7 @@ import click
 
 from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
+from radiomon.cli.options import stations_option
 from radiomon.timeutil import parse_duration
 
 
@@ -23,8 +24,7 @@ def duration_value(ctx, param, value):
 
 
 @main.command()
-@click.option("--station", "stations", multiple=True, metavar="ID",
-              help="Record only this station (repeatable; default: all configured).")
+@stations_option("Record only this station (repeatable; default: all configured).", metavar="ID")
 @click.option("--duration", callback=duration_value, metavar="TIME",
               help="Stop after this long: 80 (seconds), 90s, 10m, 1h. Default: until SIGTERM/Ctrl-C.")
 @pass_app

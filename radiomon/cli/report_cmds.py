@@ -9,6 +9,7 @@ import click
 from radiomon import jobs, timeutil
 from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
+from radiomon.cli.options import groups_option, since_option, stations_option, until_option
 from radiomon.filters import Filters
 from radiomon.reports.clips import FORMATS as CLIP_FORMATS
 from radiomon.reports.digest import parse_day
@@ -60,8 +61,8 @@ def clip(app: AppContext, mention_id: int, before: float, after: float, fmt: str
 
 @main.command()
 @click.option("--date", "day", required=True, help="Local day, e.g. 2026-11-25, hoy or ayer.")
-@click.option("--group", "groups", multiple=True, help="Only this keyword group (repeatable).")
-@click.option("--station", "stations", multiple=True, help="Only this station (repeatable).")
+@groups_option()
+@stations_option()
 @_before
 @_after
 @click.option("-o", "--output", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -89,8 +90,8 @@ def clips(app: AppContext, day: str, groups, stations, before: float, after: flo
 
 @main.command()
 @click.option("--date", "day", help="Local day (default: today), e.g. 2026-11-25, hoy or ayer.")
-@click.option("--since", metavar="HH:MM", help="Only from this local time of the day, e.g. 10:00.")
-@click.option("--until", metavar="HH:MM", help="Only up to this local time, e.g. 16:00.")
+@since_option("Only from this local time of the day, e.g. 10:00.", metavar="HH:MM")
+@until_option("Only up to this local time, e.g. 16:00.", metavar="HH:MM")
 @click.option("--format", "fmt", type=click.Choice(DIGEST_FORMATS),
               help="Document format (default: from -o, else docx).")
 @click.option("--reviewed-only", is_flag=True, help="Only mentions confirmed in review.")

@@ -9,12 +9,12 @@ import click
 
 from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
+from radiomon.cli.options import stations_option
 from radiomon.cli.record_cmd import duration_value
 
 
 @main.command(name="run")
-@click.option("--station", "stations", multiple=True, metavar="ID",
-              help="Only this station (repeatable; default: all configured).")
+@stations_option("Only this station (repeatable; default: all configured).", metavar="ID")
 @click.option("--duration", callback=duration_value, metavar="TIME",
               help="Stop recording after this long (80, 90s, 10m, 1h), transcribe what is waiting, then exit. "
                    "Default: run until SIGTERM/Ctrl-C.")

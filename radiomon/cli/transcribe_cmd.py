@@ -10,6 +10,7 @@ import click
 from radiomon import jobs
 from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
+from radiomon.cli.options import since_option, stations_option
 from radiomon.filters import Filters
 from radiomon.pipeline.transcribe import models
 from radiomon.pipeline.transcribe.batch import Progress
@@ -53,10 +54,8 @@ class _Bar(Progress):
 
 
 @main.command()
-@click.option("--station", "stations", multiple=True, metavar="ID", help="Only this station (repeatable).")
-@click.option(
-    "--since", metavar="DATE", help="Only recordings that started at or after this (local date or ISO instant)."
-)
+@stations_option(metavar="ID")
+@since_option("Only recordings that started at or after this (local date or ISO instant).", metavar="DATE")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many recordings.")
 @click.option("--engine", type=click.Choice(ENGINES), help="Override transcription.engine.")
 @click.option("--model", metavar="M", help="Override transcription.model: base (bundled), a name, or a local path.")
