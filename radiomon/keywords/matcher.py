@@ -24,6 +24,8 @@ How a mention is found:
 4. A window that scores at least the term's threshold is a candidate, unless
    an ``exclude`` of that term matches a window covering it at least as well:
    exclusions beat matches ("León" alone is not "Moroleón"; "Moro León" is).
+   Exclusion is a property of the words: a near miss's window that starts
+   or ends on a stopword is compared without it ("Morelos y" is Morelos).
 5. Overlapping windows of one term: the best score wins ("Moroleón", not
    "Moroleón informa"). Overlapping candidates of one group: the longest
    keyword wins, then the higher score ("DIF Moroleón" is one mention, not
@@ -72,7 +74,7 @@ from radiomon.keywords.patterns import (
     window_pattern,
 )
 from radiomon.keywords.phonetic import spelled_out, word_key
-from radiomon.keywords.windows import Windows, sentence_ends, stopword_edge
+from radiomon.keywords.windows import Windows, inner, sentence_ends, stopword_edge
 from radiomon.transcript import Word
 
 log = logging.getLogger(__name__)
@@ -325,21 +327,37 @@ class Matcher(NarrowingHooks):
         )
 
     def _excluded(self, candidate: Candidate, windows: Windows) -> bool:
-        """True when an exclude matches words covering the candidate at least as well."""
+        """True when an exclude matches the candidate's words at least as
+        well as its spelling does: a window of the exclude's length (give or
+        take a word) covering them scores at least the candidate's score.
+
+        The candidate's words are its window less the stopwords at its edges
+        that its spelling lacks (:func:`~radiomon.keywords.windows.inner`):
+        a near miss's window may start or end on one, and "Morelos y" is
+        Morelos, "En León se" León. Where a stopword was left out, the
+        exclude must also beat the spelling's score of the words alone
+        ("Moreón a" is Moreón, 86 alike to Moroleón, before it is Morena's
+        83). A mention's window never has such an edge: for mentions this
+        is the rule as it always was.
+        """
+        first, last = inner(windows.tokens, candidate.first, candidate.last, candidate.spelling.pattern)
+        if first > last:
+            return False
+        score = candidate.score
+        if (first, last) != (candidate.first, candidate.last):
+            score = max(score, self._score(candidate.spelling, windows, first, last))
         count = len(windows.tokens)
-        span = candidate.last - candidate.first + 1
+        span = last - first + 1
         for exclude in candidate.spelling.excludes:
             m = len(exclude.tokens)
             for length in range(max(span, m - 1), m + 2):
-                lowest = max(0, candidate.last - length + 1)
-                highest = min(candidate.first, count - length)
-                for first in range(lowest, highest + 1):
+                for start in range(max(0, last - length + 1), min(first, count - length) + 1):
                     # The rule candidates follow: a window does not start or end on a
                     # stopword its spelling lacks ("de Moreón a" is not "Morena").
-                    if stopword_edge(windows.tokens, first, first + length - 1, exclude):
+                    if stopword_edge(windows.tokens, start, start + length - 1, exclude):
                         continue
-                    window = windows.get(first, first + length - 1)
-                    if similarity(window, exclude) >= candidate.score:
+                    window = windows.get(start, start + length - 1)
+                    if similarity(window, exclude) >= score:
                         log.debug("%r excluded by %r", window.text, exclude.text)
                         return True
         return False

@@ -20,6 +20,19 @@ def stopword_edge(tokens: Sequence[Token], first: int, last: int, pattern: Patte
             or (tokens[last].text in STOPWORDS and not pattern.ends_with_stopword))
 
 
+def inner(tokens: Sequence[Token], first: int, last: int, pattern: Pattern) -> tuple[int, int]:
+    """The window first..last less the stopwords at its edges that
+    ``pattern`` does not start or end with: the words a near miss's window
+    holds ("Morelos y" and "En León se" hold Morelos and León). First past
+    last when nothing else is left; the window itself when it has no such
+    edge (every window a mention is found in)."""
+    while first <= last and tokens[first].text in STOPWORDS and not pattern.starts_with_stopword:
+        first += 1
+    while last >= first and tokens[last].text in STOPWORDS and not pattern.ends_with_stopword:
+        last -= 1
+    return first, last
+
+
 def sentence_ends(words: Sequence[str], tokens: Sequence[Token]) -> list[bool]:
     """For each token, whether a sentence ends after it: its source word ends
     one (:func:`~radiomon.keywords.words.ends_sentence`) and it is that word's
@@ -56,4 +69,4 @@ class Windows:
         return pattern
 
 
-__all__ = ["Windows", "sentence_ends", "stopword_edge"]
+__all__ = ["Windows", "inner", "sentence_ends", "stopword_edge"]

@@ -16,9 +16,9 @@ A near miss whose words take part in a mention of its own group is none:
 the group already counts them ("de Moroleón" is no near miss of H.
 Ayuntamiento de Moroleón when Moroleón counts), while another group's may
 ("DEF Moroleón" is a near miss of DIF Moroleón, with Moroleón counted in
-the municipality's group). Nor is one that starts or ends on a stopword
-when its other words are an exclusion of the term ("Morelos y" with
-Morelos excluded). Terms of
+the municipality's group). Nor is one whose words are an exclusion of the
+term, with or without a stopword beside them ("Morelos y" with Morelos
+excluded): the matcher applies exclusions to the words. Terms of
 :data:`~radiomon.keywords.patterns.SHORT_LENGTH` letters or fewer count
 only when heard exactly and have no near misses.
 
@@ -42,15 +42,12 @@ from itertools import accumulate
 from radiomon import timeutil
 from radiomon.archive import Archive, MentionRow
 from radiomon.filters import Filters
-from radiomon.keywords import KeywordSet, Matcher, Mention
-from radiomon.keywords.common_words import STOPWORDS
+from radiomon.keywords import KeywordSet, Matcher
 from radiomon.keywords.near_misses import SUGGEST_REACH, suggest_near_misses
-from radiomon.keywords.normalize import normalize, tokenize_words
-from radiomon.keywords.patterns import similarity, window_pattern
+from radiomon.keywords.normalize import normalize
 from radiomon.keywords.suggest import Sighting
 from radiomon.pipeline.match.core import segment_words, sentence_around
 from radiomon.pipeline.match.narrowing import Narrowing
-from radiomon.transcript import Word
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +127,6 @@ def near_misses_in(strict: Matcher, loose: Matcher, segments: Sequence[dict]) ->
         taken = counted.get(m.group_id, set())
         if m.spelling in short or any(i in taken for i in range(m.first_word_index, m.last_word_index + 1)):
             continue
-        if _excluded_within(loose, m, words):
-            continue
         segment = by_id[m.segment_id]
         # The context is the sentence around, read in its segment and the
         # ones beside it, as a mention's (core.py), however many were read.
@@ -145,30 +140,6 @@ def near_misses_in(strict: Matcher, loose: Matcher, segments: Sequence[dict]) ->
             context=sentence_around(context, m.first_word_index - around, m.last_word_index - around),
         ))
     return out
-
-
-def _excluded_within(loose: Matcher, near: Mention, words: Sequence[Word]) -> bool:
-    """Whether a near miss that starts or ends on a stopword is, without
-    those stopwords, an exclusion of its term: one that matches those words
-    at least as well as the term does, the matcher's own rule. The matcher
-    tries exclusions on no window that starts or ends on a stopword, while a
-    near miss's window may, so "Morelos y" would escape the exclusion
-    Morelos that keeps "Morelos" out (pure)."""
-    tokens = [t.text for t in tokenize_words([w.text for w in words[near.first_word_index:near.last_word_index + 1]])]
-    core = list(tokens)
-    while core and core[0] in STOPWORDS:
-        core.pop(0)
-    while core and core[-1] in STOPWORDS:
-        core.pop()
-    if not core or core == tokens:
-        return False
-    window = window_pattern(core)
-    return any(
-        similarity(window, exclude) >= near.score
-        for spelling in loose.spellings
-        if (spelling.group_id, spelling.keyword, spelling.pattern.text) == (near.group_id, near.keyword, near.spelling)
-        for exclude in spelling.excludes
-    )
 
 
 def rewrite_of(mention: MentionRow, words: Sequence[dict]) -> Sighting | None:
