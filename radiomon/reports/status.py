@@ -234,16 +234,29 @@ def station_activity(station: Station | None, status: StationReport, open_gap: d
     return Activity(NEVER_RECORDED)
 
 
+def in_words(activity: Activity, phrases: dict[str, str]) -> str:
+    """``activity`` in a reader's words: ``phrases`` maps each kind to a template with ``{since}``,
+    ``{until}`` and ``{reason}``, and ``"never"`` to what an ``until`` that never comes is called."""
+    since = f"{activity.since:%Y-%m-%d %H:%M}" if activity.since else ""
+    until = activity.until.strftime("%a %Y-%m-%d %H:%M %Z") if activity.until else phrases["never"]
+    return phrases[activity.kind].format(since=since, until=until, reason=activity.reason)
+
+
+# The terminal's words: `radiomon status` prints them, and the JSON's ``state`` carries them.
+TERMINAL_PHRASES = {
+    RECORDING: "recording",
+    OUTAGE: "outage since {since} ({reason})",
+    OFF_SCHEDULE: "off-schedule until {until} ({reason})",
+    NOT_RECORDING: "not recording (last audio {since})",
+    NEVER_RECORDED: "never recorded",
+    NOT_CONFIGURED: "not configured",
+    "never": "never",
+}
+
+
 def describe(activity: Activity) -> str:
     """The English phrase `radiomon status` prints, and the JSON's ``state``."""
-    if activity.kind == OUTAGE:
-        return f"outage since {activity.since:%Y-%m-%d %H:%M} ({activity.reason})"
-    if activity.kind == OFF_SCHEDULE:
-        when = activity.until.strftime("%a %Y-%m-%d %H:%M %Z") if activity.until else "never"
-        return f"off-schedule until {when} ({activity.reason})"
-    if activity.kind == NOT_RECORDING:
-        return f"not recording (last audio {activity.since:%Y-%m-%d %H:%M})"
-    return {RECORDING: "recording", NEVER_RECORDED: "never recorded", NOT_CONFIGURED: "not configured"}[activity.kind]
+    return in_words(activity, TERMINAL_PHRASES)
 
 
 def as_json(report: StatusReport) -> dict:

@@ -17,25 +17,28 @@ from radiomon.reports.status import (
     OUTAGE,
     RECORDING,
     Activity,
+    in_words,
 )
 from radiomon.web.common import config, day_filters, get_archive
 
 bp = Blueprint("status", __name__)
 
-# `radiomon status` words a station's state for the terminal (reports.status.describe); the office reads Spanish.
-_PLAIN = {RECORDING: "grabando", NEVER_RECORDED: "nunca grabada", NOT_CONFIGURED: "no configurada"}
+# `radiomon status` words a station's state for the terminal (reports.status.TERMINAL_PHRASES); the office reads
+# Spanish. An off-schedule station that never comes back on says "never", as the page always has.
+_PHRASES = {
+    RECORDING: "grabando",
+    OUTAGE: "sin señal desde {since} ({reason})",
+    OFF_SCHEDULE: "fuera de horario hasta {until} ({reason})",
+    NOT_RECORDING: "sin grabar (último audio {since})",
+    NEVER_RECORDED: "nunca grabada",
+    NOT_CONFIGURED: "no configurada",
+    "never": "never",
+}
 
 
 def spanish_state(state: Activity) -> str:
     """What the station is doing, in the office's words."""
-    if state.kind == OUTAGE:
-        return f"sin señal desde {state.since:%Y-%m-%d %H:%M} ({state.reason})"
-    if state.kind == OFF_SCHEDULE:
-        when = state.until.strftime("%a %Y-%m-%d %H:%M %Z") if state.until else "never"
-        return f"fuera de horario hasta {when} ({state.reason})"
-    if state.kind == NOT_RECORDING:
-        return f"sin grabar (último audio {state.since:%Y-%m-%d %H:%M})"
-    return _PLAIN[state.kind]
+    return in_words(state, _PHRASES)
 
 
 def state_kind(state: Activity) -> str:
