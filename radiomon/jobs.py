@@ -386,25 +386,7 @@ def backup(config: Config, archive: Archive, target: Path) -> Path:
     archive's live -wal destroys what only the WAL holds yet."""
     target = Path(target)
     outputs.check_target(config, target)
-    if target.exists() and target.is_dir():
-        raise ArchiveError(f"{target} is a folder; give the backup's file name, e.g. {target / 'radiomon.db'}")
-    folder = target.parent
-    if not folder.is_dir():
-        raise ArchiveError(f"{folder}: no such folder; create it (or mount the backup disk) first")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ArchiveError(f"{folder}: this user cannot write there; pick another folder or fix its permissions")
-    needed = archive.file_bytes()
-    free = shutil.disk_usage(folder).free
-    if free < needed:
-        raise ArchiveError(f"{folder}: {free / 1e6:.0f} MB free, the copy needs {needed / 1e6:.0f} MB; "
-                           "free some space or use another disk")
-    try:
-        archive.backup_to(target.resolve())  # through a symlink to the file it names
-        return target
-    except OSError as err:
-        raise ArchiveError(f"{target}: cannot write the backup ({err.strerror or err})") from None
-    except sqlite3.Error as err:
-        raise ArchiveError(f"{target}: the backup failed ({err}); the previous file, if any, is untouched") from None
+    return archive.backup_to(target)
 
 
 def check_groups(config: Config, archive: Archive, groups: Sequence[str]) -> None:

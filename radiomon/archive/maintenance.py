@@ -11,6 +11,8 @@ rewrites the whole file (see :meth:`MaintenanceMixin.enable_incremental_vacuum`)
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -113,6 +115,10 @@ class MaintenanceMixin(ArchiveBase):
     def backup_to(self, target: Path) -> Path:
         """Copy the archive to ``target`` while other processes keep writing to it.
 
+        A target that cannot take the copy (a folder, a missing or read-only
+        folder, a disk with less room than the archive) is refused before
+        anything is written; a write that fails anyway is one line too.
+
         The copy is written under a temporary name beside ``target`` and
         renamed when complete and checked, so ``target`` is always either the
         previous backup or a whole new one. It is taken in one step of SQLite's
@@ -122,6 +128,17 @@ class MaintenanceMixin(ArchiveBase):
         that a recorder writes to every few seconds it might never end.
         """
         target = Path(target)
+        _check_backup_target(target, self.file_bytes())
+        try:
+            self._copy_to(target.resolve())  # through a symlink to the file it names
+        except OSError as err:
+            raise ArchiveError(f"{target}: cannot write the backup ({err.strerror or err})") from None
+        except sqlite3.Error as err:
+            raise ArchiveError(f"{target}: the backup failed ({err}); "
+                               "the previous file, if any, is untouched") from None
+        return target
+
+    def _copy_to(self, target: Path) -> None:
         with outputs.atomic(target) as partial:
             copy = sqlite3.connect(str(partial), isolation_level=None)
             try:
@@ -134,4 +151,18 @@ class MaintenanceMixin(ArchiveBase):
                 copy.close()
             if problems:
                 raise ArchiveError(f"{target}: the copy fails SQLite's check ({problems[0]}); nothing was replaced")
-        return target
+
+
+def _check_backup_target(target: Path, needed: int) -> None:
+    """Refuse a backup target that cannot take a copy of ``needed`` bytes, saying what to do."""
+    if target.exists() and target.is_dir():
+        raise ArchiveError(f"{target} is a folder; give the backup's file name, e.g. {target / 'radiomon.db'}")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ArchiveError(f"{folder}: no such folder; create it (or mount the backup disk) first")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ArchiveError(f"{folder}: this user cannot write there; pick another folder or fix its permissions")
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise ArchiveError(f"{folder}: {free / 1e6:.0f} MB free, the copy needs {needed / 1e6:.0f} MB; "
+                           "free some space or use another disk")
