@@ -5,7 +5,9 @@ Each job is one call with the deployment's config, its open archive and a
 the job chains the stages (transcribe, then match) so no caller does, and
 returns what happened for the caller to show. A job raises
 :class:`~radiomon.errors.RadiomonError` for what a person can fix and
-never prints.
+never prints. The daemon's :class:`LiveTranscription` lives with the
+transcription stage (:mod:`radiomon.pipeline.transcribe.live`) and is
+handed out here with the other jobs.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Sequence
-from concurrent.futures import BrokenExecutor, Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from radiomon import alerts, outputs, retention
-from radiomon.archive import Archive, Delivery, MentionRow, Recording
+from radiomon.archive import Archive, Delivery, MentionRow
 from radiomon.config import Config
 from radiomon.errors import ArchiveError, ConfigError, QueryError
 from radiomon.filters import Filters
@@ -33,16 +35,8 @@ from radiomon.pipeline.ingest import ImportResult, import_audio, import_transcri
 from radiomon.pipeline.match import MatchResult, load_matcher, match_pending, rematch_all
 from radiomon.pipeline.match.near_misses import Found as NearMissesFound
 from radiomon.pipeline.match.near_misses import find_near_misses
-from radiomon.pipeline.transcribe.batch import (
-    PER_ITEM_ERRORS,
-    BatchResult,
-    Progress,
-    Stage,
-    transcribe_batch,
-    transcriber_spec,
-)
-from radiomon.pipeline.transcribe.machine import plan_workers
-from radiomon.pipeline.transcribe.work import engine_label
+from radiomon.pipeline.transcribe.batch import BatchResult, Progress, transcribe_batch
+from radiomon.pipeline.transcribe.live import Finished, LiveTranscription
 from radiomon.reports import clips, weekly
 from radiomon.reports import digest as digests
 from radiomon.reports.status import StatusReport, collect_status
@@ -89,102 +83,6 @@ def transcribe_and_match(config: Config, archive: Archive, filters: Filters = Fi
         return Transcribed(batch, None)
     matched = match_pending(archive, load_matcher(config.keywords), stations)
     return Transcribed(batch, matched)
-
-
-@dataclass(frozen=True)
-class Finished:
-    """What :meth:`LiveTranscription.finish` did with one recording."""
-
-    recording: Recording
-    segments: int = 0
-    audio_seconds: float = 0.0
-    matched: MatchResult | None = None  # None when it failed
-    error: str | None = None  # why it was marked failed
-
-
-class LiveTranscription:
-    """:func:`transcribe_and_match` for recordings handed over one at a time
-    as they close (the daemon's job).
-
-    Set up once: keywords.yml read into the vocabulary prompt, the rescoring
-    terms and the matcher, and read again when it changes. The caller submits
-    each recording's :attr:`work` to its executor (one recording per worker
-    process, :attr:`workers` of them) and hands the future to :meth:`finish`,
-    which stores the transcript and flags its mentions, each in its own
-    transaction, or marks the recording failed.
-    """
-
-    def __init__(self, config: Config):
-        self.config = config
-        self.workers, threads = plan_workers(config.transcription.workers, config.transcription.threads)
-        self._settings = replace(config.transcription, threads=threads, workers=1)
-        self._read_keywords()
-        self._labels: tuple[str, str] | None = None  # engine and model, once start() has loaded it
-
-    def _read_keywords(self) -> None:
-        stamp = _stamp(self.config.keywords)
-        # One worker process decodes one recording at a time with its share of the cores.
-        spec = transcriber_spec(self.config, self._settings)
-        matcher = load_matcher(self.config.keywords)
-        self._keywords_stamp, self.spec, self.matcher = stamp, spec, matcher
-
-    def start(self, executor: Executor) -> None:
-        """Load the model in a worker (a missing model or engine fails here, at
-        once) and learn its label for the archive."""
-        self._labels = executor.submit(engine_label, self.spec).result()
-
-    @property
-    def stage(self) -> Stage:
-        """The stage as it stands: the spec of the keywords read last, the model :meth:`start` loaded."""
-        engine, model = self._labels
-        return Stage(self.config, self.spec, engine, model, self.config.transcription.formats)
-
-    @property
-    def work(self):
-        """The unit of work to submit for a recording (picklable)."""
-        return self.stage.work
-
-    def refresh(self) -> bool:
-        """Read keywords.yml again if it changed; a broken edit is logged and
-        the last good version kept. True when something new was read."""
-        if _stamp(self.config.keywords) == self._keywords_stamp:
-            return False
-        try:
-            self._read_keywords()
-        except ConfigError as err:
-            self._keywords_stamp = _stamp(self.config.keywords)  # said once, not every pass
-            log.error("%s; still matching with the keywords read before", err)
-            return False
-        log.info("%s changed: matching and transcribing with it from now on", self.config.keywords)
-        return True
-
-    def match_leftovers(self, archive: Archive, stations: Sequence[str]) -> MatchResult:
-        """Flag mentions in what these stations have transcribed but not matched
-        (what an interrupted run stored just before it was killed)."""
-        return match_pending(archive, self.matcher, Filters(stations=tuple(stations)))
-
-    def finish(self, archive: Archive, recording: Recording, future: Future) -> Finished:
-        """Store the transcript ``future`` holds and flag mentions in what is
-        not matched yet of the recording's station (this one, and any a killed
-        run left unmatched); an unreadable recording is marked failed. A broken
-        executor (a worker killed) is raised: it is not the recording's fault."""
-        try:
-            transcript = future.result()
-            segments = self.stage.store(archive, recording, transcript)
-        except BrokenExecutor:
-            raise
-        except PER_ITEM_ERRORS as err:
-            return Finished(recording, error=self.stage.fail(archive, recording, err))
-        matched = match_pending(archive, self.matcher, Filters(stations=(recording.station,)))
-        return Finished(recording, segments, transcript.duration, matched)
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = Path(path).stat()
-    except OSError:
-        return None
-    return stat.st_mtime_ns, stat.st_size
 
 
 def import_and_match(config: Config, archive: Archive, paths: Sequence[Path], *, station: str,

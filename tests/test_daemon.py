@@ -246,7 +246,7 @@ def test_an_edited_keywords_file_is_read_again_and_a_broken_edit_keeps_the_last_
     good = live.matcher
     time.sleep(0.01)
     keywords.write_text("groups: [esto no es un grupo]\n")
-    with caplog.at_level(logging.ERROR, logger="radiomon.jobs"):
+    with caplog.at_level(logging.ERROR, logger="radiomon.pipeline.transcribe.live"):
         assert live.refresh() is False
         assert live.refresh() is False  # said once
     assert live.matcher is good

@@ -13,6 +13,7 @@
 * :mod:`~radiomon.pipeline.transcribe.guards` — radio-grade clean-up of what was decoded (pure)
 * :mod:`~radiomon.pipeline.transcribe.work` — one recording, plain data in and out (the executor's unit)
 * :mod:`~radiomon.pipeline.transcribe.batch` — select, submit, store: the stage
+* :mod:`~radiomon.pipeline.transcribe.live` — the daemon's stage: each recording as it closes, then matched
 * :mod:`~radiomon.pipeline.transcribe.output` — transcript files (JSON, SRT, VTT, TXT)
 * :mod:`~radiomon.pipeline.transcribe.machine` — cores, workers and device
 """
