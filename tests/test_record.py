@@ -29,6 +29,7 @@ from radiomon.archive import Archive
 from radiomon.config import load_config
 from radiomon.filters import Filters
 from radiomon.pipeline.record import clock, record
+from radiomon.pipeline.record.segment_clock import file_name
 from radiomon.timeutil import parse_iso
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
@@ -96,9 +97,13 @@ def wait_for(predicate, timeout, step=0.2):
 
 
 def assert_all_files_registered(config, station_id):
+    """Every file is registered, under the name of the start it is registered with."""
+    rows = recordings(config, station_id)
     on_disk = {str(p) for p in (config.recordings_dir / station_id).rglob("*.*")}
-    registered = {r.path for r in recordings(config, station_id)}
-    assert on_disk == registered
+    assert on_disk == {r.path for r in rows}
+    folder = config.recordings_dir / station_id
+    assert [r.path for r in rows] == [str(folder / file_name(r.start, config.timezone, Path(r.path).suffix))
+                                      for r in rows]
 
 
 def test_segments_are_clock_aligned_registered_and_titled(tmp_path, icecast_server, live_source):
@@ -183,6 +188,8 @@ def test_source_frozen_while_server_stays_up_is_a_stall_and_recovers(tmp_path, i
     stalls = gaps(rec.config, "uno", "stall")
     assert len(stalls) == 1 and stalls[0]["end_utc"] is not None
     assert rec.statuses[0].restarts >= 1
+    # the file ffmpeg opened during the stall is named by when its kept audio starts
+    assert_all_files_registered(rec.config, "uno")
 
 
 def g_end(config) -> float:
@@ -362,7 +369,8 @@ def test_files_left_by_a_killed_run_are_registered_and_the_downtime_is_a_gap(tmp
     with Recorder(config_path, "uno") as rec:
         assert wait_for(lambda: recordings(rec.config, "uno"), 5)
     (row,) = recordings(config, "uno")
-    assert row.path == str(left)
+    assert row.path != str(left) and not left.exists()  # renamed: the start it is registered with
+    assert_all_files_registered(config, "uno")
     assert row.end_utc is not None
     assert abs(row.start.timestamp() + row.duration - last_write) < 0.01
     (gap,) = gaps(config, "uno")

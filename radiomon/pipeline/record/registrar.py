@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from radiomon import media
 from radiomon.archive import Archive
 from radiomon.errors import AudioError
-from radiomon.pipeline.record import ffmpeg_args
+from radiomon.pipeline.record import ffmpeg_args, segment_clock
 from radiomon.pipeline.record.gap_tracker import GapTracker
 from radiomon.pipeline.record.segment_clock import Placement, SegmentClock
 from radiomon.timeutil import UTC
@@ -82,6 +82,7 @@ class SegmentRegistrar:
         self._store(path, placed)
 
     def _store(self, path: Path, placed: Placement) -> None:
+        path = self._named_by_start(path, placed.start)
         self.gaps.audio_resumed_at(placed.start)
         rec_id, _ = self.archive.add_recording(
             station=self.station, start=placed.start, duration=placed.duration, path=str(path)
@@ -92,6 +93,34 @@ class SegmentRegistrar:
         log.info("%s: segment %s %.1f s from %s (recording %d)", self.station,
                  path.relative_to(self.folder) if path.is_relative_to(self.folder) else path,
                  placed.duration, placed.start.astimezone(self.tz).strftime("%H:%M:%S.%f")[:-3], rec_id)
+
+    def _named_by_start(self, path: Path, start: datetime) -> Path:
+        """The file under the name of its registered start (see :func:`segment_clock.file_name`), so
+        its name, its row and its audio agree: a reader of ``…/2026-11-25/095430.mp3`` (``radiomon
+        import``, the staff in the folder) takes 09:54:30 for the time of its first sample.
+
+        Renamed before its row is written, so the archive only ever holds the final path. A name
+        already taken (a file shorter than a second before it) is never overwritten: the file
+        keeps ffmpeg's name and says so in the log.
+        """
+        wanted = path.parent.parent / segment_clock.file_name(start, self.tz, path.suffix)
+        if wanted == path:
+            return path
+        try:
+            wanted.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, wanted)  # unlike a rename, never replaces a file already there
+        except FileExistsError:
+            log.warning("%s: %s starts at %s but %s exists; name kept", self.station, path.name,
+                        start.astimezone(self.tz).strftime("%H:%M:%S"), wanted.name)
+            return path
+        except OSError:  # a file system without hard links
+            if wanted.exists():
+                return path
+            os.replace(path, wanted)
+            return wanted
+        path.unlink()
+        log.info("%s: %s renamed %s, the second its audio starts", self.station, path.name, wanted.name)
+        return wanted
 
     def _trim_head(self, path: Path, seconds: float, duration: float) -> float:
         tmp = path.with_name(path.stem + ".trim" + path.suffix)
@@ -132,6 +161,7 @@ class SegmentRegistrar:
                     log.warning("%s: left-over %s is not audio (%s); left alone", self.station, path.name, err)
                     continue
                 start = _wall(mtime) - timedelta(seconds=duration)
+                path = self._named_by_start(path, start)
                 rec_id, _ = self.archive.add_recording(
                     station=self.station, start=start, duration=duration, path=str(path))
                 log.info("%s: registered %s left by an interrupted run (recording %d)",

@@ -18,7 +18,7 @@ we have) is to be trimmed, so nothing is stored twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 
 MIN_SEGMENT_SECONDS = 0.1  # shorter leftovers (a stop right after a cut) are deleted, not registered
 TRIM_TOLERANCE = 0.15  # overlaps below this are clock jitter, not duplicated audio
@@ -95,4 +95,17 @@ class SegmentClock:
         self.last_end = placement.end
 
 
-__all__ = ["Placement", "SegmentClock", "end_instant"]
+def file_name(start: datetime, tz: tzinfo, ext: str) -> str:
+    """``2026-11-25/095436.mp3``: where a segment whose first sample plays at ``start``
+    belongs, under its station's folder (local time, to the nearest second).
+
+    ffmpeg names a file when it opens it; a segment cut on the clock keeps that
+    name (its chained start lies within jitter of the cut). The first file after
+    a reconnect does not: its head replayed by the server is trimmed, or the
+    stream stalled before audio came, so "095430" can start at 09:54:36.
+    """
+    local = (start + timedelta(microseconds=500_000)).astimezone(tz).replace(microsecond=0)
+    return f"{local:%Y-%m-%d}/{local:%H%M%S}.{ext.lstrip('.')}"
+
+
+__all__ = ["Placement", "SegmentClock", "end_instant", "file_name"]
