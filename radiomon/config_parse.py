@@ -1,0 +1,327 @@
+"""radiomon.yml parsed and checked into the dataclasses of :mod:`radiomon.config`.
+
+Each key is checked for its type and range and each mistake is one
+:class:`~radiomon.errors.ConfigError` naming the file, line and key with what
+to write instead. Relative paths resolve against the config file's folder,
+not the working directory, so cron jobs and the web server see the same
+deployment.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from dataclasses import MISSING, fields, replace
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from radiomon.config import (
+    ALERT_PRIORITIES,
+    BACKLOG_ORDERS,
+    AlertChannel,
+    AlertsConfig,
+    Config,
+    DaemonConfig,
+    HealthConfig,
+    NightlyConfig,
+    OfficeConfig,
+    RecordConfig,
+    RetentionConfig,
+    ScheduleWindow,
+    Station,
+    TranscriptionConfig,
+    WebConfig,
+)
+from radiomon.yamlfile import KeyPath, YamlDocument
+
+_DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def parse_config(doc: YamlDocument, path: Path) -> Config:
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        raise doc.error((), "expected a mapping of settings (timezone:, stations:, …)")
+    base = path.resolve().parent
+    _reject_unknown(doc, (), data, {f.name for f in fields(Config)} - {"path"})
+
+    tz = _timezone(doc, ("timezone",), data.get("timezone", "America/Mexico_City"))
+    values: dict[str, typing.Any] = {"path": path.resolve(), "timezone": tz}
+    for key in ("archive", "recordings_dir", "transcripts_dir", "keywords"):
+        if key in data:
+            values[key] = base / _typed(doc, (key,), data[key], str)
+        else:
+            values[key] = base / getattr(Config, key)
+    values["transcription"] = _options(doc, ("transcription",), data.get("transcription"), TranscriptionConfig)
+    values["record"] = _options(doc, ("record",), data.get("record"), RecordConfig)
+    values["daemon"] = _options(doc, ("daemon",), data.get("daemon"), DaemonConfig)
+    values["retention"] = _options(doc, ("retention",), data.get("retention"), RetentionConfig)
+    values["nightly"] = _options(doc, ("nightly",), data.get("nightly"), NightlyConfig)
+    values["office"] = _options(doc, ("office",), data.get("office"), OfficeConfig)
+    values["alerts"] = _alerts(doc, data.get("alerts"))
+    values["health"] = _options(doc, ("health",), data.get("health"), HealthConfig)
+    _check_positive(doc, ("health",), values["health"])
+    values["web"] = _options(doc, ("web",), data.get("web"), WebConfig)
+    _check_positive(doc, ("web",), values["web"])
+    values["stations"] = _stations(doc, data.get("stations"))
+    _check_transcription(doc, values["transcription"])
+    _check_retention(doc, values["retention"], values["nightly"])
+    _check_daemon(doc, values["daemon"])
+    return Config(**values)
+
+
+def _check_retention(doc: YamlDocument, retention: RetentionConfig, nightly: NightlyConfig) -> None:
+    if retention.audio_days < 0:
+        raise doc.error(("retention", "audio_days"), "must be 0 (keep audio forever) or a number of days")
+    for key in ("clip_before", "clip_after"):
+        if getattr(retention, key) < 0:
+            raise doc.error(("retention", key), "must be 0 or more seconds")
+    for fmt in nightly.formats:
+        if fmt not in ("docx", "html", "md", "json"):
+            raise doc.error(("nightly", "formats"), f"unknown format {fmt!r}; use docx, html, md or json")
+
+
+def _check_transcription(doc: YamlDocument, options: TranscriptionConfig) -> None:
+    if options.engine not in ("faster-whisper", "openai-whisper"):
+        raise doc.error(
+            ("transcription", "engine"), f"unknown engine {options.engine!r}; use faster-whisper or openai-whisper"
+        )
+    if options.device not in ("cpu", "cuda", "auto"):
+        raise doc.error(("transcription", "device"), f"unknown device {options.device!r}; use cpu, cuda or auto")
+    for fmt in options.formats:
+        if fmt not in ("srt", "vtt", "txt", "json"):
+            raise doc.error(("transcription", "formats"), f"unknown format {fmt!r}; use srt, vtt, txt or json")
+
+
+def _alerts(doc: YamlDocument, raw: typing.Any) -> AlertsConfig:
+    if raw is not None and not isinstance(raw, dict):
+        raise doc.error(("alerts",), "expected a mapping of settings (channels:, high:, …)")
+    raw = dict(raw or {})
+    channels_raw = raw.pop("channels", None)
+    options = _options(doc, ("alerts",), raw, AlertsConfig)
+    if options.high not in ("immediate", "batch"):
+        raise doc.error(("alerts", "high"), f"unknown mode {options.high!r}; use immediate or batch")
+    _check_positive(doc, ("alerts",), options)
+    if options.high == "batch" and options.max_age_minutes <= options.batch_minutes:
+        raise doc.error(("alerts", "max_age_minutes"), "must be more than batch_minutes (a batch waits that long)")
+    if options.retry_max_seconds < options.retry_initial_seconds:
+        raise doc.error(("alerts", "retry_max_seconds"), "must be at least retry_initial_seconds")
+    if options.base_url and not re.match(r"^https?://[^/\s]+", options.base_url):
+        raise doc.error(("alerts", "base_url"), f"{options.base_url!r} is not a web address; use http://host:port")
+    return replace(options, channels=_channels(doc, channels_raw))
+
+
+def _channels(doc: YamlDocument, raw: typing.Any) -> tuple[AlertChannel, ...]:
+    from radiomon.alerts.channels import channel_name, check_url  # imports Apprise: only when channels are set
+
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise doc.error(("alerts", "channels"), "expected a list like - {url: 'mailtos://…', priorities: [crisis]}")
+    channels: list[AlertChannel] = []
+    for index, item in enumerate(raw):
+        where: KeyPath = ("alerts", "channels", index)
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, dict):
+            raise doc.error(where, "expected {url: …, priorities: [crisis, high, health]}")
+        channel = _options(doc, where, item, AlertChannel)
+        problem = check_url(channel.url)
+        if problem:
+            raise doc.error(where + ("url",), problem)
+        for priority in channel.priorities:
+            if priority not in ALERT_PRIORITIES:
+                raise doc.error(where + ("priorities",),
+                                f"unknown priority {priority!r}; use {', '.join(ALERT_PRIORITIES)}")
+        if channel.name and not _SLUG.match(channel.name):
+            raise doc.error(where + ("name",),
+                            f"{channel.name!r} is not a slug; use lowercase letters, digits, - and _")
+        channel = replace(channel, name=channel.name or channel_name(channel.url))
+        if any(c.name == channel.name for c in channels):
+            raise doc.error(where + ("name",) if "name" in item else where,
+                            f"two channels are called {channel.name!r}; give each a different name")
+        channels.append(channel)
+    return tuple(channels)
+
+
+def _check_positive(doc: YamlDocument, where: KeyPath, options: typing.Any) -> None:
+    for f in fields(options):
+        value = getattr(options, f.name)
+        if isinstance(value, float) and value <= 0:
+            raise doc.error(where + (f.name,), f"must be a positive number, got {value:g}")
+
+
+def _check_daemon(doc: YamlDocument, options: DaemonConfig) -> None:
+    if options.backlog not in BACKLOG_ORDERS:
+        raise doc.error(("daemon", "backlog"), f"unknown order {options.backlog!r}; use newest-first or oldest-first")
+    if options.pass_seconds <= 0:
+        raise doc.error(("daemon", "pass_seconds"), "must be a positive number of seconds")
+    if not 0 <= options.worker_nice <= 19:
+        raise doc.error(("daemon", "worker_nice"), f"{options.worker_nice} is out of range; use 0 (none) to 19")
+
+
+def _stations(doc: YamlDocument, raw: typing.Any) -> tuple[Station, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise doc.error(("stations",), "expected a list of stations (- id: …, url: …)")
+    stations: list[Station] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        where: KeyPath = ("stations", index)
+        if not isinstance(item, dict):
+            raise doc.error(where, "expected a mapping with id, name and url or input")
+        schedule_raw = item.get("schedule")
+        tz_raw = item.get("timezone")
+        plain = {k: v for k, v in item.items() if k not in ("schedule", "timezone")}
+        _reject_unknown(doc, where, item, {f.name for f in fields(Station)})
+        if "id" not in item:
+            raise doc.error(where, "missing id; give the station a short slug like radio-moroleon")
+        station = _options(doc, where, plain, Station)
+        if not _SLUG.match(station.id):
+            raise doc.error(where + ("id",), f"{station.id!r} is not a slug; use lowercase letters, digits, - and _")
+        if station.id in seen:
+            raise doc.error(where + ("id",), f"duplicate station id {station.id!r}; ids must be unique")
+        seen.add(station.id)
+        if not station.url and not station.input:
+            raise doc.error(where, f"station {station.id!r} has neither url nor input; give one of them")
+        if station.url and station.input:
+            raise doc.error(where, f"station {station.id!r} has both url and input; keep one")
+        if station.segment_minutes <= 0:
+            raise doc.error(where + ("segment_minutes",), "must be a positive number of minutes")
+        stations.append(
+            replace(
+                station,
+                name=station.name or station.id,
+                timezone=_timezone(doc, where + ("timezone",), tz_raw) if tz_raw is not None else None,
+                schedule=_schedule(doc, where + ("schedule",), schedule_raw),
+            )
+        )
+    return tuple(stations)
+
+
+def _schedule(doc: YamlDocument, where: KeyPath, raw: typing.Any) -> tuple[ScheduleWindow, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise doc.error(where, "expected a list like - {days: mon-fri, from: '06:00', to: '14:00'}")
+    windows = []
+    for index, item in enumerate(raw):
+        at = where + (index,)
+        if not isinstance(item, dict):
+            raise doc.error(at, "expected {days: mon-fri, from: '06:00', to: '14:00'}")
+        _reject_unknown(doc, at, item, {"days", "from", "to"})
+        windows.append(
+            ScheduleWindow(
+                days=parse_days(doc, at + ("days",), item.get("days", "mon-sun")),
+                start=_clock(doc, at + ("from",), item.get("from", "00:00")),
+                end=_clock(doc, at + ("to",), item.get("to", "24:00")),
+            )
+        )
+    return tuple(windows)
+
+
+def parse_days(doc: YamlDocument, where: KeyPath, raw: typing.Any) -> frozenset[int]:
+    """``mon-fri``, ``sat,sun``, ``daily`` or a list of those."""
+    parts = raw if isinstance(raw, list) else str(raw).split(",")
+    days: set[int] = set()
+    for part in parts:
+        text = str(part).strip().lower()[:7]
+        if text in ("daily", "all", "*"):
+            return frozenset(range(7))
+        ends = [p.strip()[:3] for p in text.split("-")]
+        if len(ends) > 2 or any(e not in _DAY_NAMES for e in ends):
+            raise doc.error(where, f"{raw!r} is not a set of days; use e.g. mon-fri, sat,sun or daily")
+        first, last = _DAY_NAMES.index(ends[0]), _DAY_NAMES.index(ends[-1])
+        day = first
+        while True:
+            days.add(day)
+            if day == last:
+                break
+            day = (day + 1) % 7
+    return frozenset(days)
+
+
+def _clock(doc: YamlDocument, where: KeyPath, raw: typing.Any) -> time:
+    # YAML 1.1 reads an unquoted 06:00 as the sexagesimal integer 360.
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = f"{raw // 60:02d}:{raw % 60:02d}"
+    found = re.fullmatch(r"(\d{1,2}):(\d{2})", str(raw).strip())
+    if not found or int(found.group(1)) > 24 or int(found.group(2)) > 59:
+        raise doc.error(where, f"{raw!r} is not a time of day; use HH:MM like '06:00'")
+    hour, minute = int(found.group(1)), int(found.group(2))
+    return time.max if hour == 24 else time(hour, minute)
+
+
+def _timezone(doc: YamlDocument, where: KeyPath, raw: typing.Any) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(raw))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise doc.error(where, f"unknown time zone {raw!r}; use an IANA name like America/Mexico_City") from None
+
+
+def _reject_unknown(doc: YamlDocument, where: KeyPath, data: dict, known: set[str]) -> None:
+    for key in data:
+        if key not in known:
+            raise doc.error(where + (str(key),), f"unknown key; expected one of: {', '.join(sorted(known))}")
+
+
+_Options = typing.TypeVar("_Options")
+
+
+def _options(doc: YamlDocument, where: KeyPath, raw: typing.Any, cls: type[_Options]) -> _Options:
+    """Build an options dataclass from a mapping, checking keys and types."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise doc.error(where, f"expected a mapping of settings (key: value), got {raw!r}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    _reject_unknown(doc, where, raw, known)
+    values = {}
+    for f in fields(cls):
+        if f.name not in raw:
+            if f.default is MISSING and f.default_factory is MISSING:
+                raise doc.error(where + (f.name,), "required key is missing")
+            continue
+        values[f.name] = _typed(doc, where + (f.name,), raw[f.name], hints[f.name])
+    return cls(**values)
+
+
+def _typed(doc: YamlDocument, where: KeyPath, value: typing.Any, expected: typing.Any) -> typing.Any:
+    origin = typing.get_origin(expected)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(expected)
+        if value is None and type(None) in options:
+            return None
+        inner = [o for o in options if o is not type(None)]
+        return _typed(doc, where, value, inner[0])
+    if origin is tuple:
+        item_type = typing.get_args(expected)[0]
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list):
+            raise doc.error(where, f"expected a list, got {value!r}")
+        return tuple(_typed(doc, where + (i,), v, item_type) for i, v in enumerate(value))
+    if expected is bool:
+        if isinstance(value, bool):
+            return value
+        raise doc.error(where, f"expected true or false, got {value!r}")
+    if expected is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise doc.error(where, f"expected a whole number, got {value!r}")
+    if expected is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise doc.error(where, f"expected a number, got {value!r}")
+    if expected is str:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise doc.error(where, f"expected text, got {value!r}")
+    raise TypeError(f"unsupported option type {expected!r}")  # a programming error
+
+
+__all__ = ["parse_config", "parse_days"]
