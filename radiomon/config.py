@@ -21,6 +21,15 @@ from radiomon.yamlfile import YamlDocument
 DEFAULT_CONFIG_NAME = "radiomon.yml"
 CONFIG_ENV = "RADIOMON_CONFIG"
 
+# The values a setting may take, owned here (the bottom of the house) and
+# imported by what implements them: the engines, the transcript files, the
+# document writers.
+ENGINES = ("faster-whisper", "openai-whisper")  # radiomon.pipeline.transcribe.engines
+DEVICES = ("cpu", "cuda", "auto")
+TRANSCRIPT_FORMATS = ("json", "srt", "vtt", "txt")  # radiomon.pipeline.transcribe.output
+DIGEST_FORMATS = ("docx", "html", "md", "json")  # radiomon.reports.writers
+HIGH_MODES = ("immediate", "batch")  # how high-priority mentions are sent (radiomon.alerts)
+
 
 @dataclass(frozen=True)
 class ScheduleWindow:

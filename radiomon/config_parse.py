@@ -20,6 +20,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from radiomon.config import (
     ALERT_PRIORITIES,
     BACKLOG_ORDERS,
+    DEVICES,
+    DIGEST_FORMATS,
+    ENGINES,
+    HIGH_MODES,
+    TRANSCRIPT_FORMATS,
     AlertChannel,
     AlertsConfig,
     Config,
@@ -79,20 +84,18 @@ def _check_retention(doc: YamlDocument, retention: RetentionConfig, nightly: Nig
         if getattr(retention, key) < 0:
             raise doc.error(("retention", key), "must be 0 or more seconds")
     for fmt in nightly.formats:
-        if fmt not in ("docx", "html", "md", "json"):
-            raise doc.error(("nightly", "formats"), f"unknown format {fmt!r}; use docx, html, md or json")
+        if fmt not in DIGEST_FORMATS:
+            raise doc.error(("nightly", "formats"), f"unknown format {fmt!r}; use {_choices(DIGEST_FORMATS)}")
 
 
 def _check_transcription(doc: YamlDocument, options: TranscriptionConfig) -> None:
-    if options.engine not in ("faster-whisper", "openai-whisper"):
-        raise doc.error(
-            ("transcription", "engine"), f"unknown engine {options.engine!r}; use faster-whisper or openai-whisper"
-        )
-    if options.device not in ("cpu", "cuda", "auto"):
-        raise doc.error(("transcription", "device"), f"unknown device {options.device!r}; use cpu, cuda or auto")
+    if options.engine not in ENGINES:
+        raise doc.error(("transcription", "engine"), f"unknown engine {options.engine!r}; use {_choices(ENGINES)}")
+    if options.device not in DEVICES:
+        raise doc.error(("transcription", "device"), f"unknown device {options.device!r}; use {_choices(DEVICES)}")
     for fmt in options.formats:
-        if fmt not in ("srt", "vtt", "txt", "json"):
-            raise doc.error(("transcription", "formats"), f"unknown format {fmt!r}; use srt, vtt, txt or json")
+        if fmt not in TRANSCRIPT_FORMATS:
+            raise doc.error(("transcription", "formats"), f"unknown format {fmt!r}; use {_choices(TRANSCRIPT_FORMATS)}")
 
 
 def _alerts(doc: YamlDocument, raw: typing.Any) -> AlertsConfig:
@@ -101,8 +104,8 @@ def _alerts(doc: YamlDocument, raw: typing.Any) -> AlertsConfig:
     raw = dict(raw or {})
     channels_raw = raw.pop("channels", None)
     options = _options(doc, ("alerts",), raw, AlertsConfig)
-    if options.high not in ("immediate", "batch"):
-        raise doc.error(("alerts", "high"), f"unknown mode {options.high!r}; use immediate or batch")
+    if options.high not in HIGH_MODES:
+        raise doc.error(("alerts", "high"), f"unknown mode {options.high!r}; use {_choices(HIGH_MODES)}")
     _check_positive(doc, ("alerts",), options)
     if options.high == "batch" and options.max_age_minutes <= options.batch_minutes:
         raise doc.error(("alerts", "max_age_minutes"), "must be more than batch_minutes (a batch waits that long)")
@@ -144,6 +147,11 @@ def _channels(doc: YamlDocument, raw: typing.Any) -> tuple[AlertChannel, ...]:
                             f"two channels are called {channel.name!r}; give each a different name")
         channels.append(channel)
     return tuple(channels)
+
+
+def _choices(values: tuple[str, ...]) -> str:
+    """``("a", "b", "c")`` → ``a, b or c``."""
+    return f"{', '.join(values[:-1])} or {values[-1]}" if len(values) > 1 else values[0]
 
 
 def _check_positive(doc: YamlDocument, where: KeyPath, options: typing.Any) -> None:

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from radiomon import timeutil
+from radiomon import config, timeutil
 from radiomon.transcript import Segment
 
-FORMATS = ("json", "srt", "vtt", "txt")
+FORMATS = config.TRANSCRIPT_FORMATS  # the list transcription.formats is checked against
 
 
 def transcript_path(transcripts_dir: Path, station: str, start: datetime, tz: ZoneInfo, ext: str = "json") -> Path:

@@ -15,9 +15,10 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+from radiomon import config
 from radiomon.transcript import Segment
 
-ENGINES = ("faster-whisper", "openai-whisper")
+ENGINES = config.ENGINES  # the list transcription.engine is checked against
 SAMPLE_RATE = 16_000
 
 

@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 
 from radiomon import outputs
+from radiomon.config import DIGEST_FORMATS
 
-DIGEST_FORMATS = ("docx", "html", "md", "json")
 WEEKLY_FORMATS = ("docx", "html", "md")
 
 
