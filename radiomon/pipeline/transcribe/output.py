@@ -25,7 +25,10 @@ FORMATS = config.TRANSCRIPT_FORMATS  # the list transcription.formats is checked
 
 
 def transcript_path(transcripts_dir: Path, station: str, start: datetime, tz: ZoneInfo, ext: str = "json") -> Path:
-    local = start.astimezone(tz)
+    """``transcripts/<station>/<YYYY-MM-DD>/<HHMMSS>.json``: the recording's start to the nearest second,
+    as the recorder names the audio (a file cut at 10:00 whose chained start is 09:59:59.98 is
+    ``100000.mp3``, and its transcript ``100000.json``, not ``095959.json``)."""
+    local = (start + timedelta(microseconds=500_000)).astimezone(tz).replace(microsecond=0)
     return Path(transcripts_dir) / station / local.strftime("%Y-%m-%d") / f"{local.strftime('%H%M%S')}.{ext}"
 
 
