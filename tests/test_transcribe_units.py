@@ -465,3 +465,46 @@ def test_openai_clip_timestamps_never_reach_past_the_audio():
     assert clip_timestamps([Clip(0.0, 2.0), Clip(3.0004, 9.9999)], duration=10.0) == [0.0, 2.0, 3.0, 9.99]
     assert clip_timestamps([Clip(9.995, 10.2)], duration=10.0) == []
     assert clip_timestamps([Clip(-0.1, 1.2345)], duration=5.0) == [0.0, 1.234]
+
+
+class ScoringEngine:
+    """A stand-in engine that scores, recording the compute type it was loaded with."""
+
+    name, model_label = "faster-whisper", "fake"
+    loaded: list[str] = []
+
+    def __init__(self, engine, model, options):
+        self.compute_type = options.compute_type
+        ScoringEngine.loaded.append(options.compute_type)
+
+    def transcribe(self, audio, clips):
+        return [Segment(c.start, c.end, "Buenos días", words=(Word(" Buenos", c.start, c.end, 1.0),))
+                for c in clips]
+
+    def score(self, audio, clip, texts, prompt):
+        return [[0.0] for _ in texts]
+
+
+def test_answers_near_the_line_are_asked_again_of_a_float32_model_loaded_once(monkeypatch) -> None:
+    from radiomon.keywords import parse_keywords
+    from radiomon.pipeline.transcribe import rescore
+    from radiomon.pipeline.transcribe.types import EngineOptions
+    from radiomon.pipeline.transcribe.work import Transcriber, TranscriberSpec
+
+    ScoringEngine.loaded = []
+    seen = []
+    monkeypatch.setattr(rescore.Rescorer, "rescore", lambda self, raw, score, recheck=None: seen.append(recheck) or raw)
+    keywords = parse_keywords({"groups": {"municipio": {"terms": ["Moroleón"]}}})
+    spec = TranscriberSpec("faster-whisper", "base", EngineOptions(compute_type="auto"), vad=False,
+                           rescore=keywords, engine_factory=ScoringEngine)
+    transcriber = Transcriber(spec)
+    transcriber.transcribe(np.zeros(16_000 * 3, dtype=np.float32))
+    (recheck,) = seen
+    assert ScoringEngine.loaded == ["auto"]  # nothing more until an answer is near the line
+    for _ in range(3):
+        recheck(None, ["Moroleón"], None)
+    assert ScoringEngine.loaded == ["auto", "float32"]
+    exact = Transcriber(TranscriberSpec("faster-whisper", "base", EngineOptions(compute_type="float32"), vad=False,
+                                        rescore=keywords, engine_factory=ScoringEngine))
+    exact.transcribe(np.zeros(16_000 * 3, dtype=np.float32))
+    assert seen[-1] is None  # already float32: nothing to ask again

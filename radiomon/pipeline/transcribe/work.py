@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +71,8 @@ class Transcriber:
         self.rescorer = None
         if spec.rescore is not None and callable(getattr(self.engine, "score", None)):
             self.rescorer = Rescorer.for_keywords(spec.rescore, spec.options.initial_prompt)
+        self._recheck_engine = None  # the float32 model, loaded the first time an answer is near the line
+        self._recheck_loading = threading.Lock()  # the process's threads share this transcriber
 
     def transcribe(self, audio: np.ndarray, label: str = "audio") -> Transcript:
         """``audio`` (16 kHz mono float32) through every stage after decoding."""
@@ -78,14 +80,36 @@ class Transcriber:
         packed = pack(audio, regions)
         raw = self.engine.transcribe(packed.audio, packed.clips)
         if self.rescorer is not None:
-            raw = self.rescorer.rescore(raw, lambda clip, texts, prompt: self.engine.score(packed.audio, clip, texts,
-                                                                                            prompt))
+            raw = self.rescorer.rescore(
+                raw, lambda clip, texts, prompt: self.engine.score(packed.audio, clip, texts, prompt),
+                recheck=self._recheck(packed.audio))
         raw = restore(raw, packed)
         report = guards.GuardReport()
         cleaned = guards.clean(raw, regions if self.vad else None, report=report)
         if any(vars(report).values()):
             log.info("%s: guards dropped %s", label, report)
         return Transcript(tuple(cleaned), len(audio) / SAMPLE_RATE, sum(c.end - c.start for c in regions))
+
+
+    def _recheck(self, audio: np.ndarray):
+        """The second scorer for answers within decide.BAND of their line: the same weights in float32.
+
+        int8 kernels differ by CPU backend (CT2_USE_MKL, the instruction set) by up to 3 nats on one
+        question, enough to flip a decision near MARGIN or FAR_GAIN; float32 answers agree across
+        backends (tests/test_rescore_backends.py). Loaded only when first needed, since it costs a
+        second copy of the model; None where the engine already decodes in float32."""
+        options = self.spec.options
+        if options.compute_type == "float32" or self.spec.engine != "faster-whisper":
+            return None
+
+        def score(clip, texts, prompt):
+            with self._recheck_loading:
+                if self._recheck_engine is None:
+                    self._recheck_engine = self.spec.engine_factory(self.spec.engine, self.spec.model,
+                                                                    replace(options, compute_type="float32"))
+            return self._recheck_engine.score(audio, clip, texts, prompt)
+
+        return score
 
 
 _loaded: tuple[TranscriberSpec, Transcriber] | None = None
