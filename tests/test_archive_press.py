@@ -63,19 +63,24 @@ def test_an_archive_of_version_4_migrates_keeping_mentions_ids_and_reviews(tmp_p
 
 def test_an_article_is_stored_once_however_often_it_is_offered(tmp_path: Path) -> None:
     archive = Archive(tmp_path / "radiomon.db")
-    first = archive.add_article(article())
+    key = "diariodelsur.example/2026/11/25/mercado"
+    first = archive.add_article(article(), [key, "diariodelsur.example/mercado-hidalgo"])
     assert first is not None
-    assert archive.add_article(article(title="Otro título")) is None  # the same normalized URL
+    assert archive.add_article(article(title="Otro título"), [key]) is None  # the same article
+    assert archive.add_article(article("https://diariodelsur.example/mercado-hidalgo"),
+                               ["diariodelsur.example/mercado-hidalgo"]) is None  # its canonical link
     assert archive.query("SELECT count(*) AS n FROM articles") == [{"n": 1}]
     assert archive.article(first).story == first  # the first of its story
-    assert archive.known_urls([article().url, "https://otro.example/x"]) == {article().url}
-    other = archive.add_article(article("https://elsol.example/nota", outlet="el-sol", story=first))
+    assert archive.known_keys([key, "otro.example/x"]) == {key}
+    assert archive.article_for_key("diariodelsur.example/mercado-hidalgo") == first
+    other = archive.add_article(article("https://elsol.example/nota", outlet="el-sol", story=first),
+                                ["elsol.example/nota"])
     assert [a.id for a in archive.story_articles(first)] == [first, other]
 
 
 def test_articles_are_searchable_with_the_segments_tokenizer(tmp_path: Path) -> None:
     archive = Archive(tmp_path / "radiomon.db")
-    article_id = archive.add_article(article())
+    article_id = archive.add_article(article(), ["diariodelsur.example/2026/11/25/mercado"])
     found = archive.query("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", ("moroleon remodelacion",))
     assert found == [{"rowid": article_id}]
     assert archive.query("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'title:hidalgo'") == [
@@ -84,7 +89,7 @@ def test_articles_are_searchable_with_the_segments_tokenizer(tmp_path: Path) -> 
 
 def test_an_articles_mentions_are_replaced_keeping_reviews(tmp_path: Path) -> None:
     archive = Archive(tmp_path / "radiomon.db")
-    article_id = archive.add_article(article())
+    article_id = archive.add_article(article(), ["diariodelsur.example/2026/11/25/mercado"])
     changes = archive.replace_article_mentions(article_id, [press_mention()])
     (added,) = changes.added
     assert (added.medium, added.article_id, added.recording_id) == ("press", article_id, None)

@@ -1,7 +1,8 @@
 """The press: outlets, their feeds' state, articles and their mentions.
 
-An article is stored once by its normalized URL (``INSERT … ON CONFLICT DO
-NOTHING``: a second pass, or a second feed listing it, stores nothing), with
+An article is stored once under every key it is known by (its URL's and its
+canonical link's, :func:`~radiomon.pipeline.press.urls.url_key`: a second
+pass, or a second feed listing it, stores nothing), with
 its story chosen by the caller from :meth:`ArticlesMixin.recent_signatures`
 (radiomon/pipeline/press/stories.py decides). An article's mentions are
 replaced as a whole like a recording's: still-found mentions keep their id
@@ -96,19 +97,23 @@ class ArticlesMixin(ArchiveBase):
         return [FeedState(*r) for r in self.conn.execute(f"SELECT {_FEED_COLUMNS} FROM press_feeds ORDER BY url")]
 
     # -- articles ----------------------------------------------------------------
-    def known_urls(self, urls: Sequence[str]) -> set[str]:
-        """Those of ``urls`` (normalized) already stored."""
+    def known_keys(self, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` (:func:`~radiomon.pipeline.press.urls.url_key`) an article is stored under."""
         found: set[str] = set()
-        for start in range(0, len(urls), 500):
-            chunk = list(urls[start:start + 500])
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start:start + 500])
             found |= {r[0] for r in self.conn.execute(
-                f"SELECT url FROM articles WHERE url IN ({', '.join('?' * len(chunk))})", chunk)}
+                f"SELECT key FROM article_keys WHERE key IN ({', '.join('?' * len(chunk))})", chunk)}
         return found
 
-    def add_article(self, article: ArticleRow) -> int | None:
-        """Store a new article; its id, or None when its URL is stored already. Without a ``story`` it
-        starts its own (the story is the id of its first article)."""
+    def add_article(self, article: ArticleRow, keys: Sequence[str]) -> int | None:
+        """Store a new article under ``keys`` (its URL's key first, then its canonical link's, …); its id,
+        or None when any of them is taken already (another feed, another pass, the page's canonical
+        URL). Without a ``story`` it starts its own (the story is the id of its first article)."""
         with self.write() as conn:
+            placeholders = ", ".join("?" * len(keys))
+            if conn.execute(f"SELECT 1 FROM article_keys WHERE key IN ({placeholders})", tuple(keys)).fetchone():
+                return None
             cursor = conn.execute(
                 f"INSERT INTO articles ({_ARTICLE_COLUMNS.replace(', id, matched_utc', '')}) "
                 f"VALUES ({', '.join('?' * 12)}) ON CONFLICT(url) DO NOTHING",
@@ -119,9 +124,21 @@ class ArticlesMixin(ArchiveBase):
             if cursor.rowcount == 0:
                 return None
             article_id = cursor.lastrowid
+            conn.executemany("INSERT OR IGNORE INTO article_keys (key, article_id) VALUES (?, ?)",
+                             [(key, article_id) for key in dict.fromkeys(keys)])
             if article.story is None:
                 conn.execute("UPDATE articles SET story = id WHERE id = ?", (article_id,))
             return article_id
+
+    def add_article_keys(self, article_id: int, keys: Sequence[str]) -> None:
+        """More keys the article is known under (a page whose canonical link names it)."""
+        with self.write() as conn:
+            conn.executemany("INSERT OR IGNORE INTO article_keys (key, article_id) VALUES (?, ?)",
+                             [(key, article_id) for key in keys])
+
+    def article_for_key(self, key: str) -> int | None:
+        row = self.conn.execute("SELECT article_id FROM article_keys WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
 
     def article(self, article_id: int) -> ArticleRow | None:
         row = self.conn.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()

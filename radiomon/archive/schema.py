@@ -300,7 +300,8 @@ SCHEMA_V4 = [
 # ``outlets`` mirrors radiomon.yml's press.outlets (as ``stations`` mirrors the
 # stations); ``press_feeds`` keeps each feed's conditional-GET state and how
 # its last pass went (what ``radiomon status`` shows per outlet). An article
-# is stored once by its normalized URL; ``story`` is the id of the first
+# is stored once: ``article_keys`` holds every key it is known under (its URL's and
+# its canonical link's, scheme and ``www.`` aside); ``story`` is the id of the first
 # article of its story (the same wire note on several outlets, or re-posted),
 # so every article of one story shares it. ``articles_fts`` indexes the title
 # and the text with the segments' tokenizer, so one query language serves both.
@@ -353,6 +354,13 @@ SCHEMA_V5 = [
         matched_utc TEXT                  -- NULL: still to be matched against keywords.yml
     )
     """,
+    """
+    CREATE TABLE article_keys (
+        key TEXT PRIMARY KEY,             -- url_key(): the URL without scheme, www. or tracking parameters
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+    )
+    """,
+    "CREATE INDEX article_keys_article ON article_keys (article_id)",
     "CREATE INDEX articles_published ON articles (published_utc)",
     "CREATE INDEX articles_outlet_published ON articles (outlet, published_utc)",
     "CREATE INDEX articles_story ON articles (story)",
