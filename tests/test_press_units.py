@@ -192,4 +192,8 @@ def test_simhash_groups_copies_and_keeps_other_stories_apart():
     recent = [StorySignature("s-agua", simhash(WIRE), day), StorySignature("s-cabildo", simhash(OTHER), day)]
     assert find_story(simhash(copy), day + timedelta(hours=2), recent) == "s-agua"
     assert find_story(simhash(copy), day + timedelta(days=10), recent) is None  # outside the window
-    assert group([("a", WIRE, day), ("b", OTHER, day), ("c", copy, day)]) == {"a": "a", "b": "b", "c": "a"}
+    batch = [("a", simhash(WIRE), day), ("b", simhash(OTHER), day), ("c", simhash(copy), day)]
+    assert group(batch) == {"a": "a", "b": "b", "c": "a"}
+    # The headline each outlet writes is left out when given: only the shared body counts.
+    headline = "Suspenderán el servicio de agua potable en la zona centro de Moroleón por reparación de la red"
+    assert simhash(headline + "\n" + WIRE, titles=[headline]) == simhash(WIRE)

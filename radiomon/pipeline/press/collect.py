@@ -314,6 +314,6 @@ def _fetch_article(outlet, candidate, client, deadline, is_stored, claim):
         fetched=result.fetched_at,
         text=page.text,
         content_hash=hashlib.sha256(page.text.encode("utf-8")).hexdigest(),
-        simhash=simhash(page.text),
+        simhash=simhash(page.text, titles=(entry.title, page.title)),
         encoding=page.encoding,
     )

@@ -332,7 +332,9 @@ class PoliteClient:
                 if declared.isdigit() and int(declared) > max_bytes:
                     raise _Failure(f"body of {int(declared):,} bytes refused: the cap is {max_bytes:,}")
                 chunks, size = [], 0
-                for chunk in response.iter_bytes(chunk_size=65536):
+                # No chunk_size: httpx would buffer up to it, and a server trickling a byte a second
+                # would never hand back a chunk to check the deadline on.
+                for chunk in response.iter_bytes():
                     size += len(chunk)
                     if size > max_bytes:
                         raise _Failure(f"body refused past the cap of {max_bytes:,} bytes")
