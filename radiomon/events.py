@@ -56,17 +56,25 @@ class MentionEvent:
 
     kind: str  # CRISIS_MENTION or HIGH_MENTION
     mention_id: int
-    station: str
+    station: str | None  # None for press
     group_id: str
     group_label: str
     priority: str  # the group's priority in keywords.yml
     keyword: str
-    matched: str  # the words heard
-    at_utc: str
-    offset: float  # seconds into the recording
-    recording_id: int
-    segment_id: int
+    matched: str  # the words heard (press: the words printed)
+    at_utc: str  # radio: when it aired; press: the article's published time
+    offset: float  # seconds into the recording; press: characters into the article's text
+    recording_id: int | None  # None for press
+    segment_id: int | None  # None for press
     context: str | None
+    # Press (issue 27). Optional so radio events, and the payloads already in
+    # an archive's outbox, stay as they are: a payload without ``medium`` is radio.
+    medium: str = "radio"  # "radio" or "press"
+    article_id: int | None = None
+    url: str | None = None  # the article on the outlet's site
+    title: str | None = None  # its headline
+    outlet: str | None = None  # the outlet's id (config press.outlets[].id)
+    outlet_name: str | None = None  # its name when the writer knows it; messages fall back to the id
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -91,7 +99,8 @@ def publish(events: list[MentionEvent]) -> None:
     """Log and hand ``events`` (already stored) to the subscribed handlers."""
     for event in events:
         level = logging.WARNING if event.kind == CRISIS_MENTION else logging.INFO
-        log.log(level, "%s mention: %s %s %r (%s) at %s, mention %d", event.priority, event.station,
+        where = event.station if event.medium == "radio" else f"press {event.outlet} article {event.article_id}"
+        log.log(level, "%s mention: %s %s %r (%s) at %s, mention %d", event.priority, where,
                 event.group_id, event.matched, event.keyword, event.at_utc, event.mention_id)
         for handler in list(_handlers):
             try:
