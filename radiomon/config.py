@@ -29,6 +29,7 @@ DEVICES = ("cpu", "cuda", "auto")
 TRANSCRIPT_FORMATS = ("json", "srt", "vtt", "txt")  # radiomon.pipeline.transcribe.output
 DIGEST_FORMATS = ("docx", "html", "md", "json")  # radiomon.reports.writers
 HIGH_MODES = ("immediate", "batch")  # how high-priority mentions are sent (radiomon.alerts)
+PRESS_SCOPES = ("local", "regional", "estatal", "nacional")  # an outlet's reach, a label for the documents
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,39 @@ class HealthConfig:
     disk_max_used_percent: float = 90.0  # the disk of the archive or of recordings_dir fuller than this
     nightly_max_hours: float = 12.0  # a `radiomon nightly` run still unfinished after this long has died
     alert_max_minutes: float = 30.0  # an alert still not delivered to a channel after this long
+    outlet_quiet_hours: float = 24.0  # a newspaper whose feeds fail, or that publishes nothing new, this long
+
+
+@dataclass(frozen=True)
+class PressOutlet:
+    """One newspaper's website: where its new notes are listed (radiomon/pipeline/press/)."""
+
+    id: str  # short slug: the `outlet` of its articles and mentions
+    name: str = ""  # display name (Diario del Sur); defaults to the id
+    feeds: tuple[str, ...] = ()  # RSS, Atom or (news) sitemap / sitemap index URLs; `radiomon press add` finds them
+    scope: str = "regional"  # local | regional | estatal | nacional: a label for the documents
+
+
+@dataclass(frozen=True)
+class PressConfig:
+    """``radiomon press fetch``, the daemon's poll and the nightly job: the newspapers' web notes."""
+
+    poll_minutes: float = 30.0  # how often `radiomon run` polls every outlet (one polite pass)
+    # Whom a newspaper's webmaster can write to about radiomon's requests (an e-mail or a web page); it goes
+    # in the User-Agent. Default: office.base_url, else the office and municipality's names.
+    contact: str = ""
+    user_agent: str = ""  # the whole User-Agent instead; default: radiomon/<version> (…; +<contact>)
+    delay_seconds: float = 1.0  # between two requests to one site; a longer robots.txt Crawl-delay wins
+    deadline_seconds: float = 600.0  # one pass over every outlet ends by then; what is left waits for the next
+    max_page_mb: float = 5.0  # a page or feed larger than this is refused (read as a stream, never held whole)
+    outlets: tuple[PressOutlet, ...] = ()  # the newspapers; none: the press is not monitored
+
+    def outlet(self, outlet_id: str) -> PressOutlet:
+        for outlet in self.outlets:
+            if outlet.id == outlet_id:
+                return outlet
+        known = ", ".join(o.id for o in self.outlets) or "none"
+        raise ConfigError(f"unknown outlet {outlet_id!r} (configured under press.outlets: {known})")
 
 
 @dataclass(frozen=True)
@@ -209,6 +243,7 @@ class Config:
     alerts: AlertsConfig = AlertsConfig()
     health: HealthConfig = HealthConfig()
     web: WebConfig = WebConfig()
+    press: PressConfig = PressConfig()
     stations: tuple[Station, ...] = ()  # the stations to record (the one key without a default)
 
     @property

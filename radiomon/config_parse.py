@@ -24,6 +24,7 @@ from radiomon.config import (
     DIGEST_FORMATS,
     ENGINES,
     HIGH_MODES,
+    PRESS_SCOPES,
     TRANSCRIPT_FORMATS,
     AlertChannel,
     AlertsConfig,
@@ -32,6 +33,8 @@ from radiomon.config import (
     HealthConfig,
     NightlyConfig,
     OfficeConfig,
+    PressConfig,
+    PressOutlet,
     RecordConfig,
     RetentionConfig,
     ScheduleWindow,
@@ -70,6 +73,7 @@ def parse_config(doc: YamlDocument, path: Path) -> Config:
     _check_positive(doc, ("health",), values["health"])
     values["web"] = _options(doc, ("web",), data.get("web"), WebConfig)
     _check_positive(doc, ("web",), values["web"])
+    values["press"] = _press(doc, data.get("press"))
     values["stations"] = _stations(doc, data.get("stations"))
     _check_transcription(doc, values["transcription"])
     _check_retention(doc, values["retention"], values["nightly"])
@@ -147,6 +151,47 @@ def _channels(doc: YamlDocument, raw: typing.Any) -> tuple[AlertChannel, ...]:
                             f"two channels are called {channel.name!r}; give each a different name")
         channels.append(channel)
     return tuple(channels)
+
+
+def _press(doc: YamlDocument, raw: typing.Any) -> PressConfig:
+    if raw is not None and not isinstance(raw, dict):
+        raise doc.error(("press",), "expected a mapping of settings (poll_minutes:, outlets:, …)")
+    raw = dict(raw or {})
+    outlets_raw = raw.pop("outlets", None)
+    options = _options(doc, ("press",), raw, PressConfig)
+    _check_positive(doc, ("press",), options)
+    return replace(options, outlets=_outlets(doc, outlets_raw))
+
+
+def _outlets(doc: YamlDocument, raw: typing.Any) -> tuple[PressOutlet, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise doc.error(("press", "outlets"), "expected a list of outlets (- id: …, name: …, feeds: [URL])")
+    outlets: list[PressOutlet] = []
+    for index, item in enumerate(raw):
+        where: KeyPath = ("press", "outlets", index)
+        if not isinstance(item, dict):
+            raise doc.error(where, "expected a mapping with id, name, feeds and scope")
+        _reject_unknown(doc, where, item, {f.name for f in fields(PressOutlet)})
+        if "id" not in item:
+            raise doc.error(where, "missing id; give the outlet a short slug like diario-sur")
+        outlet = _options(doc, where, item, PressOutlet)
+        if not _SLUG.match(outlet.id):
+            raise doc.error(where + ("id",), f"{outlet.id!r} is not a slug; use lowercase letters, digits, - and _")
+        if any(o.id == outlet.id for o in outlets):
+            raise doc.error(where + ("id",), f"duplicate outlet id {outlet.id!r}; ids must be unique")
+        if not outlet.feeds:
+            raise doc.error(where, f"outlet {outlet.id!r} has no feeds; list its RSS, Atom or sitemap URLs "
+                                   "(`radiomon press add URL` finds them)")
+        for position, url in enumerate(outlet.feeds):
+            if not re.match(r"^https?://[^/\s]+", url) or any(c.isspace() for c in url):
+                raise doc.error(where + ("feeds", position),
+                                f"{url!r} is not a web address; use an http:// or https:// URL of a feed or sitemap")
+        if outlet.scope not in PRESS_SCOPES:
+            raise doc.error(where + ("scope",), f"unknown scope {outlet.scope!r}; use {_choices(PRESS_SCOPES)}")
+        outlets.append(replace(outlet, name=outlet.name or outlet.id))
+    return tuple(outlets)
 
 
 def _choices(values: tuple[str, ...]) -> str:

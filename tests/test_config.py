@@ -95,7 +95,7 @@ BAD_CONFIGS = {
     "unknown top-level key": (
         "timezone: America/Mexico_City\ntimezon: UTC\n",
         "{f}:2: timezon: unknown key; expected one of: alerts, archive, daemon, health, keywords, nightly, office, "
-        "record, recordings_dir, retention, stations, timezone, transcription, transcripts_dir, web",
+        "press, record, recordings_dir, retention, stations, timezone, transcription, transcripts_dir, web",
     ),
     "unknown time zone": (
         "stations: []\ntimezone: Mars/Olympus\n",
@@ -174,6 +174,42 @@ BAD_CONFIGS = {
         "- timezone\n- stations\n",
         "{f}:1: (top level): expected a mapping of settings (timezone:, stations:, …)",
     ),
+    "unknown outlet key": (
+        "press:\n  outlets:\n    - id: diario-sur\n      feeds: [http://a.example/feed]\n      feed: x\n",
+        "{f}:5: press.outlets[0].feed: unknown key; expected one of: feeds, id, name, scope",
+    ),
+    "outlet without id": (
+        "press:\n  outlets:\n    - name: Diario\n      feeds: [http://a.example/feed]\n",
+        "{f}:3: press.outlets[0]: missing id; give the outlet a short slug like diario-sur",
+    ),
+    "outlet id that is not a slug": (
+        "press:\n  outlets:\n    - id: Diario Sur\n      feeds: [http://a.example/feed]\n",
+        "{f}:3: press.outlets[0].id: 'Diario Sur' is not a slug; use lowercase letters, digits, - and _",
+    ),
+    "duplicate outlet id": (
+        "press:\n  outlets:\n    - {id: uno, feeds: [http://a.example/feed]}\n"
+        "    - {id: uno, feeds: [http://b.example/feed]}\n",
+        "{f}:4: press.outlets[1].id: duplicate outlet id 'uno'; ids must be unique",
+    ),
+    "feed that is not http": (
+        "press:\n  outlets:\n    - id: uno\n      feeds:\n        - http://a.example/feed\n"
+        "        - ftp://b.example/feed.xml\n",
+        "{f}:6: press.outlets[0].feeds[1]: 'ftp://b.example/feed.xml' is not a web address; "
+        "use an http:// or https:// URL of a feed or sitemap",
+    ),
+    "outlet without feeds": (
+        "press:\n  outlets:\n    - id: uno\n",
+        "{f}:3: press.outlets[0]: outlet 'uno' has no feeds; list its RSS, Atom or sitemap URLs "
+        "(`radiomon press add URL` finds them)",
+    ),
+    "unknown scope": (
+        "press:\n  outlets:\n    - id: uno\n      feeds: [http://a.example/feed]\n      scope: municipal\n",
+        "{f}:5: press.outlets[0].scope: unknown scope 'municipal'; use local, regional, estatal or nacional",
+    ),
+    "zero poll minutes": (
+        "press:\n  poll_minutes: 0\n",
+        "{f}:2: press.poll_minutes: must be a positive number, got 0",
+    ),
     "broken indentation": (
         "stations:\n  - id: uno\n   url: x\n",
         "{f}:3: invalid YAML (expected <block end>, but found '<block mapping start>'); fix the syntax there",
@@ -221,3 +257,22 @@ def test_the_shipped_example_config_is_valid(tmp_path: Path) -> None:
     config = load_config(example)
     assert [s.id for s in config.stations] == ["ejemplo-am"]
     assert config.archive == tmp_path / "radiomon.db"
+    assert config.press.poll_minutes == 30 and config.press.outlets == ()
+    assert config.health.outlet_quiet_hours == 24
+
+
+def test_press_outlets_are_read_with_their_defaults(write_config) -> None:
+    config = load_config(write_config(
+        "press:\n  poll_minutes: 15\n  contact: prensa@moroleon.gob.mx\n  outlets:\n"
+        "    - id: diario-sur\n      name: Diario del Sur\n      feeds: [https://diariodelsur.example/feed/]\n"
+        "      scope: estatal\n    - id: el-correo\n      feeds: https://a.example/feed, https://a.example/news.xml\n"
+    ))
+    assert config.press.poll_minutes == 15.0
+    assert config.press.contact == "prensa@moroleon.gob.mx"
+    assert [(o.id, o.name, o.scope, o.feeds) for o in config.press.outlets] == [
+        ("diario-sur", "Diario del Sur", "estatal", ("https://diariodelsur.example/feed/",)),
+        ("el-correo", "el-correo", "regional", ("https://a.example/feed", "https://a.example/news.xml")),
+    ]
+    assert config.press.outlet("el-correo").name == "el-correo"
+    with pytest.raises(ConfigError, match=r"unknown outlet .otro. \(configured under press.outlets: diario-sur, el-"):
+        config.press.outlet("otro")
