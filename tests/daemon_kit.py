@@ -138,6 +138,9 @@ def write_deployment(folder: Path, stations: dict[str, str], *, segment_minutes:
         lines += [f"  - id: {station_id}", f"    url: {url}", f"    segment_minutes: {segment_minutes}"]
     path = folder / "radiomon.yml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from radiomon.archive import Archive
+
+    Archive(folder / "radiomon.db").close()  # as `radiomon init` leaves it: only init makes an archive
     return path
 
 

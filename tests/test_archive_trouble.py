@@ -130,7 +130,8 @@ def test_an_archive_on_a_full_disk_says_so(own_disk):
 
 # -- only `radiomon init` makes an archive --------------------------------------------------------------------
 @pytest.mark.parametrize("args", [["mentions"], ["match"], ["users", "list"], ["users", "add", "ana"],
-                                  ["search", "mercado"], ["alerts", "send"], ["status"]])
+                                  ["search", "mercado"], ["alerts", "send"], ["status"],
+                                  ["record", "--duration", "1"], ["run", "--duration", "1"]])
 def test_a_mistyped_archive_path_is_an_error_not_an_empty_archive(run, write_config, deployment, args):
     write_config(RADIOMON_YML.replace("archive: radiomon.db", "archive: radiomon-typo.db"))
     result = run(*args, input="secreta-larga-123\nsecreta-larga-123\n")

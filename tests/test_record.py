@@ -45,6 +45,7 @@ def write_config(folder: Path, stations: str, record_opts: str = "") -> Path:
         + (", " + record_opts if record_opts else "") + "}\n"
         "stations:\n" + stations
     )
+    Archive(folder / "radiomon.db").close()  # as `radiomon init` leaves it: only init makes an archive
     return path
 
 

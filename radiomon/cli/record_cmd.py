@@ -43,6 +43,7 @@ def record(app: AppContext, stations: tuple[str, ...], duration: float | None) -
     if logger.getEffectiveLevel() > logging.INFO:
         logger.setLevel(logging.INFO)
     config = app.config
+    app.archive().close()  # only `radiomon init` makes an archive: a mistyped path is said, not recorded into
     stop = threading.Event()
     with stop_on_signals(stop):
         statuses = run_recorder(config, stations, duration=duration, stop=stop)

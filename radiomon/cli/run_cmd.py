@@ -38,6 +38,7 @@ def run_daemon(app: AppContext, stations: tuple[str, ...], duration: float | Non
         if logger.getEffectiveLevel() > logging.INFO:
             logger.setLevel(logging.INFO)
     config = app.config
+    app.archive().close()  # only `radiomon init` makes an archive: a mistyped path is said, not recorded into
     stop = threading.Event()
     with stop_on_signals(stop):
         result = daemon.run(config, stations, stop=stop, duration=duration)
