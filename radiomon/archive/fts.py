@@ -16,6 +16,10 @@ segment ids, and FTS5 can seek straight to them. A recording stored long
 after its time (an import of old audio, a backlog transcribed newest first)
 has ids far from its neighbours', so the bounds are kept as a few separate
 ranges rather than one that spans everything stored in between.
+
+The press has an index of its own (``articles_fts``, the same tokenizer):
+its SQL is in radiomon/archive/article_search.py, reached through
+:meth:`SearchMixin.press_candidates` and :meth:`SearchMixin.press_document_counts`.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 
-from radiomon.archive.db import ArchiveBase
+from radiomon.archive.article_search import ArticleSearchMixin
 from radiomon.archive.where import Where
 from radiomon.errors import QueryError
 from radiomon.filters import Filters
@@ -54,7 +58,7 @@ def join_id_ranges(ranges: list[tuple[int, int]], *, gap: int = ID_RANGE_JOIN_GA
     return [(lo, hi) for lo, hi in reversed(joined)]
 
 
-class SearchMixin(ArchiveBase):
+class SearchMixin(ArticleSearchMixin):
     """The SQL of search. Every method takes an FTS5 expression (radiomon/search/query.py builds it) and
     answers a malformed one with :class:`QueryError`."""
 
@@ -111,6 +115,16 @@ class SearchMixin(ArchiveBase):
             if len(found) >= RANK_WINDOW:
                 break
         return found
+
+    def press_candidates(self, fts: str, filters: Filters) -> list[tuple[int, str, str, int]]:
+        """(article id, title, text, published epoch ms) of the newest RANK_WINDOW articles that match."""
+        with _query_errors():
+            return self.article_candidates(fts, filters, RANK_WINDOW)
+
+    def press_document_counts(self, matches: Sequence[str]) -> dict[str, int]:
+        """Articles containing each of ``matches``, as :meth:`document_counts` counts segments."""
+        with _query_errors():
+            return self.article_document_counts(matches, RANK_WINDOW)
 
     def hit_details(self, ids: list[int]) -> list[dict]:
         """The rows to show, in the order of ``ids``."""

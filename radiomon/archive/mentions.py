@@ -189,8 +189,10 @@ class MentionsMixin(ArchiveBase):
         return [_row(r) for r in rows]
 
     def list_mentions(self, filters: Filters = Filters()) -> list[MentionRow]:
-        """Mentions at instants in ``filters``' range, of its groups, stations and review state, oldest first."""
-        where = Where.of(filters, at="at_utc", station="station", group="group_id", review="review")
+        """Mentions at instants in ``filters``' range, of its groups, stations (outlets, medium) and review
+        state, oldest first."""
+        where = Where.of(filters, at="at_utc", station="station", group="group_id", review="review",
+                         article="article_id")
         sql = f"SELECT {_COLUMNS} FROM mentions{where.sql()} ORDER BY at_utc, id"
         if filters.limit is not None:
             sql += f" LIMIT {int(filters.limit)}"

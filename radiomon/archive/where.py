@@ -1,10 +1,12 @@
-"""The one WHERE builder: stations, a time range and groups as SQL conditions.
+"""The one WHERE builder: stations and outlets, a time range and groups as SQL conditions.
 
 Every reader that filters (search, mentions, recordings, gaps, now playing)
 builds its conditions here, so "since" means the same thing everywhere:
 an instant at or after it; "until": before it. Times are compared as the
 archive's fixed-width UTC strings, or as epoch milliseconds where a table
-stores those (``segments.epoch_ms``).
+stores those (``segments.epoch_ms``). Where a table holds both media (the
+mentions), "a station" means radio and "an outlet" press
+(:meth:`Filters.covers`).
 """
 
 from __future__ import annotations
@@ -25,13 +27,18 @@ class Where:
 
     @classmethod
     def of(cls, filters: Filters, *, at: str | None = None, station: str | None = None,
-           group: str | None = None, review: str | None = None, epoch_ms: bool = False) -> Where:
+           group: str | None = None, review: str | None = None, epoch_ms: bool = False,
+           article: str | None = None) -> Where:
         """``filters`` on these columns: ``at`` a point in time, ``station``
         the station id, ``group`` the keyword group id, ``review`` a
-        mention's verdict; the columns a table lacks are passed as None and
-        those filters left to the caller."""
+        mention's verdict, ``article`` the article id of a table holding both
+        media (NULL for radio: then the medium and the outlets apply too);
+        the columns a table lacks are passed as None and those filters left
+        to the caller."""
         where = cls()
-        if station is not None:
+        if article is not None:
+            where.media(filters, article=article, station=station)
+        elif station is not None:
             where.among(station, filters.stations)
         if group is not None:
             where.among(group, filters.groups)
@@ -51,6 +58,26 @@ class Where:
         if values:
             self.add(f"{column} IN ({', '.join('?' * len(values))})", *values)
         return self
+
+    def media(self, filters: Filters, *, article: str, station: str | None = None) -> Where:
+        """Rows of the media and sources ``filters`` covers, in a table whose ``article`` column
+        is NULL for radio rows and names the article for press rows (``station``: radio's station)."""
+        radio = Where().add(f"{article} IS NULL")
+        if station is not None:
+            radio.among(station, filters.stations)
+        press = Where().add(f"{article} IS NOT NULL")
+        if filters.outlets:
+            outlets = ", ".join("?" * len(filters.outlets))
+            press.add(f"{article} IN (SELECT id FROM articles WHERE outlet IN ({outlets}))", *filters.outlets)
+        chosen = [w for medium, w in (("radio", radio), ("press", press)) if filters.covers(medium)]
+        if len(chosen) == 1:
+            return self.add(" AND ".join(chosen[0].conditions), *chosen[0].params)
+        if not chosen:
+            return self.add("0")
+        if len(radio.conditions) == 1 and len(press.conditions) == 1:
+            return self  # both media, every source
+        either = " OR ".join(f"({' AND '.join(w.conditions)})" for w in chosen)
+        return self.add(f"({either})", *radio.params, *press.params)
 
     def reviewed(self, column: str, review: str | None) -> Where:
         """Staff's verdict in ``column`` is ``review`` ("pending": none yet); no condition for None."""

@@ -6,6 +6,14 @@ document counts of its terms; here they are scored (radiomon/search/ranking.py),
 joined by the segments found through a mention of a term the query names
 (radiomon/search/via_mention.py), and the best ``limit`` become rows with a
 highlighted snippet.
+
+The press is ranked the same way, by :func:`ranked_press_rows`, from its own
+index: the newest window of matching articles, each scored on its headline
+and text with BM25 and the articles' own document counts and average length
+(an article is judged among articles, an utterance among utterances, so a
+word common in the papers but rare on air counts for little in an article and
+much in an utterance). Both scores are on BM25's scale (IDF times a
+saturated term frequency), so the service merges the two lists by score.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from radiomon.archive import fts
 from radiomon.filters import Filters
+from radiomon.search.passage import passage
 from radiomon.search.query import ParsedQuery
 from radiomon.search.ranking import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, ScoringTerm, bm25_scores, highlight, tokens
 from radiomon.search.via_mention import as_heard
@@ -78,3 +87,27 @@ def _through_mentions(archive: Archive, fts_query: str, filters: Filters, terms:
         heard[segment_id][0] = as_heard(heard[segment_id][0], matched, term)
     matching = archive.texts_matching(fts_query, {i: text for i, (text, _, _) in heard.items()})
     return [(i, text, epoch_ms, via) for i, (text, epoch_ms, via) in heard.items() if i in matching]
+
+
+def ranked_press_rows(archive: Archive, query: str | ParsedQuery, filters: Filters = Filters(), *,
+                      limit: int = 20) -> list[dict]:
+    """Rows with the article, ``rank``, ``epoch_ms``, ``text`` (the sentence that matched, or the
+    lede) and its highlighted ``snippet``, best first, of ``filters``' outlets, range and groups."""
+    parsed = query if isinstance(query, ParsedQuery) else ParsedQuery.from_fts(query)
+    candidates = archive.press_candidates(parsed.fts, filters)
+    if not candidates:
+        return []
+    ids, titles, texts, epochs = zip(*candidates)
+    counts = archive.press_document_counts([_fts_term(term) for term in parsed.terms])
+    scores = bm25_scores([f"{title}\n{text}" for title, text in zip(titles, texts)], parsed.terms,
+                         {term: counts[_fts_term(term)] for term in parsed.terms}, archive.article_total())
+    ranked = sorted(zip(scores, epochs, ids), key=lambda c: (-c[0], -c[1], -c[2]))[:limit]
+    found = {c[2]: c for c in ranked}
+    rows = archive.article_hit_details(list(found))  # an article deleted meanwhile is left out
+    for row in rows:
+        score, epoch_ms, _ = found[row["article_id"]]
+        row["rank"] = -score
+        row["epoch_ms"] = epoch_ms
+        row["text"] = passage(row["text"], parsed.terms)
+        row["snippet"] = highlight(row["text"], parsed.terms, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE)
+    return rows
