@@ -44,3 +44,13 @@ def canonical_review_word(word: str) -> str:
     """The word the filter lists for a URL's review word (an old link's ``descartadas`` → ``falsos-positivos``)."""
     review = review_word(word)
     return next((w for w, r in REVIEW_WORDS.items() if r == review), word)
+
+# A mention's medium (MentionRow.medium, the JSON's ``medium``) as the documents, the alerts and the web UI name it.
+MEDIUM_LABELS = {"radio": "Radio", "press": "Prensa"}
+# Before the other outlets that printed the same story (a síntesis' press item).
+ALSO_IN = "También en"
+
+
+def medium_label(medium: str | None) -> str:
+    """``Radio`` or ``Prensa`` (a mention without a medium is radio's, as before the press)."""
+    return MEDIUM_LABELS.get(medium or "radio", medium or "")

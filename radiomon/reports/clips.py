@@ -308,6 +308,9 @@ def _mention(archive: Archive, mention_id: int) -> MentionRow:
 
 
 def anchor_recording(archive: Archive, mention: MentionRow) -> Recording:
+    if mention.article_id is not None:
+        raise ClipError(f"mention {mention.id}: it was printed in article {mention.article_id} (press), "
+                        "not heard on radio; only radio mentions have a clip")
     recording = archive.recording(mention.recording_id)
     if recording is None or not recording.path:
         raise ClipError(f"mention {mention.id}: its recording has no audio (it was imported as a transcript)")

@@ -1,4 +1,4 @@
-"""The síntesis informativa: the day's mentions on radio as a document model.
+"""The síntesis informativa: the day's mentions on radio and in the press as a document model.
 
 :func:`build_digest` is pure: mention rows, the groups of keywords.yml, the
 gaps and the titles stations announced go in; a :class:`Digest` of plain
@@ -11,6 +11,15 @@ model.
 Staff's review decides what goes in: a rejected mention (a false positive)
 never does; with ``reviewed_only`` only confirmed ones do. The same story
 repeated on one station within minutes is one item with a count.
+
+The press (issue 27) is a part of its own, **Prensa**: per group, each
+story once (the same wire note on three outlets is one item: the headline
+of the article that printed it first, linked to the outlet's page, and
+"también en: …" the other outlets of the story, whether or not their
+articles were matched), with the sentence and the printed words in bold.
+The summary counts radio and press apart. A press mention has no station,
+recording or testigo; nothing radio-only here (stations, now-playing
+titles, testigos) ever sees one.
 """
 
 from __future__ import annotations
@@ -23,8 +32,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from radiomon import timeutil
+from radiomon import timeutil, wording
 from radiomon.archive import Archive, MentionRow
+from radiomon.archive.articles import ArticleRow
 from radiomon.config import Config, OfficeConfig
 from radiomon.errors import QueryError
 from radiomon.filters import Filters
@@ -33,6 +43,9 @@ from radiomon.reports import spanish
 from radiomon.reports.testigos import testigo_names
 
 TITLE = "Síntesis informativa — Radio"
+TITLE_WITH_PRESS = "Síntesis informativa — Radio y prensa"
+PRESS_HEADING = wording.MEDIUM_LABELS["press"]
+RADIO_HEADING = wording.MEDIUM_LABELS["radio"]
 # The same keyword on the same station again within this is the same story
 # told again (a host repeating the headline, the news at the top and bottom
 # of the hour's first minutes): one item with a count.
@@ -93,10 +106,65 @@ class DigestSection:
 
 
 @dataclass(frozen=True)
+class AlsoIn:
+    """Another outlet's article of the same story."""
+
+    outlet: str  # display name
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PressItem:
+    """One story in one group: the article that printed it first among those with mentions."""
+
+    time: str  # local "08:01", when the article was published
+    at_utc: str
+    article_id: int
+    story: int
+    outlet_id: str
+    outlet: str  # display name
+    title: str  # the headline
+    url: str  # the article on the outlet's site
+    group_id: str
+    keyword: str
+    matched: str
+    quote: tuple[QuotePart, ...]
+    review: str  # Spanish label: confirmed or unreviewed
+    count: int  # mentions of the group in the story's articles
+    mention_ids: tuple[int, ...]
+    also_in: tuple[AlsoIn, ...] = ()  # the story's other outlets
+    link: str | None = None  # the article page of the web UI, when office.base_url is set
+
+    @property
+    def quote_text(self) -> str:
+        return "".join(p.text for p in self.quote)
+
+    @property
+    def also_in_text(self) -> str:
+        """``También en: El Sol del Bajío, AM Celaya`` ('' when no other outlet has the story)."""
+        return f"{wording.ALSO_IN}: {', '.join(a.outlet for a in self.also_in)}" if self.also_in else ""
+
+
+@dataclass(frozen=True)
+class PressSection:
+    group_id: str
+    title: str
+    priority: str
+    items: tuple[PressItem, ...]
+
+    @property
+    def mentions(self) -> int:
+        return sum(i.count for i in self.items)
+
+
+@dataclass(frozen=True)
 class SummaryRow:
     group: str  # the group's title
     counts: tuple[int, ...]  # per station, in Digest.stations order
-    total: int
+    total: int  # radio and press
+    radio: int = 0
+    press: int = 0
 
 
 @dataclass(frozen=True)
@@ -123,16 +191,42 @@ class Digest:
     stations: tuple[str, ...]  # display names, the summary's columns
     summary: tuple[SummaryRow, ...]
     not_recorded: tuple[GapNote, ...]
-    sections: tuple[DigestSection, ...]
+    sections: tuple[DigestSection, ...]  # radio
     reviewed_only: bool = False
+    press: tuple[PressSection, ...] = ()
+    outlets: tuple[str, ...] = ()  # display names of the outlets with items, in order of appearance
 
     @property
-    def total(self) -> int:
+    def has_press(self) -> bool:
+        return bool(self.press)
+
+    @property
+    def radio_total(self) -> int:
         return sum(s.mentions for s in self.sections)
 
     @property
+    def press_total(self) -> int:
+        return sum(s.mentions for s in self.press)
+
+    @property
+    def total(self) -> int:
+        return self.radio_total + self.press_total
+
+    @property
     def empty(self) -> bool:
-        return not self.sections
+        return not self.sections and not self.press
+
+    @property
+    def summary_headings(self) -> tuple[str, ...]:
+        """The summary table's columns: the stations, then (with press) radio and press apart, then the total."""
+        media = (RADIO_HEADING, PRESS_HEADING) if self.has_press else ()
+        return ("Grupo", *self.stations, *media, "Total")
+
+    @property
+    def summary_table(self) -> list[list]:
+        """The summary's rows, cell by cell under :attr:`summary_headings`."""
+        media = (lambda r: [r.radio, r.press]) if self.has_press else (lambda r: [])
+        return [[r.group, *r.counts, *media(r), r.total] for r in self.summary]
 
     @property
     def empty_text(self) -> str:
@@ -142,7 +236,12 @@ class Digest:
     def as_json(self) -> dict:
         data = asdict(self)
         data["total"] = self.total
+        data["radio_total"], data["press_total"] = self.radio_total, self.press_total
         for section, raw in zip(self.sections, data["sections"]):
+            raw["mentions"] = section.mentions
+            for item, raw_item in zip(section.items, raw["items"]):
+                raw_item["quote_text"] = item.quote_text
+        for section, raw in zip(self.press, data["press"]):
             raw["mentions"] = section.mentions
             for item, raw_item in zip(section.items, raw["items"]):
                 raw_item["quote_text"] = item.quote_text
@@ -190,16 +289,23 @@ def near_duplicates(mentions: Sequence[MentionRow], minutes: float = NEAR_DUPLIC
 
 
 def web_link(base_url: str, mention: MentionRow) -> str | None:
-    """The web UI's page of the mention's recording, playing from where it was heard."""
+    """The web UI's page of the mention's recording, playing from where it was heard (of its article, for press)."""
     if not base_url:
         return None
+    if mention.article_id is not None:
+        return article_link(base_url, mention.article_id)
     return f"{base_url.rstrip('/')}/grabacion/{mention.recording_id}?t={int(mention.offset)}"
 
 
-def period_text(since_local: datetime, until_local: datetime) -> str:
+def article_link(base_url: str, article_id: int) -> str | None:
+    """The web UI's article page (headline, text with the mentions marked, the story's other articles)."""
+    return f"{base_url.rstrip('/')}/articulo/{int(article_id)}" if base_url else None
+
+
+def period_text(since_local: datetime, until_local: datetime, press: bool = False) -> str:
     end = "24:00" if until_local.time() == time(0) and until_local.date() > since_local.date() \
         else f"{until_local:%H:%M}"
-    return f"Monitoreo de radio de {since_local:%H:%M} a {end}"
+    return f"Monitoreo de {'radio y prensa' if press else 'radio'} de {since_local:%H:%M} a {end}"
 
 
 def select(mentions: Sequence[MentionRow], reviewed_only: bool) -> list[MentionRow]:
@@ -247,28 +353,43 @@ def build_digest(
     titles: dict[int, str] | None = None,
     testigos: dict[int, str] | None = None,
     reviewed_only: bool = False,
+    articles: dict[int, ArticleRow] | None = None,
+    stories: dict[int, Sequence[ArticleRow]] | None = None,
+    outlet_names: dict[str, str] | None = None,
 ) -> Digest:
-    """The síntesis of ``mentions`` heard in ``[since, until)`` (pure).
+    """The síntesis of ``mentions`` heard (or published) in ``[since, until)`` (pure).
 
     ``stations``: the summary's columns (ids; stations with mentions are
     added); ``gaps``: ``{station, start_utc, end_utc, reason}`` rows;
     ``unrecorded``: station ids with no audio at all in the period;
     ``titles``/``testigos``: the now-playing title and the clip file name
-    per mention id.
+    per mention id. For press mentions: ``articles`` by id (at least those
+    of the mentions), ``stories``: every article of each of their stories,
+    ``outlet_names`` by outlet id.
     """
     names = station_names or {}
     titles = titles or {}
     testigos = testigos or {}
     chosen = select(mentions, reviewed_only)
-    station_ids = list(dict.fromkeys([*stations, *(m.station for m in chosen)]))
+    radio = [m for m in chosen if m.article_id is None]
+    press = press_sections([m for m in chosen if m.article_id is not None], tz=tz, keywords=keywords,
+                           articles=articles or {}, stories=stories or {}, outlet_names=outlet_names or {},
+                           base_url=office.base_url)
+    station_ids = list(dict.fromkeys([*stations, *(m.station for m in radio)]))
     base_url = office.base_url
 
     by_group: dict[str, list[MentionRow]] = {}
-    for mention in chosen:
+    for mention in radio:
         by_group.setdefault(mention.group_id, []).append(mention)
+    press_counts = {section.group_id: section.mentions for section in press}
     sections, summary = [], []
-    for group_id in sorted(by_group, key=lambda g: _group_order(keywords, g)):
+    for group_id in sorted(by_group.keys() | press_counts.keys(), key=lambda g: _group_order(keywords, g)):
         title, priority = group_info(keywords, group_id)
+        counts = tuple(sum(1 for m in by_group.get(group_id, ()) if m.station == s) for s in station_ids)
+        in_press = press_counts.get(group_id, 0)
+        summary.append(SummaryRow(title, counts, sum(counts) + in_press, sum(counts), in_press))
+        if group_id not in by_group:
+            continue
         items = []
         for run in near_duplicates(by_group[group_id]):
             first, last = run[0], run[-1]
@@ -287,8 +408,6 @@ def build_digest(
                 link=web_link(base_url, first),
             ))
         sections.append(DigestSection(group_id, title, priority, tuple(items)))
-        counts = tuple(sum(1 for m in by_group[group_id] if m.station == s) for s in station_ids)
-        summary.append(SummaryRow(title, counts, sum(counts)))
 
     since_local, until_local = timeutil.local(since, tz), timeutil.local(until, tz)
     notes = []
@@ -304,9 +423,9 @@ def build_digest(
     return Digest(
         municipality=office.municipality,
         office=office.office,
-        title=TITLE,
+        title=TITLE_WITH_PRESS if press else TITLE,
         date_text=spanish.long_date(since_local),
-        period_text=period_text(since_local, until_local),
+        period_text=period_text(since_local, until_local, bool(press)),
         generated_text=f"Generada el {spanish.short_date(generated_local)} a las {generated_local:%H:%M}",
         day=since_local.date().isoformat(),
         since_utc=timeutil.to_iso(since),
@@ -316,7 +435,68 @@ def build_digest(
         not_recorded=tuple(notes),
         sections=tuple(sections),
         reviewed_only=reviewed_only,
+        press=press,
+        outlets=tuple(dict.fromkeys(item.outlet for section in press for item in section.items)),
     )
+
+
+def _http(url: str | None) -> bool:
+    """A link a document may carry: an outlet's page is http(s), never ``javascript:`` or a file."""
+    return bool(url) and url.lower().startswith(("http://", "https://"))
+
+
+def press_sections(
+    mentions: Sequence[MentionRow], *, tz: ZoneInfo, keywords: KeywordSet | None, articles: dict[int, ArticleRow],
+    stories: dict[int, Sequence[ArticleRow]], outlet_names: dict[str, str], base_url: str = "",
+) -> tuple[PressSection, ...]:
+    """The Prensa part (pure): per group, each story once, in the order it was first published.
+
+    ``mentions`` are press mentions already selected (no rejected ones). A
+    story's item shows the first-published article among those with a
+    mention of the group; its count is the group's mentions across the
+    story; "también en" names each other outlet of the story once (from
+    ``stories``, matched or not), the earliest article of each.
+    """
+    by_group: dict[str, dict[int, list[MentionRow]]] = {}
+    for mention in sorted(mentions, key=lambda m: (m.at_utc, m.id or 0)):
+        article = articles.get(mention.article_id)
+        if article is None:  # not handed in: nothing to show it by
+            continue
+        story = article.story if article.story is not None else article.id
+        by_group.setdefault(mention.group_id, {}).setdefault(story, []).append(mention)
+
+    def outlet(outlet_id: str) -> str:
+        return outlet_names.get(outlet_id) or outlet_id
+
+    out = []
+    for group_id in sorted(by_group, key=lambda g: _group_order(keywords, g)):
+        title, priority = group_info(keywords, group_id)
+        items = []
+        for story, run in by_group[group_id].items():
+            first = run[0]
+            article = articles[first.article_id]
+            shown = {article.outlet}
+            also = []
+            # The story's articles, earliest first; the run's own articles too, should a caller not
+            # have handed the whole story in.
+            others = [*stories.get(story, ()), *(articles[m.article_id] for m in run)]
+            for other in sorted(others, key=lambda a: (a.published_utc, a.id or 0)):
+                if other.outlet not in shown:
+                    shown.add(other.outlet)
+                    also.append(AlsoIn(outlet(other.outlet), other.title, other.url))
+            also = [a for a in also if _http(a.url)]
+            confirmed = any(m.review == "confirmed" for m in run)
+            items.append(PressItem(
+                time=f"{timeutil.local(article.published_utc, tz):%H:%M}", at_utc=article.published_utc,
+                article_id=article.id, story=story, outlet_id=article.outlet, outlet=outlet(article.outlet),
+                title=article.title, url=article.url if _http(article.url) else "", group_id=group_id,
+                keyword=first.keyword, matched=first.matched, quote=quote_parts(first.context, first.matched),
+                review=spanish.review_label("confirmed" if confirmed else None), count=len(run),
+                mention_ids=tuple(m.id for m in run if m.id is not None), also_in=tuple(also),
+                link=article_link(base_url, article.id),
+            ))
+        out.append(PressSection(group_id, title, priority, tuple(items)))
+    return tuple(out)
 
 
 def _clock(instant: datetime, tz: ZoneInfo, since_local: datetime) -> str:
@@ -384,6 +564,9 @@ def collect_digest(config: Config, archive: Archive, *, day: date, since: str | 
     tz = config.timezone
     start, end = day_period(day, tz, since, until)
     mentions = archive.list_mentions(Filters(since=start, until=end))
+    radio = [m for m in mentions if m.article_id is None]
+    articles = archive.articles_by_id(sorted({m.article_id for m in mentions if m.article_id is not None}))
+    stories = {story: archive.story_articles(story) for story in {a.story for a in articles.values()} if story}
     # Testigo names come from the whole day's clips, so they are the file
     # names `radiomon clips --date` writes whatever period this digest covers.
     whole_day = day_period(day, tz)
@@ -396,10 +579,20 @@ def collect_digest(config: Config, archive: Archive, *, day: date, since: str | 
         tz=tz, since=start, until=end, generated_at=now or datetime.now(timeutil.UTC), office=config.office,
         keywords=load_keyword_set(config), station_names=station_display_names(config, archive),
         stations=stations, gaps=archive.gaps(Filters(since=start, until=end)), unrecorded=unrecorded,
-        titles={m.id: t for m in mentions if (t := archive.title_at(m.station, m.at_utc))},
+        titles={m.id: t for m in radio if (t := archive.title_at(m.station, m.at_utc))},
         testigos=testigo_names(day_mentions, tz), reviewed_only=reviewed_only,
+        articles=articles, stories=stories, outlet_names=outlet_display_names(config, archive),
     )
 
 
-__all__ = ["Digest", "DigestItem", "DigestSection", "GapNote", "QuotePart", "SummaryRow", "build_digest",
-           "collect_digest", "day_period", "near_duplicates", "parse_day", "quote_parts"]
+def outlet_display_names(config: Config, archive: Archive) -> dict[str, str]:
+    """Outlet names by id: the archive's (a removed outlet keeps its name), the configured ones over them."""
+    names = archive.outlet_names()
+    press = getattr(config, "press", None)  # the press: section of radiomon.yml, when this build has it
+    names.update({o.id: o.name for o in getattr(press, "outlets", ()) if getattr(o, "name", None)})
+    return names
+
+
+__all__ = ["AlsoIn", "Digest", "DigestItem", "DigestSection", "GapNote", "PressItem", "PressSection", "QuotePart",
+           "SummaryRow", "build_digest", "collect_digest", "day_period", "near_duplicates", "outlet_display_names",
+           "parse_day", "press_sections", "quote_parts"]

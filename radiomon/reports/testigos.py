@@ -63,10 +63,14 @@ class Testigo:
 
 def group_testigos(mentions: Sequence[MentionRow], tz: ZoneInfo, *, before: float = 5.0, after: float = 20.0,
                    fmt: str = "mp3") -> list[Testigo]:
-    """One testigo per stretch of a station in which mentions' windows overlap, in time order (pure)."""
+    """One testigo per stretch of a station in which mentions' windows overlap, in time order (pure).
+
+    A testigo is audio: press mentions (an article's, no station) have none and are left out.
+    """
     testigos: list[Testigo] = []
     open_by_station: dict[str, int] = {}
-    for mention in sorted(mentions, key=lambda m: (m.at_utc, m.id or 0)):
+    radio = [m for m in mentions if m.article_id is None]
+    for mention in sorted(radio, key=lambda m: (m.at_utc, m.id or 0)):
         at = timeutil.parse_iso(mention.at_utc)
         start, end = at - timedelta(seconds=before), at + timedelta(seconds=after)
         index = open_by_station.get(mention.station)
@@ -127,7 +131,7 @@ def _joined(values) -> str:
 
 def write_testigos(config: Config, archive: Archive, filters: Filters, folder: Path, *, before: float = 5.0,
                    after: float = 20.0, group_labels: dict[str, str] | None = None) -> TestigosResult:
-    """A clip for every mention ``filters`` selects that staff did not reject, plus ``cue-sheet.csv``.
+    """A clip for every radio mention ``filters`` selects that staff did not reject, plus ``cue-sheet.csv``.
 
     Clips already in ``folder`` are kept, not cut again; a mention whose
     audio is gone is reported in the result and the others go on.

@@ -11,6 +11,8 @@ import base64
 
 from jinja2 import Environment
 
+from radiomon.wording import ALSO_IN
+
 _ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 _STYLE = """
@@ -21,6 +23,7 @@ header .municipality { font-size: 14pt; font-weight: bold; margin: 0; }
 header .office { margin: 0 0 .4em 0; }
 h1 { font-size: 18pt; color: #7a1f2b; margin: .3em 0; }
 h2 { font-size: 13pt; color: #7a1f2b; border-bottom: 1px solid #ccc; margin-top: 1.4em; page-break-after: avoid; }
+h3 { font-size: 12pt; color: #7a1f2b; margin-top: 1em; page-break-after: avoid; }
 .meta { margin: 0; }
 table { border-collapse: collapse; margin: .5em 0; }
 th, td { border: 1px solid #999; padding: 2px 6px; text-align: left; }
@@ -54,14 +57,14 @@ _DIGEST = _ENV.from_string("""<!DOCTYPE html>
 <h2>Resumen</h2>
 {% if d.summary %}
 <table>
-<thead><tr><th>Grupo</th>
-{% for s in d.stations %}<th class="n">{{ s }}</th>{% endfor %}
-<th class="n">Total</th></tr></thead>
+<thead><tr><th>{{ d.summary_headings[0] }}</th>
+{% for h in d.summary_headings[1:] %}<th class="n">{{ h }}</th>{% endfor %}
+</tr></thead>
 <tbody>
-{% for row in d.summary %}
-<tr><td>{{ row.group }}</td>
-{% for c in row.counts %}<td class="n">{{ c }}</td>{% endfor %}
-<td class="n">{{ row.total }}</td></tr>
+{% for row in d.summary_table %}
+<tr><td>{{ row[0] }}</td>
+{% for c in row[1:] %}<td class="n">{{ c }}</td>{% endfor %}
+</tr>
 {% endfor %}
 </tbody>
 </table>
@@ -75,9 +78,11 @@ _DIGEST = _ENV.from_string("""<!DOCTYPE html>
 {% endif %}
 {% if d.empty %}<p class="empty">{{ d.empty_text }}</p>{% endif %}
 </section>
+{% set h = 'h3' if d.has_press and d.sections else 'h2' %}
+{% if d.has_press and d.sections %}<h2 class="medium radio">Radio</h2>{% endif %}
 {% for section in d.sections %}
 <section class="group priority-{{ section.priority }}">
-<h2>{{ section.title }} ({{ section.mentions }})</h2>
+<{{ h }}>{{ section.title }} ({{ section.mentions }})</{{ h }}>
 {% for item in section.items %}
 <div class="item">
 <div class="head">{{ item.time }} · {{ item.station }}{% if item.program %} — {{ item.program }}{% endif %}
@@ -93,6 +98,33 @@ _DIGEST = _ENV.from_string("""<!DOCTYPE html>
 {% endfor %}
 </section>
 {% endfor %}
+{% if d.has_press %}
+<section class="press">
+<h2 class="medium press">Prensa</h2>
+{% for section in d.press %}
+<section class="group priority-{{ section.priority }}">
+<h3>{{ section.title }} ({{ section.mentions }})</h3>
+{% for item in section.items %}
+<div class="item press-item">
+<div class="head">{{ item.time }} · <span class="outlet">{{ item.outlet }}</span> ·
+ {% if item.url %}<a class="headline" href="{{ item.url }}">{{ item.title }}</a>
+{%- else %}<span class="headline">{{ item.title }}</span>{% endif %}
+ · <em>{{ item.keyword }}</em>{% if item.count > 1 %} (×{{ item.count }}){% endif %} · {{ item.review }}</div>
+<blockquote>
+{%- for p in item.quote %}{% if p.bold %}<strong>{{ p.text }}</strong>{% else %}{{ p.text }}{% endif %}
+{%- endfor %}</blockquote>
+{% if item.also_in or item.link %}
+<div class="refs">{% if item.also_in %}<span class="also-in">{{ also_in }}:
+{%- for a in item.also_in %} <a href="{{ a.url }}" title="{{ a.title }}">{{ a.outlet }}</a>
+{{- "," if not loop.last }}{% endfor %}</span>{% endif %}
+{% if item.link %}{{ " · " if item.also_in }}<a href="{{ item.link }}">Ver en radiomon</a>{% endif %}</div>
+{% endif %}
+</div>
+{% endfor %}
+</section>
+{% endfor %}
+</section>
+{% endif %}
 </body>
 </html>
 """)
@@ -185,7 +217,7 @@ def _chart_uri(report):
 
 
 def digest_html(digest) -> str:
-    return _DIGEST.render(d=digest, style=_STYLE)
+    return _DIGEST.render(d=digest, style=_STYLE, also_in=ALSO_IN)
 
 
 def weekly_html(report) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from radiomon.wording import ALSO_IN, MEDIUM_LABELS
+
 _SPECIAL = re.compile(r"([\\*_`|\[\]<>#])")
 
 
@@ -27,8 +29,7 @@ def digest_markdown(digest) -> str:
            f"{md(digest.date_text.capitalize())}  ", f"{md(digest.period_text)}  ", f"{md(digest.generated_text)}", ""]
     out += ["## Resumen", ""]
     if digest.summary:
-        out += _table(["Grupo", *digest.stations, "Total"],
-                      [[r.group, *r.counts, r.total] for r in digest.summary])
+        out += _table(digest.summary_headings, digest.summary_table)
     else:
         out.append(md(digest.empty_text))
     out.append("")
@@ -36,8 +37,12 @@ def digest_markdown(digest) -> str:
         out += ["**Periodos sin grabación:**", ""]
         out += [f"- {md(n.station)}: de {n.start} a {n.end} ({md(n.reason)})" for n in digest.not_recorded]
         out.append("")
+    level = "##"
+    if digest.has_press and digest.sections:
+        out += [f"## {MEDIUM_LABELS['radio']}", ""]
+        level = "###"
     for section in digest.sections:
-        out += [f"## {md(section.title)} ({section.mentions})", ""]
+        out += [f"{level} {md(section.title)} ({section.mentions})", ""]
         for item in section.items:
             where = md(item.station) + (f" — {md(item.program)}" if item.program else "")
             repeat = f" (×{item.count})" if item.count > 1 else ""
@@ -48,9 +53,33 @@ def digest_markdown(digest) -> str:
                 refs += [f"[Ver en radiomon]({item.link})"] if item.link else []
                 out.append(f"  {' · '.join(refs)}")
         out.append("")
+    if digest.has_press:
+        out += _press(digest)
     if digest.empty:
         out += [md(digest.empty_text), ""]
     return "\n".join(out)
+
+
+def _link(text: str, url: str) -> str:
+    # A URL's own parentheses and spaces would end the link early.
+    return f"[{md(text)}]({url.replace('(', '%28').replace(')', '%29').replace(' ', '%20')})" if url else md(text)
+
+
+def _press(digest) -> list[str]:
+    out = [f"## {MEDIUM_LABELS['press']}", ""]
+    for section in digest.press:
+        out += [f"### {md(section.title)} ({section.mentions})", ""]
+        for item in section.items:
+            repeat = f" (×{item.count})" if item.count > 1 else ""
+            out.append(f"- **{item.time}** · {md(item.outlet)} · {_link(item.title, item.url)} · "
+                       f"*{md(item.keyword)}*{repeat} · {md(item.review)}")
+            out.append(f"  > {_quote(item.quote)}")
+            refs = [f"{ALSO_IN}: " + ", ".join(_link(a.outlet, a.url) for a in item.also_in)] if item.also_in else []
+            refs += [f"[Ver en radiomon]({item.link})"] if item.link else []
+            if refs:
+                out.append(f"  {' · '.join(refs)}")
+        out.append("")
+    return out
 
 
 def weekly_markdown(report) -> str:

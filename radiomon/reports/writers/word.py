@@ -13,9 +13,15 @@ import re
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt, RGBColor
 
+from radiomon.wording import ALSO_IN, MEDIUM_LABELS
+
 _ACCENT = RGBColor(0x7A, 0x1F, 0x2B)
+_LINK = RGBColor(0x05, 0x63, 0xC1)  # Word's own hyperlink blue
 
 # What XML 1.0 cannot hold (python-docx raises ValueError on it): C0 controls
 # but tab and line breaks, lone surrogates, U+FFFE/U+FFFF; C1 controls and DEL
@@ -78,6 +84,65 @@ def _table(document, headings, rows) -> None:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
+def _hyperlink(paragraph, text: str, url: str):
+    """A run of ``text`` that opens ``url`` (python-docx writes no hyperlinks itself: the run is moved
+    into a ``w:hyperlink`` element whose relationship names the URL); returns the run to style."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
+    run = paragraph.add_run(text)
+    run.font.color.rgb = _LINK
+    run.font.underline = True
+    paragraph._p.append(link)
+    link.append(run._r)
+    return run
+
+
+def _small(document, text: str = ""):
+    line = document.add_paragraph()
+    line.paragraph_format.left_indent = Cm(0.8)
+    if text:
+        line.add_run(text).font.size = Pt(9)
+    return line
+
+
+def _quote(document, parts) -> None:
+    quote = document.add_paragraph()
+    quote.paragraph_format.left_indent = Cm(0.8)
+    quote.paragraph_format.space_after = Pt(2)
+    for part in parts:
+        quote.add_run(part.text).bold = part.bold
+
+
+def _press(document, digest) -> None:
+    """The Prensa part: per group, each story once, its headline linked to the outlet's page."""
+    document.add_heading(MEDIUM_LABELS["press"], level=1)
+    for section in digest.press:
+        document.add_heading(f"{section.title} ({section.mentions})", level=2)
+        for item in section.items:
+            head = document.add_paragraph()
+            head.paragraph_format.space_after = Pt(0)
+            head.add_run(f"{item.time} · {item.outlet}").bold = True
+            head.add_run(" · ")
+            if item.url:
+                _hyperlink(head, item.title, item.url).bold = True
+            else:
+                head.add_run(item.title).bold = True
+            head.add_run(" · ")
+            head.add_run(item.keyword).italic = True
+            if item.count > 1:
+                head.add_run(f" (×{item.count})")
+            head.add_run(f" · {item.review}")
+            _quote(document, item.quote)
+            if item.also_in:
+                line = _small(document, f"{ALSO_IN}: ")
+                for n, other in enumerate(item.also_in):
+                    if n:
+                        line.add_run(", ").font.size = Pt(9)
+                    _hyperlink(line, other.outlet, other.url).font.size = Pt(9)
+            if item.link:
+                _hyperlink(_small(document), "Ver en radiomon", item.link).font.size = Pt(9)
+
+
 def _save(document) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
@@ -97,8 +162,7 @@ def digest_docx(digest) -> bytes:
 
     document.add_heading("Resumen", level=1)
     if digest.summary:
-        _table(document, ["Grupo", *digest.stations, "Total"],
-               [[r.group, *r.counts, r.total] for r in digest.summary])
+        _table(document, digest.summary_headings, digest.summary_table)
     if digest.not_recorded:
         document.add_paragraph().add_run("Periodos sin grabación:").bold = True
         for note in digest.not_recorded:
@@ -107,8 +171,13 @@ def digest_docx(digest) -> bytes:
     if digest.empty:
         document.add_paragraph(digest.empty_text)
 
+    # With press, radio and press are two parts, each with its groups under it.
+    level = 1
+    if digest.has_press and digest.sections:
+        document.add_heading(MEDIUM_LABELS["radio"], level=1)
+        level = 2
     for section in digest.sections:
-        document.add_heading(f"{section.title} ({section.mentions})", level=1)
+        document.add_heading(f"{section.title} ({section.mentions})", level=level)
         for item in section.items:
             head = document.add_paragraph()
             head.paragraph_format.space_after = Pt(0)
@@ -120,18 +189,13 @@ def digest_docx(digest) -> bytes:
             if item.count > 1:
                 head.add_run(f" (×{item.count})")
             head.add_run(f" · {item.review}")
-            quote = document.add_paragraph()
-            quote.paragraph_format.left_indent = Cm(0.8)
-            quote.paragraph_format.space_after = Pt(2)
-            for part in item.quote:
-                quote.add_run(part.text).bold = part.bold
+            _quote(document, item.quote)
             refs = [f"Testigo: {item.testigo}"] if item.testigo else []
             refs += [item.link] if item.link else []
             if refs:
-                line = document.add_paragraph()
-                line.paragraph_format.left_indent = Cm(0.8)
-                run = line.add_run(" · ".join(refs))
-                run.font.size = Pt(9)
+                _small(document, " · ".join(refs))
+    if digest.has_press:
+        _press(document, digest)
     return _save(document)
 
 
