@@ -98,8 +98,13 @@ def test_transcribe_stores_timed_spanish_text(run, archive, deployment, newscast
     assert rec.duration == pytest.approx(clip.duration, abs=0.1)
     segments = archive.segments_of(rec_id)
     text = " ".join(s["text"] for s in segments)
-    assert recall(" ".join(SAID), text) >= 0.7, text
-    assert "moroleon" in normalize(text).split()  # spelled right thanks to keywords.yml
+    # What base hears of espeak's voice depends on CTranslate2's int8 kernels, chosen by the CPU's
+    # instruction set and BLAS: on one AMD EPYC the recall was 0.75 with AVX-512, AVX or GENERIC and
+    # 0.6875 with AVX2 or MKL (one word of 16), which also wrote "Morreón" where the others, biased by
+    # keywords.yml's names, wrote "Moroleón". So the bound leaves a word more, and what must hold on
+    # every backend is that the name is flagged, however it was spelled.
+    assert recall(" ".join(SAID), text) >= 0.6, text
+    assert "Moroleón" in {m.keyword for m in archive.mentions_of(rec_id)}, text
     # times: monotonic, inside the file, words inside their segment, UTC instants
     words = words_of(archive, rec_id)
     assert words and all(0 <= w["start"] <= w["end"] <= rec.duration for w in words)
