@@ -61,6 +61,39 @@ class Station:
         return self.url or self.input or ""
 
 
+CLUSTER_LOCAL = "local"  # transcription.cluster: a LocalCluster on this machine
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """``transcription.cluster``: transcription on a Dask cluster (radiomon/pipeline/transcribe/cluster.py).
+
+    ``transcription.cluster: ADDRESS`` alone is short for ``{address: ADDRESS}``.
+    """
+
+    # "" = no cluster: transcribe on this machine (dask is never imported); local = a Dask LocalCluster sized for
+    # this machine; or the scheduler's address, tls://host:8786 (tcp://… only on loopback or with insecure).
+    address: str = ""
+    ca: str = ""  # TLS: the CA certificate (PEM) that signed the scheduler's and the workers' certificates
+    cert: str = ""  # TLS: this coordinator's certificate (PEM)
+    key: str = ""  # TLS: its private key (PEM); "" = in the cert file
+    require_encryption: bool = True  # with TLS, refuse any connection that is not encrypted
+    insecure: bool = False  # allow a plain tcp:// scheduler on another machine (audio paths and transcripts unencrypted)
+    # The folder of audio every worker can read (NFS, SMB); a worker that mounts it elsewhere maps it with
+    # `radiomon worker --audio-root`. "" = recordings_dir. Recordings outside it go by audio_url.
+    audio_root: str = ""
+    # No shared storage: workers fetch each recording from the web UI at this address (GET /audio/<id>, with the
+    # API token in the worker's $RADIOMON_TOKEN). "" = shared storage only.
+    audio_url: str = ""
+    max_kills: int = 3  # a recording whose task killed its worker this many times is marked failed (no poison loop)
+    lease_minutes: float = 30.0  # a claim its coordinator stopped renewing (killed) goes back to pending after this
+    connect_seconds: float = 30.0  # how long to wait for the scheduler and its first transcription worker
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.address)
+
+
 @dataclass(frozen=True)
 class TranscriptionConfig:
     engine: str = "faster-whisper"  # or openai-whisper
@@ -77,6 +110,7 @@ class TranscriptionConfig:
     hotwords: bool = True  # bias the vocabulary with keywords.yml
     rescore: bool = True  # ask Whisper whether near misses of keywords.yml terms were the term (rescore.py)
     formats: tuple[str, ...] = ()  # extra transcript files: srt, vtt, txt
+    cluster: ClusterConfig = ClusterConfig()  # spread transcription over a Dask cluster (`--cluster` overrides)
 
 
 @dataclass(frozen=True)

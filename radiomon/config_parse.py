@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from radiomon.config import (
     ALERT_PRIORITIES,
     BACKLOG_ORDERS,
+    CLUSTER_LOCAL,
     DEVICES,
     DIGEST_FORMATS,
     ENGINES,
@@ -28,6 +29,7 @@ from radiomon.config import (
     TRANSCRIPT_FORMATS,
     AlertChannel,
     AlertsConfig,
+    ClusterConfig,
     Config,
     DaemonConfig,
     HealthConfig,
@@ -62,7 +64,7 @@ def parse_config(doc: YamlDocument, path: Path) -> Config:
             values[key] = base / _typed(doc, (key,), data[key], str)
         else:
             values[key] = base / getattr(Config, key)
-    values["transcription"] = _options(doc, ("transcription",), data.get("transcription"), TranscriptionConfig)
+    values["transcription"] = _transcription(doc, data.get("transcription"), base)
     values["record"] = _options(doc, ("record",), data.get("record"), RecordConfig)
     values["daemon"] = _options(doc, ("daemon",), data.get("daemon"), DaemonConfig)
     values["retention"] = _options(doc, ("retention",), data.get("retention"), RetentionConfig)
@@ -100,6 +102,64 @@ def _check_transcription(doc: YamlDocument, options: TranscriptionConfig) -> Non
     for fmt in options.formats:
         if fmt not in TRANSCRIPT_FORMATS:
             raise doc.error(("transcription", "formats"), f"unknown format {fmt!r}; use {_choices(TRANSCRIPT_FORMATS)}")
+
+
+def _transcription(doc: YamlDocument, raw: typing.Any, base: Path) -> TranscriptionConfig:
+    if not isinstance(raw, dict):
+        return _options(doc, ("transcription",), raw, TranscriptionConfig)
+    raw = dict(raw)
+    cluster_raw = raw.pop("cluster", None)
+    options = _options(doc, ("transcription",), raw, TranscriptionConfig)
+    return replace(options, cluster=_cluster(doc, cluster_raw, base))
+
+
+def _cluster(doc: YamlDocument, raw: typing.Any, base: Path) -> ClusterConfig:
+    where = ("transcription", "cluster")
+    if raw is None:
+        return ClusterConfig()
+    if isinstance(raw, str):  # transcription.cluster: tls://host:8786
+        raw, where_address = {"address": raw}, where
+    else:
+        where_address = where + ("address",)
+    options = _options(doc, where, raw, ClusterConfig)
+    problem = cluster_address_problem(options.address, insecure=options.insecure)
+    if problem:
+        raise doc.error(where_address, problem)
+    for key in ("ca", "cert", "key"):
+        value = getattr(options, key)
+        if value:
+            if not (base / value).is_file():
+                raise doc.error(where + (key,), f"no file {base / value}; give the PEM file's path")
+            options = replace(options, **{key: str(base / value)})
+    if options.address.startswith("tls://") and not (options.ca and options.cert):
+        raise doc.error(where, "a tls:// scheduler needs ca: and cert: (PEM files; key: too unless in cert)")
+    if options.audio_root:
+        options = replace(options, audio_root=str(base / options.audio_root))
+    if options.audio_url and not re.match(r"^https?://[^/\s]+", options.audio_url):
+        raise doc.error(where + ("audio_url",), f"{options.audio_url!r} is not a web address; use http://host:port")
+    if options.max_kills < 1:
+        raise doc.error(where + ("max_kills",), "must be 1 or more")
+    for key in ("lease_minutes", "connect_seconds"):
+        if getattr(options, key) <= 0:
+            raise doc.error(where + (key,), "must be more than 0")
+    return options
+
+
+_LOOPBACK = re.compile(r"^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$")
+
+
+def cluster_address_problem(address: str, *, insecure: bool) -> str | None:
+    """What is wrong with a ``transcription.cluster`` address (the config's or ``--cluster``'s), or None."""
+    if not address or address == CLUSTER_LOCAL:
+        return None
+    match = re.fullmatch(r"(tls|tcp)://(\[[0-9a-fA-F:]+\]|[^:/\s\[\]]+)(:\d{1,5})?", address)
+    if match is None:
+        return (f"{address!r} is not a scheduler address; use local, tls://host:8786 "
+                "or tcp://127.0.0.1:8786")
+    if match.group(1) == "tcp" and not insecure and not _LOOPBACK.match(match.group(2)):
+        return (f"{address} is plain tcp:// to another machine (audio and transcripts unencrypted); "
+                "use tls:// with ca/cert/key, or set transcription.cluster.insecure: true")
+    return None
 
 
 def _alerts(doc: YamlDocument, raw: typing.Any) -> AlertsConfig:
@@ -377,4 +437,4 @@ def _typed(doc: YamlDocument, where: KeyPath, value: typing.Any, expected: typin
     raise TypeError(f"unsupported option type {expected!r}")  # a programming error
 
 
-__all__ = ["parse_config", "parse_days"]
+__all__ = ["cluster_address_problem", "parse_config", "parse_days"]
