@@ -36,7 +36,7 @@ install: $(BIN)/python
 # an unpinned torch pulls a multi-GB CUDA build.
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,openai-whisper]'
+	$(BIN)/pip install --quiet -e '.[dev,openai-whisper,cluster]'
 
 RADIOMON := HF_HUB_OFFLINE=1 $(BIN)/radiomon --config $(DEMO)/radiomon.yml
 
