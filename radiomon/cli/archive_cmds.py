@@ -16,7 +16,7 @@ from radiomon.cli.context import AppContext, pass_app
 from radiomon.cli.options import since_option, stations_option, until_option
 from radiomon.cli.output import emit_records, format_option, highlighted
 from radiomon.config import load_config
-from radiomon.filters import Filters
+from radiomon.filters import MEDIA, Filters
 from radiomon.reports.status import as_json, describe
 
 
@@ -95,21 +95,25 @@ def _failures_line(results, failures: int) -> str:
 
 @main.command(name="search")
 @click.argument("query")
-@stations_option()
+@stations_option("Only this station (repeatable); radio only, unless --outlet names newspapers too.")
+@click.option("--outlet", "outlets", multiple=True, metavar="ID",
+              help="Only this newspaper (repeatable, an id of press.outlets); press only, unless --station too.")
+@click.option("--medium", type=click.Choice(MEDIA), help="Only what was said on air (radio) or printed (press).")
 @since_option()
 @until_option()
-@click.option("--group", help="Only utterances with a mention of this keyword group.")
+@click.option("--group", help="Only utterances and articles with a mention of this keyword group.")
 @click.option("--limit", default=20, show_default=True, type=int, help="At most this many hits.")
 @format_option
 @pass_app
-def search_cmd(app, query, stations, since, until, group, limit, fmt) -> None:
-    """Full-text search of everything said on air; accents and case are ignored.
+def search_cmd(app, query, stations, outlets, medium, since, until, group, limit, fmt) -> None:
+    """Full-text search of everything said on air and printed in the newspapers; accents and case are ignored.
 
     QUERY: words (all must appear), "exact phrase", a OR b, -excluded, prefix*.
-    Best matches first, newest first on ties.
+    Best matches first, newest first on ties. An article's time is when it was published.
     """
     config = app.config
-    filters = Filters.parse(config, stations=stations, since=since, until=until, groups=[group] if group else ())
+    filters = Filters.parse(config, stations=stations, since=since, until=until, groups=[group] if group else (),
+                            medium=medium, outlets=outlets)
     with app.archive(create=False) as archive:
         hits = jobs.search(config, archive, query, filters, limit=limit)
     tz = config.timezone
@@ -122,8 +126,9 @@ def search_cmd(app, query, stations, since, until, group, limit, fmt) -> None:
     rows = [
         {
             "when": timeutil.local(h.start, tz).strftime("%Y-%m-%d %H:%M:%S"),
-            "station": h.station,
-            "text": highlighted(h.snippet),  # stored text may hold control characters: see cli/output.py
+            "station": h.station if h.medium == "radio" else h.outlet,
+            # stored text may hold control characters: see cli/output.py
+            "text": highlighted(h.snippet if h.medium == "radio" else f"{h.title} | {h.snippet}"),
         }
         for h in hits
     ]

@@ -18,6 +18,7 @@ from radiomon.cli.output import emit_records, format_option
 from radiomon.filters import Filters
 from radiomon.keywords import explain, load_keywords
 from radiomon.keywords.near_misses import SUGGEST_REACH as NEAR_MISS_REACH
+from radiomon.mention_json import mentions_json
 
 _CONTEXT_WIDTH = 80
 # Days `keywords suggest` reads when --since is not given.
@@ -44,7 +45,7 @@ def match(app: AppContext, everything: bool, stations, limit) -> None:
     filters = Filters.parse(config, stations=stations, limit=limit)
     with app.archive() as archive:
         result = jobs.rematch(config, archive, filters, everything=everything)
-    if result.recordings == 0:
+    if result.recordings == 0 and result.articles == 0:
         click.echo("nothing to match")
         return
     click.echo(result.summary())
@@ -61,19 +62,22 @@ def match(app: AppContext, everything: bool, stations, limit) -> None:
 @format_option
 @pass_app
 def mentions(app: AppContext, since, until, groups, stations, limit, fmt) -> None:
-    """References to the municipality found on air, oldest first.
+    """References to the municipality found on air and in the newspapers, oldest first.
 
-    JSON and CSV carry every field: id, station, group, keyword, matched (the
-    words heard), score, at (UTC), offset (seconds into the recording),
-    recording_id, segment_id, context, review.
+    JSON and CSV carry every field: medium (radio or press), id, station, group,
+    keyword, matched (the words heard or printed), score, at (UTC), offset
+    (seconds into the recording; characters into an article), recording_id,
+    segment_id, context, review; a press mention also article_id, outlet, url,
+    title, published and story. --station lists radio only.
     """
     config = app.config
     tz = config.timezone
     filters = Filters.parse(config, stations=stations, since=since, until=until, groups=groups, limit=limit)
     with app.archive() as archive:
         rows = jobs.mentions(config, archive, filters)
+        records = mentions_json(archive, rows)
     if fmt != "table":
-        emit_records([r.as_json() for r in rows], fmt, ())
+        emit_records(records, fmt, ())
         return
     if not rows:
         click.echo("no mentions", err=True)
@@ -82,14 +86,14 @@ def mentions(app: AppContext, since, until, groups, stations, limit, fmt) -> Non
         {
             "id": r.id,
             "when": timeutil.local(r.at_utc, tz).strftime("%Y-%m-%d %H:%M:%S"),
-            "station": r.station,
+            "station": r.station if r.medium == "radio" else record["outlet"],  # a press mention: its outlet
             "group": r.group_id,
             "keyword": r.keyword,
             "matched": r.matched,
             "score": f"{r.score:.0f}",
             "context": _shorten(r.context or ""),
         }
-        for r in rows
+        for r, record in zip(rows, records)
     ]
     emit_records(table, "table", (("id", "id"), ("when", f"when ({tz.key})"), ("station", "station"),
                                   ("group", "group"), ("keyword", "keyword"), ("matched", "heard"),

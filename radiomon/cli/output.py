@@ -58,7 +58,9 @@ def emit_records(records: Sequence[dict], fmt: str, table_columns: Sequence[tupl
     elif fmt == "csv":
         buffer = io.StringIO()
         if records:
-            writer = csv.DictWriter(buffer, fieldnames=list(records[0].keys()), lineterminator="\n")
+            # Every field of every record: radio and press rows of one list carry different ones.
+            fields = list(dict.fromkeys(key for record in records for key in record))
+            writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
             writer.writeheader()
             writer.writerows({k: _csv_value(v) for k, v in r.items()} for r in records)
         click.echo(buffer.getvalue(), nl=False)

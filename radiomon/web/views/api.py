@@ -1,8 +1,10 @@
 """The JSON API: the CLI's field names (``radiomon search/mentions/status --format json``).
 
 Reading: ``GET /api/search``, ``/api/mentions``, ``/api/recordings/<id>``,
-``/api/status``. Writing: ``POST /api/mentions/<id>/review``. With accounts,
-send ``Authorization: Bearer <token>`` (or use the signed-in session plus the
+``/api/status``; search and mentions take ``station``, ``outlet`` (repeatable),
+``medium`` (radio or press), ``since``, ``until``, ``group``, ``review``.
+Writing: ``POST /api/mentions/<id>/review``. With accounts, send
+``Authorization: Bearer <token>`` (or use the signed-in session plus the
 ``X-CSRF-Token`` header). Errors are ``{"error": "…"}`` with a 4xx status.
 """
 
@@ -16,6 +18,7 @@ from radiomon import jobs
 from radiomon.archive.mentions import REVIEWS
 from radiomon.errors import RadiomonError
 from radiomon.filters import Filters
+from radiomon.mention_json import mentions_json
 from radiomon.reports.status import as_json
 from radiomon.search import MAX_LIMIT
 from radiomon.web.common import (
@@ -40,7 +43,8 @@ def _filters(limit: int | None = None) -> Filters:
     try:
         return Filters.parse(config(), stations=args.getlist("station"), since=args.get("since") or None,
                              until=args.get("until") or None, groups=args.getlist("group"),
-                             review=args.get("review") or None, limit=limit)
+                             review=args.get("review") or None, limit=limit, medium=args.get("medium") or None,
+                             outlets=args.getlist("outlet"))
     except RadiomonError as err:
         bad_request(str(err))
 
@@ -63,7 +67,7 @@ def mentions():
         rows = jobs.mentions(config(), get_archive(), _filters(limit))
     except RadiomonError as err:
         bad_request(str(err))
-    return jsonify([m.as_json() for m in rows])
+    return jsonify(mentions_json(get_archive(), rows))
 
 
 @bp.get("/recordings/<recording_id>")
@@ -93,4 +97,4 @@ def review(mention_id: str):
     archive = get_archive()
     if not archive.set_review(mention_id, verdict, by=user_name()):
         abort(404)
-    return jsonify(archive.mention(mention_id).as_json())
+    return jsonify(mentions_json(archive, [archive.mention(mention_id)])[0])
