@@ -49,6 +49,8 @@ def canonical_review_word(word: str) -> str:
 MEDIUM_LABELS = {"radio": "Radio", "press": "Prensa"}
 # Before the other outlets that printed the same story (a síntesis' press item).
 ALSO_IN = "También en"
+# The weekly report's table of the outlets with most mentions.
+OUTLETS_HEADING = "Medios impresos y digitales con más menciones"
 
 
 def medium_label(medium: str | None) -> str:

@@ -1,10 +1,15 @@
-"""The weekly report by department: how radio covered each municipal department this week.
+"""The weekly report by department: how radio and the press covered each municipal department this week.
 
 The departments are the terms of the ``dependencias`` group of keywords.yml
 (DIF Moroleón, Obras Públicas, …), one each, plus every group marked
 ``report: true`` as a whole. :func:`build_weekly` is pure (mention rows of
 this week and the week before in, a :class:`WeeklyReport` out); the chart
 of each department is drawn by the writers from its counts per day.
+
+Press mentions (issue 27) count in each department's figures beside
+radio's, and are also told apart: radio and press totals, a table per
+outlet beside the table per station, the outlets with most mentions beside
+the stations. A week without press reads as it did before the press.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from radiomon.errors import QueryError
 from radiomon.filters import Filters
 from radiomon.keywords import KeywordSet
 from radiomon.reports import spanish
-from radiomon.reports.digest import load_keyword_set, select, station_display_names
+from radiomon.reports.digest import load_keyword_set, outlet_display_names, select, station_display_names
 
 TITLE = "Informe semanal"
 DEPARTMENTS_GROUP = "dependencias"
@@ -53,8 +58,11 @@ class Department:
     total: int
     previous_total: int
     by_day: tuple[int, ...]  # Monday … Sunday
-    by_station: tuple[StationRow, ...]
-    top_quotes: tuple[Quote, ...]
+    by_station: tuple[StationRow, ...]  # radio
+    top_quotes: tuple[Quote, ...]  # radio and press (``station`` holds the outlet's name for press)
+    radio_total: int = 0
+    press_total: int = 0
+    by_outlet: tuple[StationRow, ...] = ()  # press: one row per outlet (``station`` holds its name)
 
     @property
     def change_text(self) -> str:
@@ -93,10 +101,27 @@ class WeeklyReport:
     departments: tuple[Department, ...]
     busiest_stations: tuple[StationCount, ...]
     busiest_programs: tuple[ProgramCount, ...] = ()
+    busiest_outlets: tuple[StationCount, ...] = ()  # ``station`` holds the outlet's name
 
     @property
     def total(self) -> int:
         return sum(d.total for d in self.departments)
+
+    @property
+    def has_press(self) -> bool:
+        """Press mentions this week (radio and press are then counted apart in the tables)."""
+        return any(d.press_total for d in self.departments)
+
+    @property
+    def department_headings(self) -> tuple[str, ...]:
+        media = ("Radio", "Prensa") if self.has_press else ()
+        return ("Dependencia", *media, "Esta semana", "Semana anterior", "Cambio")
+
+    @property
+    def department_table(self) -> list[list]:
+        """The summary by department, cell by cell under :attr:`department_headings`."""
+        media = (lambda d: [d.radio_total, d.press_total]) if self.has_press else (lambda d: [])
+        return [[d.title, *media(d), d.total, d.previous_total, d.change_text] for d in self.departments]
 
 
 # -- pure parts ------------------------------------------------------------------------------------
@@ -153,7 +178,23 @@ def _period_text(monday: date) -> str:
     return f"Semana {week} de {year}: del {first} al {spanish.DAYS[6]} {spanish.short_date(sunday)}"
 
 
-def _quotes(mentions: Sequence[MentionRow], tz: ZoneInfo, names: dict[str, str]) -> tuple[Quote, ...]:
+def _source(mention: MentionRow, names: dict[str, str], outlets: dict[int, str]) -> str:
+    """Where a mention was heard or printed: the station's name, or the article's outlet's."""
+    if mention.article_id is not None:
+        return outlets.get(mention.article_id, "")
+    return names.get(mention.station, mention.station)
+
+
+def _per_day(rows: Sequence[MentionRow], tz: ZoneInfo, key) -> tuple[StationRow, ...]:
+    counts: dict[str, list[int]] = {}
+    for mention in rows:
+        counts.setdefault(key(mention), [0] * 7)[timeutil.local(mention.at_utc, tz).weekday()] += 1
+    return tuple(sorted((StationRow(name, tuple(c), sum(c)) for name, c in counts.items()),
+                        key=lambda r: (-r.total, r.station)))
+
+
+def _quotes(mentions: Sequence[MentionRow], tz: ZoneInfo, names: dict[str, str],
+            outlets: dict[int, str] | None = None) -> tuple[Quote, ...]:
     """Confirmed ones first, then the surest matches; one quote per sentence."""
     ranked = sorted(mentions, key=lambda m: (m.review != "confirmed", -m.score, m.at_utc))
     chosen, seen = [], set()
@@ -164,7 +205,7 @@ def _quotes(mentions: Sequence[MentionRow], tz: ZoneInfo, names: dict[str, str])
         seen.add(text)
         local = timeutil.local(mention.at_utc, tz)
         chosen.append((mention.at_utc, Quote(f"{spanish.day_and_number(local.date())}, {local:%H:%M}",
-                                             names.get(mention.station, mention.station), mention.keyword, text)))
+                                             _source(mention, names, outlets or {}), mention.keyword, text)))
         if len(chosen) == TOP_QUOTES:
             break
     return tuple(quote for _, quote in sorted(chosen, key=lambda pair: pair[0]))
@@ -172,14 +213,17 @@ def _quotes(mentions: Sequence[MentionRow], tz: ZoneInfo, names: dict[str, str])
 
 def build_weekly(mentions: Sequence[MentionRow], previous: Sequence[MentionRow], *, monday: date, tz: ZoneInfo,
                  generated_at: datetime, office: OfficeConfig = OfficeConfig(), keywords: KeywordSet | None = None,
-                 station_names: dict[str, str] | None = None, titles: dict[int, str] | None = None) -> WeeklyReport:
+                 station_names: dict[str, str] | None = None, titles: dict[int, str] | None = None,
+                 article_outlets: dict[int, str] | None = None) -> WeeklyReport:
     """The report of the week starting ``monday`` from its mentions and the week before's (pure).
 
     Rejected mentions never count, in either week. ``titles``: what the
-    station announced when each mention (by id) was heard, where known.
+    station announced when each mention (by id) was heard, where known;
+    ``article_outlets``: the outlet's name of each press mention's article (by article id).
     """
     names = station_names or {}
     titles = titles or {}
+    outlets = article_outlets or {}
     days = [monday + timedelta(days=i) for i in range(7)]
     this_week: dict[str, list[MentionRow]] = {}
     for mention in select(mentions, False):
@@ -191,19 +235,22 @@ def build_weekly(mentions: Sequence[MentionRow], previous: Sequence[MentionRow],
     departments = []
     for key in sorted(set(this_week) | set(before), key=lambda k: (-len(this_week.get(k, ())), _title(k, keywords))):
         rows = this_week.get(key, [])
-        per_station: dict[str, list[int]] = {}
-        for mention in rows:
-            weekday = timeutil.local(mention.at_utc, tz).weekday()
-            per_station.setdefault(mention.station, [0] * 7)[weekday] += 1
-        by_station = sorted((StationRow(names.get(s, s), tuple(c), sum(c)) for s, c in per_station.items()),
-                            key=lambda r: (-r.total, r.station))
-        by_day = tuple(sum(r.counts[i] for r in by_station) for i in range(7))
+        radio = [m for m in rows if m.article_id is None]
+        press = [m for m in rows if m.article_id is not None]
+        by_station = _per_day(radio, tz, lambda m: names.get(m.station, m.station))
+        by_outlet = _per_day(press, tz, lambda m: outlets.get(m.article_id, ""))
+        by_day = tuple(sum(r.counts[i] for r in (*by_station, *by_outlet)) for i in range(7))
         departments.append(Department(key, _title(key, keywords), len(rows), before.get(key, 0), by_day,
-                                      tuple(by_station), _quotes(rows, tz, names)))
+                                      by_station, _quotes(rows, tz, names, outlets), len(radio), len(press),
+                                      by_outlet))
 
-    stations = Counter(m.station for rows in this_week.values() for m in rows)
+    stations = Counter(m.station for rows in this_week.values() for m in rows if m.article_id is None)
+    by_outlet_name = Counter(outlets.get(m.article_id, "") for rows in this_week.values() for m in rows
+                             if m.article_id is not None)
     busiest = tuple(StationCount(names.get(s, s), n)
                     for s, n in sorted(stations.items(), key=lambda kv: (-kv[1], kv[0]))[:BUSIEST])
+    busiest_outlets = tuple(StationCount(o, n) for o, n in sorted(by_outlet_name.items(),
+                                                                  key=lambda kv: (-kv[1], kv[0]))[:BUSIEST])
     programs = Counter((titles[m.id], m.station) for rows in this_week.values() for m in rows if m.id in titles)
     busiest_programs = tuple(ProgramCount(p, names.get(s, s), n)
                              for (p, s), n in sorted(programs.items(), key=lambda kv: (-kv[1], kv[0]))[:BUSIEST])
@@ -222,6 +269,7 @@ def build_weekly(mentions: Sequence[MentionRow], previous: Sequence[MentionRow],
         departments=tuple(departments),
         busiest_stations=busiest,
         busiest_programs=busiest_programs,
+        busiest_outlets=busiest_outlets,
     )
 
 
@@ -235,12 +283,16 @@ def collect_weekly(config: Config, archive: Archive, *, week: str | None = None,
     start, end = week_period(monday, tz)
     previous_start, _ = week_period(monday - timedelta(days=7), tz)
     mentions = archive.list_mentions(Filters(since=start, until=end))
+    outlet_names = outlet_display_names(config, archive)
+    articles = archive.articles_by_id(sorted({m.article_id for m in mentions if m.article_id is not None}))
     return build_weekly(
         mentions,
         archive.list_mentions(Filters(since=previous_start, until=start)),
         monday=monday, tz=tz, generated_at=now, office=config.office, keywords=load_keyword_set(config),
         station_names=station_display_names(config, archive),
-        titles={m.id: t for m in mentions if m.review != "rejected" and (t := archive.title_at(m.station, m.at_utc))},
+        titles={m.id: t for m in mentions if m.review != "rejected" and m.article_id is None
+                and (t := archive.title_at(m.station, m.at_utc))},
+        article_outlets={a.id: outlet_names.get(a.outlet) or a.outlet for a in articles.values()},
     )
 
 

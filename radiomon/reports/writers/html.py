@@ -11,7 +11,7 @@ import base64
 
 from jinja2 import Environment
 
-from radiomon.wording import ALSO_IN
+from radiomon.wording import ALSO_IN, OUTLETS_HEADING
 
 _ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
@@ -146,12 +146,15 @@ _WEEKLY = _ENV.from_string("""<!DOCTYPE html>
 </header>
 <h2>Resumen por dependencia</h2>
 <table>
-<thead><tr><th>Dependencia</th><th class="n">Esta semana</th><th class="n">Semana anterior</th><th>Cambio</th></tr>
+<thead><tr><th>{{ r.department_headings[0] }}</th>
+{% for h in r.department_headings[1:-1] %}<th class="n">{{ h }}</th>{% endfor %}
+<th>{{ r.department_headings[-1] }}</th></tr>
 </thead>
 <tbody>
-{% for dept in r.departments %}
-<tr><td>{{ dept.title }}</td><td class="n">{{ dept.total }}</td><td class="n">{{ dept.previous_total }}</td>
-<td>{{ dept.change_text }}</td></tr>
+{% for row in r.department_table %}
+<tr><td>{{ row[0] }}</td>
+{% for c in row[1:-1] %}<td class="n">{{ c }}</td>{% endfor %}
+<td>{{ row[-1] }}</td></tr>
 {% endfor %}
 </tbody>
 </table>
@@ -161,6 +164,15 @@ _WEEKLY = _ENV.from_string("""<!DOCTYPE html>
 <thead><tr><th>Estación</th><th class="n">Menciones</th></tr></thead>
 <tbody>
 {% for s in r.busiest_stations %}<tr><td>{{ s.station }}</td><td class="n">{{ s.count }}</td></tr>
+{% endfor %}</tbody>
+</table>
+{% endif %}
+{% if r.busiest_outlets %}
+<h2>{{ outlets_heading }}</h2>
+<table>
+<thead><tr><th>Medio</th><th class="n">Menciones</th></tr></thead>
+<tbody>
+{% for o in r.busiest_outlets %}<tr><td>{{ o.station }}</td><td class="n">{{ o.count }}</td></tr>
 {% endfor %}</tbody>
 </table>
 {% endif %}
@@ -179,18 +191,21 @@ _WEEKLY = _ENV.from_string("""<!DOCTYPE html>
 <h2>{{ dept.title }}</h2>
 {% if dept.total %}
 <img class="chart" alt="Menciones por día: {{ dept.title }}" src="data:image/png;base64,{{ chart(dept) }}">
+{% for heading, rows in [("Estación", dept.by_station), ("Medio", dept.by_outlet)]
+   if rows or (heading == "Estación" and not dept.by_outlet) %}
 <table>
-<thead><tr><th>Estación</th>
+<thead><tr><th>{{ heading }}</th>
 {% for h in r.day_headings %}<th class="n">{{ h }}</th>{% endfor %}
 <th class="n">Total</th></tr></thead>
 <tbody>
-{% for row in dept.by_station %}
+{% for row in rows %}
 <tr><td>{{ row.station }}</td>
 {% for c in row.counts %}<td class="n">{{ c }}</td>{% endfor %}
 <td class="n">{{ row.total }}</td></tr>
 {% endfor %}
 </tbody>
 </table>
+{% endfor %}
 <p><strong>Citas destacadas:</strong></p>
 <ul>
 {% for q in dept.top_quotes %}<li>{{ q.when }} · {{ q.station }} · <em>{{ q.keyword }}</em>: “{{ q.text }}”</li>
@@ -221,4 +236,4 @@ def digest_html(digest) -> str:
 
 
 def weekly_html(report) -> str:
-    return _WEEKLY.render(r=report, style=_STYLE, chart=_chart_uri(report))
+    return _WEEKLY.render(r=report, style=_STYLE, chart=_chart_uri(report), outlets_heading=OUTLETS_HEADING)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from radiomon.wording import ALSO_IN, MEDIUM_LABELS
+from radiomon.wording import ALSO_IN, MEDIUM_LABELS, OUTLETS_HEADING
 
 _SPECIAL = re.compile(r"([\\*_`|\[\]<>#])")
 
@@ -86,12 +86,15 @@ def weekly_markdown(report) -> str:
     out = [f"# {md(report.title)}", "", f"**{md(report.municipality)}** — {md(report.office)}", "",
            f"{md(report.date_text)}  ", f"{md(report.period_text)}", ""]
     out += ["## Resumen", ""]
-    out += _table(["Dependencia", "Esta semana", "Semana anterior", "Cambio"],
-                  [[d.title, d.total, d.previous_total, d.change_text] for d in report.departments])
+    out += _table(report.department_headings, report.department_table)
     out.append("")
     if report.busiest_stations:
         out += ["## Estaciones con más menciones", ""]
         out += _table(["Estación", "Menciones"], [[s.station, s.count] for s in report.busiest_stations])
+        out.append("")
+    if report.busiest_outlets:
+        out += [f"## {OUTLETS_HEADING}", ""]
+        out += _table(["Medio", "Menciones"], [[o.station, o.count] for o in report.busiest_outlets])
         out.append("")
     if report.busiest_programs:
         out += ["## Programas con más menciones", ""]
@@ -103,8 +106,12 @@ def weekly_markdown(report) -> str:
         if not dept.total:
             out += ["Sin menciones en la semana.", ""]
             continue
-        out += _table(["Estación", *report.day_headings, "Total"],
-                      [[r.station, *r.counts, r.total] for r in dept.by_station])
+        if dept.by_station or not dept.by_outlet:
+            out += _table(["Estación", *report.day_headings, "Total"],
+                          [[r.station, *r.counts, r.total] for r in dept.by_station])
+        if dept.by_outlet:
+            out += ([""] if dept.by_station else []) + _table(["Medio", *report.day_headings, "Total"],
+                                                              [[r.station, *r.counts, r.total] for r in dept.by_outlet])
         out += ["", "**Citas destacadas:**", ""]
         out += [f"- {md(q.when)} · {md(q.station)} · *{md(q.keyword)}*: “{md(q.text)}”" for q in dept.top_quotes]
         out.append("")

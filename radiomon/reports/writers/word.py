@@ -18,7 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt, RGBColor
 
-from radiomon.wording import ALSO_IN, MEDIUM_LABELS
+from radiomon.wording import ALSO_IN, MEDIUM_LABELS, OUTLETS_HEADING
 
 _ACCENT = RGBColor(0x7A, 0x1F, 0x2B)
 _LINK = RGBColor(0x05, 0x63, 0xC1)  # Word's own hyperlink blue
@@ -213,11 +213,13 @@ def weekly_docx(report) -> bytes:
     document.add_paragraph(report.period_text)
 
     document.add_heading("Resumen por dependencia", level=1)
-    _table(document, ["Dependencia", "Esta semana", "Semana anterior", "Cambio"],
-           [[d.title, d.total, d.previous_total, d.change_text] for d in report.departments])
+    _table(document, report.department_headings, report.department_table)
     if report.busiest_stations:
         document.add_heading("Estaciones con más menciones", level=1)
         _table(document, ["Estación", "Menciones"], [[s.station, s.count] for s in report.busiest_stations])
+    if report.busiest_outlets:
+        document.add_heading(OUTLETS_HEADING, level=1)
+        _table(document, ["Medio", "Menciones"], [[o.station, o.count] for o in report.busiest_outlets])
     if report.busiest_programs:
         document.add_heading("Programas con más menciones", level=1)
         _table(document, ["Programa", "Estación", "Menciones"],
@@ -229,8 +231,12 @@ def weekly_docx(report) -> bytes:
             document.add_paragraph("Sin menciones en la semana.")
             continue
         document.add_picture(io.BytesIO(chart.department_chart(report, dept)), width=Cm(16))
-        _table(document, ["Estación", *report.day_headings, "Total"],
-               [[r.station, *r.counts, r.total] for r in dept.by_station])
+        if dept.by_station or not dept.by_outlet:
+            _table(document, ["Estación", *report.day_headings, "Total"],
+                   [[r.station, *r.counts, r.total] for r in dept.by_station])
+        if dept.by_outlet:
+            _table(document, ["Medio", *report.day_headings, "Total"],
+                   [[r.station, *r.counts, r.total] for r in dept.by_outlet])
         document.add_paragraph().add_run("Citas destacadas:").bold = True
         for quote in dept.top_quotes:
             line = document.add_paragraph(style="List Bullet")
