@@ -231,9 +231,10 @@ class PressConfig:
     # in the User-Agent. Default: office.base_url, else the office and municipality's names.
     contact: str = ""
     user_agent: str = ""  # the whole User-Agent instead; default: radiomon/<version> (…; +<contact>)
-    delay_seconds: float = 1.0  # between two requests to one site; a longer robots.txt Crawl-delay wins
+    delay_seconds: float = 1.0  # between two requests to one site (0: none); a longer robots.txt Crawl-delay wins
     deadline_seconds: float = 600.0  # one pass over every outlet ends by then; what is left waits for the next
-    max_page_mb: float = 5.0  # a page or feed larger than this is refused (read as a stream, never held whole)
+    max_page_mb: float = 5.0  # an article page larger than this is refused (read as a stream); a feed: twice this
+    max_age_days: float = 3.0  # feed and sitemap entries dated older than this are not fetched (sitemaps list years)
     outlets: tuple[PressOutlet, ...] = ()  # the newspapers; none: the press is not monitored
 
     def outlet(self, outlet_id: str) -> PressOutlet:

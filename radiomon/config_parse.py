@@ -219,7 +219,9 @@ def _press(doc: YamlDocument, raw: typing.Any) -> PressConfig:
     raw = dict(raw or {})
     outlets_raw = raw.pop("outlets", None)
     options = _options(doc, ("press",), raw, PressConfig)
-    _check_positive(doc, ("press",), options)
+    if options.delay_seconds < 0:
+        raise doc.error(("press", "delay_seconds"), "must be 0 (no delay) or a number of seconds")
+    _check_positive(doc, ("press",), replace(options, delay_seconds=1.0))
     return replace(options, outlets=_outlets(doc, outlets_raw))
 
 

@@ -22,9 +22,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from radiomon import alerts, outputs, retention
-from radiomon.archive import Archive, Delivery, MentionRow
-from radiomon.config import Config
+from radiomon import alerts, events, outputs, retention, timeutil
+from radiomon.archive import Archive, ArticleRow, Delivery, MentionRow
+from radiomon.config import Config, PressOutlet
+from radiomon.config_edit import append_outlet
 from radiomon.errors import ArchiveError, ConfigError, QueryError
 from radiomon.filters import Filters
 from radiomon.keywords import KeywordSet, current_keywords, load_keywords
@@ -35,6 +36,10 @@ from radiomon.pipeline.ingest import ImportResult, import_audio, import_transcri
 from radiomon.pipeline.match import MatchResult, load_matcher, match_pending, rematch_all
 from radiomon.pipeline.match.near_misses import Found as NearMissesFound
 from radiomon.pipeline.match.near_misses import find_near_misses
+from radiomon.pipeline.match.press import match_articles
+from radiomon.pipeline.press.discover import Discovered, discover_feeds, outlet_id_for
+from radiomon.pipeline.press.fetch import PoliteClient
+from radiomon.pipeline.press.store import PressPass, fetch_options, press_pass
 from radiomon.pipeline.transcribe.batch import BatchResult, Progress, transcribe_batch
 from radiomon.pipeline.transcribe.live import Finished, LiveTranscription
 from radiomon.reports import clips, weekly
@@ -112,8 +117,13 @@ def rematch(config: Config, archive: Archive, filters: Filters = Filters(), *, e
     archive up to date with keywords.yml (staff reviews are kept)."""
     matcher = load_matcher(config.keywords)
     if everything:
-        return rematch_all(archive, matcher)
-    return match_pending(archive, matcher, filters)
+        result = rematch_all(archive, matcher)
+        result.merge(match_articles(archive, matcher, everything=True, event_hours=events.REMATCH_EVENT_HOURS))
+        return result
+    result = match_pending(archive, matcher, filters)
+    if not filters.stations:  # a station picks radio alone
+        result.merge(match_articles(archive, matcher))
+    return result
 
 
 def search(config: Config, archive: Archive, query: str, filters: Filters = Filters(), *,
@@ -307,3 +317,63 @@ __all__ = ["AlertsPass", "Finished", "Imported", "KeywordSuggestions", "LiveTran
            "add_keyword_spelling", "backup", "check_groups", "clip", "digest", "import_and_match", "mentions", "prune",
            "rematch", "search", "send_alerts", "send_test_alerts", "status", "suggest_keywords", "testigos",
            "transcribe_and_match", "undelivered_alerts", "weekly_report"]
+
+
+# -- the press ---------------------------------------------------------------------
+
+
+def press_fetch(config: Config, archive: Archive, outlets: Sequence[str] = (), *,
+                respect_backoff: bool = False) -> PressPass:
+    """One polite pass over the outlets (all, or those named): new articles stored, in their stories,
+    and matched. ConfigError for an unknown outlet or a bad keywords.yml; an outlet's trouble is a
+    line of the result (and its feeds' error in the archive), never an exception."""
+    return press_pass(config, archive, outlets, respect_backoff=respect_backoff)
+
+
+def press_articles(config: Config, archive: Archive, filters: Filters = Filters()) -> list[ArticleRow]:
+    """Articles of ``filters``' outlets published in its range, newest first."""
+    return archive.list_articles(outlets=filters.outlets,
+                                 since_utc=filters.since and timeutil.to_iso(filters.since),
+                                 until_utc=filters.until and timeutil.to_iso(filters.until), limit=filters.limit)
+
+
+@dataclass(frozen=True)
+class AddedOutlet:
+    """What :func:`press_add` did."""
+
+    outlet: PressOutlet
+    discovered: Discovered
+
+
+def press_add(config: Config, url: str, *, outlet_id: str | None = None, name: str | None = None,
+              scope: str = "regional") -> AddedOutlet:
+    """Find the feeds of the site at ``url`` and append it to radiomon.yml's press.outlets, in place
+    (comments and layout kept, checked by loading, replaced atomically). PressError/ConfigError, the
+    file untouched, when no feed is found or the id is taken."""
+    with PoliteClient(fetch_options(config)) as client:
+        found = discover_feeds(url, client)
+    outlet = PressOutlet(id=outlet_id or outlet_id_for(url), name=name or found.name or "", feeds=found.feeds,
+                         scope=scope)
+    path = Path(config.path)
+    text = _read_config_text(path)
+    _replace_text(path, append_outlet(text, outlet, path))
+    return AddedOutlet(replace(outlet, name=outlet.name or outlet.id), found)
+
+
+def _read_config_text(path: Path) -> str:
+    try:
+        # Bytes, not read_text: universal newlines would turn a CRLF file into LF.
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read it ({err}); check the file and its permissions") from None
+
+
+def _replace_text(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.part")
+    try:
+        partial.write_bytes(text.encode("utf-8"))
+        shutil.copymode(path, partial)
+        os.replace(partial, path)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot write it ({err.strerror or err}); check the folder's permissions") from None

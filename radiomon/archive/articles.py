@@ -96,6 +96,25 @@ class ArticlesMixin(ArchiveBase):
     def feed_states(self) -> list[FeedState]:
         return [FeedState(*r) for r in self.conn.execute(f"SELECT {_FEED_COLUMNS} FROM press_feeds ORDER BY url")]
 
+    def outlet_activity(self, outlets: Sequence[str]) -> dict[str, dict]:
+        """Per outlet id: ``last_fetch`` (its newest successful feed read), ``last_checked`` (its newest
+        pass), ``last_new`` (the published time of its newest article) and ``errors``: ``(feed url,
+        error)`` of the feeds its newest pass could not read. Indexed reads (the health check runs often)."""
+        found = {}
+        for outlet in outlets:
+            ok, checked = self.conn.execute(
+                "SELECT max(ok_utc), max(checked_utc) FROM press_feeds WHERE outlet = ?", (outlet,)).fetchone()
+            (newest,) = self.conn.execute("SELECT max(published_utc) FROM articles WHERE outlet = ?",
+                                          (outlet,)).fetchone()
+            # A feed not asked in the outlet's newest pass (a sitemap index's child no longer listed)
+            # keeps its old error: only the newest pass's errors are the outlet's.
+            errors = self.conn.execute(
+                "SELECT url, error FROM press_feeds WHERE outlet = ? AND error IS NOT NULL AND checked_utc = ? "
+                "ORDER BY url", (outlet, checked)).fetchall() if checked else []
+            found[outlet] = {"last_fetch": ok, "last_checked": checked, "last_new": newest,
+                             "errors": [tuple(e) for e in errors]}
+        return found
+
     # -- articles ----------------------------------------------------------------
     def known_keys(self, keys: Sequence[str]) -> set[str]:
         """Those of ``keys`` (:func:`~radiomon.pipeline.press.urls.url_key`) an article is stored under."""
@@ -158,12 +177,12 @@ class ArticlesMixin(ArchiveBase):
             f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story = ? ORDER BY published_utc, id", (story,))
         return [ArticleRow(*r) for r in rows]
 
-    def recent_signatures(self, since_utc: str) -> list[tuple[int, int, str]]:
-        """(article id, story, signature) of the articles published since ``since_utc``: the stories a new
-        article may belong to."""
+    def recent_signatures(self, since_utc: str) -> list[tuple[int, int, str, str]]:
+        """(article id, story, signature, published_utc) of the articles published since ``since_utc``:
+        the stories a new article may belong to."""
         return self.conn.execute(
-            "SELECT id, story, signature FROM articles WHERE published_utc >= ? AND signature IS NOT NULL "
-            "ORDER BY id", (since_utc,)).fetchall()
+            "SELECT id, story, signature, published_utc FROM articles WHERE published_utc >= ? "
+            "AND signature IS NOT NULL ORDER BY id", (since_utc,)).fetchall()
 
     def list_articles(self, *, outlets: Sequence[str] = (), since_utc: str | None = None,
                       until_utc: str | None = None, limit: int | None = None) -> list[ArticleRow]:

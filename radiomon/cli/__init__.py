@@ -53,6 +53,7 @@ from radiomon.cli import (  # noqa: E402,F401
     archive_cmds,
     match_cmds,
     ops_cmds,
+    press_cmds,
     record_cmd,
     report_cmds,
     run_cmd,

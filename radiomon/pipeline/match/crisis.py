@@ -9,7 +9,7 @@ Mentions of ``normal`` groups make no event.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from radiomon import events as events_mod
 from radiomon.archive import Archive, MentionChanges, MentionRow
@@ -18,9 +18,10 @@ from radiomon.pipeline.match.result import MatchResult
 
 
 def mention_events(
-    keywords: KeywordSet, rows: Sequence[MentionRow], since: str | None = None
+    keywords: KeywordSet, rows: Sequence[MentionRow], since: str | None = None, *, press: Mapping | None = None
 ) -> list[events_mod.MentionEvent]:
-    """Events for the rows of ``crisis`` and ``high`` groups (newer than ``since``, if given)."""
+    """Events for the rows of ``crisis`` and ``high`` groups (newer than ``since``, if given); ``press``:
+    the article's fields (medium, article_id, url, title, outlet, outlet_name) of an article's mentions."""
     out = []
     for row in rows:
         group = keywords.group(row.group_id)
@@ -31,7 +32,7 @@ def mention_events(
             kind=kind, mention_id=row.id, station=row.station, group_id=group.id,
             group_label=group.title, priority=group.priority, keyword=row.keyword, matched=row.matched,
             at_utc=row.at_utc, offset=row.offset, recording_id=row.recording_id, segment_id=row.segment_id,
-            context=row.context,
+            context=row.context, **(press or {}),
         ))
     return out
 

@@ -14,6 +14,7 @@ class MatchResult:
 
     recordings: int = 0  # recordings matched
     segments: int = 0  # segments that went through the matcher
+    articles: int = 0  # newspaper articles matched (radiomon/pipeline/match/press.py)
     added: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -46,6 +47,13 @@ class MatchResult:
         parts += [f"{self.high_events} high-priority"] if self.high_events else []
         return f"{' and '.join(parts)} event(s) recorded" if parts else ""
 
+    def merge(self, other: MatchResult) -> None:
+        """Add ``other``'s counts to these (the recordings' and the articles' runs of one `radiomon match`)."""
+        for name in ("recordings", "segments", "articles", "added", "updated", "unchanged", "removed", "events",
+                     "crisis_events", "high_events", "words", "anchors", "windows", "seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def summary(self) -> str:
-        return (f"matched {self.recordings} recording(s) in {self.seconds:.1f} s: {self.added} new mention(s), "
-                f"{self.removed} removed, {self.updated} updated, {self.unchanged} unchanged")
+        articles = f" and {self.articles} article(s)" if self.articles else ""
+        return (f"matched {self.recordings} recording(s){articles} in {self.seconds:.1f} s: {self.added} new "
+                f"mention(s), {self.removed} removed, {self.updated} updated, {self.unchanged} unchanged")
