@@ -191,7 +191,8 @@ def message_context(config: Config, archive: Archive, now: datetime | None = Non
     names.update({s.id: s.name for s in config.stations})
     options = config.alerts
     return messages.Context(tz=config.timezone, base_url=options.base_url or config.office.base_url,
-                            station_names=names, office=config.office.office, now=now,
+                            station_names=names, outlet_names=archive.outlet_names(),
+                            office=config.office.office, now=now,
                             batch_minutes=options.batch_minutes if options.high == "batch" else 0.0)
 
 

@@ -6,6 +6,12 @@ flattened to one line of printable characters, cut to a length, and quoted;
 the body is sent as plain text (Apprise escapes it for channels that want
 HTML or Markdown), so a quote can neither break a channel's formatting nor
 pass for a line of the message ("Escuchar: http://…").
+
+A press mention (issue 27; the payload's ``medium`` is ``press``) is told
+as "Prensa — <outlet>", with the article's published time, its headline,
+the sentence, "Leer: <the article's URL>" and the web UI's article page.
+A headline and a URL come from an outlet's feed and page: as untrusted as
+a transcript, and a link is only given when it is http(s).
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from radiomon.reports.spanish import long_date, plural
 
 QUOTE_CHARS = 400  # a mention's sentence, at most (the recording holds the rest)
 FIELD_CHARS = 120  # a station or group name, a keyword, an error line
+HEADLINE_CHARS = 240  # an article's headline
+URL_CHARS = 600  # an article's address (longer ones are left out rather than cut into a wrong link)
 # A mention is matched once its segment closes (10 min by default) and is
 # transcribed, a few minutes more: an alert up to this long after the
 # broadcast is on time; a later one says how late it is ("con 25 min de
@@ -49,12 +57,18 @@ class Context:
     tz: ZoneInfo
     base_url: str = ""  # the web UI; empty: no links
     station_names: dict[str, str] = field(default_factory=dict)
+    outlet_names: dict[str, str] = field(default_factory=dict)  # press outlets' names by id
     office: str = ""  # who sends it, for the test message
     now: datetime | None = None  # when it is sent; None: no lateness is said
     batch_minutes: float = 0.0  # how long a batch of high mentions waits by design (not lateness)
 
     def station(self, station_id: str) -> str:
         return plain(self.station_names.get(station_id) or station_id, FIELD_CHARS)
+
+    def outlet(self, payload: dict) -> str:
+        """A press mention's outlet: its configured name, the name the event carries, or its id."""
+        outlet_id = payload.get("outlet")
+        return plain(self.outlet_names.get(outlet_id) or payload.get("outlet_name") or outlet_id, FIELD_CHARS)
 
 
 def plain(text: object, limit: int) -> str:
@@ -76,6 +90,26 @@ def recording_link(base_url: str, payload: dict) -> str | None:
             f"?t={float(payload['offset']):.1f}#s{int(payload['segment_id'])}")
 
 
+def is_press(payload: dict) -> bool:
+    """A mention printed in an article (payloads written before the press have no ``medium``: radio)."""
+    return payload.get("medium") == "press"
+
+
+def article_link(base_url: str, payload: dict) -> str | None:
+    """The web UI's article page, or None without a base_url."""
+    if not base_url or payload.get("article_id") is None:
+        return None
+    return f"{base_url.rstrip('/')}/articulo/{int(payload['article_id'])}"
+
+
+def article_url(payload: dict) -> str | None:
+    """The article on the outlet's site, when it is an http(s) address of one line."""
+    url = plain(payload.get("url"), URL_CHARS + 1)
+    if " " in url or len(url) > URL_CHARS or not url.lower().startswith(("http://", "https://")):
+        return None
+    return url
+
+
 def local_time(instant: str | datetime, tz: ZoneInfo, *, seconds: bool = True) -> str:
     """``miércoles 25 de noviembre de 2026, 14:00:05`` in the office's time zone."""
     at = timeutil.local(instant, tz)
@@ -92,6 +126,8 @@ def lateness(payload: dict, context: Context, grace_minutes: float = LATE_MINUTE
 
 def mention_message(payload: dict, context: Context) -> Message:
     """One crisis or high-priority mention."""
+    if is_press(payload):
+        return press_message(payload, context)
     crisis = payload.get("priority") == "crisis"
     station, group = context.station(payload["station"]), plain(payload.get("group_label"), FIELD_CHARS)
     late = lateness(payload, context)
@@ -110,6 +146,34 @@ def mention_message(payload: dict, context: Context) -> Message:
                    "\n".join(lines), "crisis" if crisis else "high")
 
 
+def press_message(payload: dict, context: Context) -> Message:
+    """One crisis or high-priority mention in a newspaper's article.
+
+    No lateness is said: the time given is when the outlet published it
+    ("Publicada"), which a reader does not take for something on air now,
+    and a poll every ``press.poll_minutes`` makes every article a little late.
+    """
+    crisis = payload.get("priority") == "crisis"
+    outlet, group = context.outlet(payload), plain(payload.get("group_label"), FIELD_CHARS)
+    title = f"{'ALERTA DE CRISIS' if crisis else 'Mención de prioridad alta'}: {group} en {outlet}"
+    lines = [
+        f"Prensa — {outlet}",
+        f"Publicada: {local_time(payload['at_utc'], context.tz)} ({context.tz.key})",
+        f"Grupo: {group} (prioridad {'crisis' if crisis else 'alta'})",
+        f"Palabra clave: {_heard(payload)}",
+    ]
+    if payload.get("title"):
+        lines.append(f"Titular: «{plain(payload['title'], HEADLINE_CHARS)}»")
+    lines.append(f"Cita: «{plain(payload.get('context') or payload.get('matched'), QUOTE_CHARS)}»")
+    lines += _press_links(payload, context)
+    return Message(plain(title, 2 * FIELD_CHARS), "\n".join(lines), "crisis" if crisis else "high")
+
+
+def _press_links(payload: dict, context: Context, indent: str = "") -> list[str]:
+    url, page = article_url(payload), article_link(context.base_url, payload)
+    return [*([f"{indent}Leer: {url}"] if url else []), *([f"{indent}Ver en radiomon: {page}"] if page else [])]
+
+
 def batch_message(payloads: Sequence[dict], context: Context) -> Message:
     """Several high-priority mentions in one message, oldest first."""
     if len(payloads) == 1:
@@ -121,6 +185,14 @@ def batch_message(payloads: Sequence[dict], context: Context) -> Message:
     lines = [f"{long_date(first)}, hora de {context.tz.key}:", ""]
     for n, payload in enumerate(ordered, 1):
         at = timeutil.local(payload["at_utc"], context.tz)
+        if is_press(payload):
+            lines.append(f"{n}. {at:%H:%M:%S} · Prensa — {context.outlet(payload)} · "
+                         f"{plain(payload.get('group_label'), FIELD_CHARS)} · {_heard(payload)}")
+            if payload.get("title"):
+                lines.append(f"   {plain(payload['title'], HEADLINE_CHARS)}")
+            lines.append(f"   «{plain(payload.get('context') or payload.get('matched'), QUOTE_CHARS)}»")
+            lines += _press_links(payload, context, "   ")
+            continue
         lines.append(f"{n}. {at:%H:%M:%S} · {context.station(payload['station'])} · "
                      f"{plain(payload.get('group_label'), FIELD_CHARS)} · {_heard(payload)}"
                      f"{lateness(payload, context, LATE_MINUTES + context.batch_minutes)}")
@@ -153,7 +225,8 @@ def test_message(context: Context, now: datetime) -> Message:
 
 def _heard(payload: dict) -> str:
     keyword, matched = plain(payload.get("keyword"), FIELD_CHARS), plain(payload.get("matched"), FIELD_CHARS)
-    return keyword if not matched or matched.lower() == keyword.lower() else f"{keyword} (se escuchó «{matched}»)"
+    verb = "se leyó" if is_press(payload) else "se escuchó"
+    return keyword if not matched or matched.lower() == keyword.lower() else f"{keyword} ({verb} «{matched}»)"
 
 
 def _problem_title(payload: dict, context: Context) -> str:
