@@ -21,6 +21,10 @@ second alert, when the key is gone. What counts as a problem
 * the newest `radiomon nightly` run ended with errors, or is still
   unfinished after ``nightly_max_hours``;
 * a channel has had an alert waiting for longer than ``alert_max_minutes``;
+* a newspaper (press.outlets) fails: its newest pass could not read its
+  feeds and it has not been read well for ``outlet_quiet_hours`` (one never
+  read well at all counts at once: a wrong feed URL shows the first day),
+  or it is quiet: no new article for ``outlet_quiet_hours``;
 * the archive is damaged (``PRAGMA quick_check`` finds a problem) or this
   user cannot write it (a read-only file, folder or disk). `radiomon
   status` checks it on every call; the health alerts, which run every few
@@ -81,6 +85,33 @@ class ChannelFacts:
 
 
 @dataclass(frozen=True)
+class OutletFacts:
+    id: str
+    name: str
+    last_fetch: datetime | None = None  # its newest successful feed read
+    last_checked: datetime | None = None  # its newest pass
+    last_new: datetime | None = None  # the newest pass that stored an article of it
+    error: str | None = None  # why its newest pass could not read it; None when it could
+
+
+def outlet_trouble(outlet: OutletFacts, options: HealthConfig, now: datetime) -> tuple[datetime, str] | None:
+    """``(since, "failing" | "quiet")`` when the outlet is unwell at ``now``; None when it is well or not
+    read yet (a pass has never run for it)."""
+    quiet = timedelta(hours=options.outlet_quiet_hours)
+    if outlet.last_checked is None:
+        return None
+    if outlet.error:
+        if outlet.last_fetch is None:
+            return outlet.last_checked, "failing"
+        if now - outlet.last_fetch > quiet:
+            return outlet.last_fetch, "failing"
+        return None
+    if outlet.last_new is not None and now - outlet.last_new > quiet:
+        return outlet.last_new, "quiet"
+    return None
+
+
+@dataclass(frozen=True)
 class ArchiveFacts:
     path: str
     damage: tuple[str, ...] = ()  # what PRAGMA quick_check found; empty when sound
@@ -98,12 +129,15 @@ class Facts:
     nightly: RunFacts | None = None
     channels: tuple[ChannelFacts, ...] = ()
     archive: ArchiveFacts | None = None  # None: not checked
+    outlets: tuple[OutletFacts, ...] = ()
 
 
 @dataclass(frozen=True)
 class Problem:
-    key: str  # one per thing that can be unwell: station:<id>, backlog, disk:<path>, nightly, alerts:<channel>, archive
-    kind: str  # station, backlog, disk, nightly, alerts, archive
+    # one per thing that can be unwell: station:<id>, backlog, disk:<path>, nightly, alerts:<channel>, archive,
+    # outlet:<id>
+    key: str
+    kind: str  # station, backlog, disk, nightly, alerts, archive, outlet
     subject: str  # the station id, the folder, the channel…
     since: str  # ISO UTC: when it began, as far as the facts tell (else when it was seen)
     summary: str  # one line in English, for the terminal
@@ -155,6 +189,20 @@ def evaluate(facts: Facts, options: HealthConfig) -> list[Problem]:
                 f"station:{station.id}", "station", station.id, timeutil.to_iso(since),
                 f"{station.id} not recorded since {_local(since, facts.tz)} ({reason}, {down})",
                 {"name": station.name, "reason": reason, "minutes": round((now - since).total_seconds() / 60)}))
+    for outlet in facts.outlets:
+        trouble = outlet_trouble(outlet, options, now)
+        if trouble:
+            since, reason = trouble
+            if reason == "failing":
+                last = f"last read {_local(outlet.last_fetch, facts.tz)}" if outlet.last_fetch else "never read"
+                summary = f"newspaper {outlet.id} cannot be read ({last}): {outlet.error}"
+            else:
+                summary = (f"newspaper {outlet.id} has published nothing new since {_local(since, facts.tz)} "
+                           f"(limit {options.outlet_quiet_hours:g} h)")
+            problems.append(Problem(
+                f"outlet:{outlet.id}", "outlet", outlet.id, timeutil.to_iso(since), summary,
+                {"name": outlet.name, "reason": reason, "error": outlet.error,
+                 "hours": round((now - since).total_seconds() / 3600, 1)}))
     hours = facts.pending_seconds / 3600
     if hours > options.backlog_hours:
         problems.append(Problem(

@@ -47,7 +47,7 @@ def check_health(config: Config, archive: Archive, now: datetime | None = None) 
     at = timeutil.to_iso(now)
     problems = evaluate(gather_facts(archive, config, now), config.health)
     result = HealthCheck(problems=problems)
-    configured = {s.id for s in config.stations}
+    configured = {"station": {s.id for s in config.stations}, "outlet": {o.id for o in config.press.outlets}}
     with archive.write() as conn:
         # Read inside the write transaction: a second checker running at the
         # same time waits here and then sees the episodes this one opened.
@@ -66,8 +66,8 @@ def check_health(config: Config, archive: Archive, now: datetime | None = None) 
             if key in current:
                 continue
             event_id = None
-            # A station taken out of radiomon.yml did not "come back": its episode just ends.
-            if not (episode["kind"] == "station" and key.split(":", 1)[1] not in configured):
+            # A station or newspaper taken out of radiomon.yml did not "come back": its episode just ends.
+            if not (episode["kind"] in configured and key.split(":", 1)[1] not in configured[episode["kind"]]):
                 payload = {"key": key, "kind": episode["kind"], "subject": key.split(":", 1)[-1],
                            "started_utc": episode["started_utc"], "ended_utc": at, "summary": episode["summary"]}
                 event_id = archive.add_event(conn, events_mod.HEALTH_RECOVERED, payload)

@@ -98,20 +98,20 @@ class ArticlesMixin(ArchiveBase):
 
     def outlet_activity(self, outlets: Sequence[str]) -> dict[str, dict]:
         """Per outlet id: ``last_fetch`` (its newest successful feed read), ``last_checked`` (its newest
-        pass), ``last_new`` (the published time of its newest article) and ``errors``: ``(feed url,
-        error)`` of the feeds its newest pass could not read. Indexed reads (the health check runs often)."""
+        pass), ``last_new`` (the newest pass that stored an article of it) and ``errors``: ``(feed url,
+        error)`` of the feeds its newest pass could not read. From ``press_feeds`` alone (a few rows
+        per outlet): the health check runs every few seconds."""
         found = {}
         for outlet in outlets:
-            ok, checked = self.conn.execute(
-                "SELECT max(ok_utc), max(checked_utc) FROM press_feeds WHERE outlet = ?", (outlet,)).fetchone()
-            (newest,) = self.conn.execute("SELECT max(published_utc) FROM articles WHERE outlet = ?",
-                                          (outlet,)).fetchone()
+            ok, checked, new = self.conn.execute(
+                "SELECT max(ok_utc), max(checked_utc), max(new_utc) FROM press_feeds WHERE outlet = ?",
+                (outlet,)).fetchone()
             # A feed not asked in the outlet's newest pass (a sitemap index's child no longer listed)
             # keeps its old error: only the newest pass's errors are the outlet's.
             errors = self.conn.execute(
                 "SELECT url, error FROM press_feeds WHERE outlet = ? AND error IS NOT NULL AND checked_utc = ? "
                 "ORDER BY url", (outlet, checked)).fetchall() if checked else []
-            found[outlet] = {"last_fetch": ok, "last_checked": checked, "last_new": newest,
+            found[outlet] = {"last_fetch": ok, "last_checked": checked, "last_new": new,
                              "errors": [tuple(e) for e in errors]}
         return found
 

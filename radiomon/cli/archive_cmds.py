@@ -180,9 +180,26 @@ def _status_table(status, config) -> None:
             ("last_segment", "last segment"),
         ),
     )
+    if status.outlets:
+        click.echo("")
+        emit_records([_outlet_row(o, tz) for o in status.outlets], "table",
+                     (("id", "outlet"), ("state", "state"), ("last_fetch", "last fetch"), ("last_new", "last new")))
     click.echo("")
     for line in _health_lines(status, tz):
         click.echo(line)
+
+
+def _outlet_row(outlet, tz) -> dict:
+    def when(iso):
+        return timeutil.local(iso, tz).strftime("%Y-%m-%d %H:%M") if iso else "never"
+
+    if outlet.error:
+        state = f"failed: {outlet.error}"
+    elif outlet.last_checked is None:
+        state = "not fetched yet"
+    else:
+        state = "quiet" if outlet.trouble == "quiet" else "ok"
+    return {"id": outlet.id, "state": state, "last_fetch": when(outlet.last_fetch), "last_new": when(outlet.last_new)}
 
 
 def _health_lines(status, tz) -> list[str]:

@@ -67,6 +67,21 @@ class StationReport:
 
 
 @dataclass
+class OutletReport:
+    """A newspaper as `radiomon status` shows it (JSON: the contract's id, last_fetch, last_new, error)."""
+
+    id: str
+    name: str
+    scope: str
+    feeds: int  # feed URLs configured
+    last_fetch: str | None = None  # ISO UTC: its newest successful feed read
+    last_new: str | None = None  # ISO UTC: the newest pass that stored an article of it
+    last_checked: str | None = None  # ISO UTC: its newest pass, read well or not
+    error: str | None = None  # why its newest pass could not read it (one line); None when it was fine
+    trouble: str | None = None  # "failing" or "quiet" while it counts as unwell (radiomon/health.py)
+
+
+@dataclass
 class StatusReport:
     config: str
     archive: str
@@ -81,6 +96,7 @@ class StatusReport:
     disks: list[dict] = field(default_factory=list)  # the archive's and recordings_dir's file systems
     alerts: dict = field(default_factory=dict)  # channels configured, alerts waiting or given up per channel
     nightly: dict | None = None  # the newest `radiomon nightly` run
+    outlets: list[OutletReport] = field(default_factory=list)  # the newspapers (press.outlets)
 
 
 def collect_status(archive: Archive, config: Config, now: datetime | None = None) -> StatusReport:
@@ -139,6 +155,11 @@ def collect_status(archive: Archive, config: Config, now: datetime | None = None
     nightly = archive.last_run("nightly")
     report.nightly = nightly and {"started_utc": nightly["started_utc"], "finished_utc": nightly["finished_utc"],
                                   "counts": nightly["counts"], "errors": nightly["errors"]}
+    for outlet, facts_of in zip(config.press.outlets, facts.outlets):
+        trouble = health.outlet_trouble(facts_of, config.health, now)
+        report.outlets.append(OutletReport(
+            outlet.id, outlet.name, outlet.scope, len(outlet.feeds), _iso(facts_of.last_fetch),
+            _iso(facts_of.last_new), _iso(facts_of.last_checked), facts_of.error, trouble and trouble[1]))
     report.problems = health.evaluate(facts, config.health)
     report.healthy = not report.problems
     return report
@@ -162,7 +183,20 @@ def gather_facts(archive: Archive, config: Config, now: datetime, *, check_archi
                        for r in waiting),
         archive=health.ArchiveFacts(str(config.archive), tuple(archive.quick_check()), archive.writable)
         if check_archive else None,
+        outlets=tuple(_outlet_facts(archive, config)),
     )
+
+
+def _outlet_facts(archive: Archive, config: Config) -> list[health.OutletFacts]:
+    outlets = config.press.outlets
+    activity = archive.outlet_activity([o.id for o in outlets])
+    facts = []
+    for outlet in outlets:
+        seen = activity[outlet.id]
+        error = "; ".join(f"{url}: {why}" if len(seen["errors"]) > 1 else why for url, why in seen["errors"])
+        facts.append(health.OutletFacts(outlet.id, outlet.name, _instant(seen["last_fetch"]),
+                                        _instant(seen["last_checked"]), _instant(seen["last_new"]), error or None))
+    return facts
 
 
 def _station_facts(archive: Archive, config: Config, station: Station, now: datetime) -> health.StationFacts:
@@ -205,6 +239,10 @@ def _disks(config: Config) -> list[health.DiskFacts]:
         usage = shutil.disk_usage(existing)
         out.append(health.DiskFacts(str(folder), usage.used, usage.free))
     return out
+
+
+def _iso(instant: datetime | None) -> str | None:
+    return timeutil.to_iso(instant) if instant else None
 
 
 def _instant(text: str | None) -> datetime | None:

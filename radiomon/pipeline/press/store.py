@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -94,10 +95,15 @@ def fetch_options(config: Config) -> FetchOptions:
     """The polite client's options from radiomon.yml's press section."""
     press = config.press
     return FetchOptions(
-        user_agent=press.user_agent or user_agent(contact_of(config)),
+        user_agent=_ascii(press.user_agent or user_agent(contact_of(config))),
         polite_delay=press.delay_seconds,
         max_bytes=int(press.max_page_mb * 1_000_000),
     )
+
+
+def _ascii(text: str) -> str:
+    """HTTP header values are ASCII: "Comunicación, Moroleón" goes as "Comunicacion, Moroleon"."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def collect_options(config: Config) -> CollectOptions:
