@@ -1,7 +1,8 @@
 """One module per page (and one for the JSON API); each owns a blueprint."""
 
-from radiomon.web.views import api, audio, auth, digest, mention, mentions, recording, search, status
+from radiomon.web.views import api, article, audio, auth, digest, mention, mentions, recording, search, status
 
-ALL_BLUEPRINTS = (auth.bp, search.bp, audio.bp, recording.bp, mentions.bp, mention.bp, digest.bp, status.bp, api.bp)
+ALL_BLUEPRINTS = (auth.bp, search.bp, audio.bp, recording.bp, mentions.bp, mention.bp, article.bp, digest.bp,
+                  status.bp, api.bp)
 
 __all__ = ["ALL_BLUEPRINTS"]

@@ -1,4 +1,5 @@
-"""Una mención: what was heard, in context, and its clip to preview and download.
+"""Una mención: what was heard, in context, and its clip to preview and download; a press
+mention shows its article (headline, outlet, time, the sentence, the links) and has no clip.
 
 The clip is cut by the same library function as ``radiomon clip``
 (:func:`radiomon.reports.clips.cut_clip`): across file boundaries, stopping
@@ -12,11 +13,13 @@ requests on a real file).
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, send_file
+from markupsafe import Markup
 
 from radiomon.reports.clip_cache import DEFAULT_AFTER, DEFAULT_BEFORE, MAX_AFTER, MAX_BEFORE, cached_clip
 from radiomon.reports.clips import ClipError
 from radiomon.reports.testigos import testigo_name
-from radiomon.web.common import config, get_archive, parse_id, seconds_param
+from radiomon.web.common import config, get_archive, parse_id, seconds_param, station_name
+from radiomon.web.views.article import marked, mention_spans, web_link
 
 bp = Blueprint("mention", __name__)
 
@@ -42,15 +45,26 @@ def _mention_or_404(text: str):
 @bp.get("/mencion/<mention_id>")
 def page(mention_id: str):
     mention = _mention_or_404(mention_id)
+    archive = get_archive()
+    if mention.medium == "press":
+        found = archive.article(mention.article_id)
+        context = mention.context or ""
+        outlet = archive.outlet_names().get(found.outlet, found.outlet) if found else "Prensa"
+        return render_template("mention.html", m=mention, article=found, source=outlet,
+                               original=web_link(found.url) if found else None,
+                               context_html=Markup(" ").join(marked(context, mention_spans(context, [mention], (0,)))))
     before, after = _window()
-    recording = get_archive().recording(mention.recording_id)
-    return render_template("mention.html", m=mention, rec=recording, before=before, after=after,
+    recording = archive.recording(mention.recording_id)
+    return render_template("mention.html", m=mention, source=station_name(mention.station), rec=recording,
+                           before=before, after=after,
                            max_before=MAX_BEFORE, max_after=MAX_AFTER)
 
 
 @bp.get("/mencion/<mention_id>/clip")
 def clip(mention_id: str):
     mention = _mention_or_404(mention_id)
+    if mention.medium == "press":
+        abort(404, description="Una mención de prensa no tiene audio; lea la nota.")
     before, after = _window()
     try:
         path = cached_clip(config(), get_archive(), mention, before, after)

@@ -1,4 +1,4 @@
-"""Menciones: a day's flagged references, counted, and reviewed by staff."""
+"""Menciones: a day's flagged references, on air and in the press, counted, and reviewed by staff."""
 
 from __future__ import annotations
 
@@ -25,10 +25,15 @@ from radiomon.web.common import (
 bp = Blueprint("mentions", __name__)
 
 def day_mentions(day, *, groups=(), stations=()):
-    """The day's mentions and their counts by group and by station; false positives are not counted."""
-    rows = jobs.mentions(config(), get_archive(), day_filters(day, groups=tuple(groups), stations=tuple(stations)))
+    """The day's mentions, the articles of the press ones (by id), and the counts by group, by station
+    and by outlet; false positives are not counted."""
+    archive = get_archive()
+    rows = jobs.mentions(config(), archive, day_filters(day, groups=tuple(groups), stations=tuple(stations)))
+    articles = archive.articles_by_id(sorted({m.article_id for m in rows if m.article_id is not None}))
     counted = [m for m in rows if m.review != "rejected"]
-    return rows, Counter(m.group_id for m in counted), Counter(m.station for m in counted)
+    by_station = Counter(m.station for m in counted if m.medium == "radio")
+    by_outlet = Counter(articles[m.article_id].outlet for m in counted if m.article_id in articles)
+    return rows, articles, Counter(m.group_id for m in counted), by_station, by_outlet
 
 
 @bp.get("/menciones")
@@ -39,14 +44,15 @@ def page():
     group = request.args.get("grupo", "").strip()
     error = None
     try:
-        rows, by_group, by_station = day_mentions(day, groups=[group] if group else ())
+        rows, articles, by_group, by_station, by_outlet = day_mentions(day, groups=[group] if group else ())
     except RadiomonError as err:
-        rows, by_group, by_station, error = [], Counter(), Counter(), str(err)
+        rows, articles, by_group, by_station, by_outlet, error = [], {}, Counter(), Counter(), Counter(), str(err)
     # Counts are of the whole day; the list shows the review state asked for.
     shown = [m for m in rows if review is None or (m.review or "pending") == review]
     return render_template(
         "mentions.html", day=day, today=today, is_today=day == today, rows=shown, total=len(rows),
-        by_group=by_group.most_common(), by_station=by_station.most_common(),
+        by_group=by_group.most_common(), by_station=by_station.most_common(), by_outlet=by_outlet.most_common(),
+        articles=articles, outlets=get_archive().outlet_names() if articles else {},
         review_state=wording.canonical_review_word(request.args.get("estado", "").strip()), group=group, error=error,
         previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
     )
