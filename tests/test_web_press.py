@@ -14,6 +14,7 @@ from conftest import KEYWORDS_YML, RADIOMON_YML
 
 from radiomon.archive import Archive, ArticleRow, MentionRow
 from radiomon.config import load_config
+from radiomon.pipeline.match.press import reading_text
 from radiomon.web.app import create_app
 from radiomon.web.views.article import marked, mention_spans
 
@@ -46,13 +47,17 @@ def add_press(config) -> dict:
             outlet="el-sol", url="https://elsol.example/mercado", title="Moroleón reabre su mercado",
             published_utc="2026-11-25T18:00:00.000Z", fetched_utc="2026-11-25T18:30:00.000Z", text=TEXT,
             content_sha256="1" * 64, story=first), ["elsol.example/mercado"])
-        # The second "Moroleón" of the text (written MOROLEON), at its offset after the headline and a break.
-        second = len(TITLE) + 1 + TEXT.index("MOROLEON")
-        archive.replace_article_mentions(first, [MentionRow(
-            None, None, None, "municipio", "Moroleón", "MOROLEON", 96.0, "2026-11-25T16:00:00.000Z", second,
-            "en MOROLEON se espera más visita.")])
-        (mention,) = archive.article_mentions(first)
-    return {"first": first, "wire": wire, "mention": mention.id}
+        # As the matcher reads an article (headline, blank line, text): the headline's "Moroleón" and
+        # the text's second one (written MOROLEON), not its first.
+        reading = reading_text(TITLE, TEXT)
+        archive.replace_article_mentions(first, [
+            MentionRow(None, None, None, "municipio", "Moroleón", "Moroleón", 100.0, "2026-11-25T16:00:00.000Z",
+                       float(reading.index("Moroleón")), TITLE),
+            MentionRow(None, None, None, "municipio", "Moroleón", "MOROLEON", 96.0, "2026-11-25T16:00:00.000Z",
+                       float(reading.index("MOROLEON")), "en MOROLEON se espera más visita."),
+        ])
+        in_title, in_text = archive.article_mentions(first)
+    return {"first": first, "wire": wire, "mention": in_text.id, "title_mention": in_title.id}
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +105,10 @@ def test_the_article_page_marks_its_mention_links_the_original_and_its_story(cli
     response = client.get(f"/articulo/{ids['first']}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert f"<h1 class=\"headline\">{TITLE}</h1>" in page  # the mention is in the text: not marked twice
+    assert (f'<h1 class="headline">Reabren el mercado Hidalgo de <mark class="mention" '
+            f'id="marca-{ids["title_mention"]}">Moroleón</mark></h1>') in page
     assert f'en <mark class="mention" id="marca-{ids["mention"]}">MOROLEON</mark> se espera' in page
+    assert page.count('<mark class="mention"') == 2  # the text's first Moroleón is no mention
     assert "&lt;b&gt;celebran&lt;/b&gt;" in page and "<b>" not in page
     assert ('<a href="https://diariodelsur.example/mercado" target="_blank" rel="noopener noreferrer">'
             "Ver la nota original en Diario del Sur ↗</a>") in page
@@ -116,7 +123,7 @@ def test_menciones_and_mencion_show_a_press_mention_with_its_article_and_no_clip
     _, ids = office
     page = client.get(f"/menciones?dia={DAY}").get_data(as_text=True)
     assert f'<a href="/articulo/{ids["first"]}#marca-{ids["mention"]}">{TITLE}</a>' in page
-    assert '<strong data-outlet="diario-sur">1</strong>' in page
+    assert '<strong data-outlet="diario-sur">2</strong>' in page
     assert "Clip y detalle" not in page
     detail = client.get(f"/mencion/{ids['mention']}").get_data(as_text=True)
     assert "Diario del Sur" in detail and TITLE in detail
@@ -130,7 +137,7 @@ def test_the_api_lists_press_hits_and_mentions_with_the_contracts_fields(client,
     hits = client.get("/api/search?q=comerciantes&medium=press&outlet=el-sol").get_json()
     assert [(h["medium"], h["article_id"], h["outlet"]) for h in hits] == [("press", ids["wire"], "el-sol")]
     assert client.get("/api/search?q=x&medium=tele").status_code == 400
-    (mention,) = client.get("/api/mentions").get_json()
+    mention, _ = client.get("/api/mentions").get_json()
     assert {k: mention[k] for k in ("medium", "article_id", "outlet", "url", "title", "published", "at", "story")} \
         == {"medium": "press", "article_id": ids["first"], "outlet": "diario-sur",
             "url": "https://diariodelsur.example/mercado", "title": TITLE, "published": "2026-11-25T16:00:00.000Z",

@@ -1,11 +1,12 @@
 """Una nota de prensa: headline, outlet, local time, the text with its mentions marked, its story.
 
 A press mention's ``offset`` counts characters into the article as the
-matcher read it (the headline, a line break or two, the text: the matcher
-decides). Rather than depend on that layout, each mention's printed words
-(``matched``) are looked for in the text, accents and case aside, and the
-occurrence nearest its offset (under any of those layouts) is marked; words
-only in the headline are marked there.
+matcher read it (:func:`radiomon.pipeline.match.press.reading_text`: the
+headline, a blank line, the text). A mention before the text's start is in
+the headline. Rather than trust the characters alone (an article re-extracted
+since, a layout changed), each mention's printed words (``matched``) are
+looked for, accents and case aside, and the occurrence nearest its offset is
+marked; one the headline lacks is looked for in the text.
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ def page(article_id: str):
     if article is None:
         abort(404, description="No existe esa nota de prensa.")
     mentions = archive.article_mentions(article.id)
-    title_spans = mention_spans(article.title, mentions, (0,))
-    text_spans = mention_spans(article.text, mentions, text_bases(article.title))
-    in_text = {s[2] for s in text_spans}
+    text_start = text_bases(article.title)[-1]
+    title_spans = mention_spans(article.title, [m for m in mentions if m.offset < text_start], (0,))
+    in_title = {s[2] for s in title_spans}
+    text_spans = mention_spans(article.text, [m for m in mentions if m.id not in in_title],
+                               text_bases(article.title))
     others = archive.story_articles(article.story) if article.story is not None else []
     return render_template(
         "article.html", a=article, mentions=mentions, outlets=archive.outlet_names(), original=web_link(article.url),
-        title_html=Markup(" ").join(marked(article.title, [s for s in title_spans if s[2] not in in_text])),
+        title_html=Markup(" ").join(marked(article.title, title_spans)),
         paragraphs=marked(article.text, text_spans), others=[o for o in others if o.id != article.id],
     )
 
@@ -48,8 +51,9 @@ def web_link(url: str) -> str | None:
 
 
 def text_bases(title: str) -> tuple[int, ...]:
-    """Where the text may begin in what the matcher read: alone, or after the headline and a break or two."""
-    return (0, len(title) + 1, len(title) + 2)
+    """Where the text may begin in what the matcher read (alone, after the headline and a line break),
+    the matcher's own layout last: after the headline and a blank line."""
+    return (0, len(title) + 1, len(title) + 2) if title else (0,)
 
 
 def mention_spans(text: str, mentions: Sequence[MentionRow], bases: Sequence[int]) -> list[Span]:
