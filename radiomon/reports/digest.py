@@ -12,6 +12,8 @@ Staff's review decides what goes in: a rejected mention (a false positive)
 never does; with ``reviewed_only`` only confirmed ones do. The same story
 repeated on one station within minutes is one item with a count.
 
+The model's dataclasses live in :mod:`radiomon.reports.digest_model`.
+
 The press (issue 27) is a part of its own, **Prensa**: per group, each
 story once (the same wire note on three outlets is one item: the headline
 of the article that printed it first, linked to the outlet's page, and
@@ -27,12 +29,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from radiomon import timeutil, wording
+from radiomon import timeutil
 from radiomon.archive import Archive, MentionRow
 from radiomon.archive.articles import ArticleRow
 from radiomon.config import Config, OfficeConfig
@@ -40,12 +41,21 @@ from radiomon.errors import QueryError
 from radiomon.filters import Filters
 from radiomon.keywords import KeywordSet, load_keywords
 from radiomon.reports import spanish
+from radiomon.reports.digest_model import (
+    TITLE,
+    TITLE_WITH_PRESS,
+    AlsoIn,
+    Digest,
+    DigestItem,
+    DigestSection,
+    GapNote,
+    PressItem,
+    PressSection,
+    QuotePart,
+    SummaryRow,
+)
 from radiomon.reports.testigos import testigo_names
 
-TITLE = "Síntesis informativa — Radio"
-TITLE_WITH_PRESS = "Síntesis informativa — Radio y prensa"
-PRESS_HEADING = wording.MEDIUM_LABELS["press"]
-RADIO_HEADING = wording.MEDIUM_LABELS["radio"]
 # The same keyword on the same station again within this is the same story
 # told again (a host repeating the headline, the news at the top and bottom
 # of the hour's first minutes): one item with a count.
@@ -61,191 +71,6 @@ GAP_REASONS = {
     "stopped": "grabación detenida",
     "unrecorded": "sin grabación",
 }
-
-
-@dataclass(frozen=True)
-class QuotePart:
-    text: str
-    bold: bool = False  # the words heard
-
-
-@dataclass(frozen=True)
-class DigestItem:
-    """One story on one station: a mention, or a run of near-duplicates."""
-
-    time: str  # local, "08:01" or "08:01–08:04" for a run
-    at_utc: str
-    station_id: str
-    station: str  # display name
-    program: str | None  # what the station announced then (now playing), when known
-    group_id: str
-    keyword: str
-    matched: str
-    quote: tuple[QuotePart, ...]
-    review: str  # Spanish label (radiomon.wording): a confirmed or an unreviewed mention
-    count: int  # mentions grouped in this item
-    mention_ids: tuple[int, ...]
-    testigo: str | None = None  # the clip's file name (radiomon clips)
-    link: str | None = None  # the recording at the mention in the web UI, when office.base_url is set
-
-    @property
-    def quote_text(self) -> str:
-        return "".join(p.text for p in self.quote)
-
-
-@dataclass(frozen=True)
-class DigestSection:
-    group_id: str
-    title: str
-    priority: str
-    items: tuple[DigestItem, ...]
-
-    @property
-    def mentions(self) -> int:
-        return sum(i.count for i in self.items)
-
-
-@dataclass(frozen=True)
-class AlsoIn:
-    """Another outlet's article of the same story."""
-
-    outlet: str  # display name
-    title: str
-    url: str
-
-
-@dataclass(frozen=True)
-class PressItem:
-    """One story in one group: the article that printed it first among those with mentions."""
-
-    time: str  # local "08:01", when the article was published
-    at_utc: str
-    article_id: int
-    story: int
-    outlet_id: str
-    outlet: str  # display name
-    title: str  # the headline
-    url: str  # the article on the outlet's site
-    group_id: str
-    keyword: str
-    matched: str
-    quote: tuple[QuotePart, ...]
-    review: str  # Spanish label: confirmed or unreviewed
-    count: int  # mentions of the group in the story's articles
-    mention_ids: tuple[int, ...]
-    also_in: tuple[AlsoIn, ...] = ()  # the story's other outlets
-    link: str | None = None  # the article page of the web UI, when office.base_url is set
-
-    @property
-    def quote_text(self) -> str:
-        return "".join(p.text for p in self.quote)
-
-    @property
-    def also_in_text(self) -> str:
-        """``También en: El Sol del Bajío, AM Celaya`` ('' when no other outlet has the story)."""
-        return f"{wording.ALSO_IN}: {', '.join(a.outlet for a in self.also_in)}" if self.also_in else ""
-
-
-@dataclass(frozen=True)
-class PressSection:
-    group_id: str
-    title: str
-    priority: str
-    items: tuple[PressItem, ...]
-
-    @property
-    def mentions(self) -> int:
-        return sum(i.count for i in self.items)
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    group: str  # the group's title
-    counts: tuple[int, ...]  # per station, in Digest.stations order
-    total: int  # radio and press
-    radio: int = 0
-    press: int = 0
-
-
-@dataclass(frozen=True)
-class GapNote:
-    """A stretch of a station that was not recorded (so no mention there means nothing)."""
-
-    station: str
-    start: str  # local HH:MM
-    end: str
-    reason: str  # Spanish
-
-
-@dataclass(frozen=True)
-class Digest:
-    municipality: str
-    office: str
-    title: str
-    date_text: str  # "miércoles 25 de noviembre de 2026"
-    period_text: str  # "Monitoreo de radio de 00:00 a 24:00"
-    generated_text: str
-    day: str  # ISO local date
-    since_utc: str
-    until_utc: str
-    stations: tuple[str, ...]  # display names, the summary's columns
-    summary: tuple[SummaryRow, ...]
-    not_recorded: tuple[GapNote, ...]
-    sections: tuple[DigestSection, ...]  # radio
-    reviewed_only: bool = False
-    press: tuple[PressSection, ...] = ()
-    outlets: tuple[str, ...] = ()  # display names of the outlets with items, in order of appearance
-
-    @property
-    def has_press(self) -> bool:
-        return bool(self.press)
-
-    @property
-    def radio_total(self) -> int:
-        return sum(s.mentions for s in self.sections)
-
-    @property
-    def press_total(self) -> int:
-        return sum(s.mentions for s in self.press)
-
-    @property
-    def total(self) -> int:
-        return self.radio_total + self.press_total
-
-    @property
-    def empty(self) -> bool:
-        return not self.sections and not self.press
-
-    @property
-    def summary_headings(self) -> tuple[str, ...]:
-        """The summary table's columns: the stations, then (with press) radio and press apart, then the total."""
-        media = (RADIO_HEADING, PRESS_HEADING) if self.has_press else ()
-        return ("Grupo", *self.stations, *media, "Total")
-
-    @property
-    def summary_table(self) -> list[list]:
-        """The summary's rows, cell by cell under :attr:`summary_headings`."""
-        media = (lambda r: [r.radio, r.press]) if self.has_press else (lambda r: [])
-        return [[r.group, *r.counts, *media(r), r.total] for r in self.summary]
-
-    @property
-    def empty_text(self) -> str:
-        what = "menciones confirmadas" if self.reviewed_only else "menciones"
-        return f"No se registraron {what} en el periodo monitoreado."
-
-    def as_json(self) -> dict:
-        data = asdict(self)
-        data["total"] = self.total
-        data["radio_total"], data["press_total"] = self.radio_total, self.press_total
-        for section, raw in zip(self.sections, data["sections"]):
-            raw["mentions"] = section.mentions
-            for item, raw_item in zip(section.items, raw["items"]):
-                raw_item["quote_text"] = item.quote_text
-        for section, raw in zip(self.press, data["press"]):
-            raw["mentions"] = section.mentions
-            for item, raw_item in zip(section.items, raw["items"]):
-                raw_item["quote_text"] = item.quote_text
-        return data
 
 
 # -- pure parts ----------------------------------------------------------------------------------
