@@ -9,7 +9,8 @@ transcribed and matched as soon as it closes. The daemon's pass runs every
    (:class:`radiomon.jobs.LiveTranscription`; crisis mentions become events);
 2. claim the next pending recordings for the free workers, newest or
    oldest first (``daemon.backlog``), and submit them;
-3. the after-pass work (:data:`AFTER_PASS`: alert delivery, health checks).
+3. the after-pass work (:data:`AFTER_PASS`: alert delivery, health checks, and
+   every ``press.poll_minutes`` a pass over the newspapers, on threads of their own).
 
 Transcription runs in worker processes at a lower CPU priority
 (``daemon.worker_nice``; one recording per worker, as many workers as
@@ -46,6 +47,7 @@ from radiomon.config import Config
 from radiomon.errors import ArchiveError, TranscriptionError
 from radiomon.pipeline.executor import background_pool, stop_pool
 from radiomon.pipeline.match import MatchResult
+from radiomon.pipeline.press.poll import BackgroundPress
 from radiomon.pipeline.record import recorders, select_stations
 from radiomon.pipeline.record.runner import RecorderStatus
 from radiomon.pipeline.record.supervisor import stop_runners
@@ -57,8 +59,9 @@ AfterPass = Callable[[Config, Archive], None]
 # After each pass, in order, with the deployment's config and the daemon's
 # archive; one that raises is logged and the daemon goes on. Alerts: health
 # checked and the outbox delivered, on a thread of their own so a slow
-# channel never holds back transcription (radiomon/alerts/background.py).
-AFTER_PASS: list[AfterPass] = [BackgroundAlerts()]
+# channel never holds back transcription (radiomon/alerts/background.py). The press:
+# a polite pass every press.poll_minutes, on its thread (radiomon/pipeline/press/poll.py).
+AFTER_PASS: list[AfterPass] = [BackgroundAlerts(), BackgroundPress()]
 
 # A recording in flight when a worker process died this many times is marked
 # failed instead of being tried again: it is what kills the worker.

@@ -1,6 +1,6 @@
 """The nightly job (``radiomon nightly``, from cron or a systemd timer).
 
-    transcribe → match → alerts → digest → prune
+    transcribe → press → match → alerts → digest → prune
 
 Each step is one call into the job layer; :data:`STEPS` is the list, in
 order. A step that fails is recorded with its one-line reason and the next
@@ -92,11 +92,24 @@ def transcribe(night: Night, step: StepResult) -> None:
         step.summary += f"; {done.matched.added} new mention(s)"
 
 
+def press(night: Night, step: StepResult) -> None:
+    """One polite pass over the newspapers (jobs.press_fetch): the night's notes stored and matched
+    before the síntesis is written. An outlet that fails is a note here and a health problem in
+    `radiomon status`, not a failed night."""
+    if not night.config.press.outlets:
+        raise Skip("no newspapers (press.outlets)")
+    done = jobs.press_fetch(night.config, night.archive)
+    step.counts = {"outlets": len(done.outlets), "articles": done.stored, "failed": len(done.failed),
+                   "mentions_added": done.matched.added}
+    step.notes += [o.line for o in done.failed]
+    step.summary = done.summary()
+
+
 def match(night: Night, step: StepResult) -> None:
     """Recordings transcribed but not matched yet: imports, or what a stopped run stored last."""
     matched = jobs.rematch(night.config, night.archive)
-    step.counts = {"recordings": matched.recordings, "mentions_added": matched.added}
-    step.summary = matched.summary() if matched.recordings else "nothing left to match"
+    step.counts = {"recordings": matched.recordings, "articles": matched.articles, "mentions_added": matched.added}
+    step.summary = matched.summary() if matched.recordings or matched.articles else "nothing left to match"
 
 
 def deliver_alerts(night: Night, step: StepResult) -> None:
@@ -167,6 +180,7 @@ Step = Callable[[Night, StepResult], None]
 #: The night's work, in order.
 STEPS: tuple[tuple[str, Step], ...] = (
     ("transcribe", transcribe),
+    ("press", press),
     ("match", match),
     ("alerts", deliver_alerts),
     ("digest", digest),

@@ -74,6 +74,7 @@ def test_nightly_writes_yesterdays_sintesis_and_records_its_run(run, config, arc
         f"nightly run {run_id(archive)}: síntesis of {day.isoformat()} "
         "(America/Mexico_City)",
         "  OK       transcribe  nothing pending",
+        "  SKIPPED  press       no newspapers (press.outlets)",
         "  OK       match       nothing left to match",
         "  SKIPPED  alerts      no alert channels (alerts.channels); events wait in the outbox",
         f"  OK       digest      {day.isoformat()}: 1 mention(s) → {docx}, {html.name}",
@@ -86,11 +87,11 @@ def test_nightly_writes_yesterdays_sintesis_and_records_its_run(run, config, arc
     assert row["finished_utc"] and json.loads(row["errors"]) == []
     counts = json.loads(row["counts"])
     assert counts["day"] == day.isoformat() and counts["digest"]["mentions"] == 1
-    assert [counts[name]["status"] for name, _ in nightly.STEPS] == ["ok", "ok", "skipped", "ok", "ok"]
+    assert [counts[name]["status"] for name, _ in nightly.STEPS] == ["ok", "skipped", "ok", "skipped", "ok", "ok"]
 
 
 def test_the_steps_are_the_nights_work_in_order():
-    assert [name for name, _ in nightly.STEPS] == ["transcribe", "match", "alerts", "digest", "prune"]
+    assert [name for name, _ in nightly.STEPS] == ["transcribe", "press", "match", "alerts", "digest", "prune"]
 
 
 def test_date_picks_the_sintesis_day(run, config, archive, yesterdays_news):

@@ -312,3 +312,46 @@ def test_backoff_leaves_a_failing_feed_alone_in_the_daemons_polls(press_deployme
         # A person asking (press fetch, nightly) is not held back.
         (asked,) = press_pass(config, archive, ["caido"], now=now + timedelta(minutes=6)).outlets
         assert asked.status == "failed"
+
+
+def test_the_daemons_poll_is_due_at_once_then_every_poll_minutes():
+    from radiomon.pipeline.press.poll import poll_due
+
+    assert poll_due(None, 5.0, 30)
+    assert not poll_due(100.0, 100.0 + 29 * 60, 30)
+    assert poll_due(100.0, 100.0 + 30 * 60, 30)
+
+
+def test_the_daemons_hook_polls_on_its_thread_once_per_interval(press_deployment):
+    from radiomon.pipeline.press.poll import BackgroundPress
+
+    config = load_config(press_deployment / "radiomon.yml")
+    now = [1000.0]
+    hook = BackgroundPress(clock=lambda: now[0])
+    with Archive(config.archive) as archive:
+        hook(config, archive)
+        hook.join(30)
+        assert len(archive.article_ids()) == 4
+        first = archive.feed_state(config.press.outlet("diario-sur").feeds[0], "diario-sur").checked_utc
+        now[0] += 29 * 60
+        hook(config, archive)  # not due: no thread, nothing asked
+        assert hook._thread is not None and not hook._thread.is_alive()
+        hook.join(30)
+        assert archive.feed_state(config.press.outlet("diario-sur").feeds[0], "diario-sur").checked_utc == first
+        now[0] += 60
+        hook(config, archive)
+        hook.join(30)
+        assert archive.feed_state(config.press.outlet("diario-sur").feeds[0], "diario-sur").checked_utc > first
+        assert len(archive.article_ids()) == 4
+
+
+def test_the_nightly_job_reads_the_press_before_the_sintesis(press_deployment, run):
+    run("init", str(press_deployment))
+    result = run("nightly")
+    config = load_config(press_deployment / "radiomon.yml")
+    with Archive(config.archive) as archive:
+        night = archive.last_run("nightly")
+        assert len(archive.article_ids()) == 4
+    press = night["counts"]["press"]
+    assert press["status"] == "ok" and press["articles"] == 4, (result.output, press)
+    assert "  OK       press       2 outlet(s), 4 new article(s), " in result.output
