@@ -217,6 +217,12 @@ def test_a_failing_outlet_is_a_line_an_error_in_status_and_one_health_episode(pr
     table = run("status")
     assert "Periódicos" not in table.output  # the terminal speaks English
     assert "caido" in table.output and "failed" in table.output
+    from radiomon.web import create_app
+
+    page = create_app(config).test_client().get("/estado").get_data(as_text=True)
+    estado = page[page.index("<h2>Periódicos</h2>"):]
+    assert "<td>El Caído</td>" in estado and "no se pudo leer: " in estado
+    assert "<td>Diario del Sur</td>" in estado and "al día" in estado
 
 
 def test_press_add_finds_the_feeds_and_keeps_the_comments(deployment, run):
