@@ -181,7 +181,7 @@ def _alerts(doc: YamlDocument, raw: typing.Any) -> AlertsConfig:
 
 
 def _channels(doc: YamlDocument, raw: typing.Any) -> tuple[AlertChannel, ...]:
-    from radiomon.alerts.channels import channel_name, check_url  # imports Apprise: only when channels are set
+    from radiomon.apprise_urls import channel_name, check_url  # imports Apprise: only when channels are set
 
     if raw is None:
         return ()

@@ -8,12 +8,12 @@ memory: radiomon writes nothing outside its own deployment.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
 from dataclasses import dataclass
 
 import apprise
+
+from radiomon.apprise_urls import asset, channel_name, check_url  # noqa: F401 - the alerts' names for them
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +22,7 @@ NOTIFY_TYPES = {"crisis": apprise.NotifyType.FAILURE, "high": apprise.NotifyType
                 "health": apprise.NotifyType.WARNING, "recovered": apprise.NotifyType.SUCCESS,
                 "test": apprise.NotifyType.INFO}
 
-_ASSET = apprise.AppriseAsset(storage_mode=apprise.PersistentStoreMode.MEMORY, allow_templates=False,
-                              app_id="radiomon", app_desc="radiomon")
+_ASSET = asset()
 
 
 @dataclass(frozen=True)
@@ -39,23 +38,6 @@ class Message:
 class SendOutcome:
     ok: bool
     error: str = ""  # one line: why the channel did not take the message
-
-
-def check_url(url: str) -> str | None:
-    """None when Apprise can send to ``url``; otherwise what is wrong with it, in one line."""
-    if not url.strip():
-        return "empty URL; give an Apprise URL such as mailtos://user:password@example.org?to=coordinacion@example.org"
-    if apprise.Apprise.instantiate(url, asset=_ASSET) is None:
-        scheme = url.split("://", 1)[0] if "://" in url else url
-        return (f"Apprise cannot use this URL (service {scheme!r}); check it against "
-                "https://github.com/caronc/apprise/wiki")
-    return None
-
-
-def channel_name(url: str) -> str:
-    """A stable name for an unnamed channel: its service and a hash of the URL (never the secrets in it)."""
-    scheme = re.sub(r"[^a-z0-9]", "", url.split("://", 1)[0].lower())[:16] or "channel"
-    return f"{scheme}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:8]}"
 
 
 def redacted(url: str) -> str:
