@@ -7,7 +7,10 @@ but its text and mentions stay.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,6 +43,20 @@ class Recording:
     @property
     def start(self) -> datetime:
         return timeutil.parse_iso(self.start_utc)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A recording leased to one cluster task: only this claim may store its result."""
+
+    recording: Recording
+    claim_id: str  # a fresh token per claim: an older claim of the same recording holds nothing
+    by: str  # host:pid of the coordinator
+    attempt: int  # 1 for the first claim of the recording
+
+
+class LeaseLost(Exception):
+    """The claim no longer holds its recording's lease (it expired and was handed to another claim)."""
 
 
 _COLUMNS = "id, station, path, start_utc, end_utc, duration, status, error, engine, model, transcript_path, matched_utc"
@@ -204,3 +221,79 @@ class RecordingsMixin(ArchiveBase):
             return conn.execute(
                 f"UPDATE recordings SET status = 'pending', updated_utc = ? WHERE status = 'transcribing' "
                 f"AND {column} IN ({', '.join('?' * len(values))})", (now_iso(), *values)).rowcount
+
+    # ---------------------------------------------------------------- claims with leases (the cluster's queue)
+
+    def claim(self, recording_id: int, *, by: str, lease_seconds: float,
+              statuses: Sequence[str] = ("pending",)) -> Claim | None:
+        """Lease one recording to a cluster task, if it is still in one of
+        ``statuses`` (and has audio); None when someone else has it or it is done."""
+        now = datetime.now(timeutil.UTC)
+        claim_id = uuid.uuid4().hex
+        with self.write() as conn:
+            rows = self.query(
+                f"SELECT {_COLUMNS}, attempt FROM recordings WHERE id = ? AND path IS NOT NULL "
+                f"AND status IN ({', '.join('?' * len(statuses))})", (recording_id, *statuses))
+            if not rows:
+                return None
+            attempt = rows[0].pop("attempt") + 1
+            conn.execute(
+                "UPDATE recordings SET status = 'transcribing', claim_id = ?, claimed_by = ?, claimed_utc = ?, "
+                "lease_until_utc = ?, attempt = ?, updated_utc = ? WHERE id = ?",
+                (claim_id, by, timeutil.to_iso(now), timeutil.to_iso(now + timedelta(seconds=lease_seconds)),
+                 attempt, timeutil.to_iso(now), recording_id))
+        return Claim(Recording(**{**rows[0], "status": "transcribing"}), claim_id, by, attempt)
+
+    def renew(self, claims: Sequence[Claim], *, lease_seconds: float) -> list[Claim]:
+        """Extend the leases of ``claims`` (tasks still running); returns those that had lost theirs."""
+        until = timeutil.to_iso(datetime.now(timeutil.UTC) + timedelta(seconds=lease_seconds))
+        lost = []
+        with self.write() as conn:
+            for claim in claims:
+                if not conn.execute("UPDATE recordings SET lease_until_utc = ? WHERE id = ? AND claim_id = ?",
+                                    (until, claim.recording.id, claim.claim_id)).rowcount:
+                    lost.append(claim)
+        return lost
+
+    @contextmanager
+    def holding(self, claim: Claim) -> Iterator[sqlite3.Connection]:
+        """One write transaction in which ``claim`` still holds its lease
+        (LeaseLost otherwise, nothing written); the lease ends with it."""
+        with self.write() as conn:
+            held = conn.execute("SELECT 1 FROM recordings WHERE id = ? AND claim_id = ? AND status = 'transcribing'",
+                                (claim.recording.id, claim.claim_id)).fetchone()
+            if not held:
+                raise LeaseLost(f"recording {claim.recording.id}: claim {claim.claim_id} lost its lease")
+            yield conn
+            # A claim handed back to pending keeps its count of killed workers; anything settled starts afresh.
+            conn.execute("UPDATE recordings SET claim_id = NULL, claimed_by = NULL, lease_until_utc = NULL, "
+                         "kills = CASE WHEN status = 'pending' THEN kills ELSE 0 END WHERE id = ?",
+                         (claim.recording.id,))
+
+    def release(self, claim: Claim, *, killed: bool = False, reason: str = "", max_kills: int = 3) -> str | None:
+        """Hand a claimed recording back: ``pending`` to be tried again, or
+        ``failed`` with ``reason`` once its tasks killed ``max_kills``
+        workers. Returns the new status; None when the claim had lost its lease."""
+        try:
+            with self.holding(claim) as conn:
+                kills = conn.execute("SELECT kills FROM recordings WHERE id = ?", (claim.recording.id,)).fetchone()[0]
+                kills += int(killed)
+                if killed and kills >= max_kills:
+                    status, error = "failed", f"{reason} ({kills} workers killed by this recording; not retried)"
+                else:
+                    status, error = "pending", None
+                conn.execute("UPDATE recordings SET status = ?, error = ?, kills = ?, updated_utc = ? WHERE id = ?",
+                             (status, error, kills, now_iso(), claim.recording.id))
+            return status
+        except LeaseLost:
+            return None
+
+    def requeue_expired(self) -> int:
+        """Claims whose lease ran out (their coordinator was killed) back to
+        ``pending``; returns how many. Recordings the local path marked
+        ``transcribing`` carry no lease and are left alone."""
+        with self.write() as conn:
+            return conn.execute(
+                "UPDATE recordings SET status = 'pending', claim_id = NULL, claimed_by = NULL, lease_until_utc = NULL, "
+                "updated_utc = ? WHERE status = 'transcribing' AND lease_until_utc IS NOT NULL AND lease_until_utc < ?",
+                (now_iso(), now_iso())).rowcount

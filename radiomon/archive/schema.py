@@ -425,7 +425,25 @@ SCHEMA_V5 = [
     "WHERE article_id IS NOT NULL",
 ]
 
-MIGRATIONS: list[list[str]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5]
+# Transcription on a cluster: the archive is the durable queue (the Dask
+# scheduler forgets everything on restart). A claim is a lease: who holds the
+# recording, since when, until when, and its attempt; a result lands only
+# while its claim still holds the lease, and a lease not renewed (its
+# coordinator was killed) is handed back to pending. ``kills`` counts the
+# claims that ended with their worker killed, so a recording that kills every
+# worker it meets is failed after transcription.cluster.max_kills instead of
+# looping.
+SCHEMA_V6 = [
+    "ALTER TABLE recordings ADD COLUMN claim_id TEXT",  # the current claim's token; NULL when unclaimed
+    "ALTER TABLE recordings ADD COLUMN claimed_by TEXT",  # host:pid of the coordinator holding it
+    "ALTER TABLE recordings ADD COLUMN claimed_utc TEXT",
+    "ALTER TABLE recordings ADD COLUMN lease_until_utc TEXT",  # renewed while the task runs
+    "ALTER TABLE recordings ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0",  # claims so far
+    "ALTER TABLE recordings ADD COLUMN kills INTEGER NOT NULL DEFAULT 0",  # claims whose worker was killed
+    "CREATE INDEX recordings_lease ON recordings (lease_until_utc) WHERE lease_until_utc IS NOT NULL",
+]
+
+MIGRATIONS: list[list[str]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6]
 CURRENT_VERSION = len(MIGRATIONS)
 
 
