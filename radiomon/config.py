@@ -78,7 +78,7 @@ class ClusterConfig:
     cert: str = ""  # TLS: this coordinator's certificate (PEM)
     key: str = ""  # TLS: its private key (PEM); "" = in the cert file
     require_encryption: bool = True  # with TLS, refuse any connection that is not encrypted
-    insecure: bool = False  # allow a plain tcp:// scheduler on another machine (audio paths and transcripts unencrypted)
+    insecure: bool = False  # allow a plain tcp:// scheduler on another machine (paths and transcripts unencrypted)
     # The folder of audio every worker can read (NFS, SMB); a worker that mounts it elsewhere maps it with
     # `radiomon worker --audio-root`. "" = recordings_dir. Recordings outside it go by audio_url.
     audio_root: str = ""

@@ -59,6 +59,7 @@ from radiomon.cli import (  # noqa: E402,F401
     run_cmd,
     transcribe_cmd,
     web_cmds,
+    worker_cmd,
 )
 
 __all__ = ["main"]

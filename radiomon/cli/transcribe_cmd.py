@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 
 import click
 
@@ -16,6 +17,31 @@ from radiomon.pipeline.transcribe import models
 from radiomon.pipeline.transcribe.batch import Progress
 from radiomon.pipeline.transcribe.output import FORMATS
 from radiomon.pipeline.transcribe.types import ENGINES
+
+
+def cluster_option(command):
+    """``--cluster ADDRESS``: the Dask cluster to transcribe on, for this run (transcribe, nightly)."""
+    return click.option(
+        "--cluster", metavar="ADDRESS",
+        help="Transcribe on this Dask cluster: local (this machine), tls://host:8786, or tcp:// on loopback; "
+             "overrides transcription.cluster.address.")(command)
+
+
+def use_cluster(app: AppContext, address: str | None) -> None:
+    """Make ``--cluster`` the config's cluster address, checked as the config's would be."""
+    if address is None:
+        return
+    from radiomon.config_parse import cluster_address_problem
+
+    config = app.config
+    cluster = config.transcription.cluster
+    problem = cluster_address_problem(address, insecure=cluster.insecure)
+    if problem is None and address.startswith("tls://") and not (cluster.ca and cluster.cert):
+        problem = f"{address} needs transcription.cluster.ca and .cert (PEM files) in {config.path}"
+    if problem:
+        raise click.BadParameter(problem, param_hint="--cluster")
+    app._config = replace(config, transcription=replace(config.transcription,
+                                                        cluster=replace(cluster, address=address)))
 
 
 class _Bar(Progress):
@@ -63,15 +89,22 @@ class _Bar(Progress):
     "--retranscribe", is_flag=True, help="Also redo transcribed and failed recordings (replaces their segments)."
 )
 @click.option("--formats", metavar="LIST", help="Extra transcript files besides JSON: any of srt,vtt,txt.")
+@cluster_option
 @pass_app
-def transcribe(app: AppContext, stations, since, limit, engine, model, retranscribe, formats) -> None:
+def transcribe(app: AppContext, stations, since, limit, engine, model, retranscribe, formats, cluster) -> None:
     """Transcribe pending recordings with Whisper (Spanish), oldest first.
 
     Each recording's segments, word times and new status are stored in one
     transaction; a killed run leaves it pending, a rerun never duplicates.
     Unreadable files are marked failed and the batch goes on; the exit status
     is non-zero if any failed.
+
+    On a Dask cluster (--cluster or transcription.cluster) the newest go
+    first, each leased in the archive while a worker has it: a killed worker
+    or coordinator never loses or doubles a recording, and one that kills its
+    worker max_kills times is marked failed.
     """
+    use_cluster(app, cluster)
     config = app.config
     filters = Filters.parse(config, stations=stations, since=since, limit=limit)
     format_list = None

@@ -23,6 +23,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import TypeVar
 
 Item = TypeVar("Item")
+Handle = TypeVar("Handle")
 
 
 class InlineExecutor(Executor):
@@ -60,6 +61,41 @@ def in_order(executor: Executor, work: Callable[[Item], object], items: Iterable
     finally:
         for _, future in ahead:
             future.cancel()
+
+
+def as_completed_within(submit: Callable[[Item], Handle | None], queue: deque[Item], *, window: int,
+                        wait_first: Callable[[list[Handle]], Iterable[Handle]],
+                        cancel: Callable[[Handle], object] = lambda handle: handle.cancel(),
+                        ) -> Iterator[tuple[Item, Handle]]:
+    """``(item, handle)`` for each item of ``queue`` as its work completes,
+    not in submission order, with at most ``window`` submitted and not yet
+    handed back: backpressure for a cluster, where submitting a whole
+    backlog at once would claim every recording in the archive for tasks
+    that wait hours in the scheduler's memory.
+
+    ``submit(item)`` starts the work and returns its handle (a Dask future),
+    or None to skip the item (someone else claimed it). ``queue`` is read
+    from the left as room frees up, and the caller may append to it while
+    iterating (a recording handed back to be tried again). ``wait_first``
+    returns the handles done among those given, and may return none (a
+    timeout: the caller's chance to renew its leases). What was submitted
+    and not handed back is cancelled when the caller stops early.
+    """
+    running: dict[Handle, Item] = {}
+    try:
+        while True:
+            while len(running) < window and queue:
+                item = queue.popleft()
+                handle = submit(item)
+                if handle is not None:
+                    running[handle] = item
+            if not running:
+                return
+            for handle in list(wait_first(list(running))):
+                yield running.pop(handle), handle
+    finally:
+        for handle in running:
+            cancel(handle)
 
 
 def background_pool(workers: int, *, nice: int = 10) -> ProcessPoolExecutor:
@@ -114,4 +150,4 @@ def stop_pool(pool: ProcessPoolExecutor, timeout: float = 5.0) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-__all__ = ["InlineExecutor", "background_pool", "in_order", "stop_pool"]
+__all__ = ["InlineExecutor", "as_completed_within", "background_pool", "in_order", "stop_pool"]

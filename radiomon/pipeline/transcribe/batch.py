@@ -6,14 +6,16 @@ Each recording is transcribed by :func:`~radiomon.pipeline.transcribe.work.trans
 (plain data in and out) on an executor: by default a pool of one thread
 more than the engine has workers, so the next recording is decoded and cut
 while the engine decodes the current one (CTranslate2 releases the GIL);
-any ``concurrent.futures`` executor (a Dask cluster's) can be passed
-instead. The model is loaded once, before the first file, so a missing
-model or engine stops the batch at once (TranscriptionError). Results are
-stored here, in order, by this thread alone (one SQLite writer): the
-transcript file, then the segments and the new status in one transaction,
-so a crash or a kill leaves a recording ``pending`` and a rerun never
-duplicates rows. One unreadable file is marked ``failed`` with the reason
-and the batch goes on.
+any ``concurrent.futures`` executor can be passed instead. With
+``transcription.cluster`` the recordings go to a Dask cluster instead
+(cluster.py: leases in the archive, newest first, results as they come).
+The model is loaded once, before the first file, so a missing model or
+engine stops the batch at once (TranscriptionError). Results are stored
+here, in order, by this thread alone (one SQLite writer): the transcript
+file, then the segments and the new status in one transaction, so a crash
+or a kill leaves a recording ``pending`` and a rerun never duplicates
+rows. One unreadable file is marked ``failed`` with the reason and the
+batch goes on.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class BatchResult:
     errors: list[str] = field(default_factory=list)
     engine: str = ""
     model: str = ""
+    run_id: int | None = None  # the row in `runs`
 
     @property
     def realtime_factor(self) -> float | None:
@@ -129,8 +132,7 @@ def transcriber_spec(config: Config, settings: TranscriptionConfig,
 def select(archive: Archive, filters: Filters = Filters(), *, retranscribe: bool = False) -> list[Recording]:
     """The recordings this batch will do, oldest first (``filters``' limit
     counts recordings that have audio: imported transcripts have none)."""
-    statuses = ("pending", "transcribed", "failed") if retranscribe else ("pending",)
-    recordings = archive.recordings(replace(filters, limit=None), status=statuses)
+    recordings = archive.recordings(replace(filters, limit=None), status=_statuses(retranscribe))
     recordings = [r for r in recordings if r.path]
     return recordings[:filters.limit] if filters.limit is not None else recordings
 
@@ -162,11 +164,25 @@ def transcribe_batch(
         return result
 
     spec = transcriber_spec(config, settings, engine_factory)
+    if settings.cluster.enabled and executor is None:
+        _on_cluster(config, archive, settings, spec, formats, recordings, result, progress,
+                    statuses=_statuses(retranscribe))
+    else:
+        _here(config, archive, spec, formats, recordings, result, progress, executor)
+
+    result.wall_seconds = time.perf_counter() - started
+    archive.finish_run(result.run_id, _counts(result, settings), result.errors)
+    return result
+
+
+def _here(config: Config, archive: Archive, spec: TranscriberSpec, formats: tuple[str, ...],
+          recordings: list[Recording], result: BatchResult, progress: Progress, executor: Executor | None) -> None:
+    """On this machine: a pool of threads (or the executor given), results in order."""
     asr = transcriber_for(spec).engine  # fatal errors stop here, before the first file
     stage = Stage(config, spec, asr.name, asr.model_label, formats)
     result.model = asr.model_label
     progress.start(len(recordings), sum(r.duration or 0.0 for r in recordings))
-    run_id = archive.start_run("transcribe")
+    result.run_id = archive.start_run("transcribe")
 
     threads = spec.options.workers + 1
     pool = executor or ThreadPoolExecutor(threads, thread_name_prefix="transcribe")
@@ -190,15 +206,34 @@ def transcribe_batch(
         if executor is None:
             pool.shutdown(cancel_futures=True)
 
-    result.wall_seconds = time.perf_counter() - started
-    archive.finish_run(
-        run_id,
-        {"transcribed": result.transcribed, "failed": result.failed, "segments": result.segments,
-         "audio_seconds": round(result.audio_seconds, 1), "wall_seconds": round(result.wall_seconds, 1),
-         "engine": settings.engine, "model": result.model},
-        result.errors,
-    )
-    return result
+
+def _on_cluster(config: Config, archive: Archive, settings: TranscriptionConfig, spec: TranscriberSpec,
+                formats: tuple[str, ...], recordings: list[Recording], result: BatchResult, progress: Progress, *,
+                statuses: tuple[str, ...]) -> None:
+    """On the Dask cluster of ``transcription.cluster``: the scheduler and
+    workers are checked before anything is claimed (ClusterError, one line)."""
+    from radiomon.pipeline.transcribe import cluster  # dask is imported only when a cluster is configured
+
+    stage = Stage(config, cluster.deferred(spec, settings), settings.engine, settings.model, formats)
+    with cluster.connect(settings.cluster) as session:
+        progress.start(len(recordings), sum(r.duration or 0.0 for r in recordings))
+        result.run_id = archive.start_run("transcribe")
+        try:
+            cluster.transcribe(session, archive, stage, recordings, result, progress, statuses=statuses,
+                               per_item_errors=PER_ITEM_ERRORS)
+        except BaseException as err:
+            archive.finish_run(result.run_id, _counts(result, settings), result.errors + [str(err)])
+            raise
+
+
+def _statuses(retranscribe: bool) -> tuple[str, ...]:
+    return ("pending", "transcribed", "failed") if retranscribe else ("pending",)
+
+
+def _counts(result: BatchResult, settings: TranscriptionConfig) -> dict:
+    return {"transcribed": result.transcribed, "failed": result.failed, "segments": result.segments,
+            "audio_seconds": round(result.audio_seconds, 1), "wall_seconds": round(result.wall_seconds, 1),
+            "engine": settings.engine, "model": result.model}
 
 
 # What one recording's failure can be: it is marked failed and the batch goes on.
