@@ -1,0 +1,295 @@
+"""Transcription on a Dask cluster: real `dask scheduler` and `radiomon worker` processes on loopback.
+
+The archive is the queue (leases), the coordinator its only writer: the
+same segments as on one machine, every recording exactly once when a worker
+is killed with SIGKILL mid-batch, a recording that kills its worker every
+time failed after max_kills, one clear line when the scheduler is not
+there or a worker runs another radiomon, and no dask at all without a
+cluster configured.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from conftest import RADIOMON_YML
+
+from radiomon.archive import Archive
+from radiomon.config import load_config
+
+distributed = pytest.importorskip("distributed")  # make install-dev installs radiomon[cluster]
+
+import audio_factory  # noqa: E402
+from icecast import free_port  # noqa: E402
+
+TESTS = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+START = datetime(2026, 11, 25, 14, 0, tzinfo=timezone.utc)
+NEWS = ("El ayuntamiento de Moroleón inauguró el nuevo mercado municipal.",
+        "La presidencia municipal anunció obras en la colonia centro.",
+        "Protección Civil recomienda precaución por las lluvias de esta tarde.",
+        "El DIF Moroleón entregó apoyos a las familias de la comunidad.")
+CLUSTER_YML = RADIOMON_YML + """\
+transcription:
+  device: cpu
+  threads: 1
+  cluster:
+    connect_seconds: 60
+    max_kills: 2
+"""
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
+            "HF_HUB_OFFLINE": "1"}
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """`dask scheduler` and two `radiomon worker` processes (one worker process each) on loopback."""
+    assert not audio_factory.missing(), audio_factory.missing()
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [subprocess.Popen([BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], env=_env(), start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        for _ in range(2):
+            procs.append(subprocess.Popen([BIN / "radiomon", "worker", address, "--nworkers", "1"], env=_env(),
+                                          start_new_session=True, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL))
+        with distributed.Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for proc in procs:  # each in its own session: the nanny and its worker go together
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for proc in procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+@pytest.fixture
+def station(deployment: Path):
+    """The deployment with the cluster settings, and ``add(n)``: n short spoken recordings registered."""
+    (deployment / "radiomon.yml").write_text(CLUSTER_YML, encoding="utf-8")
+    config = load_config(deployment / "radiomon.yml")
+
+    def add(count: int, *, seconds_apart: int = 600) -> list[int]:
+        ids = []
+        with Archive(config.archive) as archive:
+            archive.sync_stations(config.stations, str(config.timezone))
+            for n in range(count):
+                clip = audio_factory.speech(NEWS[n % len(NEWS)]) + audio_factory.silence(1.0)
+                path = clip.write(config.recordings_dir / "radio-uno" / "2026-11-25" / f"{140000 + n * 1000}.mp3")
+                start = START + timedelta(seconds=n * seconds_apart)
+                ids.append(archive.add_recording(station="radio-uno", start=start, duration=clip.duration,
+                                                 path=str(path))[0])
+        return ids
+
+    return config, add
+
+
+def _segments(config) -> list[tuple]:
+    with Archive(config.archive) as archive:
+        return [tuple(r.values()) for r in archive.query(
+            "SELECT recording_id, start_ms, end_ms, text, words FROM segments ORDER BY recording_id, start_ms")]
+
+
+def _recordings(config) -> dict[int, dict]:
+    with Archive(config.archive) as archive:
+        return {r["id"]: r for r in archive.query(
+            "SELECT id, status, error, attempt, kills, claim_id, lease_until_utc FROM recordings")}
+
+
+def _integrity(config) -> None:
+    conn = sqlite3.connect(config.archive)
+    try:
+        conn.execute("INSERT INTO segments_fts(segments_fts) VALUES ('integrity-check')")
+        dupes = conn.execute("SELECT count(*) FROM (SELECT recording_id, start_ms FROM segments "
+                             "GROUP BY recording_id, start_ms HAVING count(*) > 1)").fetchone()[0]
+        assert dupes == 0
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------------------------- configuration
+
+
+@pytest.mark.parametrize(("cluster", "problem"), [
+    ("tcp://10.0.0.7:8786", "plain tcp:// to another machine"),
+    ("http://10.0.0.7:8786", "is not a scheduler address"),
+    ("{address: tls://10.0.0.7:8786}", "needs ca: and cert:"),
+    ("{address: local, max_kills: 0}", "must be 1 or more"),
+])
+def test_a_cluster_setting_that_cannot_work_is_one_line(write_config, run, cluster, problem):
+    write_config(RADIOMON_YML + f"transcription:\n  cluster: {cluster}\n")
+    result = run("status")
+    assert result.exit_code != 0
+    assert problem in result.output and "transcription.cluster" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_the_short_and_long_forms_of_the_setting(write_config, deployment):
+    write_config(RADIOMON_YML + "transcription:\n  cluster: tcp://10.0.0.7:8786\n", name="a.yml")
+    write_config(RADIOMON_YML + "transcription:\n  cluster: {address: tcp://10.0.0.7:8786, insecure: true, "
+                 "audio_root: shared}\n", name="b.yml")
+    with pytest.raises(Exception, match="insecure: true"):
+        load_config(deployment / "a.yml")
+    cluster = load_config(deployment / "b.yml").transcription.cluster
+    assert cluster.address == "tcp://10.0.0.7:8786" and cluster.audio_root == str(deployment / "shared")
+    assert load_config(deployment / "radiomon.yml").transcription.cluster.enabled is False
+
+
+def test_without_a_cluster_dask_is_never_imported(station):
+    config, _ = station
+    (config.path).write_text(RADIOMON_YML, encoding="utf-8")
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom radiomon.cli import main\n"
+            f"r = CliRunner().invoke(main, ['--config', {str(config.path)!r}, 'init', {str(config.path.parent)!r}])\n"
+            f"r = CliRunner().invoke(main, ['--config', {str(config.path)!r}, 'transcribe'])\n"
+            "assert r.exit_code == 0, r.output\n"
+            "import radiomon.jobs, radiomon.nightly, radiomon.pipeline.transcribe.batch\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------------------------- leases
+
+
+def test_a_result_lands_only_while_its_claim_holds_the_lease(station):
+    from radiomon.archive.recordings import LeaseLost
+
+    config, add = station
+    (rid,) = add(1)
+    with Archive(config.archive) as archive:
+        first = archive.claim(rid, by="a:1", lease_seconds=-1)  # already expired: its coordinator "died"
+        assert first is not None and first.attempt == 1
+        assert archive.claim(rid, by="b:2", lease_seconds=60) is None  # still leased: nobody else takes it
+        assert archive.requeue_expired() == 1
+        second = archive.claim(rid, by="b:2", lease_seconds=60)
+        assert second.attempt == 2
+        with pytest.raises(LeaseLost), archive.holding(first):
+            pass
+        assert archive.release(first, killed=True, reason="x", max_kills=1) is None  # not first's to release
+        assert archive.release(second, killed=True, reason="it killed", max_kills=2) == "pending"
+        third = archive.claim(rid, by="b:2", lease_seconds=60)
+        assert archive.release(third, killed=True, reason="it killed", max_kills=2) == "failed"
+    row = _recordings(config)[rid]
+    assert row["status"] == "failed" and "2 workers killed" in row["error"] and row["claim_id"] is None
+
+
+# ---------------------------------------------------------------------------------------------- real processes
+
+
+def test_the_cluster_gives_the_segments_of_the_local_path(station, run, scheduler):
+    config, add = station
+    add(3)
+    local = run("transcribe")
+    assert local.exit_code == 0, local.output
+    here = _segments(config)
+    assert len({r[0] for r in here}) == 3
+
+    result = run("transcribe", "--retranscribe", "--cluster", scheduler)
+    assert result.exit_code == 0, result.output
+    assert "transcribed 3 recordings" in result.output
+    assert _segments(config) == here
+    assert all(r["status"] == "transcribed" and r["claim_id"] is None and r["attempt"] == 1
+               for r in _recordings(config).values())
+    _integrity(config)
+
+
+def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(station, scheduler):
+    config, add = station
+    ids = add(4)
+    coordinator = subprocess.Popen([BIN / "radiomon", "--config", config.path, "transcribe", "--cluster", scheduler],
+                                   env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    killed = None
+    with distributed.Client(scheduler, timeout=30) as client:
+        deadline = time.monotonic() + 120
+        while killed is None and time.monotonic() < deadline and coordinator.poll() is None:
+            busy = [w for w, keys in client.processing().items() if any("radiomon-transcribe" in str(k) for k in keys)]
+            if busy:
+                pids = client.run(os.getpid, workers=busy[:1])
+                killed = pids[busy[0]]
+                os.kill(killed, signal.SIGKILL)
+            time.sleep(0.05)
+    output, _ = coordinator.communicate(timeout=300)
+    assert killed is not None, output
+    assert coordinator.returncode == 0, output
+    rows = _recordings(config)
+    assert [rows[i]["status"] for i in ids] == ["transcribed"] * 4, output
+    assert max(rows[i]["attempt"] for i in ids) == 2  # the killed task's recording was claimed again
+    assert all(rows[i]["kills"] == 0 and rows[i]["claim_id"] is None for i in ids)
+    segments = _segments(config)
+    assert {s[0] for s in segments} == set(ids)
+    _integrity(config)
+
+
+def test_a_recording_that_kills_every_worker_is_failed_after_max_kills(station, scheduler):
+    import cluster_hooks
+
+    from radiomon.pipeline.transcribe.batch import transcribe_batch
+
+    config, add = station
+    (rid,) = add(1)
+    config = load_config(config.path)
+    from dataclasses import replace
+
+    config = replace(config, transcription=replace(config.transcription, cluster=replace(
+        config.transcription.cluster, address=scheduler)))
+    with Archive(config.archive) as archive:
+        result = transcribe_batch(config, archive, engine_factory=cluster_hooks.dying_engine)
+    assert (result.transcribed, result.failed) == (0, 1)
+    row = _recordings(config)[rid]
+    assert row["status"] == "failed" and row["attempt"] == 2
+    assert "killed the worker" in row["error"] and "2 workers killed" in row["error"]
+
+
+def test_an_unreachable_scheduler_is_one_line_and_nothing_claimed(station, run, write_config):
+    config, add = station
+    (rid,) = add(1)
+    write_config(CLUSTER_YML.replace("connect_seconds: 60", "connect_seconds: 2"))
+    result = run("transcribe", "--cluster", f"tcp://127.0.0.1:{free_port()}")
+    assert result.exit_code != 0
+    assert "cannot reach the Dask scheduler" in result.output and len(result.output.strip().splitlines()) == 1
+    assert _recordings(config)[rid]["status"] == "pending"
+    with Archive(config.archive) as archive:
+        assert not archive.query("SELECT id FROM runs WHERE command = 'transcribe'")
+
+
+def test_a_worker_with_another_radiomon_is_refused(station, run, scheduler, monkeypatch):
+    from radiomon.pipeline.transcribe import cluster
+
+    config, add = station
+    (rid,) = add(1)
+    monkeypatch.setattr(cluster, "__version__", "0.0.1")  # this coordinator only: the workers run the real one
+    result = run("transcribe", "--cluster", scheduler)
+    assert result.exit_code != 0
+    assert "runs radiomon" in result.output and "install the same radiomon" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert _recordings(config)[rid]["status"] == "pending"
+
+
+def test_the_local_mode(station, run):
+    config, add = station
+    (rid,) = add(1)
+    result = run("transcribe", "--cluster", "local")
+    assert result.exit_code == 0, result.output
+    assert _recordings(config)[rid]["status"] == "transcribed"
+    assert _segments(config)
