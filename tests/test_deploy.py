@@ -15,7 +15,7 @@ from conftest import invoke
 UNITS = Path(__file__).resolve().parent.parent / "deploy" / "systemd"
 INSTALLED = "/opt/radiomon/.venv/bin/radiomon"
 DATA = "/srv/radiomon"
-SERVICES = ("radiomon.service", "radiomon-nightly.service", "radiomon-web.service")
+SERVICES = ("radiomon.service", "radiomon-nightly.service", "radiomon-web.service", "radiomon-worker.service")
 
 #: Every key the units may use, per section (a typo like ProtectSytem= is an error here, not a silent no-op).
 KNOWN = {
@@ -104,6 +104,15 @@ def test_the_recorder_and_the_web_ui_always_come_back_and_start_at_boot():
         assert one(unit, "Install", "WantedBy") == "multi-user.target"
     assert one(parse_unit(UNITS / "radiomon.service"), "Service", "ExecStart") == f"{INSTALLED} run"
     assert one(parse_unit(UNITS / "radiomon-web.service"), "Service", "ExecStart").startswith(f"{INSTALLED} serve ")
+
+
+def test_a_worker_machine_joins_its_scheduler_with_tls_and_comes_back():
+    unit = parse_unit(UNITS / "radiomon-worker.service")
+    program, command, address, *options = shlex.split(one(unit, "Service", "ExecStart"))
+    assert (command, address[:6]) == ("worker", "tls://")
+    assert {"--tls-ca-file", "--tls-cert", "--tls-key"} <= set(options)
+    assert one(unit, "Service", "Restart") == "always"
+    assert one(unit, "Install", "WantedBy") == "multi-user.target"
 
 
 def test_the_nightly_job_is_a_oneshot_started_by_its_timer():
