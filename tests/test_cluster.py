@@ -293,3 +293,9 @@ def test_the_local_mode(station, run):
     assert result.exit_code == 0, result.output
     assert _recordings(config)[rid]["status"] == "transcribed"
     assert _segments(config)
+
+
+def test_nightly_takes_the_cluster_too_and_checks_it_alike(run):
+    result = run("nightly", "--cluster", "tcp://10.0.0.9:8786")
+    assert result.exit_code == 2
+    assert "--cluster" in result.output and "insecure: true" in result.output

@@ -9,6 +9,7 @@ import click
 from radiomon import jobs, nightly, timeutil
 from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
+from radiomon.cli.transcribe_cmd import cluster_option, use_cluster
 from radiomon.reports.digest import parse_day
 
 
@@ -18,8 +19,9 @@ def _mb(count: int) -> str:
 
 @main.command(name="nightly")
 @click.option("--date", "day", help="Local day of the síntesis (default: yesterday), e.g. 2026-11-25 or ayer.")
+@cluster_option
 @pass_app
-def nightly_cmd(app: AppContext, day: str | None) -> None:
+def nightly_cmd(app: AppContext, day: str | None, cluster: str | None) -> None:
     """The batch job for cron or a systemd timer: transcribe what is pending
     and flag its mentions, deliver due alerts, write yesterday's síntesis
     (nightly.formats, into nightly.reports_dir) and apply retention.
@@ -28,6 +30,7 @@ def nightly_cmd(app: AppContext, day: str | None) -> None:
     is non-zero when any failed. Each run is a row of the archive's runs
     table. A second copy exits at once while one runs.
     """
+    use_cluster(app, cluster)
     config = app.config
     digest_day = parse_day(day, config.timezone) if day else None
     with app.archive(create=False) as archive:
