@@ -42,7 +42,8 @@ RADIOMON := HF_HUB_OFFLINE=1 $(BIN)/radiomon --config $(DEMO)/radiomon.yml
 
 # The office's day on a bundled 90-second morning programme, then what it hands on: the digest and a clip;
 # then the whole loop live: that programme on a loopback Icecast station, recorded for about a minute by
-# radiomon run (1-minute segments), each segment transcribed and matched as it closes.
+# radiomon run (1-minute segments), each segment transcribed and matched as it closes; then the press: two
+# newspaper sites on loopback added with radiomon press add and read, and today's síntesis with radio and press.
 demo: system-runtime install
 	$(BIN)/radiomon init $(DEMO)
 	$(RADIOMON) import examples/demo/radio-demo-20261125T080000.mp3 --station ejemplo-am
@@ -59,7 +60,12 @@ demo: system-runtime install
 	HF_HUB_OFFLINE=1 $(BIN)/python examples/demo/live_demo.py --config $(DEMO)/radiomon.yml --seconds 70
 	$(RADIOMON) mentions --station en-vivo
 	$(RADIOMON) search "presidenta municipal" --station en-vivo
+	HF_HUB_OFFLINE=1 $(BIN)/python examples/demo/press_demo.py --config $(DEMO)/radiomon.yml
+	$(RADIOMON) search "vacunación" --medium press
+	$(RADIOMON) digest --date hoy -o $(DEMO)/sintesis-hoy.html
+	$(RADIOMON) digest --date hoy -o $(DEMO)/sintesis-hoy.docx
 	$(RADIOMON) status
+	@echo "today's síntesis, radio and press: $(DEMO)/sintesis-hoy.html and .docx"
 	@echo "web UI: $(BIN)/radiomon --config $(DEMO)/radiomon.yml serve   then open http://127.0.0.1:8080/ (Ctrl+C stops it)"
 
 test: system-test install-dev
