@@ -12,15 +12,10 @@ and review.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from radiomon.archive.db import ArchiveBase, now_iso
 from radiomon.archive.mentions import MentionChanges, MentionRow
-
-# Two findings of one keyword in one article whose character offsets differ by
-# less than this are the same mention (a re-match after a threshold change may
-# widen the words by one).
-SAME_MENTION_CHARACTERS = 40
 
 
 @dataclass(frozen=True)
@@ -224,49 +219,21 @@ class ArticlesMixin(ArchiveBase):
                                  on_added=None) -> MentionChanges:
         """Make ``mentions`` the article's mentions, in one transaction, and mark it matched.
 
-        As for a recording: rows still found (same group and keyword, offsets within
-        :data:`SAME_MENTION_CHARACTERS`) keep their id and review; ``on_added(conn, rows)`` runs in the
-        same transaction (alert events)."""
+        As for a recording (:meth:`MentionsMixin.replace_mentions`): rows still found (the same group and
+        keyword within :data:`~radiomon.archive.mentions.SAME_MENTION_CHARACTERS`) keep their id and
+        review; ``on_added(conn, rows)`` runs in the same transaction (alert events)."""
         from radiomon.archive.mentions import _COLUMNS, _row
 
-        found = sorted(mentions, key=lambda m: (m.offset, m.group_id, m.keyword))
+        found = sorted((replace(m, segment_id=None, recording_id=None, station=None, article_id=article_id)
+                        for m in mentions), key=lambda m: (m.offset, m.group_id, m.keyword))
         with self.write() as conn:
             old = [_row(r) for r in conn.execute(
                 f"SELECT {_COLUMNS} FROM mentions WHERE article_id = ? ORDER BY offset", (article_id,))]
-            unclaimed = list(old)
-            new, changed, unchanged = [], [], 0
-            for mention in found:
-                match = next((o for o in unclaimed if o.group_id == mention.group_id
-                              and o.keyword == mention.keyword
-                              and abs(o.offset - mention.offset) < SAME_MENTION_CHARACTERS), None)
-                if match is None:
-                    new.append(mention)
-                    continue
-                unclaimed.remove(match)
-                same = (match.matched, match.score, match.at_utc, match.offset, match.context) == (
-                    mention.matched, mention.score, mention.at_utc, mention.offset, mention.context)
-                if same:
-                    unchanged += 1
-                else:
-                    changed.append((mention, match.id))
-            conn.executemany("DELETE FROM mentions WHERE id = ?", [(o.id,) for o in unclaimed])
-            conn.executemany(
-                "UPDATE mentions SET matched = ?, score = ?, at_utc = ?, offset = ?, context = ? WHERE id = ?",
-                [(m.matched, m.score, m.at_utc, m.offset, m.context, id_) for m, id_ in changed])
-            added = []
-            for mention in new:
-                cursor = conn.execute(
-                    "INSERT INTO mentions (article_id, group_id, keyword, matched, score, at_utc, offset, context) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (article_id, mention.group_id, mention.keyword, mention.matched, mention.score,
-                     mention.at_utc, mention.offset, mention.context))
-                added.append(MentionRow(None, None, None, mention.group_id, mention.keyword, mention.matched,
-                                        mention.score, mention.at_utc, mention.offset, mention.context,
-                                        id=cursor.lastrowid, article_id=article_id))
-            if on_added is not None and added:
-                on_added(conn, tuple(added))
+            changes = self._apply(conn, old, found)
+            if on_added is not None and changes.added:
+                on_added(conn, changes.added)
             conn.execute("UPDATE articles SET matched_utc = ? WHERE id = ?", (now_iso(), article_id))
-        return MentionChanges(tuple(added), len(changed), unchanged, len(unclaimed))
+        return changes
 
 
-__all__ = ["ArticleRow", "ArticlesMixin", "FeedState", "SAME_MENTION_CHARACTERS"]
+__all__ = ["ArticleRow", "ArticlesMixin", "FeedState"]

@@ -23,6 +23,9 @@ from radiomon.filters import Filters
 # Two findings of one keyword in one segment whose offsets differ by less
 # than this are the same mention (see the module doc).
 SAME_MENTION_SECONDS = 1.5
+# The same for one article, whose offsets count characters: a threshold change
+# may widen the printed words by one.
+SAME_MENTION_CHARACTERS = 40
 
 
 @dataclass(frozen=True)
@@ -74,11 +77,12 @@ class MentionRow:
         }
 
     def same_mention(self, other: "MentionRow") -> bool:
+        near = SAME_MENTION_SECONDS if self.article_id is None else SAME_MENTION_CHARACTERS
         return (
-            self.segment_id == other.segment_id
+            (self.segment_id, self.article_id) == (other.segment_id, other.article_id)
             and self.group_id == other.group_id
             and self.keyword == other.keyword
-            and abs(self.offset - other.offset) < SAME_MENTION_SECONDS
+            and abs(self.offset - other.offset) < near
         )
 
     def _content(self) -> tuple:
@@ -131,15 +135,16 @@ class MentionsMixin(ArchiveBase):
         with self.write() as conn:
             old = [_row(r) for r in conn.execute(
                 f"SELECT {_COLUMNS} FROM mentions WHERE recording_id = ? ORDER BY offset", (recording_id,))]
-            changes = self._apply(conn, recording_id, old, found)
+            changes = self._apply(conn, old, [replace(m, recording_id=recording_id) for m in found])
             if on_added is not None and changes.added:
                 on_added(conn, changes.added)
             if mark_matched:
                 conn.execute("UPDATE recordings SET matched_utc = ? WHERE id = ?", (now_iso(), recording_id))
         return changes
 
-    def _apply(self, conn: sqlite3.Connection, recording_id: int, old: list[MentionRow],
-               found: list[MentionRow]) -> MentionChanges:
+    def _apply(self, conn: sqlite3.Connection, old: list[MentionRow], found: list[MentionRow]) -> MentionChanges:
+        """Make ``found`` the mentions that ``old`` were (a recording's, or an article's): those still found
+        keep their row, id and review; the others go; the new ones are inserted."""
         unclaimed = list(old)
         new, changed, unchanged = [], [], 0
         for mention in found:
@@ -161,12 +166,12 @@ class MentionsMixin(ArchiveBase):
         added = []
         for mention in new:
             cursor = conn.execute(
-                "INSERT INTO mentions (segment_id, recording_id, station, group_id, keyword, matched, score, "
-                "at_utc, offset, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (mention.segment_id, recording_id, mention.station, mention.group_id, mention.keyword,
-                 mention.matched, mention.score, mention.at_utc, mention.offset, mention.context),
+                "INSERT INTO mentions (segment_id, recording_id, station, article_id, group_id, keyword, matched, "
+                "score, at_utc, offset, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (mention.segment_id, mention.recording_id, mention.station, mention.article_id, mention.group_id,
+                 mention.keyword, mention.matched, mention.score, mention.at_utc, mention.offset, mention.context),
             )
-            added.append(replace(mention, recording_id=recording_id, id=cursor.lastrowid, review=None))
+            added.append(replace(mention, id=cursor.lastrowid, review=None))
         return MentionChanges(tuple(added), len(changed), unchanged, len(unclaimed))
 
     def set_review(self, mention_id: int, review: str | None, *, by: str | None = None) -> bool:
