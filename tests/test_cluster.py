@@ -299,3 +299,32 @@ def test_nightly_takes_the_cluster_too_and_checks_it_alike(run):
     result = run("nightly", "--cluster", "tcp://10.0.0.9:8786")
     assert result.exit_code == 2
     assert "--cluster" in result.output and "insecure: true" in result.output
+
+
+def test_a_coordinator_killed_mid_batch_is_finished_by_a_rerun_once(station, scheduler, write_config, run):
+    config, add = station
+    write_config(CLUSTER_YML + "    lease_minutes: 0.05\n")  # 3 s: the killed coordinator's claims expire soon
+    ids = add(4)
+    coordinator = subprocess.Popen([BIN / "radiomon", "--config", config.path, "transcribe", "--cluster", scheduler],
+                                   env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and coordinator.poll() is None:
+        statuses = [r["status"] for r in _recordings(config).values()]
+        if "transcribed" in statuses and "transcribing" in statuses:
+            break
+        time.sleep(0.05)
+    coordinator.kill()
+    coordinator.wait()
+    before = _recordings(config)
+    assert any(r["status"] == "transcribed" for r in before.values())
+    left = [i for i in ids if before[i]["status"] != "transcribed"]
+    assert left and any(before[i]["claim_id"] for i in left)  # killed holding claims
+    time.sleep(3.5)  # the leases run out
+    result = run("transcribe", "--cluster", scheduler)
+    assert result.exit_code == 0, result.output
+    assert f"transcribed {len(left)} recording" in result.output  # only what the killed run had not stored
+    after = _recordings(config)
+    assert all(after[i]["status"] == "transcribed" and after[i]["claim_id"] is None for i in ids)
+    assert all(after[i]["attempt"] == before[i]["attempt"] for i in ids if i not in left)  # stored ones untouched
+    assert {s[0] for s in _segments(config)} == set(ids)
+    _integrity(config)

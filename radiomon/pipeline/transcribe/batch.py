@@ -158,6 +158,9 @@ def transcribe_batch(
     progress = progress or Progress()
     result = BatchResult(engine=settings.engine, model=settings.model)
 
+    # Claims of a cluster coordinator that was killed come back first, whichever path this run takes.
+    if archive.requeue_expired():
+        log.info("recordings claimed by a coordinator that stopped renewing its leases are pending again")
     recordings = select(archive, filters, retranscribe=retranscribe)
     if not recordings:
         result.wall_seconds = time.perf_counter() - started

@@ -328,8 +328,6 @@ def transcribe(session: Session, archive: Archive, stage, recordings: Sequence[R
     settings = session.settings
     expected = identity(stage.spec.engine, stage.spec.model)
     session.check_workers(expected, stage.spec.engine, stage.spec.model)
-    if archive.requeue_expired():
-        log.info("claims of a coordinator that stopped renewing them went back to pending")
     by = f"{socket.gethostname()}:{os.getpid()}"
     lease = settings.lease_minutes * 60
     claims: dict[str, Claim] = {}
