@@ -293,3 +293,23 @@ def test_a_long_outage_is_said_in_days_in_the_summary_and_in_the_alert() -> None
     assert problem.summary == "uno not recorded since 2026-11-22 10:05 (network, 3 days)"
     alert = messages.health_message(HEALTH_PROBLEM, asdict(problem), messages.Context(tz=TZ))
     assert "(3 días)" in alert.body
+
+
+def test_a_newspaper_that_cannot_be_read_or_is_quiet_is_said_in_spanish() -> None:
+    from radiomon.health import OutletFacts
+
+    failing = OutletFacts("diario-sur", "Diario del Sur", last_fetch=NOW - timedelta(hours=30),
+                          last_checked=NOW - timedelta(minutes=5), last_new=NOW - timedelta(hours=31),
+                          error="HTTP 503 from https://diariodelsur.example/feed/")
+    quiet = OutletFacts("el-sol", "El Sol del Bajío", last_fetch=NOW - timedelta(minutes=5),
+                        last_checked=NOW - timedelta(minutes=5), last_new=NOW - timedelta(hours=50))
+    problems = {p.subject: p for p in evaluate(Facts(now=NOW, tz=TZ, outlets=(failing, quiet)), OPTIONS)}
+    context = messages.Context(tz=TZ)
+    unread = messages.health_message(HEALTH_PROBLEM, asdict(problems["diario-sur"]), context)
+    assert unread.title.endswith("Periódico sin leer: Diario del Sur")
+    assert unread.body.startswith("No se pudo leer Diario del Sur desde martes 24 de noviembre de 2026, 06:05 (")
+    assert "HTTP 503" in unread.body and "newspaper" not in unread.body
+    silent = messages.health_message(HEALTH_PROBLEM, asdict(problems["el-sol"]), context)
+    assert silent.title.endswith("Periódico sin notas nuevas: El Sol del Bajío")
+    assert silent.body.startswith("El Sol del Bajío no ha publicado notas nuevas desde lunes 23 de noviembre de "
+                                  "2026, 10:05 (2 días")

@@ -241,7 +241,16 @@ def _problem_title(payload: dict, context: Context) -> str:
         return "El proceso nocturno falló"
     if kind == "alerts":
         return f"Alertas sin entregar por el canal {plain(subject, FIELD_CHARS)}"
+    if kind == "outlet":
+        name = _outlet_name(payload, context)
+        quiet = (payload.get("details") or {}).get("reason") == "quiet"
+        return f"Periódico sin notas nuevas: {name}" if quiet else f"Periódico sin leer: {name}"
     return plain(payload.get("summary"), FIELD_CHARS)
+
+
+def _outlet_name(payload: dict, context: Context) -> str:
+    details = payload.get("details") or {}
+    return context.outlet({"outlet": payload.get("subject"), "outlet_name": details.get("name")})
 
 
 def _problem_body(payload: dict, context: Context) -> str:
@@ -265,6 +274,15 @@ def _problem_body(payload: dict, context: Context) -> str:
             return f"La ejecución nocturna del {local_time(since, context.tz, seconds=False)} no terminó."
         return (f"La ejecución nocturna del {local_time(since, context.tz, seconds=False)} terminó con "
                 f"{plural(details['errors'], 'error', 'errores')}: {plain(details.get('first_error'), FIELD_CHARS)}")
+    if kind == "outlet":
+        name, when = _outlet_name(payload, context), local_time(since, context.tz, seconds=False)
+        hours = timeutil.minutes_in_words(round(60 * details.get("hours", 0)), "días")
+        if details.get("reason") == "quiet":
+            return (f"{name} no ha publicado notas nuevas desde {when} ({hours}).\n"
+                    "Revise que su sitio siga publicando y que sus feeds en radiomon.yml sigan vigentes.")
+        why = f"\nÚltimo error: {plain(details.get('error'), FIELD_CHARS)}" if details.get("error") else ""
+        return (f"No se pudo leer {name} desde {when} ({hours}).{why}\n"
+                "Revise la dirección de sus feeds (`radiomon press fetch --outlet …` dice qué falla).")
     if kind == "alerts":
         why = f"\nÚltimo error: {plain(details.get('error'), FIELD_CHARS)}" if details.get("error") else ""
         return (f"{plural(details.get('waiting', 0), 'alerta espera', 'alertas esperan')} desde "
