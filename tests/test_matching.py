@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from factories import START, on_air, segment, words
 
 from radiomon import events
 from radiomon.archive import Archive
 from radiomon.keywords import Group, KeywordSet, Matcher, Term, words_from_text
 from radiomon.pipeline.match import match_pending, match_recording, rematch_all
 from radiomon.pipeline.match.core import find_in_segments, sentence_around
-from radiomon.transcript import Segment, Word
 
 KEYWORDS = KeywordSet(groups=(
     Group("municipio", priority="high", terms=(
@@ -20,28 +20,10 @@ KEYWORDS = KeywordSet(groups=(
     Group("crisis", priority="crisis", terms=(Term("balacera"), Term("incendio"))),
 ))
 
-START = datetime(2026, 11, 25, 20, 0, tzinfo=timezone.utc)
-
 
 @pytest.fixture
 def matcher() -> Matcher:
     return Matcher(KEYWORDS)
-
-
-def add(archive: Archive, segments: list[Segment], start: datetime = START, station: str = "radio-uno") -> int:
-    recording_id, _ = archive.add_recording(
-        station=station, start=start, duration=None, path=f"{station}-{start:%Y%m%d%H%M%S}.mp3"
-    )
-    archive.replace_segments(recording_id, segments)
-    return recording_id
-
-
-def seg(start: float, end: float, text: str, *, timed: bool = False) -> Segment:
-    """A segment; ``timed`` gives it word timestamps like Whisper's (0.5 s a word)."""
-    words = ()
-    if timed:
-        words = tuple(Word(f" {w}", start + 0.5 * i, start + 0.5 * i + 0.4, 0.9) for i, w in enumerate(text.split()))
-    return Segment(start, end, text, words=words)
 
 
 def found(rows) -> list[tuple]:
@@ -70,9 +52,10 @@ def test_a_name_split_across_segments_is_one_mention(matcher):
 
 # -- one recording -----------------------------------------------------------
 def test_match_recording_stores_every_field(archive, matcher):
-    rid = add(archive, [
-        seg(0, 4, "Buenos días."),
-        seg(4, 10, "El DIF Moroleón y Obras Públicas trabajan juntos.", timed=True),
+    rid = on_air(archive, [
+        segment("Buenos días.", 0, 4),
+        # with word timestamps like Whisper's (0.5 s a word)
+        segment(text := "El DIF Moroleón y Obras Públicas trabajan juntos.", 4, 10, words=words(text, 4)),
     ])
     rows = match_recording(archive, matcher, rid)
     assert found(rows) == [("dependencias", "DIF Moroleón", "DIF Moroleón"),
@@ -89,7 +72,7 @@ def test_match_recording_stores_every_field(archive, matcher):
 
 
 def test_matching_twice_changes_nothing(archive, matcher):
-    rid = add(archive, [seg(0, 5, "Moroleón celebra su feria. Hubo un incendio en Morelia.")])
+    rid = on_air(archive, [segment("Moroleón celebra su feria. Hubo un incendio en Morelia.", 0, 5)])
     first = match_recording(archive, matcher, rid)
     second = match_recording(archive, matcher, rid)
     assert first == second and len(first) == 2
@@ -99,16 +82,16 @@ def test_matching_twice_changes_nothing(archive, matcher):
 
 
 def test_look_alikes_are_not_mentions(archive, matcher):
-    rid = add(archive, [seg(0, 8, "En León, Morelia y Morelos llovió; el señor Moreno habló del NIF.")])
+    rid = on_air(archive, [segment("En León, Morelia y Morelos llovió; el señor Moreno habló del NIF.", 0, 8)])
     assert match_recording(archive, matcher, rid) == []
 
 
 def test_retranscribed_recordings_are_matched_again(archive, matcher):
-    rid = add(archive, [seg(0, 5, "Hoy en Moroleón.")])
+    rid = on_air(archive, [segment("Hoy en Moroleón.", 0, 5)])
     result = match_pending(archive, matcher)
     assert (result.recordings, result.added) == (1, 1)
     assert match_pending(archive, matcher).recordings == 0
-    archive.replace_segments(rid, [seg(0, 5, "Obras Públicas informa.")])  # re-transcribed
+    archive.replace_segments(rid, [segment("Obras Públicas informa.", 0, 5)])  # re-transcribed
     assert archive.recording(rid).matched_utc is None
     result = match_pending(archive, matcher)
     assert (result.recordings, result.added) == (1, 1)
@@ -130,8 +113,8 @@ def filled(archive: Archive) -> list[int]:
     ids = []
     for day in range(3):
         start = START - timedelta(days=day)
-        ids.append(add(archive, [seg(i * 5.0, i * 5.0 + 5, t) for i, t in enumerate(TEXTS)], start=start))
-    ids.append(add(archive, [seg(0, 5, "Nada que ver aquí.")], start=START + timedelta(hours=1)))
+        ids.append(on_air(archive, [segment(t, i * 5.0, i * 5.0 + 5) for i, t in enumerate(TEXTS)], start=start))
+    ids.append(on_air(archive, [segment("Nada que ver aquí.", 0, 5)], start=START + timedelta(hours=1)))
     return ids
 
 
@@ -198,7 +181,7 @@ def test_new_crisis_and_high_mentions_become_events(archive, matcher):
     heard = []
     handler = events.subscribe(heard.append)
     try:
-        rid = add(archive, [seg(0, 6, "Reportan una balacera en la colonia centro de Moroleón.")])
+        rid = on_air(archive, [segment("Reportan una balacera en la colonia centro de Moroleón.", 0, 6)])
         match_recording(archive, matcher, rid)
         match_recording(archive, matcher, rid)  # nothing new: no second event
     finally:
@@ -219,18 +202,19 @@ def test_a_failing_handler_does_not_stop_matching(archive, matcher):
 
     events.subscribe(broken)
     try:
-        rid = add(archive, [seg(0, 4, "Un incendio en el mercado.")])
+        rid = on_air(archive, [segment("Un incendio en el mercado.", 0, 4)])
         assert found(match_recording(archive, matcher, rid)) == [("crisis", "incendio", "incendio")]
     finally:
         events.unsubscribe(broken)
 
 
 def test_rematch_does_not_alert_on_old_news(archive, matcher):
-    old = add(
-        archive, [seg(0, 4, "Una balacera en la carretera.")], start=datetime.now(timezone.utc) - timedelta(days=30)
+    old = on_air(
+        archive, [segment("Una balacera en la carretera.", 0, 4)], start=datetime.now(timezone.utc) - timedelta(days=30)
     )
-    new = add(
-        archive, [seg(0, 4, "Una balacera en la carretera.")], start=datetime.now(timezone.utc) - timedelta(minutes=5)
+    new = on_air(
+        archive, [segment("Una balacera en la carretera.", 0, 4)],
+        start=datetime.now(timezone.utc) - timedelta(minutes=5)
     )
     result = rematch_all(archive, matcher)
     assert result.added == 2 and result.events == 1

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from factories import START, on_air, segment
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_matching import KEYWORDS, START, add, seg
+from test_matching import KEYWORDS
 
 from radiomon.keywords import Matcher
 from radiomon.keywords.normalize import tokenize_words
@@ -47,7 +48,8 @@ def test_the_word_stream_is_the_matchers_tokenization(recordings):
 
 def test_a_name_split_across_segments_is_found_by_the_full_rematch(archive):
     matcher = Matcher(KEYWORDS)
-    rid = add(archive, [seg(0, 3, "Noticias de Moro"), seg(3, 6, "León y la región."), seg(6, 9, "Nada más.")])
+    rid = on_air(archive, [segment("Noticias de Moro", 0, 3), segment("León y la región.", 3, 6),
+                           segment("Nada más.", 6, 9)])
     result = rematch_all(archive, matcher)
     assert [(m.keyword, m.matched) for m in archive.mentions_of(rid)] == [("Moroleón", "Moro León")]
     assert result.segments == 2
@@ -58,7 +60,7 @@ def test_word_lists_that_disagree_with_the_text_are_matched_on_the_text(archive)
     both ways of matching then read the text, so they agree."""
     matcher = Matcher(KEYWORDS)
     words = (Word(" Hoy", 0, 0.5, 0.9), Word(" hay", 0.5, 1, 0.9), Word(" feria", 1, 1.5, 0.9))
-    rid = add(archive, [Segment(0, 3, "Hoy en Moroleón hay feria.", words=words)])
+    rid = on_air(archive, [Segment(0, 3, "Hoy en Moroleón hay feria.", words=words)])
     by_recording = [(m.keyword, m.matched) for m in match_recording(archive, matcher, rid)]
     archive.conn.execute("DELETE FROM mentions")
     rematch_all(archive, matcher)
@@ -77,7 +79,7 @@ def test_no_mention_is_read_across_a_sentence_end_by_either_way_of_matching(arch
     )))
     texts = ["Hubo una fuga de agua potable.", "En Moroleón se espera frío.",
              "Hoy falta agua potable. En Moroleón hace calor.", "Hay agua potable de Moroleón aquí."]
-    rid = add(archive, [seg(i * 4.0, i * 4.0 + 4, t) for i, t in enumerate(texts)])
+    rid = on_air(archive, [segment(t, i * 4.0, i * 4.0 + 4) for i, t in enumerate(texts)])
     expected = [(m.keyword, m.matched, m.offset) for m in match_recording(archive, matcher, rid)]
     archive.conn.execute("DELETE FROM mentions")
     rematch_all(archive, matcher)
@@ -89,16 +91,16 @@ def test_recordings_are_walled_off_from_each_other(archive):
     """Two recordings back to back: "Moro" ending one and "León" starting the
     next are not one name."""
     matcher = Matcher(KEYWORDS)
-    first = add(archive, [seg(0, 3, "Noticias de Moro")])
-    second = add(archive, [seg(0, 3, "León y la región.")], start=START + timedelta(hours=1))
+    first = on_air(archive, [segment("Noticias de Moro", 0, 3)])
+    second = on_air(archive, [segment("León y la región.", 0, 3)], start=START + timedelta(hours=1))
     rematch_all(archive, matcher)
     assert archive.mentions_of(first) == archive.mentions_of(second) == []
 
 
 def test_an_empty_archive_and_odd_texts_are_fine(archive):
     assert rematch_all(archive, Matcher(KEYWORDS)).recordings == 0
-    rid = add(archive, [seg(0, 3, "Hoy en Moroleón"), seg(3, 4, ""), seg(4, 6, "¡!"),
-                        seg(6, 9, "dos mil veinticinco personas del DIF")])
+    rid = on_air(archive, [segment("Hoy en Moroleón", 0, 3), segment("", 3, 4), segment("¡!", 4, 6),
+                           segment("dos mil veinticinco personas del DIF", 6, 9)])
     rematch_all(archive, Matcher(KEYWORDS))
     assert [(m.keyword, m.matched) for m in archive.mentions_of(rid)] == [
         ("Moroleón", "Moroleón"),
@@ -109,7 +111,7 @@ def test_an_empty_archive_and_odd_texts_are_fine(archive):
 def test_keywords_without_terms_remove_every_mention(archive):
     from radiomon.keywords import Group, KeywordSet
 
-    rid = add(archive, [seg(0, 3, "Hoy en Moroleón")])
+    rid = on_air(archive, [segment("Hoy en Moroleón", 0, 3)])
     rematch_all(archive, Matcher(KEYWORDS))
     assert archive.mentions_of(rid)
     result = rematch_all(archive, Matcher(KeywordSet(groups=(Group("vacio", terms=()),))))
@@ -130,7 +132,7 @@ def test_overlapping_candidates_are_chosen_as_the_matcher_chooses(archive):
     )))
     texts = ["La presidenta municipal habló con la regidora.", "Obras Públicas y obras publicas.",
              "El presidente municipal y los regidores", "presidenta"]
-    rid = add(archive, [seg(i * 4.0, i * 4.0 + 4, t) for i, t in enumerate(texts)])
+    rid = on_air(archive, [segment(t, i * 4.0, i * 4.0 + 4) for i, t in enumerate(texts)])
     expected = [(m.group_id, m.keyword, m.matched, m.score, m.offset) for m in match_recording(archive, matcher, rid)]
     archive.conn.execute("DELETE FROM mentions")
     rematch_all(archive, matcher)
@@ -146,8 +148,9 @@ def test_the_work_shared_out_over_processes_finds_the_same(archive, monkeypatch)
     import radiomon.pipeline.match.rematch
 
     matcher = Matcher(KEYWORDS)
-    ids = [add(archive, [seg(0, 4, "Hoy en Moroleón hay feria."), seg(4, 8, "El DIF Moroleón y Obras Públicas."),
-                         seg(8, 12, "Noticias de Moro"), seg(12, 16, "León: un incendio, una balacera.")],
+    ids = [on_air(archive, [segment("Hoy en Moroleón hay feria.", 0, 4),
+                            segment("El DIF Moroleón y Obras Públicas.", 4, 8),
+                            segment("Noticias de Moro", 8, 12), segment("León: un incendio, una balacera.", 12, 16)],
                start=START + timedelta(hours=h)) for h in range(3)]
     expected = {rid: [(m.keyword, m.matched, m.offset, m.context) for m in match_recording(archive, matcher, rid)]
                 for rid in ids}
