@@ -6,12 +6,14 @@ defaults for the rest.
 
 ``START``           2026-11-25 20:00 UTC, 14:00 in Moroleón.
 ``words``           Whisper-like words: one per whitespace-separated token,
-                    a word every ``step`` seconds, ``length`` long, with the
-                    leading space Whisper gives them.
+                    a word every ``step`` seconds, 80 % of it long (or
+                    ``length``), with the leading space Whisper gives them.
 ``spread_words``    words covering ``[start, end]`` evenly, each ending where
                     the next begins.
 ``segment``         a :class:`~radiomon.transcript.Segment`; without ``end``
                     it ends with its last word (or 5 s after ``start``).
+``spoken``          a segment of ``text`` with its words timed by ``words``,
+                    or with ``spread=True`` by ``spread_words``.
 ``on_air``          a recording of a station added to an archive with its
                     segments stored; returns its id.
 """
@@ -27,9 +29,11 @@ from radiomon.transcript import Segment, Word
 START = datetime(2026, 11, 25, 20, 0, tzinfo=timezone.utc)  # 14:00 in Moroleón
 
 
-def words(text: str, start: float = 0.0, *, step: float = 0.5, length: float = 0.4, probability: float = 0.9,
+def words(text: str, start: float = 0.0, step: float = 0.5, *, length: float | None = None, probability: float = 0.9,
           space: str = " ") -> tuple[Word, ...]:
-    """A word every ``step`` seconds from ``start``, each ``length`` long, ``space`` before each token."""
+    """A word every ``step`` seconds from ``start``, each ``length`` long (``0.8 * step``), ``space`` before each."""
+    if length is None:
+        length = step * 0.8
     return tuple(Word(f"{space}{token}", start + step * i, start + step * i + length, probability)
                  for i, token in enumerate(text.split()))
 
@@ -59,3 +63,13 @@ def on_air(archive: Archive, segments: Iterable[Segment], start: datetime = STAR
     )
     archive.replace_segments(recording_id, list(segments))
     return recording_id
+
+
+def spoken(text: str, start: float = 0.0, end: float | None = None, *, step: float = 0.5, length: float | None = None,
+           probability: float = 0.9, space: str = " ", spread: bool = False, **fields) -> Segment:
+    """:func:`segment` with word timestamps: a word every ``step`` seconds, or spread over ``[start, end]``."""
+    if spread:
+        timed = spread_words(text, start, end, probability=probability, space=space)
+    else:
+        timed = words(text, start, step, length=length, probability=probability, space=space)
+    return segment(text, start, end, words=timed, **fields)

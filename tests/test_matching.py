@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from factories import START, on_air, segment, words
+from factories import START, on_air, segment, spoken
 
 from radiomon import events
 from radiomon.archive import Archive
@@ -54,8 +54,7 @@ def test_a_name_split_across_segments_is_one_mention(matcher):
 def test_match_recording_stores_every_field(archive, matcher):
     rid = on_air(archive, [
         segment("Buenos días.", 0, 4),
-        # with word timestamps like Whisper's (0.5 s a word)
-        segment(text := "El DIF Moroleón y Obras Públicas trabajan juntos.", 4, 10, words=words(text, 4)),
+        spoken("El DIF Moroleón y Obras Públicas trabajan juntos.", 4, 10),  # word timestamps like Whisper's
     ])
     rows = match_recording(archive, matcher, rid)
     assert found(rows) == [("dependencias", "DIF Moroleón", "DIF Moroleón"),

@@ -8,7 +8,9 @@ test); tests/test_transcribe.py runs it with the real model.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
+import factories
 import pytest
 
 from radiomon.keywords import Group, KeywordSet, Term
@@ -33,14 +35,10 @@ KEYWORDS = KeywordSet(groups=(
 ))
 
 
-def words(text: str, start: float = 10.0, step: float = 0.5) -> tuple[Word, ...]:
-    return tuple(Word(f" {w}", start + step * i, start + step * i + 0.4, 0.8) for i, w in enumerate(text.split()))
-
-
-def segment(text: str, start: float = 10.0, timed: bool = True) -> Segment:
-    ws = words(text, start) if timed else ()
-    end = ws[-1].end if ws else start + 5
-    return Segment(start, end, text, words=ws)
+#: Whisper's probability for every word heard here: under 0.9, above which rescoring leaves a word alone.
+HEARD = 0.8
+words = partial(factories.words, start=10.0, probability=HEARD)
+segment = partial(factories.spoken, start=10.0, probability=HEARD)
 
 
 @pytest.fixture(scope="module")
@@ -360,7 +358,7 @@ def test_rescore_asks_the_scorer_only_about_segments_with_near_misses(rescorer):
         # The near miss alone is 1.5 nats less likely (kept), the others far less.
         return [[-10.0, -10.0], [-10.0, -11.5]] + [[-30.0]] * (len(texts) - 2)
 
-    segments = [segment("Hoy hace buen tiempo.", 0.0), segment("Un tráiler volcó cerca de acámbalo.", 10.0)]
+    segments = [segment("Hoy hace buen tiempo.", start=0.0), segment("Un tráiler volcó cerca de acámbalo.", start=10.0)]
     out = replace(rescorer, prompt="Noticias locales: Moroleón.").rescore(segments, scorer)
     assert out[0] is segments[0]
     assert out[1].text == "Un tráiler volcó cerca de Acámbaro."
@@ -379,7 +377,7 @@ def test_a_window_of_several_sentences_is_asked_about_one_sentence_at_a_time(res
         asked.append(((clip.start, clip.end), texts[0]))
         return [[-10.0]] * len(texts)
 
-    window = segment("Hoy hace frío. Un tráiler volcó cerca de acámbalo. Sin heridos.", 0.0)
+    window = segment("Hoy hace frío. Un tráiler volcó cerca de acámbalo. Sin heridos.", start=0.0)
     out = rescorer.rescore([window], scorer)
     sentence = window.words[3:9]  # "Un … acámbalo." : its own words and audio, not the window's
     assert asked == [((sentence[0].start, sentence[-1].end), "Un tráiler volcó cerca de acámbalo.")]
@@ -404,7 +402,7 @@ def test_rescore_leaves_the_segment_when_the_model_disagrees(rescorer):
 
 
 def test_rescore_without_word_times_rewrites_the_text(rescorer):
-    segments = [segment("Productores de Muyangato y de Acámbalo.", timed=False)]
+    segments = [factories.segment("Productores de Muyangato y de Acámbalo.", 10.0)]
     out = rescorer.rescore(segments, lambda clip, texts, prompt: [[-20.0]] + [[-21.0]] * (len(texts) - 1))
     assert out[0].text == "Productores de Uriangato y de Acámbaro." and out[0].words == ()
 
