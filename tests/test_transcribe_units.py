@@ -6,11 +6,13 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from factories import segment, words
 
 from radiomon.errors import TranscriptionError
 from radiomon.pipeline.transcribe import guards, models, output, vocabulary
@@ -25,13 +27,8 @@ def _offline(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
-def seg(text: str, start: float, end: float, words: list[tuple[str, float, float]] | None = None, **kw) -> Segment:
-    ws = tuple(Word(w, s, e, 0.9) for w, s, e in (words or []))
-    return Segment(start, end, text, avg_logprob=-0.3, no_speech_prob=0.05, words=ws, **kw)
-
-
-def spoken(text: str, start: float, step: float = 0.4) -> list[tuple[str, float, float]]:
-    return [(" " + w, start + i * step, start + i * step + step * 0.8) for i, w in enumerate(text.split())]
+#: Every segment here decoded as clear speech is (the guards look at both); words are 0.4 s apart.
+seg = partial(segment, avg_logprob=-0.3, no_speech_prob=0.05)
 
 
 # -- guards ----------------------------------------------------------------------
@@ -64,7 +61,7 @@ def test_real_speech_is_not_a_phantom(text):
 def test_clean_drops_phantoms_loops_and_silence_guesses():
     loop = "Obras Públicas, " * 30
     segments = [
-        seg("Buenos días, Moroleón.", 0.0, 2.0, spoken("Buenos días, Moroleón.", 0.0)),
+        seg("Buenos días, Moroleón.", 0.0, 2.0, words=words("Buenos días, Moroleón.", 0.0, 0.4)),
         seg("Subtítulos realizados por la comunidad de Amara.org", 5.0, 8.0),
         seg(loop, 10.0, 20.0),
         Segment(21.0, 23.0, "Eh.", avg_logprob=-1.5, no_speech_prob=0.9),
@@ -79,14 +76,14 @@ def test_a_loop_inside_good_text_is_cut_back_to_one_saying():
     before = ("Vecinos de El Salitre piden reparar el puente peatonal. "
               "La Dirección de Educación premió a los mejores promedios. ")
     text = "Protección civil, " + "Neel, " * 25 + "atendió un incendio."
-    window = seg(before + text, 0.0, 25.0, spoken(before + text, 0.0))
+    window = seg(before + text, 0.0, 25.0, words=words(before + text, 0.0, 0.4))
     assert guards.compression_ratio(window.text) < guards.COMPRESSION_RATIO_MAX  # the window's ratio misses it
-    caption = seg(text, 0.0, 12.0, spoken(text, 0.0))
+    caption = seg(text, 0.0, 12.0, words=words(text, 0.0, 0.4))
     assert guards.has_word_loop(caption.words)
     trimmed = guards.collapse_word_loops(caption)
     assert trimmed.text == "Protección civil, Neel, atendió un incendio."
     assert [w.start for w in trimmed.words] == pytest.approx([0.0, 0.4, 0.8, 10.8, 11.2, 11.6])
-    phrase = seg("x", 0, 5, spoken("Obras Públicas, Obras Públicas, obras públicas. Moroleón", 0.0))
+    phrase = seg("x", 0, 5, words=words("Obras Públicas, Obras Públicas, obras públicas. Moroleón", 0.0, 0.4))
     assert guards.collapse_word_loops(phrase).text == "Obras Públicas, Moroleón"
     report = guards.GuardReport()
     kept = guards.clean([window], None, report=report)
@@ -98,7 +95,7 @@ def test_a_loop_inside_good_text_is_cut_back_to_one_saying():
     "no, no y no", "el DIF y el DIF de Uriangato", "muy, muy, muy lejos", "que sí, que sí, que no",
 ])
 def test_repetition_in_real_speech_is_left_alone(text):
-    caption = seg(text, 0, 3, spoken(text, 0.0))
+    caption = seg(text, 0, 3, words=words(text, 0.0, 0.4))
     assert not guards.has_word_loop(caption.words)
     assert guards.collapse_word_loops(caption) is caption
 
@@ -110,8 +107,8 @@ def test_repeated_segments_collapse_into_one():
 
 
 def test_words_outside_speech_are_dropped():
-    words = spoken("uno dos tres cuatro", 0.0, step=1.0)  # middles at 0.4, 1.4, 2.4, 3.4
-    segment = seg("uno dos tres cuatro", 0.0, 4.0, words)
+    heard = words("uno dos tres cuatro", 0.0, 1.0)  # middles at 0.4, 1.4, 2.4, 3.4
+    segment = seg("uno dos tres cuatro", 0.0, 4.0, words=heard)
     kept = guards.clean([segment], [Clip(0.0, 1.6)], guards.GuardOptions(speech_pad_s=0.0))
     assert [w.text.strip() for w in kept[0].words] == ["uno", "dos"]
     assert kept[0].text == "uno dos" and kept[0].end == pytest.approx(1.8)
@@ -120,7 +117,7 @@ def test_words_outside_speech_are_dropped():
 def test_long_segments_split_into_captions_at_sentence_ends():
     text = ("El Ayuntamiento de Moroleón anunció obras. La presidenta municipal inauguró la calle. "
             "Protección Civil pide evitar quemas en temporada de estiaje y cuidar los cerros.")
-    segment = seg(text, 0.0, 30.0, spoken(text, 0.0, step=0.9))
+    segment = seg(text, 0.0, 30.0, words=words(text, 0.0, 0.9))
     captions = guards.split_captions(segment)
     assert [c.text for c in captions] == [
         "El Ayuntamiento de Moroleón anunció obras.",
@@ -132,14 +129,14 @@ def test_long_segments_split_into_captions_at_sentence_ends():
 
 
 def test_a_caption_never_spans_a_cut_out_jingle():
-    words = spoken("hola a todos", 0.0) + spoken("y bienvenidos", 40.0)
-    captions = guards.split_captions(seg("hola a todos y bienvenidos", 0.0, 41.0, words))
+    heard = words("hola a todos", 0.0, 0.4) + words("y bienvenidos", 40.0, 0.4)
+    captions = guards.split_captions(seg("hola a todos y bienvenidos", 0.0, 41.0, words=heard))
     assert [c.text for c in captions] == ["hola a todos", "y bienvenidos"]
 
 
 def test_clean_output_is_monotonic_and_spans_its_words():
-    a = seg("primero", 0.0, 5.0, [(" primero", 1.0, 1.5)])
-    b = seg("segundo", 1.2, 3.0, [(" segundo", 1.4, 2.0)])  # overlaps the first
+    a = seg("primero", 0.0, 5.0, words=[Word(" primero", 1.0, 1.5, 0.9)])
+    b = seg("segundo", 1.2, 3.0, words=[Word(" segundo", 1.4, 2.0, 0.9)])  # overlaps the first
     out = guards.clean([a, b], None)
     starts = [w.start for s in out for w in s.words]
     assert starts == sorted(starts)
@@ -150,8 +147,8 @@ def test_a_stretch_decoded_again_keeps_its_place_between_the_captions_around_it(
     # A window decoded with a 4-s hole (an ad, then nothing until the news);
     # the hole decoded again comes back as its own segment.
     around = seg("Por el momento no hay mensajes. No hay más mensajes.", 0.0, 10.0,
-                 spoken("Por el momento no hay mensajes.", 0.0) + spoken("No hay más mensajes.", 7.0))
-    hole = seg("En San Vicente se reportó una fuga.", 3.0, 5.5, spoken("En San Vicente se reportó una fuga.", 3.0, 0.3))
+                 words=words("Por el momento no hay mensajes.", 0.0, 0.4) + words("No hay más mensajes.", 7.0, 0.4))
+    hole = seg(text := "En San Vicente se reportó una fuga.", 3.0, 5.5, words=words(text, 3.0, 0.3))
     out = guards.clean([around, hole], None)
     assert [s.text for s in out] == ["Por el momento no hay mensajes.", "En San Vicente se reportó una fuga.",
                                      "No hay más mensajes."]
@@ -168,7 +165,8 @@ def test_packing_lays_regions_end_to_end_and_restores_times():
     assert [(c.start, c.end) for c in packed.clips] == [(0.0, 25.0), (25.0, 35.0)]
     assert len(packed.audio) == 35 * sr
     assert packed.audio[10 * sr] == audio[50 * sr]  # the second region follows the first
-    restored = restore([seg("a b", 9.0, 12.0, [(" a", 9.0, 9.5), (" b", 10.5, 11.0)])], packed)[0]
+    heard = [Word(" a", 9.0, 9.5, 0.9), Word(" b", 10.5, 11.0, 0.9)]
+    restored = restore([seg("a b", 9.0, 12.0, words=heard)], packed)[0]
     assert [(w.start, w.end) for w in restored.words] == [(19.0, 19.5), (50.5, 51.0)]
 
 
@@ -249,8 +247,8 @@ def test_transcript_files_are_named_by_local_start_and_render_every_format(tmp_p
     start = datetime(2026, 11, 25, 14, 0, 5, tzinfo=timezone.utc)
     path = output.transcript_path(tmp_path, "radio-uno", start, ZoneInfo("America/Mexico_City"))
     assert path == tmp_path / "radio-uno" / "2026-11-25" / "080005.json"
-    segments = [seg("Buenos días, Moroleón.", 1.5, 3.25, [(" Buenos", 1.5, 1.9), (" días,", 1.9, 2.4),
-                                                        (" Moroleón.", 2.5, 3.25)])]
+    segments = [seg("Buenos días, Moroleón.", 1.5, 3.25, words=[
+        Word(" Buenos", 1.5, 1.9, 0.9), Word(" días,", 1.9, 2.4, 0.9), Word(" Moroleón.", 2.5, 3.25, 0.9)])]
     written = output.write_transcripts(segments, json_path=path, start=start, meta={"station": "radio-uno"},
                                        formats=("srt", "vtt", "txt"))
     assert [p.suffix for p in written] == [".json", ".srt", ".vtt", ".txt"]
@@ -315,9 +313,9 @@ def test_stretches_a_window_skipped_are_found():
     from radiomon.pipeline.transcribe.engines.faster_whisper import uncovered
 
     clips = [Clip(0.0, 30.0), Clip(30.0, 45.0)]
-    segments = [seg("anuncio", 0.0, 6.0, spoken("uno dos tres cuatro cinco", 0.5))]  # ends at ~2.1 s
+    segments = [seg("anuncio", 0.0, 6.0, words=words("uno dos tres cuatro cinco", 0.5, 0.4))]  # ends at ~2.1 s
     assert uncovered(segments, clips) == [Clip(pytest.approx(2.42), 30.0)]  # the silent second clip is music
-    full = [seg("x", 0.0, 30.0, spoken(" ".join(["palabra"] * 70), 0.2))]
+    full = [seg("x", 0.0, 30.0, words=words(" ".join(["palabra"] * 70), 0.2, 0.4))]
     assert uncovered(full, clips[:1]) == []
 
 
@@ -325,14 +323,15 @@ def test_what_a_stretch_decoded_again_leaves_is_decoded_again():
     from radiomon.pipeline.transcribe.engines.faster_whisper import fill_holes
 
     clips = [Clip(0.0, 30.0)]
-    first = [seg("noticia", 0.0, 4.0, spoken("uno dos tres cuatro", 0.0, 1.0))]  # words up to ~3.8 s
+    first = [seg("noticia", 0.0, 4.0, words=words("uno dos tres cuatro", 0.0, 1.0))]  # words up to ~3.8 s
     asked: list[list[Clip]] = []
 
     def decode(holes: list[Clip]) -> list[Segment]:
         # Each decode ends early, after 8 s of its stretch, as Whisper did
         # after a run of phone-menu prompts.
         asked.append(holes)
-        return [seg("más", h.start, h.start + 8.0, spoken(" ".join(["palabra"] * 20), h.start, 0.4)) for h in holes]
+        return [seg("más", h.start, h.start + 8.0, words=words(" ".join(["palabra"] * 20), h.start, 0.4))
+                for h in holes]
 
     out = fill_holes(first, clips, decode)
     assert [round(h[0].start, 1) for h in asked] == [3.8, 11.7, 19.6]  # three rounds, each after the last
@@ -348,7 +347,7 @@ def test_looping_clips_get_a_second_pass_and_their_neighbours_are_kept():
     from radiomon.pipeline.transcribe.engines.faster_whisper import _in_clip, second_pass
 
     clips = [Clip(0.0, 28.944), Clip(28.944, 51.424), Clip(51.424, 80.7)]
-    good = seg("Buenos días, Moroleón.", 0.5, 3.0, spoken("Buenos días, Moroleón.", 0.5))
+    good = seg("Buenos días, Moroleón.", 0.5, 3.0, words=words("Buenos días, Moroleón.", 0.5, 0.4))
     looped = seg("Moroleón, " * 30, 28.9, 51.9, compression_ratio=6.0)
     # The pipeline rounds starts: the next clip's segment may begin a few ms
     # before its clip. It belongs to its own clip, not to the looping one.
@@ -363,12 +362,12 @@ def test_a_short_loop_or_a_skipped_sentence_also_gets_a_second_pass():
 
     clips = [Clip(0.0, 30.0), Clip(30.0, 60.0), Clip(60.0, 90.0)]
     text = "Protección civil, " + "Neel, " * 25
-    short_loop = seg(text, 0.5, 12.0, spoken(text, 0.5), compression_ratio=2.1)
-    skip = [(" La", 30.5, 30.7), (" conferencia", 30.7, 31.3), (" El", 31.4, 31.6),
-            (" estatus", 31.6, 31.6 + MAX_WORD_S + 1.7), (" de", 36.4, 36.6), (" urgencia.", 36.6, 37.2)]
-    skipped = seg("La conferencia El estatus de urgencia.", 30.5, 37.2, skip, compression_ratio=1.3)
-    good = seg("Las tejedoras de Moroleón llevarán sus rebozos a la feria.", 60.5, 64.0,
-               spoken("Las tejedoras de Moroleón llevarán sus rebozos a la feria.", 60.5), compression_ratio=1.2)
+    short_loop = seg(text, 0.5, 12.0, words=words(text, 0.5, 0.4), compression_ratio=2.1)
+    skip = [Word(w, s, e, 0.9) for w, s, e in ((" La", 30.5, 30.7), (" conferencia", 30.7, 31.3), (" El", 31.4, 31.6),
+            (" estatus", 31.6, 31.6 + MAX_WORD_S + 1.7), (" de", 36.4, 36.6), (" urgencia.", 36.6, 37.2))]
+    skipped = seg("La conferencia El estatus de urgencia.", 30.5, 37.2, words=skip, compression_ratio=1.3)
+    news = "Las tejedoras de Moroleón llevarán sus rebozos a la feria."
+    good = seg(news, 60.5, 64.0, words=words(news, 60.5, 0.4), compression_ratio=1.2)
     assert second_pass([short_loop, skipped, good], clips) == clips[:2]
 
 
@@ -380,8 +379,8 @@ def test_the_prompt_written_back_as_a_list_gets_a_second_pass():
     assert names == {"penjamo", "rosalba", "ledesma", "dif", "sapap", "pacueco", "corralejo", "uriangato"}
     echo = "La camésa Rosalba, Ledesma, DIF, SAPAP, Pacueco, Corralejo, Pénjamo, DIF, Pacueco."
     news = "Los municipios de Pénjamo, Uriangato, Corralejo y Pacueco firmaron un convenio con el DIF estatal."
-    segments = [seg(echo, 0.5, 9.0, spoken(echo, 0.5), compression_ratio=1.4),
-                seg(news, 30.5, 38.0, spoken(news, 30.5), compression_ratio=1.3)]
+    segments = [seg(echo, 0.5, 9.0, words=words(echo, 0.5, 0.4), compression_ratio=1.4),
+                seg(news, 30.5, 38.0, words=words(news, 30.5, 0.4), compression_ratio=1.3)]
     assert echoes_prompt(segments[0].words, names)
     assert not echoes_prompt(segments[1].words, names)  # four names in seven words: a list in the news
     assert not echoes_prompt(segments[0].words, frozenset())
