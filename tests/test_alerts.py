@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import factories
 import pytest
 
 from radiomon.alerts import deliver_due
@@ -23,7 +24,6 @@ from radiomon.config import load_config
 from radiomon.errors import ConfigError
 from radiomon.pipeline.match import load_matcher, match_recording
 from radiomon.timeutil import parse_iso, to_iso
-from radiomon.transcript import Segment, Word
 
 sys.path.insert(0, str(Path(__file__).parent))
 from alert_servers import receiver, smtp_server  # noqa: E402,F401
@@ -91,12 +91,10 @@ def setup(deployment: Path):
 
 def on_air(config, text: str, start: datetime = START, station: str = "radio-uno") -> int:
     """A recording whose one utterance (4 s in, a word every 0.5 s) is ``text``, matched."""
-    words = tuple(Word(f" {w}", 4.0 + 0.5 * i, 4.4 + 0.5 * i, 0.9) for i, w in enumerate(text.split()))
     with Archive(config.archive) as archive:
         archive.sync_stations(config.stations, str(config.timezone))
-        recording, _ = archive.add_recording(station=station, start=start, duration=60.0,
-                                             path=f"/audio/{station}-{start:%Y%m%d%H%M%S}.mp3")
-        archive.replace_segments(recording, [Segment(4.0, 4.0 + 0.5 * len(words), text, words=words)])
+        said = factories.spoken(text, 4.0, 4.0 + 0.5 * len(text.split()))
+        recording = factories.on_air(archive, [said], start, station, duration=60.0, folder="/audio/")
         match_recording(archive, load_matcher(config.keywords), recording)
     return recording
 

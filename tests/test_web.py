@@ -13,16 +13,17 @@ import json
 import re
 import subprocess
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 
 import docx
 import pytest
+from factories import spoken
 
 from radiomon import jobs
 from radiomon.archive import Archive
 from radiomon.cli.web_cmds import is_loopback
 from radiomon.config import load_config
-from radiomon.transcript import Segment, Word
 from radiomon.web import accounts, create_app
 from radiomon.web.throttle import FREE_TRIES, LoginThrottle
 
@@ -37,14 +38,8 @@ XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> merca
 PAGING_HITS = 24  # more than a page of 20
 
 
-def words_of(text: str, start: float, end: float) -> tuple[Word, ...]:
-    tokens = text.split()
-    step = (end - start) / len(tokens)
-    return tuple(Word(t, start + i * step, start + (i + 1) * step, 0.9) for i, t in enumerate(tokens))
-
-
-def segment(text: str, start: float, end: float) -> Segment:
-    return Segment(start, end, text, avg_logprob=-0.2, no_speech_prob=0.01, words=words_of(text, start, end))
+#: Stored as a transcription would store them: words spread over each segment, decoded as clear speech.
+segment = partial(spoken, spread=True, space="", avg_logprob=-0.2, no_speech_prob=0.01)
 
 
 def tone(path: Path, seconds: float) -> Path:
