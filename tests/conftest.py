@@ -20,6 +20,13 @@ A test that needs radiomon "as installed in an office" asks for these:
 ``make_tone``    ``make_tone(path, seconds=3.0, kind="sine")`` writes a real
                  audio file with ffmpeg (``kind="silence"`` for anullsrc);
                  the format follows the suffix (.wav, .mp3, …).
+``build_office`` module-scoped: ``build_office(name, fill=None, radiomon_yml=…,
+                 keywords_yml=…)`` makes a deployment folder shared by a
+                 module's tests; ``fill(config, archive)`` stores what they
+                 read (stations synced first). Returns the folder.
+
+Helpers: :func:`write_deployment` (the two files into a folder) and
+:func:`own_tmpfs` (a small filesystem of its own, for a full disk).
 
 ``RADIOMON_CONFIG`` is removed from the environment for every test, so a
 developer's own setting never leaks into the suite.
@@ -30,8 +37,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 from click.testing import CliRunner, Result
@@ -85,14 +93,52 @@ def _no_user_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RADIOMON_CONFIG", raising=False)
 
 
+def write_deployment(folder: Path, radiomon_yml: str = RADIOMON_YML, keywords_yml: str = KEYWORDS_YML) -> Path:
+    """radiomon.yml and keywords.yml into ``folder`` (which must exist); returns radiomon.yml."""
+    (folder / "radiomon.yml").write_text(radiomon_yml, encoding="utf-8")
+    (folder / "keywords.yml").write_text(keywords_yml, encoding="utf-8")
+    return folder / "radiomon.yml"
+
+
 @pytest.fixture
 def deployment(tmp_path: Path) -> Path:
     """A deployment folder with radiomon.yml and keywords.yml (see :data:`RADIOMON_YML`)."""
     folder = tmp_path / "oficina"
     folder.mkdir()
-    (folder / "radiomon.yml").write_text(RADIOMON_YML, encoding="utf-8")
-    (folder / "keywords.yml").write_text(KEYWORDS_YML, encoding="utf-8")
+    write_deployment(folder)
     return folder
+
+
+@pytest.fixture(scope="module")
+def build_office(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """``build_office(name, fill=None, radiomon_yml=RADIOMON_YML, keywords_yml=KEYWORDS_YML)``: a deployment
+    folder for a module's read-only tests, built once; ``fill(config, archive)`` stores what they read."""
+
+    def build(name: str, fill: Callable[[Config, Archive], None] | None = None, *,
+              radiomon_yml: str = RADIOMON_YML, keywords_yml: str = KEYWORDS_YML) -> Path:
+        folder = tmp_path_factory.mktemp(name) / "oficina"
+        folder.mkdir()
+        config = load_config(write_deployment(folder, radiomon_yml, keywords_yml))
+        if fill is not None:
+            with Archive(config.archive) as archive:
+                archive.sync_stations(config.stations, str(config.timezone))
+                fill(config, archive)
+        return folder
+
+    return build
+
+
+@contextmanager
+def own_tmpfs(folder: Path, size: str, *, lazy: bool = False) -> Iterator[Path]:
+    """``folder`` (made here) as a tmpfs of ``size`` ("8m") of its own, unmounted after; ``lazy`` unmounts it
+    even while busy (umount -l). A disk that fills up is only testable on a filesystem of the test's own, and
+    mounting one needs root, which the suite has (as `make test` runs it)."""
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    assert mounted.returncode == 0, f"cannot mount a {size} tmpfs (needs root): {mounted.stderr.strip()}"
+    yield folder
+    subprocess.run(["umount", *(["-l"] if lazy else []), str(folder)], check=True)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conftest import invoke
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -25,26 +26,16 @@ from radiomon.search import ParsedQuery, parse_query, search
 from radiomon.transcript import Segment
 from radiomon.web import create_app
 
-try:
-    from conftest import KEYWORDS_YML, RADIOMON_YML, invoke
-except ImportError:  # tests/ is a package in some layouts
-    from tests.conftest import KEYWORDS_YML, RADIOMON_YML, invoke
-
 START = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
 FUZZ = settings(max_examples=100, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory) -> Path:
+def office(build_office) -> Path:
     """A deployment whose archive holds one recording that mentions Moroleón (so searches find something)."""
-    folder = tmp_path_factory.mktemp("fuzz") / "oficina"
-    folder.mkdir()
-    (folder / "radiomon.yml").write_text(RADIOMON_YML, encoding="utf-8")
-    (folder / "keywords.yml").write_text(KEYWORDS_YML, encoding="utf-8")
-    config = load_config(folder / "radiomon.yml")
-    with Archive(config.archive) as archive:
-        archive.sync_stations(config.stations, str(config.timezone))
+
+    def fill(config, archive):
         recording, _ = archive.add_recording(station="radio-uno", start=START, duration=60)
         archive.replace_segments(recording, [
             Segment(1.0, 5.0, "Buenos días Moroleón, hoy abre el mercado nuevo", avg_logprob=-0.2,
@@ -53,7 +44,8 @@ def office(tmp_path_factory) -> Path:
         ], engine="test")
         jobs.rematch(config, archive)
         assert archive.list_mentions()
-    return folder
+
+    return build_office("fuzz", fill)
 
 
 def counts(config) -> dict[str, int]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from alert_servers import receiver  # noqa: F401  (fixture)
-from conftest import KEYWORDS_YML, RADIOMON_YML
+from conftest import RADIOMON_YML, write_deployment
 
 from radiomon import jobs, media, nightly, timeutil
 from radiomon.archive import Archive
@@ -234,9 +234,7 @@ def build_deployment(folder: Path) -> Path:
     consecutive recordings from 100 days ago transcribed, one of their mentions confirmed, freed pages in
     the archive, and a file in recordings/ that is not the archive's. Built alike every time."""
     folder.mkdir(parents=True)
-    (folder / "radiomon.yml").write_text(RADIOMON_YML, encoding="utf-8")
-    (folder / "keywords.yml").write_text(KEYWORDS_YML, encoding="utf-8")
-    config = load_config(folder / "radiomon.yml")
+    config = load_config(write_deployment(folder))
     day = local_yesterday(config)
     old = (TZ_NOW - timedelta(days=100)).replace(microsecond=0)
     with Archive(config.archive) as archive:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import invoke
 from factories import spoken
 
 from radiomon import jobs
@@ -26,11 +27,6 @@ from radiomon.cli.web_cmds import is_loopback
 from radiomon.config import load_config
 from radiomon.web import accounts, create_app
 from radiomon.web.throttle import FREE_TRIES, LoginThrottle
-
-try:
-    from conftest import KEYWORDS_YML, RADIOMON_YML, invoke
-except ImportError:  # tests/ is a package in some layouts
-    from tests.conftest import KEYWORDS_YML, RADIOMON_YML, invoke
 
 START = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)  # 10:00 in Mexico City
 DAY = "2026-11-25"
@@ -49,16 +45,11 @@ def tone(path: Path, seconds: float) -> Path:
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory) -> Path:
+def office(build_office) -> Path:
     """radio-uno: two consecutive recordings (the first with audio), a gap; fm-oficina: one recording."""
-    folder = tmp_path_factory.mktemp("web") / "oficina"
-    folder.mkdir()
-    (folder / "radiomon.yml").write_text(RADIOMON_YML, encoding="utf-8")
-    (folder / "keywords.yml").write_text(KEYWORDS_YML, encoding="utf-8")
-    config = load_config(folder / "radiomon.yml")
-    audio = tone(folder / "uno-1000.mp3", 120)
-    with Archive(config.archive) as archive:
-        archive.sync_stations(config.stations, str(config.timezone))
+
+    def fill(config, archive):
+        audio = tone(config.path.parent / "uno-1000.mp3", 120)
         first, _ = archive.add_recording(station="radio-uno", start=START, duration=120, path=str(audio))
         segments = [segment("Buenos días Moroleón hoy abre el mercado nuevo", 1.0, 5.0), segment(XSS, 6.0, 9.0)]
         segments += [segment(f"El mercado número {i} de la semana", 10.0 + 4 * i, 13.0 + 4 * i)
@@ -70,7 +61,8 @@ def office(tmp_path_factory) -> Path:
         archive.replace_segments(other, [segment("Reportan lluvia en Moroleón esta tarde", 1.0, 4.0)], engine="test")
         archive.add_gap("radio-uno", START + timedelta(seconds=150), START + timedelta(seconds=170), "network")
         jobs.rematch(config, archive)
-    return folder
+
+    return build_office("web", fill)
 
 
 @pytest.fixture

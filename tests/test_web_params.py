@@ -21,32 +21,23 @@ from radiomon.timeutil import parse_user_instant
 from radiomon.transcript import Segment
 from radiomon.web import create_app
 
-try:
-    from conftest import KEYWORDS_YML, RADIOMON_YML
-except ImportError:  # tests/ is a package in some layouts
-    from tests.conftest import KEYWORDS_YML, RADIOMON_YML
-
 START = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
 BIG = "99999999999999999999"  # 20 digits: past SQLite's int64 (OverflowError in the driver)
 INT64_MAX = 2**63 - 1
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory):
+def office(build_office):
     """One recording without audio whose text mentions Moroleón."""
-    folder = tmp_path_factory.mktemp("params") / "oficina"
-    folder.mkdir()
-    (folder / "radiomon.yml").write_text(RADIOMON_YML, encoding="utf-8")
-    (folder / "keywords.yml").write_text(KEYWORDS_YML, encoding="utf-8")
-    config = load_config(folder / "radiomon.yml")
-    with Archive(config.archive) as archive:
-        archive.sync_stations(config.stations, str(config.timezone))
+
+    def fill(config, archive):
         recording, _ = archive.add_recording(station="radio-uno", start=START, duration=60)
         archive.replace_segments(recording, [Segment(1.0, 5.0, "Buenos días Moroleón", avg_logprob=-0.2,
                                                      no_speech_prob=0.01)], engine="test")
         jobs.rematch(config, archive)
         assert archive.list_mentions()
-    return folder
+
+    return build_office("params", fill)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import KEYWORDS_YML, RADIOMON_YML
+from conftest import RADIOMON_YML
 
 from radiomon.archive import Archive, ArticleRow, MentionRow
 from radiomon.config import load_config
@@ -61,11 +61,8 @@ def add_press(config) -> dict:
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory) -> tuple[Path, dict]:
-    folder = tmp_path_factory.mktemp("press") / "oficina"
-    folder.mkdir()
-    (folder / "radiomon.yml").write_text(PRESS_YML, encoding="utf-8")
-    (folder / "keywords.yml").write_text(KEYWORDS_YML, encoding="utf-8")
+def office(build_office) -> tuple[Path, dict]:
+    folder = build_office("press", radiomon_yml=PRESS_YML)
     ids = add_press(load_config(folder / "radiomon.yml"))
     return folder / "radiomon.yml", ids
 
