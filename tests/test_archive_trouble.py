@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import KEYWORDS_YML, RADIOMON_YML
+from conftest import RADIOMON_YML, own_tmpfs, write_deployment
 
 from radiomon import health
 from radiomon.archive import Archive
@@ -86,17 +86,12 @@ def test_an_archive_this_user_cannot_write_is_a_problem():
 @pytest.fixture
 def own_disk(tmp_path: Path):
     """A 1 MB tmpfs of its own with a deployment and its archive on it (the suite runs as root)."""
-    folder = tmp_path / "disco"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
-                             capture_output=True, text=True)
-    assert mounted.returncode == 0, f"cannot mount a tmpfs (needs root): {mounted.stderr.strip()}"
-    (folder / "radiomon.yml").write_text(RADIOMON_YML, encoding="utf-8")
-    (folder / "keywords.yml").write_text(KEYWORDS_YML, encoding="utf-8")
-    with Archive(folder / "radiomon.db") as archive:
-        archive.ensure_station("radio-uno", "America/Mexico_City")
-    yield folder
-    subprocess.run(["umount", "-l", str(folder)], check=True)
+    # Unmounted lazily (umount -l), as it always was here: a test remounts it read-only.
+    with own_tmpfs(tmp_path / "disco", "1m", lazy=True) as folder:
+        write_deployment(folder)
+        with Archive(folder / "radiomon.db") as archive:
+            archive.ensure_station("radio-uno", "America/Mexico_City")
+        yield folder
 
 
 def radiomon(folder: Path, *args: str) -> subprocess.CompletedProcess:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
@@ -14,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import own_tmpfs
 
 from radiomon.alerts import check_health, deliver_due, messages
 from radiomon.archive import Archive
@@ -256,13 +256,8 @@ def test_alerts_send_checks_health_then_delivers(office, run, receiver) -> None:
 @pytest.fixture
 def small_disk(deployment: Path):
     """recordings/ on an 8 MB tmpfs of its own (the suite runs as root, as `make test` does)."""
-    folder = deployment / "recordings"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
-                             capture_output=True, text=True)
-    assert mounted.returncode == 0, f"cannot mount an 8 MB tmpfs (needs root): {mounted.stderr.strip()}"
-    yield folder
-    subprocess.run(["umount", str(folder)], check=True)
+    with own_tmpfs(deployment / "recordings", "8m") as folder:
+        yield folder
 
 
 def test_a_filling_disk_is_announced_once_and_its_relief_once(office, small_disk, receiver, run) -> None:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import RADIOMON_YML, own_tmpfs
 
 from radiomon.archive import Archive
 from radiomon.errors import InputFileError
@@ -448,18 +449,11 @@ def test_the_same_audio_under_another_path_is_already_imported(run, deployment, 
 @pytest.fixture
 def small_disk(deployment: Path):
     """An 8 MB tmpfs for the archive (the suite runs as root, as `make test` does; see test_health.py)."""
-    folder = deployment / "disco"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
-                             capture_output=True, text=True)
-    assert mounted.returncode == 0, f"cannot mount an 8 MB tmpfs (needs root): {mounted.stderr.strip()}"
-    yield folder
-    subprocess.run(["umount", str(folder)], check=True)
+    with own_tmpfs(deployment / "disco", "8m") as folder:
+        yield folder
 
 
 def test_a_full_disk_is_one_line_and_stores_nothing_half(run, write_config, deployment, small_disk) -> None:
-    from conftest import RADIOMON_YML
-
     write_config(RADIOMON_YML.replace("archive: radiomon.db", "archive: disco/radiomon.db"))
     assert run("init", deployment).exit_code == 0
     text = "Buenos días desde Moroleón, hoy abre el nuevo mercado municipal con muchos puestos. " * 4
