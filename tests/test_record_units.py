@@ -222,7 +222,7 @@ def test_record_help_documents_the_options(run):
     assert "SIGTERM" in result.output
 
 
-def test_record_unknown_station_is_one_line(run, config_path):
+def test_record_unknown_station_is_one_line(run, config_path, archive):
     result = run("record", "--station", "nada")
     assert result.exit_code == 1
     assert (
@@ -237,7 +237,7 @@ def test_record_bad_duration(run):
     assert "Invalid value for '--duration': 'diez' is not a duration; use e.g. 90s, 10m or 1h" in result.output
 
 
-def test_record_without_ffmpeg_stops_at_once(run):
+def test_record_without_ffmpeg_stops_at_once(run, archive):
     result = run("record", "--duration", "1", env={"PATH": "/nonexistent"})
     assert result.exit_code == 1
     assert result.output.endswith(
@@ -248,6 +248,7 @@ def test_station_with_bad_device_is_an_error_gap_and_does_not_stop_the_run(run, 
     (deployment / "radiomon.yml").write_text(
         "timezone: America/Mexico_City\nrecord: {backoff_initial: 0.5}\nstations:\n"
         "  - id: fm\n    input: radio-fm\n")
+    assert run("init", str(deployment)).exit_code == 0  # keeps the files, makes the archive
     result = run("record", "--duration", "2")
     assert result.exit_code == 0, result.output
     assert result.output == "recorded 0 segment(s) from 1 station(s)\n"
@@ -260,7 +261,7 @@ def test_station_with_bad_device_is_an_error_gap_and_does_not_stop_the_run(run, 
         assert [g["reason"] for g in archive.gaps(Filters(stations=("fm",)))] == ["error"]
 
 
-def test_a_station_already_being_recorded_is_refused_in_one_line(config, cli) -> None:
+def test_a_station_already_being_recorded_is_refused_in_one_line(config, cli, archive) -> None:
     from radiomon.pipeline.record.supervisor import lock_path, station_lock
 
     lock = lock_path(config, "radio-uno")
