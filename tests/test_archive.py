@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from factories import START
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,10 +17,7 @@ from radiomon.archive import Archive, schema
 from radiomon.errors import ArchiveError
 from radiomon.filters import Filters
 from radiomon.search.ranked import ranked_rows
-from radiomon.timeutil import UTC
 from radiomon.transcript import Segment, Word
-
-START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)  # 14:00 in Moroleón
 
 
 def fts_ids(archive: Archive, match: str) -> list[int]:

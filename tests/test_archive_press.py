@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
 from pathlib import Path
 
 import pytest
+from factories import START
 
 from radiomon.archive import Archive, ArticleRow, FeedState, MentionRow, schema
-from radiomon.timeutil import UTC
 from radiomon.transcript import Segment
-
-START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 
 
 def article(url: str = "https://diariodelsur.example/2026/11/25/mercado", **kwargs) -> ArticleRow:

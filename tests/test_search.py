@@ -11,6 +11,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from factories import START
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -102,7 +103,6 @@ def test_any_query_is_a_clean_error_or_valid_fts5(fts5: sqlite3.Connection, type
 
 # --- search() over an archive -----------------------------------------------------------------
 
-START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 
 
 @pytest.fixture
