@@ -393,8 +393,8 @@ def test_alerts_of_a_channel_removed_from_the_config_are_marked_failed(setup, sm
 
 
 def test_a_channel_added_to_an_archive_full_of_mentions_sends_only_what_is_news(setup, run, receiver) -> None:
-    """Issue 31: configured on an archive that already held mentions, `alerts send` sent the crisis
-    mention of that minute and, batched, 13 high-priority mentions twelve days old."""
+    """Configured on an archive that already holds mentions, `alerts send` sends the crisis mention of
+    that minute, and not (as it once did, batched) 13 high-priority mentions twelve days old."""
     config = setup([])
     long_ago = START - timedelta(days=12)
     for n in range(13):

@@ -2,7 +2,7 @@
 
 Each install pays for what ``dependencies`` lists; pydub and ffmpeg-python
 sat there unused (radiomon builds its ffmpeg arguments itself, as data, in
-pure tested functions) until issue 31.
+pure tested functions) until they were removed.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`radiomon transcribe` checks its model before looking for work (issue 31).
+"""`radiomon transcribe` checks its model before looking for work.
 
 It used to fail only when a recording was pending: `--model xx` on an
 archive with nothing to do printed "nothing to transcribe" and exited 0, so a
