@@ -11,6 +11,7 @@ cluster configured.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -328,3 +329,172 @@ def test_a_coordinator_killed_mid_batch_is_finished_by_a_rerun_once(station, sch
     assert all(after[i]["attempt"] == before[i]["attempt"] for i in ids if i not in left)  # stored ones untouched
     assert {s[0] for s in _segments(config)} == set(ids)
     _integrity(config)
+
+
+# ---------------------------------------------------------------------------------------------- TLS, audio over HTTP
+
+
+def _certificates(folder: Path, ca_name: str = "radiomon test CA") -> dict[str, str]:
+    """A temporary CA (openssl) and one certificate for 127.0.0.1 it signed: the scheduler, the workers and the
+    coordinator each present it, as each would present its own signed by the cluster's CA."""
+    folder.mkdir(parents=True)
+    ca, ca_key, cert, key, csr = (str(folder / n) for n in ("ca.pem", "ca.key", "cert.pem", "key.pem", "req.csr"))
+    ext = folder / "ext.cnf"
+    ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
+                   "extendedKeyUsage=serverAuth,clientAuth\n", encoding="ascii")
+    curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    for args in (["req", "-x509", *curve, "-keyout", ca_key, "-out", ca, "-days", "2", "-subj", f"/CN={ca_name}"],
+                 ["req", *curve, "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"],
+                 ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert,
+                  "-days", "2", "-extfile", str(ext)]):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+    return {"ca": ca, "cert": cert, "key": key}
+
+
+@pytest.fixture(scope="module")
+def secure(tmp_path_factory):
+    """A `dask scheduler` on tls:// with a temporary CA and two `radiomon worker` processes that share no storage
+    with the coordinator (their --audio-root is an empty folder) and hold an API token in $RADIOMON_TOKEN.
+
+    Yields the address, the certificates, the workers' token and the folder of every process's log."""
+    import secrets
+
+    if not shutil.which("openssl"):
+        pytest.skip("the openssl command makes the temporary CA")
+    top = tmp_path_factory.mktemp("secure")
+    tls = _certificates(top / "tls")
+    token = secrets.token_urlsafe(32)
+    (top / "no-shared-audio").mkdir()
+    (logs := top / "logs").mkdir()
+    port = free_port()
+    address = f"tls://127.0.0.1:{port}"
+    flags = ["--tls-ca-file", tls["ca"], "--tls-cert", tls["cert"], "--tls-key", tls["key"]]
+    commands = [[BIN / "dask", "scheduler", "--protocol", "tls", "--host", "127.0.0.1", "--port", str(port),
+                 "--no-dashboard", *flags]]
+    commands += [[BIN / "radiomon", "worker", address, "--nworkers", "1", "--audio-root", top / "no-shared-audio",
+                  *flags]] * 2
+    procs = []
+    try:
+        for n, command in enumerate(commands):
+            with open(logs / f"{n}.log", "wb") as log:
+                procs.append(subprocess.Popen(command, env={**_env(), "RADIOMON_TOKEN": token}, stdout=log,
+                                              stderr=subprocess.STDOUT, start_new_session=True))
+        security = distributed.security.Security(tls_ca_file=tls["ca"], tls_client_cert=tls["cert"],
+                                                 tls_client_key=tls["key"], require_encryption=True)
+        with distributed.Client(address, security=security, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address, tls, token, logs
+    finally:
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for proc in procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+@pytest.fixture
+def web_ui(station):
+    """The station's web UI on a real waitress server on loopback; yields its URL and the (path, status) it
+    answered, and ``enrol(token)``: an account whose API token is ``token``."""
+    import threading
+
+    import waitress.server
+
+    from radiomon.web.accounts import token_sha256
+    from radiomon.web.app import create_app
+
+    config, _ = station
+    with Archive(config.archive) as archive:
+        archive.sync_stations(config.stations, str(config.timezone))
+    app = create_app(config)
+    answered: list[tuple[str, int]] = []
+
+    def logged(environ, start_response):
+        def start(status, headers, *exc_info):
+            answered.append((environ["PATH_INFO"], int(status.split()[0])))
+            return start_response(status, headers, *exc_info)
+
+        return app(environ, start)
+
+    def enrol(token: str) -> None:
+        with Archive(config.archive) as archive:  # the password is never used: the worker signs in by its token
+            archive.add_user("transcriptor", "not-a-password-hash", token_sha256(token))
+
+    server = waitress.server.create_server(logged, host="127.0.0.1", port=free_port(), threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}", answered, enrol
+    finally:
+        server.close()
+        thread.join(10)
+
+
+def _secure_yml(address: str, tls: dict[str, str], audio_url: str, **more: str) -> str:
+    settings = {"address": address, **tls, "audio_url": audio_url, **more}
+    return CLUSTER_YML + "".join(f"    {k}: {v}\n" for k, v in settings.items() if v)
+
+
+def test_tls_workers_without_shared_storage_fetch_the_audio_with_their_token(station, web_ui, secure, write_config,
+                                                                            run):
+    config, add = station
+    address, tls, token, _ = secure
+    url, answered, enrol = web_ui
+    enrol(token)
+    ids = add(2)
+    write_config(_secure_yml(address, tls, url))
+    result = run("transcribe")
+    assert result.exit_code == 0, result.output
+    assert "transcribed 2 recordings" in result.output
+    rows = _recordings(config)
+    assert all(rows[i]["status"] == "transcribed" and rows[i]["claim_id"] is None for i in ids)
+    assert {s[0] for s in _segments(config)} == set(ids)
+    assert any("Moroleón" in s[3] or "mercado" in s[3] for s in _segments(config))
+    # the workers could not read the files: each came from the web UI, with the token accepted
+    assert sorted(a for a in answered if a[0].startswith("/audio/")) == sorted((f"/audio/{i}", 200) for i in ids)
+    _integrity(config)
+
+
+def test_a_refused_token_transcribes_nothing_and_never_shows_the_token(station, web_ui, secure, write_config, run):
+    config, add = station
+    address, tls, token, logs = secure
+    url, answered, enrol = web_ui
+    enrol("another-accounts-token")  # sign-in needed, and the workers' token is not this archive's
+    ids = add(2)
+    write_config(_secure_yml(address, tls, url))
+    result = run("transcribe")
+    assert result.exit_code != 0
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert "refused its API token (HTTP 401)" in result.output and "RADIOMON_TOKEN" in result.output
+    assert {a[1] for a in answered if a[0].startswith("/audio/")} == {401}
+    rows = _recordings(config)
+    # the worker's setup is wrong, not the recordings: back to pending for the next run, nothing transcribed
+    assert all(rows[i]["status"] == "pending" and rows[i]["claim_id"] is None for i in ids)
+    assert not _segments(config)
+    said = [result.output, *(r["error"] or "" for r in rows.values())]
+    said += [p.read_text(errors="replace") for p in logs.iterdir()]  # the scheduler's and the workers' logs
+    assert all(token not in text for text in said)
+    assert "radiomon" in (logs / "1.log").read_text(errors="replace")  # the logs are really there
+
+
+@pytest.mark.parametrize("how", ["another CA's certificate", "plain tcp:// to the tls:// scheduler"])
+def test_a_coordinator_without_the_clusters_certificate_gets_nothing(station, secure, write_config, run,
+                                                                      tmp_path, how):
+    config, add = station
+    address, tls, _, _ = secure
+    (rid,) = add(1)
+    if how == "plain tcp:// to the tls:// scheduler":
+        address, tls = address.replace("tls://", "tcp://"), {}
+    else:
+        tls = _certificates(tmp_path / "stranger", "another CA")
+    write_config(_secure_yml(address, tls, "").replace("connect_seconds: 60", "connect_seconds: 3"))
+    result = run("transcribe")
+    assert result.exit_code != 0
+    assert "cannot reach the Dask scheduler" in result.output and len(result.output.strip().splitlines()) == 1
+    assert _recordings(config)[rid]["status"] == "pending"

@@ -31,7 +31,8 @@ Faults: a radiomon error on the worker (unreadable audio) fails the
 recording with its reason; a killed worker (KilledWorker), a lost
 connection or a cancelled task hands it back to pending, and after
 ``max_kills`` killed workers it is failed (no poison loop); a worker with
-another radiomon version or model is refused with one line.
+another radiomon version or model, or one whose API token the audio_url
+refuses, is refused with one line and its recordings go back to pending.
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ class ClusterError(RadiomonError):
 
 class WorkerMismatch(RadiomonError):
     """Raised on a worker whose radiomon version or model differs from the coordinator's."""
+
+
+class AudioRefused(RadiomonError):
+    """Raised on a worker that the archive host's audio_url turns away (its API token refused, or a page that is
+    not audio): the worker's setup, not the recording, is wrong, so the recording goes back to pending."""
 
 
 # ---------------------------------------------------------------------------------------------- the worker side
@@ -195,17 +201,30 @@ def audio_file(ref: AudioRef) -> Iterator[Path]:
     if not ref.url:
         raise AudioError(f"recording {ref.recording_id} is outside transcription.cluster.audio_root and no "
                          "audio_url is set: the workers cannot reach its audio")
+    # The token goes in this header only: never in the URL, the task, a log line or an error message.
     request = urllib.request.Request(ref.url, headers={"Authorization": f"Bearer {os.environ.get(TOKEN_ENV, '')}"})
     with tempfile.NamedTemporaryFile(prefix="radiomon-audio-", suffix=Path(ref.relative or "x.audio").suffix) as tmp:
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
+                if response.headers.get_content_type() == "text/html":  # a sign-in or error page: not the audio
+                    raise AudioRefused(f"worker {socket.gethostname()}: {ref.url} answered a web page, not audio: "
+                                       "set transcription.cluster.audio_url to the web UI's address")
                 while chunk := response.read(1 << 20):
                     tmp.write(chunk)
+            problem = None
         except urllib.error.HTTPError as err:
-            hint = f": set ${TOKEN_ENV} on the worker to an API token" if err.code in (401, 403) else ""
-            raise AudioError(f"{ref.url}: HTTP {err.code}{hint}") from None
+            problem = AudioError(f"{ref.url}: HTTP {err.code}")
+            if err.code in (401, 403):
+                given = "its" if os.environ.get(TOKEN_ENV) else f"no ${TOKEN_ENV} as"
+                problem = AudioRefused(f"worker {socket.gethostname()}: {ref.url} refused {given} API token (HTTP "
+                                       f"{err.code}): set ${TOKEN_ENV} on every worker to a valid token (radiomon "
+                                       "users add prints one)")
         except OSError as err:
-            raise AudioError(f"{ref.url}: {err}") from None
+            problem = AudioError(f"{ref.url}: {err}")
+        if problem is not None:
+            # Raised outside the except: Dask pickles an error with its __context__, and an HTTPError (an open
+            # response) does not pickle, so the coordinator would get a bare Exception instead of this one.
+            raise problem
         tmp.flush()
         yield Path(tmp.name)
 
@@ -378,7 +397,7 @@ def transcribe(session: Session, archive: Archive, stage, recordings: Sequence[R
                 result.speech_seconds += outcome.transcript.speech_seconds
                 result.model = outcome.model
                 progress.done(rec, outcome.transcript.duration, True)
-            elif isinstance(outcome, WorkerMismatch):
+            elif isinstance(outcome, (WorkerMismatch, AudioRefused)):  # the worker's setup, not the recording
                 archive.release(claim)
                 refused.append(str(outcome))
                 queue.clear()  # submit no more; what runs finishes
@@ -428,5 +447,5 @@ def _fail(archive: Archive, stage, claim: Claim, err: BaseException, result, pro
     progress.done(claim.recording, claim.recording.duration or 0.0, False)
 
 
-__all__ = ["AudioRef", "ClusterError", "Done", "Session", "SharedModel", "Task", "WorkerMismatch", "audio_file",
-           "connect", "deferred", "for_this_worker", "identity", "run_task", "transcribe"]
+__all__ = ["AudioRef", "AudioRefused", "ClusterError", "Done", "Session", "SharedModel", "Task", "WorkerMismatch",
+           "audio_file", "connect", "deferred", "for_this_worker", "identity", "run_task", "transcribe"]
