@@ -76,6 +76,19 @@ stations:
     input: alsa:hw:1
 """
 
+#: The same deployment reading two newspapers (their feeds are never fetched by the tests that use it).
+PRESS_YML = RADIOMON_YML.replace("stations:\n", """\
+press:
+  outlets:
+    - id: diario-sur
+      name: Diario del Sur
+      feeds: [https://diariodelsur.example/feed/]
+    - id: el-sol
+      name: El Sol del Bajío
+      feeds: [https://elsol.example/feed/]
+stations:
+""")
+
 #: A keywords.yml small enough to read at a glance.
 KEYWORDS_YML = """\
 defaults: {threshold: 88}

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import RADIOMON_YML
+from conftest import PRESS_YML
 
 from radiomon.archive import Archive, ArticleRow, MentionRow
 from radiomon.config import load_config
@@ -20,18 +20,6 @@ from radiomon.search.passage import MAX_CHARS, passage
 from radiomon.search.ranking import ScoringTerm
 from radiomon.timeutil import UTC
 from radiomon.transcript import Segment
-
-PRESS_YML = RADIOMON_YML.replace("stations:\n", """\
-press:
-  outlets:
-    - id: diario-sur
-      name: Diario del Sur
-      feeds: [https://diariodelsur.example/feed/]
-    - id: el-sol
-      name: El Sol del Bajío
-      feeds: [https://elsol.example/feed/]
-stations:
-""")
 
 TEXT = ("El H. Ayuntamiento de Moroleón reabrió el mercado Hidalgo tras su remodelación. "
         "Los comerciantes celebran la obra pública.\nLa presidenta municipal encabezó el acto.")

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import RADIOMON_YML
+from conftest import PRESS_YML
 
 from radiomon.archive import Archive, ArticleRow, MentionRow
 from radiomon.config import load_config
@@ -18,17 +18,6 @@ from radiomon.pipeline.match.press import reading_text
 from radiomon.web.app import create_app
 from radiomon.web.views.article import marked, mention_spans
 
-PRESS_YML = RADIOMON_YML.replace("stations:\n", """\
-press:
-  outlets:
-    - id: diario-sur
-      name: Diario del Sur
-      feeds: [https://diariodelsur.example/feed/]
-    - id: el-sol
-      name: El Sol del Bajío
-      feeds: [https://elsol.example/feed/]
-stations:
-""")
 TITLE = "Reabren el mercado Hidalgo de Moroleón"
 TEXT = ("El H. Ayuntamiento de Moroleón reabrió el mercado Hidalgo tras su remodelación.\n"
         "Los comerciantes <b>celebran</b> la obra; en MOROLEON se espera más visita.")
