@@ -498,3 +498,13 @@ def test_a_coordinator_without_the_clusters_certificate_gets_nothing(station, se
     assert result.exit_code != 0
     assert "cannot reach the Dask scheduler" in result.output and len(result.output.strip().splitlines()) == 1
     assert _recordings(config)[rid]["status"] == "pending"
+
+
+def test_run_says_it_transcribes_locally_instead_of_ignoring_the_cluster(write_config, run):
+    result = run("run", "--cluster", "local")
+    assert result.exit_code == 2
+    assert "radiomon run transcribes locally" in result.output and "transcribe --cluster" in result.output
+    write_config(RADIOMON_YML + "transcription:\n  cluster: local\n")
+    result = run("run", "--station", "no-such-station")  # stops before anything starts, after the note
+    assert result.exit_code == 1
+    assert "transcription.cluster (local) is not used here: radiomon run transcribes locally" in result.output
