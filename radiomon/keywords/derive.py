@@ -157,6 +157,10 @@ class Lexicon:
 _CACHED_TOKENS = 200_000
 # Queries compared with the whole list per matrix (rows × 50,000 bytes of LCS).
 _BLOCK = 512
+# Ratios (percent) a query's limit-th best is tried against, highest first: the
+# words reaching the first one that at least limit words reach are all that
+# is sorted (0: every word, for a query nothing comes close to).
+_LEVELS = (90, 80, 70, 60, 50, 35, 20, 0)
 
 
 class _LengthIndex:
@@ -165,16 +169,19 @@ class _LengthIndex:
     Exactly what ``rapidfuzz.process.extract(query, choices, scorer=fuzz.ratio,
     limit=limit)`` gives (index, best score first, then lowest index), from
     one LCS matrix per batch of queries of one length (bit-parallel, all
-    cores). The ratio is 2·LCS / (q + l), so for a query of q letters:
+    cores). The ratio is 2·LCS / (q + l), so for a query of q letters, a
+    ratio of at least c% is an LCS of at least c·(q + l)/200 with a word of l
+    letters: one comparison of the matrix with a row of those least LCS per
+    level of :data:`_LEVELS`, for the queries still short of ``limit`` words
+    (most are done at the first level or two). Every word at the level is
+    read out, so the limit-th best and its ties are among them, and only
+    those (tens to hundreds a query) are sorted. Scores are compared as
+    2·LCS / (q + l) in floating point: equal ratios give equal quotients,
+    different ones differ by far more than the rounding, so the order is
+    rapidfuzz's.
 
-    * a lower bound of its limit-th best score comes from the words of
-      about its length alone (within one length the score grows with the
-      LCS, so it is found by counting, without sorting);
-    * every word that reaches the bound is read out of the matrix (an LCS
-      of at least bound · (q + l) / 2), and only those (a few hundred a
-      query) are sorted. Scores are compared as 2·LCS / (q + l) in floating point:
-      equal ratios give equal quotients, different ones differ by far more
-      than the rounding, so the order is rapidfuzz's.
+    (The matrix dominates: a flat index of a boolean matrix costs a tenth of
+    it, a 2-D ``nonzero`` or a per-row count more than it.)
     """
 
     def __init__(self, choices: Sequence[str]):
@@ -182,9 +189,8 @@ class _LengthIndex:
         self.order = np.argsort(lengths, kind="stable")  # sorted position → index in choices
         self.sorted = [choices[i] for i in self.order.tolist()]
         self.lengths = lengths[self.order]
-        self.starts = {int(n): int(np.searchsorted(self.lengths, n)) for n in np.unique(self.lengths)}
-        self.stops = {n: int(np.searchsorted(self.lengths, n, side="right")) for n in self.starts}
         self.dtype = np.uint8 if not len(lengths) or lengths.max() < 255 else np.uint16
+        self._leasts: dict[tuple[int, int], np.ndarray] = {}
 
     def best(self, queries: Sequence[str], limit: int) -> list[list[tuple[int, float]]]:
         out: list[list[tuple[int, float]]] = [[] for _ in queries]
@@ -202,74 +208,42 @@ class _LengthIndex:
 
     def _best_of_length(self, queries: list[str], q: int, limit: int) -> list[list[tuple[int, float]]]:
         lcs = process.cdist(queries, self.sorted, scorer=LCSseq.similarity, dtype=self.dtype, workers=-1)
-        bounds = self._bounds(lcs, q, limit)
-        codes, row_code = np.unique(bounds, return_inverse=True)  # a handful of distinct bounds
+        height, width = lcs.shape
+        pending = np.arange(height)  # queries with fewer than limit words found yet
         rows, positions = [], []
-        for n, start in self.starts.items():  # per length: each row's least LCS, one comparison
-            stop = self.stops[n]
-            least = np.array([self._least_of(q, n, int(code)) for code in codes], dtype=np.int64)[row_code]
-            if (least > min(q, n)).all():
-                continue
-            r, p = np.nonzero(lcs[:, start:stop] >= np.minimum(least, 255).astype(lcs.dtype)[:, None])
-            rows.append(r)
-            positions.append(p + start)
+        for level in _LEVELS:
+            if level == 0 or q == 0:  # every word (an empty query scores 100 with an empty word only)
+                rows.append(np.repeat(pending, width))
+                positions.append(np.tile(np.arange(width), len(pending)))
+                break
+            some = lcs if len(pending) == height else lcs[pending]
+            r, p = np.divmod(np.flatnonzero(some >= self._least(q, level)), width)
+            done = np.bincount(r, minlength=len(pending)) >= limit
+            keep = done[r]
+            rows.append(pending[r[keep]])
+            positions.append(p[keep])
+            pending = pending[~done]
+            if not len(pending):
+                break
         r, p = np.concatenate(rows), np.concatenate(positions)
         total = q + self.lengths[p]
         ratio = np.divide(2.0 * lcs[r, p], total, out=np.ones(len(r)), where=total > 0)
         index = self.order[p]
         picked = np.lexsort((index, -ratio, r))
         r, index, ratio = r[picked], index[picked], 100.0 * ratio[picked]
-        firsts = np.searchsorted(r, np.arange(len(queries) + 1)).tolist()
+        firsts = np.searchsorted(r, np.arange(height + 1)).tolist()
         return [list(zip(index[a:min(b, a + limit)].tolist(), ratio[a:min(b, a + limit)].tolist()))
                 for a, b in zip(firsts[:-1], firsts[1:])]
 
-    @staticmethod
-    def _least_of(q: int, n: int, code: int) -> int:
-        """The least LCS of a query of q letters and a word of n letters for a
-        ratio of at least a/b (``code``): 2·LCS/(q + n) ≥ a/b ⟺ LCS ≥ a·(q + n)/(2b)."""
-        a, b = _ratio_of(code)
-        return (a * (q + n) + 2 * b - 1) // (2 * b) if b else 0
-
-    def _bounds(self, lcs: np.ndarray, q: int, limit: int) -> np.ndarray:
-        """For each row, a ratio its limit-th best reaches (coded, see
-        :func:`_ratio_code`): the limit-th best among the words of the
-        nearest lengths (within one length the ratio grows with the LCS:
-        counting, not sorting)."""
-        bounds = np.zeros(len(lcs), dtype=np.int64)  # ratio 0: everything
-        near, count = [], 0
-        for n in sorted(self.starts, key=lambda n: (abs(n - q), n)):
-            # Two lengths either side too: the bound is then about the
-            # limit-th best itself, and few words more than needed are sorted.
-            if count >= limit and abs(n - q) > 2:
-                break
-            near.append(n)
-            count += self.stops[n] - self.starts[n]
-        if count < limit or q == 0:
-            return bounds
-        # the ratios those words can score, best first: 2j/(q + n)
-        ratios = sorted({(2 * j, q + n) for n in near for j in range(1, min(q, n) + 1)},
-                        key=lambda ab: -ab[0] / ab[1])
-        open_ = np.ones(len(lcs), dtype=bool)
-        for a, b in ratios:
-            reached = np.zeros(len(lcs), dtype=np.int64)
-            for n in near:
-                least = (a * (q + n) + 2 * b - 1) // (2 * b)
-                if least <= min(q, n):
-                    reached += np.count_nonzero(lcs[:, self.starts[n]:self.stops[n]] >= least, axis=1)
-            now = open_ & (reached >= limit)
-            bounds[now] = _ratio_code(a, b)
-            open_ &= ~now
-            if not open_.any():
-                break
-        return bounds
-
-
-def _ratio_code(a: int, b: int) -> int:
-    return a << 16 | b
-
-
-def _ratio_of(code: int) -> tuple[int, int]:
-    return code >> 16, code & 0xFFFF
+    def _least(self, q: int, level: int) -> np.ndarray:
+        """Per word, the least LCS with a query of q letters for a ratio of at
+        least ``level``%: 2·LCS/(q + l) ≥ level/100 ⟺ LCS ≥ level·(q + l)/200;
+        the dtype's largest value (no LCS) where the word is too short or long."""
+        if (q, level) not in self._leasts:
+            least = -(-level * (q + self.lengths) // 200)
+            reachable = least <= np.minimum(q, self.lengths)
+            self._leasts[q, level] = np.where(reachable, least, np.iinfo(self.dtype).max).astype(self.dtype)
+        return self._leasts[q, level]
 
 
 @lru_cache(maxsize=1)
