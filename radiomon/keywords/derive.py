@@ -171,17 +171,16 @@ class _LengthIndex:
     one LCS matrix per batch of queries of one length (bit-parallel, all
     cores). The ratio is 2·LCS / (q + l), so for a query of q letters, a
     ratio of at least c% is an LCS of at least c·(q + l)/200 with a word of l
-    letters: one comparison of the matrix with a row of those least LCS per
-    level of :data:`_LEVELS`, for the queries still short of ``limit`` words
-    (most are done at the first level or two). Every word at the level is
-    read out, so the limit-th best and its ties are among them, and only
-    those (tens to hundreds a query) are sorted. Scores are compared as
-    2·LCS / (q + l) in floating point: equal ratios give equal quotients,
-    different ones differ by far more than the rounding, so the order is
-    rapidfuzz's.
-
-    (The matrix dominates: a flat index of a boolean matrix costs a tenth of
-    it, a 2-D ``nonzero`` or a per-row count more than it.)
+    letters: per level c of :data:`_LEVELS`, highest first, the words of
+    each length are compared with that one number (a flat index of the
+    comparison: a tenth of the matrix's cost, where a 2-D ``nonzero`` or a
+    count per row costs more than the matrix), and a query that at least
+    ``limit`` words reach is done. Every word at its level is read out, so
+    its limit-th best and the ties of it are among them, and only those
+    (tens to hundreds a query; most queries are done at 80 or 70) are
+    sorted. Scores are compared as 2·LCS / (q + l) in floating point: equal
+    ratios give equal quotients, different ones differ by far more than the
+    rounding, so the order is rapidfuzz's.
     """
 
     def __init__(self, choices: Sequence[str]):
@@ -189,8 +188,11 @@ class _LengthIndex:
         self.order = np.argsort(lengths, kind="stable")  # sorted position → index in choices
         self.sorted = [choices[i] for i in self.order.tolist()]
         self.lengths = lengths[self.order]
+        unique = np.unique(self.lengths)
+        # (length, first, past last position) of the words of each length
+        self.buckets = list(zip(unique.tolist(), np.searchsorted(self.lengths, unique).tolist(),
+                                np.searchsorted(self.lengths, unique, side="right").tolist()))
         self.dtype = np.uint8 if not len(lengths) or lengths.max() < 255 else np.uint16
-        self._leasts: dict[tuple[int, int], np.ndarray] = {}
 
     def best(self, queries: Sequence[str], limit: int) -> list[list[tuple[int, float]]]:
         out: list[list[tuple[int, float]]] = [[] for _ in queries]
@@ -207,43 +209,45 @@ class _LengthIndex:
         return out
 
     def _best_of_length(self, queries: list[str], q: int, limit: int) -> list[list[tuple[int, float]]]:
-        lcs = process.cdist(queries, self.sorted, scorer=LCSseq.similarity, dtype=self.dtype, workers=-1)
-        height, width = lcs.shape
-        pending = np.arange(height)  # queries with fewer than limit words found yet
+        # Words × queries: the words are rapidfuzz's packed side (sorted by
+        # length they pack well: twice as fast as the other way round), and
+        # the words of one length are consecutive rows, compared with one number.
+        lcs = process.cdist(self.sorted, queries, scorer=LCSseq.similarity, dtype=self.dtype, workers=-1)
+        waiting = np.ones(len(queries), dtype=bool)  # queries short of limit words yet
+        scanned, columns = lcs, np.arange(len(queries))  # what is compared, and its columns' queries
         rows, positions = [], []
         for level in _LEVELS:
+            pending = np.flatnonzero(waiting)
             if level == 0 or q == 0:  # every word (an empty query scores 100 with an empty word only)
-                rows.append(np.repeat(pending, width))
-                positions.append(np.tile(np.arange(width), len(pending)))
+                rows.append(np.tile(pending, len(self.sorted)))
+                positions.append(np.repeat(np.arange(len(self.sorted)), len(pending)))
                 break
-            some = lcs if len(pending) == height else lcs[pending]
-            r, p = np.divmod(np.flatnonzero(some >= self._least(q, level)), width)
-            done = np.bincount(r, minlength=len(pending)) >= limit
+            if 2 * len(pending) <= len(columns):  # the columns of queries done left out, once they are half
+                scanned, columns = lcs[:, pending], pending
+            width = len(columns)
+            found = [np.flatnonzero(scanned[start:stop] >= least) + start * width
+                     for n, start, stop in self.buckets
+                     for least in [-(-level * (q + n) // 200)] if least <= min(q, n)]
+            p, c = np.divmod(np.concatenate(found) if found else np.zeros(0, dtype=np.int64), width)
+            r = columns[c]
+            open_ = waiting[r]
+            p, r = p[open_], r[open_]
+            done = np.bincount(r, minlength=len(queries)) >= limit
             keep = done[r]
-            rows.append(pending[r[keep]])
+            rows.append(r[keep])
             positions.append(p[keep])
-            pending = pending[~done]
-            if not len(pending):
+            waiting &= ~done
+            if not waiting.any():
                 break
         r, p = np.concatenate(rows), np.concatenate(positions)
         total = q + self.lengths[p]
-        ratio = np.divide(2.0 * lcs[r, p], total, out=np.ones(len(r)), where=total > 0)
+        ratio = np.divide(2.0 * lcs[p, r], total, out=np.ones(len(r)), where=total > 0)
         index = self.order[p]
         picked = np.lexsort((index, -ratio, r))
         r, index, ratio = r[picked], index[picked], 100.0 * ratio[picked]
-        firsts = np.searchsorted(r, np.arange(height + 1)).tolist()
+        firsts = np.searchsorted(r, np.arange(len(queries) + 1)).tolist()
         return [list(zip(index[a:min(b, a + limit)].tolist(), ratio[a:min(b, a + limit)].tolist()))
                 for a, b in zip(firsts[:-1], firsts[1:])]
-
-    def _least(self, q: int, level: int) -> np.ndarray:
-        """Per word, the least LCS with a query of q letters for a ratio of at
-        least ``level``%: 2·LCS/(q + l) ≥ level/100 ⟺ LCS ≥ level·(q + l)/200;
-        the dtype's largest value (no LCS) where the word is too short or long."""
-        if (q, level) not in self._leasts:
-            least = -(-level * (q + self.lengths) // 200)
-            reachable = least <= np.minimum(q, self.lengths)
-            self._leasts[q, level] = np.where(reachable, least, np.iinfo(self.dtype).max).astype(self.dtype)
-        return self._leasts[q, level]
 
 
 @lru_cache(maxsize=1)
