@@ -99,11 +99,17 @@ class SegmentRegistrar:
         its name, its row and its audio agree: a reader of ``…/2026-11-25/095430.mp3`` (``radiomon
         import``, the staff in the folder) takes 09:54:30 for the time of its first sample.
 
-        Renamed before its row is written, so the archive only ever holds the final path. A name
-        already taken (a file shorter than a second before it) is never overwritten: the file
-        keeps ffmpeg's name and says so in the log.
+        Renamed before its row is written, so the archive only ever holds the final path. Its
+        nearest second may be taken (a file of less than a second before it, or a stalled one
+        whose audio the server delivered late); then the other second within one of its start.
+        A name still taken is never overwritten: the file keeps ffmpeg's name and says so in the log.
         """
-        wanted = path.parent.parent / segment_clock.file_name(start, self.tz, path.suffix)
+        folder = path.parent.parent
+        nearest = folder / segment_clock.file_name(start, self.tz, path.suffix)
+        floor = folder / segment_clock.file_name(start, self.tz, path.suffix, nearest=False)
+        ceiling = folder / segment_clock.file_name(start + timedelta(seconds=1), self.tz, path.suffix,
+                                                   nearest=False)
+        wanted = next((name for name in (nearest, floor, ceiling) if name == path or not name.exists()), nearest)
         if wanted == path:
             return path
         try:
@@ -111,7 +117,7 @@ class SegmentRegistrar:
             os.link(path, wanted)  # unlike a rename, never replaces a file already there
         except FileExistsError:
             log.warning("%s: %s starts at %s but %s exists; name kept", self.station, path.name,
-                        start.astimezone(self.tz).strftime("%H:%M:%S"), wanted.name)
+                        start.astimezone(self.tz).strftime("%H:%M:%S"), nearest.name)
             return path
         except OSError:  # a file system without hard links
             if wanted.exists():

@@ -95,7 +95,7 @@ class SegmentClock:
         self.last_end = placement.end
 
 
-def file_name(start: datetime, tz: tzinfo, ext: str) -> str:
+def file_name(start: datetime, tz: tzinfo, ext: str, *, nearest: bool = True) -> str:
     """``2026-11-25/095436.mp3``: where a segment whose first sample plays at ``start``
     belongs, under its station's folder (local time, to the nearest second).
 
@@ -103,8 +103,11 @@ def file_name(start: datetime, tz: tzinfo, ext: str) -> str:
     name (its chained start lies within jitter of the cut). The first file after
     a reconnect does not: its head replayed by the server is trimmed, or the
     stream stalled before audio came, so "095430" can start at 09:54:36.
+
+    With ``nearest`` false the second is the one the first sample plays in (rounded down): the name a
+    file gets when the nearest second is the next file's (its audio began just before a cut).
     """
-    local = (start + timedelta(microseconds=500_000)).astimezone(tz).replace(microsecond=0)
+    local = (start + timedelta(microseconds=500_000 if nearest else 0)).astimezone(tz).replace(microsecond=0)
     return f"{local:%Y-%m-%d}/{local:%H%M%S}.{ext.lstrip('.')}"
 
 
