@@ -105,7 +105,19 @@ def test_a_name_already_taken_is_never_overwritten(registrar, archive, config, m
     planned = make_tone(folder / "095430.mp3", seconds=12.0)
     registrar(last_end=local("09:54:36")).register(planned, local("09:54:45").timestamp(), first=True)
     (row,) = rows(archive)
-    assert row.path == str(planned) and taken.read_bytes() == before
+    assert taken.read_bytes() == before  # never overwritten
+    assert row.path == str(folder / "095437.mp3")  # the other second within one of its start (09:54:36)
+    assert Path(row.path).exists() and not planned.exists()
+
+
+def test_when_both_seconds_are_taken_the_file_keeps_its_name(registrar, archive, config, make_tone):
+    folder = config.recordings_dir / STATION / "2026-11-25"
+    taken = [make_tone(folder / f"09543{s}.mp3", seconds=1.0, kind="silence") for s in (6, 7)]
+    before = [t.read_bytes() for t in taken]
+    planned = make_tone(folder / "095430.mp3", seconds=12.0)
+    registrar(last_end=local("09:54:36")).register(planned, local("09:54:45").timestamp(), first=True)
+    (row,) = rows(archive)
+    assert row.path == str(planned) and [t.read_bytes() for t in taken] == before
 
 
 def test_a_file_left_by_a_killed_run_is_named_by_the_start_it_is_registered_with(
