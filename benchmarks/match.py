@@ -126,7 +126,7 @@ def check(archive: Archive, matcher) -> None:
     began = time.perf_counter()
     expected = sorted(
         key(asdict(row)) for (rid,) in archive.conn.execute("SELECT id FROM recordings WHERE status = 'transcribed'")
-        for row in find_in_segments(matcher, archive.recording_segments(rid)))
+        for row in find_in_segments(matcher, archive.segments_to_match(rid)))
     same = stored == expected
     print(f"  check: {len(expected):,} mentions matching every recording exhaustively "
           f"({time.perf_counter() - began:.1f} s): {'identical' if same else 'DIFFERENT'}")

@@ -72,7 +72,7 @@ def main() -> None:
             read = {segment_id for r in archive.recordings_with_text(filters)
                     for segment_id, _, _ in archive.texts_said([r], filters)}
             expected = [s for r in archive.recordings_with_text(filters)
-                        for s in near_misses_in(strict, loose, archive.recording_segments(r)) if s.segment_id in read]
+                        for s in near_misses_in(strict, loose, archive.segments_to_match(r)) if s.segment_id in read]
             same = expected == found.near_misses
             print(f"  check: every segment read by both matchers ({time.perf_counter() - began:.1f} s): "
                   f"{'identical' if same else 'DIFFERENT'}")

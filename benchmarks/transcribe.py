@@ -188,7 +188,7 @@ def run_radiomon(workdir: Path, files, engine: str, *, name: str | None = None, 
             index = int(rec.station.rsplit("-", 1)[1])
             words[index] = [
                 (w["word"], w["start"], w["end"])
-                for seg in archive.segments_of(rec.id)
+                for seg in archive.transcript_rows(rec.id)
                 for w in json.loads(seg["words"] or "[]")
             ]
             if rec.status != "transcribed":

@@ -114,7 +114,7 @@ def add_benchmark_day(db: Path, days: int) -> tuple[int, str]:
                                         words=tuple(Word(w, begin + k * step, begin + (k + 1) * step, 0.9)
                                                     for k, w in enumerate(words))))
             archive.replace_segments(recording_id, segments, engine="benchmark")
-            stored = archive.segments_of(recording_id)
+            stored = archive.transcript_rows(recording_id)
             mentions = [
                 MentionRow(segment["id"], recording_id, STATION, "municipio", "Moroleón", "Moroleón", 100.0,
                            (start + timedelta(seconds=segment["start"] + 0.4)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),

@@ -340,7 +340,7 @@ def archive_problems(config_path: Path, *, settled: bool = True) -> list[str]:
     with Archive(db) as archive:
         for (rec_id,) in rows("SELECT id FROM recordings WHERE status = 'transcribed'"):
             found = {(m.segment_id, m.group_id, m.keyword, round(m.offset, 2))
-                     for m in find_in_segments(matcher, archive.recording_segments(rec_id))}
+                     for m in find_in_segments(matcher, archive.segments_to_match(rec_id))}
             stored = {(m.segment_id, m.group_id, m.keyword, round(m.offset, 2)) for m in archive.mentions_of(rec_id)}
             if found != stored:
                 problems.append(f"recording {rec_id}: mentions stored {sorted(stored - found)} but not found, "

@@ -248,7 +248,7 @@ SEGMENTS = [
 def test_replace_segments_stores_times_words_and_status(archive: Archive) -> None:
     rec = recording(archive, duration=None)
     assert archive.replace_segments(rec, SEGMENTS, engine="faster-whisper", model="base", duration=12.5) == 3
-    stored = archive.segments_of(rec)
+    stored = archive.transcript_rows(rec)
     assert [(s["start"], s["end"], s["start_utc"], s["end_utc"]) for s in stored] == [
         (0.0, 4.5, "2026-11-25T20:00:00.000Z", "2026-11-25T20:00:04.500Z"),
         (4.5, 9.25, "2026-11-25T20:00:04.500Z", "2026-11-25T20:00:09.250Z"),
@@ -269,31 +269,31 @@ def test_replacing_segments_again_leaves_only_the_new_ones(archive: Archive) -> 
     rec = recording(archive)
     archive.replace_segments(rec, SEGMENTS)
     archive.conn.execute("UPDATE recordings SET matched_utc = '2026-11-25T20:30:00.000Z' WHERE id = ?", (rec,))
-    segment = archive.segments_of(rec)[0]["id"]
+    segment = archive.transcript_rows(rec)[0]["id"]
     archive.conn.execute(
         "INSERT INTO mentions (segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset)"
         " VALUES (?, ?, 'radio-uno', 'municipio', 'Moroleón', 'Moroleón', 100, '2026-11-25T20:00:01.000Z', 1.0)",
         (segment, rec),
     )
     archive.replace_segments(rec, [Segment(0.0, 3.0, "Nueva transcripción de Moroleón.")])
-    assert [s["text"] for s in archive.segments_of(rec)] == ["Nueva transcripción de Moroleón."]
+    assert [s["text"] for s in archive.transcript_rows(rec)] == ["Nueva transcripción de Moroleón."]
     assert archive.query("SELECT count(*) AS n FROM mentions") == [{"n": 0}]
     assert archive.recording(rec).matched_utc is None  # to be matched again
     assert fts_ids(archive, "mercado") == []
-    assert fts_ids(archive, "moroleon") == [archive.segments_of(rec)[0]["id"]]
+    assert fts_ids(archive, "moroleon") == [archive.transcript_rows(rec)[0]["id"]]
     fts_integrity(archive)
 
 
 def test_a_failing_segment_in_the_middle_leaves_nothing_written(archive: Archive) -> None:
     rec = recording(archive)
     archive.replace_segments(rec, SEGMENTS[:1])
-    before = archive.segments_of(rec)
+    before = archive.transcript_rows(rec)
     unstorable = Segment(2.0, 4.0, "Segunda.")
     object.__setattr__(unstorable, "text", None)  # past Segment's own cleaning: the NOT NULL column refuses it
     bad = [Segment(0.0, 2.0, "Primera frase nueva."), unstorable, Segment(4.0, 6.0, "Tercera.")]
     with pytest.raises(sqlite3.IntegrityError):
         archive.replace_segments(rec, bad, engine="faster-whisper")
-    assert archive.segments_of(rec) == before
+    assert archive.transcript_rows(rec) == before
     assert archive.recording(rec).engine is None
     assert fts_ids(archive, "primera") == []
     assert fts_ids(archive, "moroleon") == [before[0]["id"]]
@@ -318,7 +318,7 @@ def test_a_transcriber_crashing_mid_stream_leaves_nothing_written(archive: Archi
 
     with pytest.raises(RuntimeError):
         archive.replace_segments(rec, segments())
-    assert archive.segments_of(rec) == []
+    assert archive.transcript_rows(rec) == []
     assert archive.recording(rec).status == "pending"
     assert fts_ids(archive, "alcanzo") == []
 
@@ -331,7 +331,7 @@ def test_replace_segments_of_an_unknown_recording(archive: Archive) -> None:
 def test_fts_triggers_follow_insert_update_and_delete(archive: Archive) -> None:
     rec = recording(archive)
     archive.replace_segments(rec, SEGMENTS)
-    first, second, third = (s["id"] for s in archive.segments_of(rec))
+    first, second, third = (s["id"] for s in archive.transcript_rows(rec))
     assert fts_ids(archive, "moroleon") == [first]
 
     with archive.write() as conn:
@@ -457,7 +457,7 @@ def test_since_finds_late_segments_of_a_recording_whose_duration_is_unknown(arch
 def test_search_by_group_uses_the_mentions(archive: Archive) -> None:
     rec = recording(archive)
     archive.replace_segments(rec, SEGMENTS)
-    first = archive.segments_of(rec)[0]["id"]
+    first = archive.transcript_rows(rec)[0]["id"]
     archive.conn.execute(
         "INSERT INTO mentions (segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset)"
         " VALUES (?, ?, 'radio-uno', 'municipio', 'Moroleón', 'Moroleón', 100, '2026-11-25T20:00:01.000Z', 1.0)",

@@ -205,7 +205,7 @@ def station_audio(archive: Archive, deployment: Path):
                                                 path=str(path), status="transcribed")
         archive.replace_segments(recording_id, [Segment(offsets[name] - 1, offsets[name] + 3,
                                                         "El Ayuntamiento de Moroleón <b>anunció</b> obras.")])
-        [segment] = archive.segments_of(recording_id)
+        [segment] = archive.transcript_rows(recording_id)
         [added] = archive.replace_mentions(recording_id, [MentionRow(
             segment["id"], recording_id, "radio-uno", "municipio", "Moroleón", "Moroleón", 100.0,
             timeutil.shift(timeutil.to_iso(start), offsets[name]), offsets[name],

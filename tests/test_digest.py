@@ -45,7 +45,7 @@ def add_mention(archive: Archive, station: str, when: datetime, group: str, keyw
     """One recording (an imported transcript) with one segment and one mention at its start."""
     recording_id, _ = archive.add_recording(station=station, start=when, duration=10.0, status="transcribed")
     archive.replace_segments(recording_id, [Segment(0.0, 5.0, context)])
-    [segment] = archive.segments_of(recording_id)
+    [segment] = archive.transcript_rows(recording_id)
     at = when.astimezone(timezone.utc)
     [row] = archive.replace_mentions(recording_id, [MentionRow(
         segment["id"], recording_id, station, group, keyword, matched or keyword, 96.0,

@@ -207,7 +207,7 @@ def test_the_narrowed_pass_finds_what_reading_every_segment_finds(imported, arch
     keywords = load_keywords(imported / "keywords.yml")
     strict, loose = Matcher(keywords), Matcher(keywords, near_miss=SUGGEST_NEAR_MISSES)
     everything = [s for r in archive.recordings_with_text() for s in near_misses_in(strict, loose,
-                                                                                   archive.recording_segments(r))]
+                                                                                   archive.segments_to_match(r))]
     found = find_near_misses(archive, keywords)
     assert found.near_misses == everything and len(everything) == 4
     assert (found.recordings, found.segments) == (3, 6)
@@ -236,7 +236,7 @@ def test_the_narrowed_pass_is_exact_on_any_words(recordings):
                                            path=f"/r{n}.mp3")
             archive.replace_segments(rid, [Segment(3.0 * i, 3.0 * i + 3, t) for i, t in enumerate(texts) if t])
         everything = [s for r in archive.recordings_with_text()
-                      for s in near_misses_in(strict, loose, archive.recording_segments(r))]
+                      for s in near_misses_in(strict, loose, archive.segments_to_match(r))]
         assert find_near_misses(archive, HYPOTHESIS_KEYWORDS).near_misses == everything
 
 

@@ -61,7 +61,7 @@ def test_match_recording_stores_every_field(archive, matcher):
                            ("municipio", "Moroleón", "Moroleón"),
                            ("dependencias", "Obras Públicas", "Obras Públicas")]
     dif = rows[0]
-    seg_id = archive.segments_of(rid)[1]["id"]
+    seg_id = archive.transcript_rows(rid)[1]["id"]
     assert (dif.segment_id, dif.recording_id, dif.station) == (seg_id, rid, "radio-uno")
     assert dif.offset == 4.5  # the word "DIF" (word timestamps, not the segment start)
     assert dif.at_utc == "2026-11-25T20:00:04.500Z"

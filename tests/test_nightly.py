@@ -352,7 +352,7 @@ def state(config_path: Path) -> dict:
         return {
             "recordings": sorted((r.start_utc, r.status) for r in recordings.values()),
             "segments": sorted((recordings[s["recording_id"]].start_utc, s["start"], s["end"], s["text"])
-                               for r in recordings for s in archive.segments_of(r)),
+                               for r in recordings for s in archive.transcript_rows(r)),
             "mentions": sorted((recordings[m.recording_id].start_utc, m.keyword, m.matched, m.offset, m.review or "")
                                for m in archive.list_mentions()),
             "kept": sorted(p.name for p in config.kept_clips_dir.rglob("*") if p.is_file()),
@@ -438,7 +438,7 @@ def test_nightly_killed_at_any_point_loses_nothing_and_doubles_nothing(reference
         for recording in archive.recordings(status="transcribed"):
             written = json.loads(Path(recording.transcript_path).read_text(encoding="utf-8"))["segments"]
             assert [s["text"].strip() for s in written] == [s["text"].strip() for s in
-                                                            archive.segments_of(recording.id)], why
+                                                            archive.transcript_rows(recording.id)], why
         for recording in archive.recordings(status="pruned"):
             assert not Path(recording.path).exists()
     assert stray.read_text() == "no es del archivo"

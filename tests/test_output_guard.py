@@ -51,7 +51,7 @@ def office(deployment: Path, archive: Archive, make_tone):
     recording_id, _ = archive.add_recording(station="radio-uno", start=START, duration=media.probe_duration(audio),
                                             path=str(audio), status="transcribed")
     archive.replace_segments(recording_id, [Segment(9.0, 13.0, "El Ayuntamiento de Moroleón anunció obras.")])
-    [segment] = archive.segments_of(recording_id)
+    [segment] = archive.transcript_rows(recording_id)
     archive.replace_mentions(recording_id, [MentionRow(
         segment["id"], recording_id, "radio-uno", "municipio", "Moroleón", "Moroleón", 100.0,
         timeutil.shift(timeutil.to_iso(START), 10.0), 10.0, "El Ayuntamiento de Moroleón anunció obras.")])

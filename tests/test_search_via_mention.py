@@ -55,7 +55,7 @@ def heard(tmp_path):
     for station, lines in texts.items():
         recording, _ = archive.add_recording(station=station, start=START, duration=60, path=f"{station}.mp3")
         archive.replace_segments(recording, [Segment(5.0 * i, 5.0 * i + 4, line) for i, line in enumerate(lines)])
-        rows = archive.segments_of(recording)
+        rows = archive.transcript_rows(recording)
         ids.update({row["text"]: row["id"] for row in rows})
         mentions = []
         for row in rows:

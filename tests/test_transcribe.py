@@ -76,7 +76,7 @@ def register(archive: Archive, path: Path, *, station: str = "radio-uno", minute
 
 
 def words_of(archive: Archive, rec_id: int) -> list[dict]:
-    return [w for s in archive.segments_of(rec_id) for w in json.loads(s["words"] or "[]")]
+    return [w for s in archive.transcript_rows(rec_id) for w in json.loads(s["words"] or "[]")]
 
 
 def recall(said: str, heard: str) -> float:
@@ -96,7 +96,7 @@ def test_transcribe_stores_timed_spanish_text(run, archive, deployment, newscast
     rec = archive.recording(rec_id)
     assert (rec.status, rec.engine, rec.model, rec.error) == ("transcribed", "faster-whisper", "base", None)
     assert rec.duration == pytest.approx(clip.duration, abs=0.1)
-    segments = archive.segments_of(rec_id)
+    segments = archive.transcript_rows(rec_id)
     text = " ".join(s["text"] for s in segments)
     # What base hears of espeak's voice depends on CTranslate2's int8 kernels, chosen by the CPU's
     # instruction set and BLAS: on one AMD EPYC the recall was 0.75 with AVX-512, AVX or GENERIC and
@@ -131,17 +131,17 @@ def test_transcribe_stores_timed_spanish_text(run, archive, deployment, newscast
 def test_a_rerun_never_duplicates_and_retranscribe_replaces(run, archive, newscast):
     rec_id = register(archive, newscast[0])
     assert run("transcribe").exit_code == 0
-    first = archive.segments_of(rec_id)
+    first = archive.transcript_rows(rec_id)
     matched_first = archive.recording(rec_id).matched_utc
     assert matched_first is not None  # transcribing matches at once
 
     again = run("transcribe")
     assert (again.exit_code, again.output) == (0, "nothing to transcribe\n")
-    assert archive.segments_of(rec_id) == first
+    assert archive.transcript_rows(rec_id) == first
 
     redo = run("transcribe", "--retranscribe")
     assert redo.exit_code == 0, redo.output
-    second = archive.segments_of(rec_id)
+    second = archive.transcript_rows(rec_id)
     assert [s["text"] for s in second] == [s["text"] for s in first]
     assert archive.recording(rec_id).matched_utc > matched_first  # its new segments were matched again
     assert archive.query("SELECT count(*) AS n FROM segments")[0]["n"] == len(first)
@@ -152,7 +152,7 @@ def test_music_only_yields_no_text(run, archive, song):
     result = run("transcribe")
     assert result.exit_code == 0, result.output
     assert archive.recording(rec_id).status == "transcribed"
-    assert archive.segments_of(rec_id) == []
+    assert archive.transcript_rows(rec_id) == []
 
 
 def test_a_corrupt_file_is_marked_failed_and_the_batch_goes_on(run, archive, deployment, song):
@@ -203,16 +203,16 @@ def test_a_kill_between_transcription_and_write_leaves_it_pending(config_path, a
     rec_id = register(archive, newscast[0])
     assert killed_run(config_path, KILL_BEFORE_WRITE) == -9
     assert archive.recording(rec_id).status == "pending"
-    assert archive.segments_of(rec_id) == []
+    assert archive.transcript_rows(rec_id) == []
 
 
 def test_a_kill_during_the_write_keeps_the_previous_transcript_whole(run, config_path, archive, newscast):
     rec_id = register(archive, newscast[0])
     assert run("transcribe").exit_code == 0
-    before = archive.segments_of(rec_id)
+    before = archive.transcript_rows(rec_id)
     assert killed_run(config_path, KILL_DURING_WRITE, "--retranscribe") == -9
     with Archive(archive.path) as fresh:  # a new connection sees what is on disk
-        assert fresh.segments_of(rec_id) == before
+        assert fresh.transcript_rows(rec_id) == before
         assert fresh.recording(rec_id).status == "transcribed"
 
 
@@ -253,7 +253,7 @@ def test_the_openai_whisper_engine_on_the_same_weights(run, archive, config_path
     assert result.exit_code == 0, result.output
     rec = archive.recording(rec_id)
     assert (rec.status, rec.engine, rec.model) == ("transcribed", "openai-whisper", str(openai_checkpoint))
-    text = " ".join(s["text"] for s in archive.segments_of(rec_id))
+    text = " ".join(s["text"] for s in archive.transcript_rows(rec_id))
     assert recall(SAID[0], text) >= 0.7, text
     words = words_of(archive, rec_id)
     assert words and [w["start"] for w in words] == sorted(w["start"] for w in words)
@@ -290,7 +290,7 @@ def test_rescoring_recovers_a_name_whisper_misheard(run, archive, write_config, 
     result = run("transcribe")
 
     assert result.exit_code == 0, result.output
-    text = " ".join(s["text"] for r in rec_ids for s in archive.segments_of(r))
+    text = " ".join(s["text"] for r in rec_ids for s in archive.transcript_rows(r))
     mentions = archive.query("SELECT keyword, matched, offset FROM mentions ORDER BY recording_id")
     if not rescore:  # the near miss as decoded: no mention (what rescoring is for)
         assert normalize(text).count("acambalo") == 3 and mentions == [], text

@@ -125,7 +125,9 @@ class SegmentsMixin(ArchiveBase):
             conn.execute(f"UPDATE recordings SET {', '.join(assignments)} WHERE id = ?", (*params, recording_id))
             return len(rows)
 
-    def segments_of(self, recording_id: int) -> list[dict]:
+    def transcript_rows(self, recording_id: int) -> list[dict]:
+        """A recording's segments as staff and scripts read them (the Grabación page, the API): times in
+        seconds and UTC, the scores, the words as JSON; in order."""
         return self.query(
             'SELECT id, recording_id, start, "end", start_utc, end_utc, text, avg_logprob, '
             "no_speech_prob, words FROM segments WHERE recording_id = ? ORDER BY start, id",
@@ -142,7 +144,7 @@ class SegmentsMixin(ArchiveBase):
         return self.conn.execute("SELECT coalesce(max(id), 0) FROM segments").fetchone()[0]
 
     # -- what the matcher reads ---------------------------------------------------
-    def recording_segments(self, recording_id: int) -> list[dict]:
+    def segments_to_match(self, recording_id: int) -> list[dict]:
         """A recording's segments in order, with what the matcher needs."""
         return self._segment_dicts(self.conn.execute(
             "SELECT s.id, s.recording_id, r.station, s.start_ms, s.end_ms, s.epoch_ms, s.text, s.words "

@@ -48,7 +48,7 @@ def segment_words(segment: dict) -> list[Word]:
 
 def find_in_segments(matcher: Matcher, segments: Sequence[dict]) -> list[MentionRow]:
     """Mentions in consecutive segments of one recording (as
-    :meth:`Archive.recording_segments` returns them), in order.
+    :meth:`Archive.segments_to_match` returns them), in order.
 
     Only segments with a word that anchors some keyword are matched, each
     joined with its neighbours into a run (the common case, a segment with

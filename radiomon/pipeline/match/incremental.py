@@ -63,7 +63,7 @@ def match_pending(archive: Archive, matcher: Matcher, filters: Filters = Filters
 def _match_one(archive: Archive, matcher: Matcher, recording_id: int, since: str | None,
                result: MatchResult, emit_events: bool) -> None:
     with archive.write():
-        segments = archive.recording_segments(recording_id)
+        segments = archive.segments_to_match(recording_id)
         rows = find_in_segments(matcher, segments)
         changes = archive.replace_mentions(
             recording_id, rows, on_added=event_writer(archive, matcher, result, since) if emit_events else None)

@@ -1,4 +1,8 @@
-"""One module per page (and one for the JSON API); each owns a blueprint."""
+"""One module per page (and one for the JSON API); each owns a blueprint.
+
+Buscar (search), Grabación (recording), Menciones (mentions), Mención (mention), Artículo (article),
+Síntesis (digest), Estado (status), sign-in (auth), the audio route (audio) and the JSON API (api).
+"""
 
 from radiomon.web.views import api, article, audio, auth, digest, mention, mentions, recording, search, status
 

@@ -23,7 +23,7 @@ def recording_data(recording_id: int, *, decode_words: bool = True) -> dict | No
     recording = archive.recording(recording_id)
     if recording is None:
         return None
-    segments = archive.segments_of(recording_id)
+    segments = archive.transcript_rows(recording_id)
     if decode_words:
         for segment in segments:
             segment["words"] = json.loads(segment["words"]) if segment["words"] else []
