@@ -25,7 +25,7 @@ import yaml
 
 from radiomon.config import PressOutlet
 from radiomon.errors import ConfigError
-from radiomon.yamlfile import YamlDocument
+from radiomon.yamlfile import YamlDocument, child
 
 _BREAKS = ("\r\n", "\n")
 
@@ -40,8 +40,8 @@ def append_outlet(text: str, outlet: PressOutlet, path: Path) -> str:
                           "give another with --id")
     newline = "\r\n" if "\r\n" in text else "\n"
     root = YamlDocument(str(path), text).node
-    press = _value(root, "press")
-    outlets = _value(press, "outlets") if press is not None else None
+    press = child(root, "press")
+    outlets = child(press, "outlets") if press is not None else None
     if press is None or (isinstance(press, yaml.ScalarNode) and press.tag.endswith(":null")):
         if press is not None:  # `press:` with nothing under it
             text = _splice(text, press.start_mark.index, press.end_mark.index, "")
@@ -100,14 +100,6 @@ def _block(outlet: PressOutlet, indent: int, head: str | None = None) -> list[st
 def _flow(outlet: PressOutlet) -> str:
     feeds = ", ".join(_quoted(u) for u in outlet.feeds)
     return f"{{id: {outlet.id}, name: {_quoted(outlet.name or outlet.id)}, feeds: [{feeds}], scope: {outlet.scope}}}"
-
-
-def _value(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if key_node.value == key:
-                return value_node
-    return None
 
 
 def _key_node(node: yaml.MappingNode, key: str) -> yaml.Node:

@@ -55,7 +55,7 @@ class YamlDocument:
             if node is None:
                 break
             line = node.start_mark.line + 1
-            node = _child(node, key)
+            node = child(node, key)
         if node is not None:
             line = node.start_mark.line + 1
         return f"{self.source}:{line}" if line else self.source
@@ -87,7 +87,8 @@ def dotted(key_path: KeyPath) -> str:
     return out or "(top level)"
 
 
-def _child(node: Any, key: str | int) -> Any:
+def child(node: Any, key: str | int) -> Any:
+    """The node under ``key`` of a mapping node (or index of a sequence node); None when there is none."""
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if key_node.value == key:

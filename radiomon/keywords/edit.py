@@ -34,7 +34,7 @@ from radiomon.errors import ConfigError
 from radiomon.keywords.load import keywords_from_text
 from radiomon.keywords.model import KeywordSet, Term
 from radiomon.keywords.normalize import normalize
-from radiomon.yamlfile import YamlDocument
+from radiomon.yamlfile import YamlDocument, child
 
 Kind = Literal["aliases", "exclude"]
 KINDS: tuple[Kind, ...] = ("aliases", "exclude")
@@ -139,16 +139,8 @@ def _scalar(spelling: str) -> str:
 
 
 # -- the node tree --------------------------------------------------------------
-def _value(node: yaml.Node, key: str) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if key_node.value == key:
-                return value_node
-    return None
-
-
 def _terms_node(root: yaml.Node, group_id: str) -> yaml.SequenceNode:
-    node = _value(_value(_value(root, "groups"), group_id), "terms")
+    node = child(child(child(root, "groups"), group_id), "terms")
     assert isinstance(node, yaml.SequenceNode)  # the file loaded: groups.<id>.terms is a list
     return node
 
