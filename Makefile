@@ -13,9 +13,9 @@ DEMO   ?= demo-run
 # Debian's es-MX prompts and music-on-hold (test and benchmark audio), sqlite3
 # (the archive opens in the CLI), wspanish (real Spanish words for the search
 # and match benchmarks), chromium (the web UI's browser tests, driven by
-# Playwright), systemd (systemd-analyze verifies the units in deploy/systemd).
+# Playwright), systemd (systemd-analyze verifies the units in deploy/systemd), openssl (the cluster tests' temporary CA).
 APT_RUNTIME := ffmpeg icecast2
-APT_TEST    := ffmpeg espeak-ng sox sqlite3 icecast2 asterisk-core-sounds-es-wav asterisk-moh-opsound-wav wspanish chromium systemd
+APT_TEST    := ffmpeg espeak-ng sox sqlite3 icecast2 asterisk-core-sounds-es-wav asterisk-moh-opsound-wav wspanish chromium systemd openssl
 
 .PHONY: demo test system-runtime system-test venv install install-dev clean-demo
 

@@ -11,7 +11,6 @@ cluster configured.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -359,8 +358,6 @@ def secure(tmp_path_factory):
     Yields the address, the certificates, the workers' token and the folder of every process's log."""
     import secrets
 
-    if not shutil.which("openssl"):
-        pytest.skip("the openssl command makes the temporary CA")
     top = tmp_path_factory.mktemp("secure")
     tls = _certificates(top / "tls")
     token = secrets.token_urlsafe(32)
