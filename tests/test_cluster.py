@@ -19,16 +19,14 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import audio_factory
+import distributed  # noqa: E402 - make install-dev installs radiomon[cluster]: missing, these tests must fail
 import pytest
 from conftest import RADIOMON_YML
+from icecast import free_port
 
 from radiomon.archive import Archive
 from radiomon.config import load_config
-
-distributed = pytest.importorskip("distributed")  # make install-dev installs radiomon[cluster]
-
-import audio_factory  # noqa: E402
-from icecast import free_port  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
