@@ -258,6 +258,7 @@ def run_sample(sentences: list[Sentence], keywords: Path, folder: Path, *, minut
         "timezone: America/Mexico_City\nstations:\n  - id: radio-eval\n    name: Radio de evaluación\n"
         "    url: http://127.0.0.1:8000/eval.mp3\n", encoding="utf-8")
     (folder / "keywords.yml").write_text(keywords.read_text(encoding="utf-8"), encoding="utf-8")
+    run_cli("init", str(folder))  # keeps the files written above, makes the archive: as an office starts
 
     began = time.perf_counter()
     clip, utterances = programme(sentences, minutes, seed)
