@@ -159,8 +159,9 @@ _CACHED_TOKENS = 200_000
 _BLOCK = 512
 # Ratios (percent) a query's limit-th best is tried against, highest first: the
 # words reaching the first one that at least limit words reach are all that
-# is sorted (0: every word, for a query nothing comes close to).
-_LEVELS = (90, 80, 70, 60, 50, 35, 20, 0)
+# is sorted (0: every word, for a query nothing comes close to). The 40th
+# closest of a name or a word is mostly at 60–80.
+_LEVELS = (70, 60, 50, 35, 20, 0)
 
 
 class _LengthIndex:
@@ -177,7 +178,7 @@ class _LengthIndex:
     count per row costs more than the matrix), and a query that at least
     ``limit`` words reach is done. Every word at its level is read out, so
     its limit-th best and the ties of it are among them, and only those
-    (tens to hundreds a query; most queries are done at 80 or 70) are
+    (tens to hundreds a query; most queries are done at 70 or 60) are
     sorted. Scores are compared as 2·LCS / (q + l) in floating point: equal
     ratios give equal quotients, different ones differ by far more than the
     rounding, so the order is rapidfuzz's.
@@ -222,7 +223,8 @@ class _LengthIndex:
                 rows.append(np.tile(pending, len(self.sorted)))
                 positions.append(np.repeat(np.arange(len(self.sorted)), len(pending)))
                 break
-            if 2 * len(pending) <= len(columns):  # the columns of queries done left out, once they are half
+            if 8 * len(pending) <= len(columns):  # the columns of the queries done left out, once they are
+                # most (a gather of columns costs more than comparing them)
                 scanned, columns = lcs[:, pending], pending
             width = len(columns)
             found = [np.flatnonzero(scanned[start:stop] >= least) + start * width
