@@ -16,7 +16,7 @@ from radiomon.keywords import Group, KeywordSet, Matcher, Term, explain
 from radiomon.keywords import derive as derive_module
 from radiomon.keywords.derive import CANDIDATES, Lexicon, derive, derive_all, packaged_lexicon
 from radiomon.keywords.patterns import compile_pattern, similarity, window_pattern
-from radiomon.keywords.phonetic import word_key
+from radiomon.keywords.phonetic import word_key, word_keys
 
 DATA = Path(__file__).parent / "data" / "keywords_check"
 
@@ -125,3 +125,14 @@ def test_confusions_are_every_pair_the_matcher_reports(threshold):
                     for score in [matcher.text_score(spelling, other.pattern.text)] if score]
         expected += [(w, score) for w in sorted(words) for score in [matcher.text_score(spelling, w)] if score]
         assert [(c.text, c.score) for c in report.confusions] == sorted(expected, key=lambda c: (-c[1], c[0]))
+
+
+def test_phonetic_keys_of_the_whole_list_at_once_are_each_words_key():
+    # The list's keys are made in one pass over all its words, one a line:
+    # no rule may reach across a line, and each line stops at its own fixed point.
+    words = list(packaged_lexicon().words)
+    edges = ["", "h", "d", "dd", "ad", "ciudad", "ay", "y", "hoy", "cc", "kks", "ch", "llave", "guerra", "gente",
+             "enviar", "xochimilco", "acción", "qu", "c", "zz"]
+    assert word_keys(words + edges) == [word_key(w) for w in words + edges]
+    assert word_keys([]) == []
+    assert word_keys(["ad", "d", "cid"]) == ["ad", "d", "si"]  # a final d only after two letters, in its own word

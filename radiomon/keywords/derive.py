@@ -49,7 +49,7 @@ from rapidfuzz.distance import LCSseq
 
 from radiomon.keywords.common_words import STOPWORDS
 from radiomon.keywords.patterns import Pattern, compile_pattern, similarities, similarity
-from radiomon.keywords.phonetic import word_key
+from radiomon.keywords.phonetic import word_key, word_keys
 
 # Points above the closest frequent word: its score plus a letter's worth of
 # slack in a word of 30 (matcher scores are Indel ratios, so a window that is
@@ -113,7 +113,7 @@ class Lexicon:
         ranks: dict[str, int] = {}
         for i, w in enumerate(words):
             ranks.setdefault(w, i)
-        return cls(tuple(words), tuple(word_key(w) for w in words), ranks)
+        return cls(tuple(words), tuple(word_keys(words)), ranks)
 
     def rank(self, word: str) -> int:
         """The folded ``word``'s place in the list, most frequent 0; the list's

@@ -22,6 +22,7 @@ The key is idempotent: ``phonetic_key(phonetic_key(x)) == phonetic_key(x)``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from radiomon.keywords.normalize import fold
@@ -49,6 +50,10 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 _FINAL_D = re.compile(r"(?<=..)d$")
 _FINAL_Y = re.compile(r"(?<=[aeiou])y$")
+# The same, for words one a line (:func:`word_keys`): no rule crosses a line
+# ("." and the lookbehinds do not match a newline), and "$" ends each line.
+_FINAL_D_LINES = re.compile(r"(?<=..)d$", re.MULTILINE)
+_FINAL_Y_LINES = re.compile(r"(?<=[aeiou])y$", re.MULTILINE)
 
 
 @lru_cache(maxsize=200_000)
@@ -62,6 +67,21 @@ def word_key(word: str) -> str:
         word = _FINAL_Y.sub("i", word)
         if word == before:
             return word
+
+
+def word_keys(words: Sequence[str]) -> list[str]:
+    """:func:`word_key` of many words (the 50,000 of the frequent-word list
+    at start): the rules applied to all of them at once, one word a line,
+    until no line changes (a line at its fixed point stays there)."""
+    text = "\n".join(words)
+    while True:
+        before = text
+        for pattern, replacement in _RULES:
+            text = pattern.sub(replacement, text)
+        text = _FINAL_D_LINES.sub("", text)
+        text = _FINAL_Y_LINES.sub("i", text)
+        if text == before:
+            return text.split("\n") if words else []
 
 
 def phonetic_key(text: str) -> str:
