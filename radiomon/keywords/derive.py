@@ -41,6 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -140,11 +141,13 @@ class Lexicon:
             self._closest.clear()
         by_word = self._index("words").best(new, CANDIDATES)
         by_key = self._index("keys").best([word_key(t) for t in new], CANDIDATES)
+        words = self.words
         for token, spelled, sounded in zip(new, by_word, by_key):
             found: dict[str, float] = {}
-            for index, score in (*spelled, *sounded):
-                word = self.words[index]
-                found[word] = max(found.get(word, 0.0), score)
+            for index, score in chain(spelled, sounded):
+                word = words[index]
+                if word not in found or score > found[word]:
+                    found[word] = score
             self._closest[token] = sorted(found, key=lambda w: -found[w])
 
     def _index(self, form: str) -> "_LengthIndex":
@@ -295,17 +298,24 @@ _CACHED_DERIVATIONS = 100_000
 
 
 def _derive_batch(keys: list[tuple], lexicon: Lexicon) -> list[Derivation]:
-    patterns = [compile_pattern(key[0]) for key in keys]
+    compiled: dict[str, Pattern] = {}  # a term's spellings come up once for each of them: compiled once
+
+    def compile_(text: str) -> Pattern:
+        if text not in compiled:
+            compiled[text] = compile_pattern(text)
+        return compiled[text]
+
+    patterns = [compile_(key[0]) for key in keys]
     lexicon.prepare(token for pattern in patterns for _, token in _replaceable(pattern.tokens))
     windows: list[tuple[str, ...]] = []  # every variant of every spelling, and whose
     against: list[Pattern] = []
     owner: list[int] = []
     scored: list[list[tuple[float, str]]] = []
     for i, ((_, own, exclude, _, _), pattern) in enumerate(zip(keys, patterns)):
-        own_tokens = {t for s in own for t in compile_pattern(s).tokens} | set(pattern.tokens)
+        own_tokens = {t for s in own for t in compile_(s).tokens} | set(pattern.tokens)
         own_forms = {_stem(t) for t in own_tokens}
-        own_joined = {compile_pattern(s).joined for s in own}
-        scored.append([(similarity(compile_pattern(x), pattern), x) for x in exclude])
+        own_joined = {compile_(s).joined for s in own}
+        scored.append([(similarity(compile_(x), pattern), x) for x in exclude])
         for variant in _variants(pattern.tokens, own_forms, lexicon):
             if "".join(variant) not in own_joined:
                 windows.append(variant)
@@ -348,6 +358,7 @@ def _variants(tokens: Sequence[str], own_forms: set[str], lexicon: Lexicon) -> l
     return out
 
 
+@lru_cache(maxsize=200_000)  # the words of every term's neighbours, many times each
 def _stem(word: str) -> str:
     """A word without the endings of gender and number ("regidoras" → "regidor",
     "pública" → "public"), to tell the term's own forms from other words."""
