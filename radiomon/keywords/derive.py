@@ -184,7 +184,10 @@ class _LengthIndex:
     (tens to hundreds a query; most queries are done at 70 or 60) are
     sorted. Scores are compared as 2·LCS / (q + l) in floating point: equal
     ratios give equal quotients, different ones differ by far more than the
-    rounding, so the order is rapidfuzz's.
+    rounding, so the order is rapidfuzz's. The first matrix holds only the
+    words of the lengths that can reach :data:`_LEVELS`' second (a word of
+    l letters scores at most 2·min(q, l)/(q + l)); the few queries left
+    after it get one of every word.
     """
 
     def __init__(self, choices: Sequence[str]):
@@ -216,37 +219,56 @@ class _LengthIndex:
         # Words × queries: the words are rapidfuzz's packed side (sorted by
         # length they pack well: twice as fast as the other way round), and
         # the words of one length are consecutive rows, compared with one number.
-        lcs = process.cdist(self.sorted, queries, scorer=LCSseq.similarity, dtype=self.dtype, workers=-1)
+        # First only the words of the lengths that can reach the second
+        # level (most queries are done by then); the others for the rest.
+        near = [(s, e) for n, s, e in self.buckets if -(-_LEVELS[1] * (q + n) // 200) <= min(q, n)] or [(0, 0)]
+        offset = near[0][0]
+        lcs = process.cdist(self.sorted[offset:near[-1][1]], queries, scorer=LCSseq.similarity, dtype=self.dtype,
+                            workers=-1)
         waiting = np.ones(len(queries), dtype=bool)  # queries short of limit words yet
         scanned, columns = lcs, np.arange(len(queries))  # what is compared, and its columns' queries
-        rows, positions = [], []
-        for level in _LEVELS:
+        rows, positions, values = [], [], []
+        for step, level in enumerate(_LEVELS):
             pending = np.flatnonzero(waiting)
+            if step == 2:  # every word, for the queries left
+                offset = 0
+                lcs = scanned = process.cdist(self.sorted, [queries[i] for i in pending.tolist()],
+                                              scorer=LCSseq.similarity, dtype=self.dtype, workers=-1)
+                columns = pending
             if level == 0 or q == 0:  # every word (an empty query scores 100 with an empty word only)
-                rows.append(np.tile(pending, len(self.sorted)))
-                positions.append(np.repeat(np.arange(len(self.sorted)), len(pending)))
+                if offset or len(lcs) < len(self.sorted):
+                    offset = 0
+                    scanned = process.cdist(self.sorted, [queries[i] for i in pending.tolist()],
+                                            scorer=LCSseq.similarity, dtype=self.dtype, workers=-1)
+                    columns = pending
+                flat = np.flatnonzero(waiting[columns][None, :].repeat(len(scanned), axis=0))
+                p, c = np.divmod(flat, len(columns))
+                rows.append(columns[c])
+                positions.append(p)
+                values.append(scanned[p, c])
                 break
             if 8 * len(pending) <= len(columns):  # the columns of the queries done left out, once they are
                 # most (a gather of columns costs more than comparing them)
-                scanned, columns = lcs[:, pending], pending
+                scanned, columns = scanned[:, np.searchsorted(columns, pending)], pending
             width = len(columns)
-            found = [np.flatnonzero(scanned[start:stop] >= least) + start * width
+            found = [np.flatnonzero(scanned[start - offset:stop - offset] >= least) + (start - offset) * width
                      for n, start, stop in self.buckets
                      for least in [-(-level * (q + n) // 200)] if least <= min(q, n)]
             p, c = np.divmod(np.concatenate(found) if found else np.zeros(0, dtype=np.int64), width)
             r = columns[c]
             open_ = waiting[r]
-            p, r = p[open_], r[open_]
+            p, c, r = p[open_], c[open_], r[open_]
             done = np.bincount(r, minlength=len(queries)) >= limit
             keep = done[r]
             rows.append(r[keep])
-            positions.append(p[keep])
+            positions.append(p[keep] + offset)
+            values.append(scanned[p[keep], c[keep]])
             waiting &= ~done
             if not waiting.any():
                 break
-        r, p = np.concatenate(rows), np.concatenate(positions)
+        r, p, lcs_of = np.concatenate(rows), np.concatenate(positions), np.concatenate(values)
         total = q + self.lengths[p]
-        ratio = np.divide(2.0 * lcs[p, r], total, out=np.ones(len(r)), where=total > 0)
+        ratio = np.divide(2.0 * lcs_of, total, out=np.ones(len(r)), where=total > 0)
         index = self.order[p]
         picked = np.lexsort((index, -ratio, r))
         r, index, ratio = r[picked], index[picked], 100.0 * ratio[picked]
