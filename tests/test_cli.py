@@ -295,6 +295,7 @@ def test_status_json(with_recordings, deployment: Path, config_path: Path) -> No
                     "hours_to_clear": None},
         "alerts": {"channels": [], "waiting": 0, "failed": 0, "by_channel": []},
         "nightly": None,
+        "outlets": [],  # no press.outlets configured
     }
 
 
