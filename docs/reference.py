@@ -42,34 +42,33 @@ away. `radiomon [--config FILE] [-v] COMMAND`: `--config` defaults to
 # The command line
 
 
-def _commands(group: click.Group, prefix: list[str]) -> typing.Iterator[tuple[list[str], click.Command]]:
-    ctx = click.Context(group, info_name=" ".join(prefix))
+def _context(command: click.Command, name: str, parent: click.Context | None) -> click.Context:
+    # The context the command line itself makes: settings (``-h`` as well as ``--help``) come from the
+    # top group down, so the help printed here is the help a person gets, whatever ran before.
+    return click.Context(command, info_name=name, parent=parent, terminal_width=100, max_content_width=100,
+                         **(command.context_settings if parent is None else {}))
+
+
+def _commands(group: click.Group, ctx: click.Context, prefix: list[str]
+              ) -> typing.Iterator[tuple[list[str], click.Command, click.Context]]:
     for name in group.list_commands(ctx):
         command = group.get_command(ctx, name)
         if command is None or command.hidden:
             continue
-        yield prefix + [name], command
+        sub = _context(command, name, ctx)
+        yield prefix + [name], command, sub
         if isinstance(command, click.Group):
-            yield from _commands(command, prefix + [name])
-
-
-def _help_text(path: list[str], command: click.Command) -> str:
-    parent = None
-    for depth in range(1, len(path)):
-        parent = click.Context(click.Group(path[depth - 1]), info_name=path[depth - 1], parent=parent)
-    ctx = click.Context(command, info_name=path[-1], parent=parent, terminal_width=100, max_content_width=100)
-    return command.get_help(ctx)
+            yield from _commands(command, sub, prefix + [name])
 
 
 def cli_reference() -> str:
     from radiomon.cli import main
 
     parts = [CLI_HEADER]
-    top = click.Context(main, info_name="radiomon", terminal_width=100, max_content_width=100)
+    top = _context(main, "radiomon", None)
     parts.append("## radiomon\n\n```\n" + main.get_help(top) + "\n```\n")
-    for path, command in _commands(main, ["radiomon"]):
-        title = " ".join(path)
-        parts.append(f"## {title}\n\n```\n{_help_text(path, command)}\n```\n")
+    for path, command, ctx in _commands(main, top, ["radiomon"]):
+        parts.append(f"## {' '.join(path)}\n\n```\n{command.get_help(ctx)}\n```\n")
     return "\n".join(parts)
 
 

@@ -48,9 +48,9 @@ def test_every_command_has_help_and_is_in_the_reference(reference):
     from radiomon.cli import main
 
     cli_doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    commands = list(reference._commands(main, ["radiomon"]))
+    commands = list(reference._commands(main, reference._context(main, "radiomon", None), ["radiomon"]))
     assert len(commands) > 20
-    for path, command in commands:
+    for path, command, _ in commands:
         assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
         assert f"## {' '.join(path)}\n" in cli_doc
     for contract in ("radiomon search", "radiomon mentions", "radiomon clip", "radiomon digest", "radiomon status",
