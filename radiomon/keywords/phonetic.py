@@ -59,29 +59,28 @@ _FINAL_Y_LINES = re.compile(r"(?<=[aeiou])y$", re.MULTILINE)
 @lru_cache(maxsize=200_000)
 def word_key(word: str) -> str:
     """Phonetic key of one folded word (lowercase a-z0-9, no spaces)."""
-    while True:
-        before = word
-        for pattern, replacement in _RULES:
-            word = pattern.sub(replacement, word)
-        word = _FINAL_D.sub("", word)
-        word = _FINAL_Y.sub("i", word)
-        if word == before:
-            return word
+    return _fixed_point(word, _FINAL_D, _FINAL_Y)
 
 
 def word_keys(words: Sequence[str]) -> list[str]:
     """:func:`word_key` of many words (the 50,000 of the frequent-word list
     at start): the rules applied to all of them at once, one word a line,
     until no line changes (a line at its fixed point stays there)."""
-    text = "\n".join(words)
+    if not words:
+        return []
+    return _fixed_point("\n".join(words), _FINAL_D_LINES, _FINAL_Y_LINES).split("\n")
+
+
+def _fixed_point(text: str, final_d: re.Pattern, final_y: re.Pattern) -> str:
+    """The rules applied to ``text`` until nothing changes (a word's end matched by ``final_d``/``final_y``)."""
     while True:
         before = text
         for pattern, replacement in _RULES:
             text = pattern.sub(replacement, text)
-        text = _FINAL_D_LINES.sub("", text)
-        text = _FINAL_Y_LINES.sub("i", text)
+        text = final_d.sub("", text)
+        text = final_y.sub("i", text)
         if text == before:
-            return text.split("\n") if words else []
+            return text
 
 
 def phonetic_key(text: str) -> str:
