@@ -50,6 +50,21 @@ def _env() -> dict[str, str]:
             "HF_HUB_OFFLINE": "1"}
 
 
+def stop_all(procs: list[subprocess.Popen]) -> None:
+    """SIGTERM to each process's session (a nanny and its worker go together), SIGKILL what is left after 20 s."""
+    for proc in procs:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for proc in procs:
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 @pytest.fixture(scope="module")
 def scheduler():
     """`dask scheduler` and two `radiomon worker` processes (one worker process each) on loopback."""
@@ -68,17 +83,7 @@ def scheduler():
             client.wait_for_workers(2, timeout=120)
         yield address
     finally:
-        for proc in procs:  # each in its own session: the nanny and its worker go together
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for proc in procs:
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_all(procs)
 
 
 @pytest.fixture
@@ -380,17 +385,7 @@ def secure(tmp_path_factory):
             client.wait_for_workers(2, timeout=120)
         yield address, tls, token, logs
     finally:
-        for proc in procs:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for proc in procs:
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_all(procs)
 
 
 @pytest.fixture
