@@ -443,7 +443,117 @@ SCHEMA_V6 = [
     "CREATE INDEX recordings_lease ON recordings (lease_until_utc) WHERE lease_until_utc IS NOT NULL",
 ]
 
-MIGRATIONS: list[list[str]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6]
+# The office's edited products and the staff's hand (issues 28 and 29).
+#
+# ``users.role``: ``prensa`` (review, edit the síntesis) or ``coordinador``
+# (also approves editions and edits keywords.yml from the web UI); accounts
+# made before roles existed are ``prensa``.
+#
+# ``mentions``: ``tone`` (positiva / negativa / neutral) is set by staff on a
+# síntesis item and kept on each of its mentions, so the weekly report can
+# count it; ``added_by``/``added_utc`` mark a mention a person added by hand
+# from a transcript line (a re-match never removes one).
+#
+# ``editions``: the síntesis of a local day (``cut`` '' ) or an intraday cut
+# (``cut`` 'HH:MM', "Corte de las 14:00"), numbered ``version`` 1, 2, …: a
+# correction of an approved edition is the next version, the approved one
+# stays as sent (``frozen``: the document model as JSON). ``rev`` grows with
+# every change of the edition or its items; the editor's version check.
+# ``edition_items``: one row per candidate or hand-written item; ``key`` is
+# the candidate's identity across rebuilds ('radio:<first mention id>',
+# 'press:<story>', 'note:<n>'); an item a person touched (``edited``) keeps
+# its headline, summary and place when the candidates are rebuilt.
+# ``edition_changes``: who changed what and when (old and new value).
+#
+# ``vocabulary``: the archive's distinct transcript words with their Spanish
+# phonetic key (approximate search); ``vocabulary_done`` is the highest
+# segment rowid already counted, so the index grows incrementally.
+#
+# ``keyword_changes``: every change of keywords.yml made from the web UI or
+# the API: who, when, what, the file before and after (undo restores
+# ``before`` byte for byte).
+SCHEMA_V7 = [
+    "ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'prensa' CHECK (role IN ('prensa', 'coordinador'))",
+    "ALTER TABLE mentions ADD COLUMN tone TEXT CHECK (tone IN ('positiva', 'negativa', 'neutral'))",
+    "ALTER TABLE mentions ADD COLUMN added_by TEXT",
+    "ALTER TABLE mentions ADD COLUMN added_utc TEXT",
+    """
+    CREATE TABLE editions (
+        id INTEGER PRIMARY KEY,
+        day TEXT NOT NULL,                -- the local date, ISO
+        cut TEXT NOT NULL DEFAULT '',     -- '' the whole day; 'HH:MM' an intraday cut up to then
+        version INTEGER NOT NULL DEFAULT 1,
+        state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'approved')),
+        rev INTEGER NOT NULL DEFAULT 0,   -- bumped by every change; what the editor's version check compares
+        created_utc TEXT NOT NULL,
+        updated_utc TEXT NOT NULL,
+        approved_utc TEXT,
+        approved_by TEXT,
+        frozen TEXT,                      -- the approved document (JSON), exactly as sent
+        UNIQUE (day, cut, version)
+    )
+    """,
+    """
+    CREATE TABLE edition_items (
+        id INTEGER PRIMARY KEY,
+        edition_id INTEGER NOT NULL REFERENCES editions(id),
+        key TEXT NOT NULL,                -- the candidate's identity across rebuilds
+        kind TEXT NOT NULL CHECK (kind IN ('radio', 'press', 'note')),
+        section TEXT NOT NULL,            -- a group id of keywords.yml ('notas' for a free note)
+        position INTEGER NOT NULL,
+        included INTEGER NOT NULL DEFAULT 1,
+        headline TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        tone TEXT NOT NULL DEFAULT 'neutral' CHECK (tone IN ('positiva', 'negativa', 'neutral')),
+        featured INTEGER NOT NULL DEFAULT 0,
+        mention_ids TEXT NOT NULL DEFAULT '[]',  -- JSON list
+        groups TEXT NOT NULL DEFAULT '[]',       -- JSON list of group ids, for each recipient's filter
+        terms TEXT NOT NULL DEFAULT '[]',        -- JSON list of canonical terms
+        source TEXT NOT NULL DEFAULT '{}',       -- JSON: the candidate as built (time, station, outlet, url, quote…)
+        edited INTEGER NOT NULL DEFAULT 0,       -- a person changed it: a rebuild keeps their words and place
+        rev INTEGER NOT NULL DEFAULT 0,
+        updated_by TEXT,
+        updated_utc TEXT,
+        UNIQUE (edition_id, key)
+    )
+    """,
+    "CREATE INDEX edition_items_order ON edition_items (edition_id, position)",
+    """
+    CREATE TABLE edition_changes (
+        id INTEGER PRIMARY KEY,
+        edition_id INTEGER NOT NULL REFERENCES editions(id),
+        item_id INTEGER,                  -- NULL for the edition itself (approval, a new version)
+        by TEXT NOT NULL,
+        at_utc TEXT NOT NULL,
+        field TEXT NOT NULL,
+        old TEXT,
+        new TEXT
+    )
+    """,
+    "CREATE INDEX edition_changes_edition ON edition_changes (edition_id, id)",
+    """
+    CREATE TABLE vocabulary (
+        word TEXT PRIMARY KEY,            -- folded: lowercase, accents kept as written
+        key TEXT NOT NULL,                -- the matcher's Spanish phonetic key
+        n INTEGER NOT NULL DEFAULT 0      -- how many times the archive's transcripts have it
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX vocabulary_key ON vocabulary (key)",
+    "CREATE TABLE vocabulary_done (segment_rowid INTEGER NOT NULL)",
+    "INSERT INTO vocabulary_done VALUES (0)",
+    """
+    CREATE TABLE keyword_changes (
+        id INTEGER PRIMARY KEY,
+        at_utc TEXT NOT NULL,
+        by TEXT NOT NULL,
+        action TEXT NOT NULL,             -- one line, Spanish: "agregó «fuga de gas» a crisis"
+        before TEXT NOT NULL,             -- keywords.yml before the change, byte for byte
+        after TEXT NOT NULL
+    )
+    """,
+]
+
+MIGRATIONS: list[list[str]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6, SCHEMA_V7]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

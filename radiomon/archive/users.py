@@ -13,19 +13,21 @@ from __future__ import annotations
 from radiomon.archive.db import ArchiveBase, now_iso
 from radiomon.archive.schema import user_name_key
 
-_COLUMNS = "id, name, password_hash, token_sha256, created_utc"
+_COLUMNS = "id, name, password_hash, token_sha256, created_utc, role"
+ROLES = ("prensa", "coordinador")  # what a user may do; see SCHEMA_V7
 
 
 class UsersMixin(ArchiveBase):
-    def add_user(self, name: str, password_hash: str, token_sha256: str) -> int | None:
+    def add_user(self, name: str, password_hash: str, token_sha256: str, role: str = "prensa") -> int | None:
         """A new account; None when the name is taken (in any case)."""
         key = user_name_key(name)
         with self.write() as conn:
             if conn.execute("SELECT 1 FROM users WHERE name_key = ? OR name = ?", (key, name)).fetchone():
                 return None
             return conn.execute(
-                "INSERT INTO users (name, name_key, password_hash, token_sha256, created_utc) VALUES (?, ?, ?, ?, ?)",
-                (name, key, password_hash, token_sha256, now_iso()),
+                "INSERT INTO users (name, name_key, password_hash, token_sha256, created_utc, role) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (name, key, password_hash, token_sha256, now_iso(), role),
             ).lastrowid
 
     def remove_user(self, name: str) -> bool:
@@ -51,6 +53,13 @@ class UsersMixin(ArchiveBase):
                 conn.execute("DELETE FROM web_sessions WHERE user_id = ?", (found,))
             return True
 
+    def set_role(self, name: str, role: str) -> bool:
+        """Make ``name`` a ``prensa`` or ``coordinador`` user; False when there is no such user."""
+        with self.write() as conn:
+            found = self._user_id(name)
+            return found is not None and conn.execute("UPDATE users SET role = ? WHERE id = ?",
+                                                      (role, found)).rowcount > 0
+
     def user(self, name: str) -> dict | None:
         rows = self.query(f"SELECT {_COLUMNS} FROM users WHERE name_key = ?", (user_name_key(name),))
         return rows[0] if rows else None
@@ -65,8 +74,8 @@ class UsersMixin(ArchiveBase):
         return rows[0] if rows else None
 
     def users(self) -> list[dict]:
-        """Every account (name and creation time), by name."""
-        return self.query("SELECT id, name, created_utc FROM users ORDER BY name")
+        """Every account (name, role and creation time), by name."""
+        return self.query("SELECT id, name, role, created_utc FROM users ORDER BY name")
 
     def user_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM users").fetchone()[0]

@@ -72,11 +72,17 @@ def users() -> None:
     """Accounts of the web UI (passwords hashed with argon2; one API token each)."""
 
 
+_ROLE = click.Choice(["prensa", "coordinador"])
+
+
 @users.command(name="add")
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@click.option("--role", type=_ROLE, default="prensa", show_default=True,
+              help="prensa: review mentions and edit the síntesis; coordinador: also approve the síntesis "
+                   "and edit the keywords.")
 @pass_app
-def users_add(app: AppContext, name: str, password_stdin: bool) -> None:
+def users_add(app: AppContext, name: str, password_stdin: bool, role: str) -> None:
     """Create the account NAME (one account whatever its case: Ana and ana are the same);
     its password is asked for (or read with --password-stdin).
 
@@ -86,8 +92,8 @@ def users_add(app: AppContext, name: str, password_stdin: bool) -> None:
 
     password = _read_password(password_stdin)
     with app.archive() as archive:
-        token = accounts.add_user(archive, name, password)
-    click.echo(f"user {name} added")
+        token = accounts.add_user(archive, name, password, role)
+    click.echo(f"user {name} added ({role})")
     click.echo(f"API token (shown only now; keep it safe): {token}")
 
 
@@ -109,6 +115,19 @@ def users_passwd(app: AppContext, name: str, password_stdin: bool) -> None:
     with app.archive() as archive:
         stored = accounts.set_password(archive, name, password)
     click.echo(f"password of {stored} changed; its web sessions ended")
+
+
+@users.command(name="role")
+@click.argument("name")
+@click.argument("role", type=_ROLE)
+@pass_app
+def users_role(app: AppContext, name: str, role: str) -> None:
+    """Make NAME a prensa or a coordinador user (takes effect on the user's next page)."""
+    from radiomon.web import accounts
+
+    with app.archive() as archive:
+        stored = accounts.set_role(archive, name, role)
+    click.echo(f"user {stored} is now {role}")
 
 
 @users.command(name="logout-all")
@@ -145,4 +164,4 @@ def users_list(app: AppContext) -> None:
         return
     tz = app.config.timezone
     for row in rows:
-        click.echo(f"{row['name']}  (created {timeutil.local(row['created_utc'], tz).strftime('%Y-%m-%d %H:%M')})")
+        click.echo(f"{row['name']}  {row['role']}  (created {timeutil.local(row['created_utc'], tz).strftime('%Y-%m-%d %H:%M')})")

@@ -28,6 +28,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from radiomon import timeutil
 from radiomon.archive import Archive
+from radiomon.archive.users import ROLES
 from radiomon.config import WebConfig
 from radiomon.errors import ConfigError, QueryError
 
@@ -48,19 +49,34 @@ def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def add_user(archive: Archive, name: str, password: str) -> str:
+def add_user(archive: Archive, name: str, password: str, role: str = "prensa") -> str:
     """Create the account; returns its API token (shown once, never stored in clear)."""
     name = unicodedata.normalize("NFC", name)
+    _check_role(role)
     if not _NAME.match(name):
         raise QueryError(f"user name {name!r}: use letters, digits, '.', '@', '-' or '_' (at most 64)")
     _check_length(password)
     token = secrets.token_urlsafe(32)
-    if archive.add_user(name, _hasher.hash(normalized_password(password)), token_sha256(token)) is None:
+    if archive.add_user(name, _hasher.hash(normalized_password(password)), token_sha256(token), role) is None:
         taken = archive.user(name)
         same = (f" (as {taken['name']!r}: names are one account whatever their case)"
                 if taken and taken["name"] != name else "")
         raise QueryError(f"user {name!r} already exists{same}; remove it first (radiomon users remove {name})")
     return token
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise QueryError(f"role {role!r}: use {' or '.join(ROLES)}")
+
+
+def set_role(archive: Archive, name: str, role: str) -> str:
+    """Make ``name`` a ``prensa`` or ``coordinador`` user; returns the account's name as stored."""
+    _check_role(role)
+    user = archive.user(name)
+    if user is None or not archive.set_role(name, role):
+        raise QueryError(f"no user {name!r}; `radiomon users list` shows who exists")
+    return user["name"]
 
 
 def set_password(archive: Archive, name: str, password: str) -> str:

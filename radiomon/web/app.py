@@ -167,7 +167,7 @@ def _authenticate():
         if is_api():
             return _json_error(401, "inicie sesión o envíe Authorization: Bearer <token>")
         return redirect(url_for("auth.login", siguiente=request.full_path.rstrip("?")))
-    if request.method == "POST" and not g.by_token:
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not g.by_token:
         sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token") or ""
         expected = session.get("csrf") or ""
         if not expected or not secrets.compare_digest(sent, expected):

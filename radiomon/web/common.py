@@ -77,6 +77,32 @@ def user_name() -> str:
     return g.get("user") or "local"
 
 
+COORDINATOR = "coordinador"
+
+
+def user_role() -> str:
+    """``coordinador`` or ``prensa``. A loopback server without accounts serves the one person at
+    this machine, who may do everything; a signed-in user has the role ``radiomon users`` gave them."""
+    if not g.get("user"):
+        return COORDINATOR
+    if "role" not in g:
+        found = get_archive().user(g.user)
+        g.role = found["role"] if found else "prensa"
+    return g.role
+
+
+def is_coordinator() -> bool:
+    return user_role() == COORDINATOR
+
+
+def require_coordinator(what: str) -> None:
+    """A 403 (a Spanish page, or ``{"error"}`` for the API) unless the user is a coordinator.
+    ``what``: the action refused, e.g. "aprobar la síntesis"."""
+    if not is_coordinator():
+        abort(403, description=f"Solo un usuario coordinador puede {what}; "
+                               f"pida a un coordinador que lo haga o que cambie su rol.")
+
+
 def csrf_token() -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(32)
@@ -245,6 +271,7 @@ def template_helpers() -> dict:
         "wording": wording,
         "clock": clock,
         "current_user": g.get("user"),
+        "is_coordinator": is_coordinator,
         "timezone": config().timezone.key,
     }
 
