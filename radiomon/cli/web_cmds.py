@@ -164,4 +164,5 @@ def users_list(app: AppContext) -> None:
         return
     tz = app.config.timezone
     for row in rows:
-        click.echo(f"{row['name']}  {row['role']}  (created {timeutil.local(row['created_utc'], tz).strftime('%Y-%m-%d %H:%M')})")
+        created = timeutil.local(row['created_utc'], tz).strftime('%Y-%m-%d %H:%M')
+        click.echo(f"{row['name']}  {row['role']}  (created {created})")
