@@ -42,3 +42,14 @@ class RecorderError(RadiomonError):
 class TranscriptionError(RadiomonError):
     """A model cannot be loaded or an engine failed."""
 
+
+
+class EditConflict(RadiomonError):
+    """Someone else changed what this save was based on (an edition's item, keywords.yml).
+
+    ``by``/``at_utc``: who made the other change and when, so the second
+    editor can be told and shown it instead of silently overwriting it."""
+
+    def __init__(self, message: str, *, by: str | None = None, at_utc: str | None = None, current=None):
+        super().__init__(message)
+        self.by, self.at_utc, self.current = by, at_utc, current

@@ -14,7 +14,7 @@ small; they share one connection (:mod:`~radiomon.archive.db`):
   (each event per alert channel), :mod:`~radiomon.archive.episodes` (health episodes),
   :mod:`~radiomon.archive.status` (backlog, throughput, last speech, runs),
   :mod:`~radiomon.archive.retention` (audio past retention), :mod:`~radiomon.archive.maintenance`
-  (free pages, checks, backups)
+  (free pages, checks, backups), :mod:`~radiomon.archive.editions` (the síntesis' editions and their items)
 * :mod:`~radiomon.archive.where` — the one WHERE builder for a :class:`~radiomon.filters.Filters`
 * :mod:`~radiomon.archive.schema` — tables, triggers, migrations
 """
@@ -22,6 +22,7 @@ small; they share one connection (:mod:`~radiomon.archive.db`):
 from radiomon.archive.articles import ArticleRow, ArticlesMixin, FeedState
 from radiomon.archive.db import ArchiveBase
 from radiomon.archive.deliveries import DeliveriesMixin, Delivery
+from radiomon.archive.editions import EditionsMixin
 from radiomon.archive.episodes import EpisodesMixin
 from radiomon.archive.fts import SearchMixin
 from radiomon.archive.gaps import GapsMixin
@@ -42,7 +43,7 @@ from radiomon.archive.users import UsersMixin
 
 class Archive(StationsMixin, RecordingsMixin, SegmentsMixin, GapsMixin, SearchMixin, RunsMixin, NowPlayingMixin,
               MentionsMixin, OutboxMixin, ReportsMixin, UsersMixin, LoginsMixin, DeliveriesMixin, EpisodesMixin,
-              StatusMixin, RetentionMixin, MaintenanceMixin, ArticlesMixin):
+              StatusMixin, RetentionMixin, MaintenanceMixin, ArticlesMixin, EditionsMixin):
     """The SQLite archive of one deployment."""
 
 

@@ -490,6 +490,8 @@ SCHEMA_V7 = [
         approved_utc TEXT,
         approved_by TEXT,
         frozen TEXT,                      -- the approved document (JSON), exactly as sent
+        synced TEXT,                      -- the fingerprint of the mentions its candidates were built from
+        coverage TEXT NOT NULL DEFAULT '', -- what was monitored, as the document says it
         UNIQUE (day, cut, version)
     )
     """,
