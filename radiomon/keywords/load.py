@@ -43,20 +43,21 @@ def load_keywords(path: str | Path) -> KeywordSet:
     return _validated(YamlDocument.read(Path(path)))
 
 
-# (size, mtime) of each file read by current_keywords, and what it held.
-_current: dict[Path, tuple[tuple[int, int], KeywordSet | None]] = {}
+# (size, mtime, inode) of each file read by current_keywords, and what it held. The inode: an
+# edit from the web replaces the file, and two saves of one size within a clock tick share an mtime.
+_current: dict[Path, tuple[tuple[int, int, int], KeywordSet | None]] = {}
 
 
 def current_keywords(path: str | Path) -> KeywordSet | None:
     """keywords.yml as it is now, for readers that go on without it (search,
-    the web UI's labels): parsed again only when its size or mtime changes;
+    the web UI's labels): parsed again only when its size, mtime or inode changes;
     None while it is missing or invalid (`radiomon keywords check` says why)."""
     path = Path(path)
     try:
         stat = path.stat()
     except OSError:
         return None
-    stamp = (stat.st_size, stat.st_mtime_ns)
+    stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
     kept = _current.get(path)
     if kept is None or kept[0] != stamp:
         try:

@@ -117,12 +117,14 @@ class LiveTranscription:
         return Finished(recording, segments, transcript.duration, matched)
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def _stamp(path: Path) -> tuple[int, int, int] | None:
     try:
         stat = Path(path).stat()
     except OSError:
         return None
-    return stat.st_mtime_ns, stat.st_size
+    # The inode too: the web UI replaces keywords.yml (radiomon/keyword_changes.py), and two
+    # saves of one size within a clock tick share an mtime.
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
 __all__ = ["Finished", "LiveTranscription"]
