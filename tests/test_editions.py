@@ -128,3 +128,32 @@ def test_reorder_notes_approval_freezes_and_a_correction_is_a_new_version(config
     assert (second.version, second.state) == (2, "draft") and len(second.items) == len(approved.items)
     rebuilt = editions.day_edition(config, archive, DAY)
     assert rebuilt.id == second.id and all(day["dif"] not in i.mention_ids for i in rebuilt.items)
+
+
+def test_digest_approve_and_editions_from_the_command_line(run, archive, day):
+    assert run("digest", "editions", "--format", "json").output.strip() == "[]"
+    approved = run("digest", "approve", "--date", DAY.isoformat())
+    assert approved.exit_code == 0, approved.output
+    assert "approved 2026-11-25 version 1: 3 item(s), by Coordinación" in approved.output
+    again = run("digest", "approve", "--date", DAY.isoformat())
+    assert again.exit_code == 1 and "already approved" in again.output and "Traceback" not in again.output
+    listed = run("digest", "editions", "--format", "json")
+    [record] = __import__("json").loads(listed.output)
+    assert (record["day"], record["version"], record["state"], record["items"]) == ("2026-11-25", 1, "approved", 3)
+    cut = run("digest", "approve", "--date", DAY.isoformat(), "--cut", "25:00")
+    assert cut.exit_code == 1 and "--cut 25:00: not a time of day" in cut.output
+    old_style = run("digest", "--date", DAY.isoformat())
+    assert old_style.exit_code == 2 and "Missing option '-o'" in old_style.output
+
+
+def test_only_a_coordinator_account_may_approve_from_the_command_line(run, archive, day):
+    from radiomon.web import accounts
+
+    accounts.add_user(archive, "ana", "contraseña-segura")
+    accounts.add_user(archive, "luz", "contraseña-segura", "coordinador")
+    refused = run("digest", "approve", "--date", DAY.isoformat(), "--by", "ana")
+    assert refused.exit_code == 1 and "a prensa user cannot approve" in refused.output
+    unknown = run("digest", "approve", "--date", DAY.isoformat(), "--by", "nadie")
+    assert unknown.exit_code == 1 and "--by nadie: no such user" in unknown.output
+    assert run("digest", "approve", "--date", DAY.isoformat(), "--by", "LUZ").exit_code == 0
+    assert archive.latest_edition(DAY.isoformat()).approved_by == "luz"

@@ -77,6 +77,12 @@ class EditionsMixin(ArchiveBase):
                 params.append(value)
         return [_edition(r) for r in self.query(sql + " ORDER BY day DESC, cut, version DESC", tuple(params))]
 
+    def edition_item_counts(self, edition_id: int) -> dict:
+        """``{"total", "included"}`` items of an edition."""
+        row = self.conn.execute("SELECT count(*), coalesce(sum(included), 0) FROM edition_items WHERE edition_id = ?",
+                                (edition_id,)).fetchone()
+        return {"total": row[0], "included": row[1]}
+
     def edition_item(self, item_id: int) -> Item | None:
         rows = self.query(f"SELECT {_ITEM_COLUMNS} FROM edition_items WHERE id = ?", (item_id,))
         return _item(rows[0]) if rows else None
@@ -318,7 +324,8 @@ class EditionsMixin(ArchiveBase):
                                  f"version {latest.version} of {source.day} is still a draft: edit it")
             now = now_iso()
             new_id = conn.execute(
-                "INSERT INTO editions (day, cut, version, created_utc, updated_utc, coverage) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO editions (day, cut, version, created_utc, updated_utc, coverage) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 (source.day, source.cut, source.version + 1, now, now, source.coverage)).lastrowid
             conn.execute(
                 f"INSERT INTO edition_items (edition_id, {_ITEM_COLUMNS.replace('id, edition_id, ', '', 1)}) "

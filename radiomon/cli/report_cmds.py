@@ -10,6 +10,7 @@ from radiomon import jobs, timeutil
 from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
 from radiomon.cli.options import groups_option, since_option, stations_option, until_option
+from radiomon.cli.output import emit_records, format_option
 from radiomon.filters import Filters
 from radiomon.reports.clips import FORMATS as CLIP_FORMATS
 from radiomon.reports.digest import parse_day
@@ -88,28 +89,77 @@ def clips(app: AppContext, day: str, groups, stations, before: float, after: flo
         raise click.ClickException(f"{len(result.failed)} clip(s) could not be cut; the others were")
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--date", "day", help="Local day (default: today), e.g. 2026-11-25, hoy or ayer.")
 @since_option("Only from this local time of the day, e.g. 10:00.", metavar="HH:MM")
 @until_option("Only up to this local time, e.g. 16:00.", metavar="HH:MM")
 @click.option("--format", "fmt", type=click.Choice(DIGEST_FORMATS),
               help="Document format (default: from -o, else docx).")
 @click.option("--reviewed-only", is_flag=True, help="Only mentions confirmed in review.")
-@_out_file
-@pass_app
-def digest(app: AppContext, day: str | None, since: str | None, until: str | None, fmt: str | None,
-           reviewed_only: bool, out: Path) -> None:
-    """Write the daily síntesis informativa (radio) of a local day.
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (required without a subcommand).")
+@click.pass_context
+def digest(ctx: click.Context, day: str | None, since: str | None, until: str | None, fmt: str | None,
+           reviewed_only: bool, out: Path | None) -> None:
+    """Write the daily síntesis informativa (radio and press) of a local day, as the machine sees it;
+    the subcommands approve and send the edition staff curated in the web UI.
 
-    Sections per keyword group (crisis first), items by local time with
-    station, keyword, quote and testigo; mentions rejected in review are
-    left out; a summary table and the stretches not recorded open it.
+    Sections per keyword group (crisis first), one item per story with
+    station, quote and testigo; mentions rejected in review are left out;
+    a summary table and the stretches not recorded open it.
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    if out is None:
+        raise click.UsageError("Missing option '-o' / '--output'.")
+    app = ctx.ensure_object(AppContext)
     config = app.config
     with app.archive(create=False) as archive:
         model = jobs.digest(config, archive, day=parse_day(day, config.timezone), since=since, until=until,
                             reviewed_only=reviewed_only, out=out, fmt=_format_for(out, fmt, DIGEST_FORMATS, "docx"))
     click.echo(f"wrote {out}: {model.total} mention(s) in {len(model.sections)} section(s), {model.date_text}")
+
+
+_edition_date = click.option("--date", "day", required=True, help="Local day of the edition, e.g. 2026-11-25 or ayer.")
+_cut = click.option("--cut", metavar="HH:MM", help="An intraday cut (\"Corte de las 14:00\") instead of the whole day.")
+
+
+@digest.command(name="approve")
+@_edition_date
+@_cut
+@click.option("--by", "by", metavar="NAME",
+              help="The coordinator approving (a web UI account with the coordinador role; "
+                   "default: office.coordinator).")
+@pass_app
+def digest_approve(app: AppContext, day: str, cut: str | None, by: str | None) -> None:
+    """Approve the newest version of a day's edition as it stands: it is frozen as it will be sent
+    (at sintesis.send_at, or at once when that time has passed)."""
+    from radiomon.sintesis import editions
+
+    config = app.config
+    with app.archive(create=False) as archive:
+        approver = editions.approver(config, archive, by)
+        edition = editions.day_edition(config, archive, parse_day(day, config.timezone), editions.parse_cut(cut))
+        approved = editions.approve(config, archive, edition, by=approver)
+    included = sum(1 for i in approved.items if i.included)
+    click.echo(f"approved {approved.day}{' ' + approved.cut if approved.cut else ''} version {approved.version}: "
+               f"{included} item(s), by {approver}")
+
+
+@digest.command(name="editions")
+@click.option("--date", "day", help="Only this local day, e.g. 2026-11-25 or ayer.")
+@format_option
+@pass_app
+def digest_editions(app: AppContext, day: str | None, fmt: str) -> None:
+    """The síntesis editions, newest first: day, cut, version, state, items, who approved them and when."""
+    from radiomon.sintesis import editions
+
+    config = app.config
+    with app.archive(create=False) as archive:
+        records = editions.edition_records(config, archive, parse_day(day, config.timezone) if day else None)
+    emit_records(records, fmt, (("day", "day"), ("cut", "cut"), ("version", "version"), ("state", "state"),
+                                ("items", "items"), ("approved_by", "approved by"),
+                                ("approved", f"approved ({config.timezone.key})")))
 
 
 @main.group()

@@ -159,3 +159,33 @@ def approve(config: Config, archive: Archive, edition: Edition, *, by: str, rev:
 def correct(archive: Archive, edition: Edition, *, by: str) -> Edition:
     """A correction of an approved edition: the next version, a draft with the same items."""
     return archive.new_version(edition.id, by=by)
+
+
+def approver(config: Config, archive: Archive, by: str | None) -> str:
+    """Who approves from the command line: ``--by`` must be a coordinator's account when accounts exist;
+    without it, the office's coordinator (office.coordinator), else "Coordinación"."""
+    if by is None:
+        return config.office.coordinator or "Coordinación"
+    user = archive.user(by)
+    if user is None:
+        if archive.user_count():
+            raise QueryError(f"--by {by}: no such user; `radiomon users list` shows who exists")
+        return by
+    if user["role"] != "coordinador":
+        raise QueryError(f"--by {user['name']}: a {user['role']} user cannot approve the síntesis; "
+                         f"make them a coordinator first (radiomon users role {user['name']} coordinador)")
+    return user["name"]
+
+
+def edition_records(config: Config, archive: Archive, day: date | None = None) -> list[dict]:
+    """The editions as `digest editions` lists them (JSON: one object per edition version)."""
+    records = []
+    for edition in archive.editions(day=day.isoformat() if day else None):
+        counts = archive.edition_item_counts(edition.id)
+        approved = timeutil.local(edition.approved_utc, config.timezone).strftime("%Y-%m-%d %H:%M") \
+            if edition.approved_utc else ""
+        records.append({"id": edition.id, "day": edition.day, "cut": edition.cut, "version": edition.version,
+                        "state": edition.state, "items": counts["included"], "candidates": counts["total"],
+                        "approved_by": edition.approved_by, "approved_utc": edition.approved_utc,
+                        "approved": approved, "updated_utc": edition.updated_utc})
+    return records
