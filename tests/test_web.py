@@ -131,13 +131,15 @@ def test_search_filters_by_station_date_group_and_review(client, config, undo_re
     assert client.get("/?q=moroleon&revision=pendientes").get_data(as_text=True).count('class="hit"') == 2
 
 
-def test_a_malformed_query_shows_the_command_lines_explanation_in_the_page(client, config):
+def test_a_malformed_query_shows_the_command_lines_explanation_in_spanish_in_the_page(client, config):
     response = client.get('/?q="mercado')
     assert response.status_code == 200
     with Archive(config.archive) as archive:
         with pytest.raises(Exception) as raised:
             jobs.search(config, archive, '"mercado', jobs.Filters())
-    assert str(raised.value) in response.get_data(as_text=True).replace("&#34;", '"').replace("&#39;", "'")
+    text = response.get_data(as_text=True).replace("&#34;", '"').replace("&#39;", "'")
+    assert "unclosed quote" in str(raised.value) and str(raised.value) not in text  # the CLI's words stay the CLI's
+    assert 'Faltan comillas de cierre en «"mercado»' in text
 
 
 @pytest.mark.parametrize("url, needle", [
@@ -365,7 +367,7 @@ def test_the_api_sets_a_review_with_the_csrf_header(client, config, undo_reviews
                            headers={"X-CSRF-Token": token})
     assert response.status_code == 200 and response.get_json()["review"] == "confirmed"
     bad = client.post(f"/api/mentions/{mention.id}/review", json={"review": "maybe"}, headers={"X-CSRF-Token": token})
-    assert bad.status_code == 400 and "confirmed, rejected or null" in bad.get_json()["error"]
+    assert bad.status_code == 400 and "confirmed, rejected o null" in bad.get_json()["error"]
     missing = client.post("/api/mentions/999999/review", json={"review": None}, headers={"X-CSRF-Token": token})
     assert missing.status_code == 404
 

@@ -16,8 +16,18 @@ from werkzeug.exceptions import HTTPException
 
 from radiomon.archive import Archive
 from radiomon.config import Config
-from radiomon.web import accounts
-from radiomon.web.common import WebState, end_request, get_archive, is_api, state, template_helpers
+from radiomon.errors import QueryError
+from radiomon.web import accounts, dates
+from radiomon.web.common import (
+    WebState,
+    end_request,
+    error_text,
+    fecha,
+    get_archive,
+    is_api,
+    state,
+    template_helpers,
+)
 from radiomon.web.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
@@ -79,7 +89,12 @@ def create_app(config: Config, *, require_login: bool = False, host: str | None 
     app.after_request(_server_timing)
     app.teardown_appcontext(end_request)
     app.context_processor(template_helpers)
+    # Dates as dd/mm/aaaa: ``{{ day|fecha }}``, and the date field of templates/fields.html.
+    app.add_template_filter(fecha, "fecha")
+    app.jinja_env.globals.update(date_pattern=dates.PATTERN, date_pattern_words=dates.PATTERN_WORDS,
+                                 date_placeholder=dates.PLACEHOLDER)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(QueryError, _query_error)
     app.register_error_handler(Exception, _server_error)
     return app
 
@@ -214,6 +229,12 @@ def _http_error(err: HTTPException):
     else:
         response = _error_page(code, message)
     return response
+
+
+def _query_error(err: QueryError):
+    """A query or filter a page did not catch: the library's line in Spanish, a 400 (never a 500)."""
+    message = error_text(err)
+    return _json_error(400, message) if is_api() else _error_page(400, message)
 
 
 def _server_error(err: Exception):

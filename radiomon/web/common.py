@@ -20,6 +20,7 @@ from radiomon.errors import QueryError
 from radiomon.filters import Filters
 from radiomon.keywords import current_keywords
 from radiomon.search import plain_snippet
+from radiomon.web import dates, errors_es
 from radiomon.web.throttle import LoginThrottle
 
 
@@ -194,26 +195,44 @@ def _years() -> str:
     return f"entre {timeutil.MIN_YEAR} y {timeutil.MAX_YEAR}"
 
 
-def date_param(name: str, *, words: bool = False) -> date | None:
-    """``AAAA-MM-DD`` (and ``hoy``/``ayer`` with ``words``) in the office's time zone, within
-    :data:`timeutil.MIN_YEAR`–:data:`timeutil.MAX_YEAR` (year 1 or 9999 overflows the day's
-    UTC bounds and the previous/next-day links)."""
+# What a date's parameter is called on the page, for its error line.
+DATE_LABELS = {"desde": "Desde", "hasta": "Hasta", "dia": "Día", "fecha": "Fecha"}
+
+
+def date_param(name: str, *, words: bool = False, label: str | None = None) -> date | None:
+    """A date typed as dd/mm/aaaa (``25/11/2026``, ``5/3/2026``, also with - or .), or the
+    ``AAAA-MM-DD`` of links (and ``hoy``/``ayer`` with ``words``), in the office's time zone,
+    within :data:`timeutil.MIN_YEAR`–:data:`timeutil.MAX_YEAR` (year 1 or 9999 overflows the
+    day's UTC bounds and the previous/next-day links). A bad one is a 400 naming the field
+    (``label``, else :data:`DATE_LABELS`) and the form expected."""
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
     today = datetime.now(config().timezone).date()
     if words and raw.lower() in ("hoy", "ayer"):
         return today if raw.lower() == "hoy" else today - timedelta(days=1)
+    field = label or DATE_LABELS.get(name, name)
     extra = ", hoy o ayer" if words else ""
     try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
-            raise ValueError(raw)
-        day = date.fromisoformat(raw)
+        day = dates.parse_day(raw)
     except ValueError:
-        bad_request(f"La fecha {name}={raw!r} no es válida; use AAAA-MM-DD (p. ej. {today.isoformat()}){extra}.")
+        bad_request(f"La fecha «{field}» no es válida ({name}={raw!r}); escríbala como dd/mm/aaaa "
+                    f"(p. ej. {dates.fecha(today)}) o AAAA-MM-DD{extra}.")
     if not timeutil.MIN_YEAR <= day.year <= timeutil.MAX_YEAR:
-        bad_request(f"La fecha {name}={raw!r} está fuera de rango; use una fecha AAAA-MM-DD {_years()}{extra}.")
+        bad_request(f"La fecha «{field}» está fuera de rango ({name}={raw!r}); use una fecha dd/mm/aaaa "
+                    f"o AAAA-MM-DD {_years()}{extra}.")
     return day
+
+
+def fecha(value) -> str:
+    """A date, datetime or ISO instant as dd/mm/aaaa, in the office's time zone (templates: ``|fecha``)."""
+    return dates.fecha(value, config().timezone)
+
+
+def error_text(err) -> str:
+    """A library error (English, in the command line's words) as this page or the JSON API says it:
+    Spanish, each option called as the page's form or the API's parameters call it."""
+    return errors_es.spanish(err, errors_es.API_NAMES if is_api() else errors_es.PAGE_NAMES)
 
 
 def instant_param(name: str, *, end_of_day: bool = False) -> None:
@@ -270,6 +289,7 @@ def template_helpers() -> dict:
         "review_label": wording.review_label,
         "wording": wording,
         "clock": clock,
+        "fecha": fecha,
         "current_user": g.get("user"),
         "is_coordinator": is_coordinator,
         "timezone": config().timezone.key,

@@ -24,6 +24,7 @@ from radiomon.search import MAX_LIMIT
 from radiomon.web.common import (
     bad_request,
     config,
+    error_text,
     get_archive,
     instant_param,
     int_param,
@@ -46,7 +47,7 @@ def _filters(limit: int | None = None) -> Filters:
                              review=args.get("review") or None, limit=limit, medium=args.get("medium") or None,
                              outlets=args.getlist("outlet"))
     except RadiomonError as err:
-        bad_request(str(err))
+        bad_request(error_text(err))
 
 
 @bp.get("/search")
@@ -56,7 +57,7 @@ def search():
     try:
         hits = jobs.search(config(), get_archive(), query, _filters(), limit=limit)
     except RadiomonError as err:
-        bad_request(str(err))
+        bad_request(error_text(err))
     return jsonify([h.as_json() for h in hits])
 
 
@@ -66,7 +67,7 @@ def mentions():
     try:
         rows = jobs.mentions(config(), get_archive(), _filters(limit))
     except RadiomonError as err:
-        bad_request(str(err))
+        bad_request(error_text(err))
     return jsonify(mentions_json(get_archive(), rows))
 
 
@@ -93,7 +94,7 @@ def review(mention_id: str):
         bad_request('Envíe JSON {"review": "confirmed" | "rejected" | null}.')
     verdict = body["review"]
     if verdict is not None and verdict not in REVIEWS:
-        bad_request(f"review {verdict!r}: use confirmed, rejected or null (undo)")
+        bad_request(f"review {verdict!r} no es válido; use confirmed, rejected o null (deshacer).")
     archive = get_archive()
     if not archive.set_review(mention_id, verdict, by=user_name()):
         abort(404)

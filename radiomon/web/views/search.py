@@ -11,7 +11,7 @@ from radiomon import jobs, wording
 from radiomon.errors import RadiomonError
 from radiomon.filters import Filters
 from radiomon.search import MAX_LIMIT
-from radiomon.web.common import bad_request, config, date_param, get_archive, int_param, review_param, state
+from radiomon.web.common import bad_request, config, date_param, error_text, get_archive, int_param, review_param, state
 
 bp = Blueprint("search", __name__)
 
@@ -51,7 +51,7 @@ def index():
                 medium=MEDIA.get(form["medio"]), outlets=[form["periodico"]] if form["periodico"] else ())
             found = jobs.search(config(), archive, form["q"], filters, limit=page * PER_PAGE + 1)
         except RadiomonError as err:
-            error = str(err)
+            error = error_text(err)  # Spanish, the fields as this form names them
         else:
             more = len(found) > page * PER_PAGE
             hits = found[(page - 1) * PER_PAGE: page * PER_PAGE]
