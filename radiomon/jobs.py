@@ -47,8 +47,9 @@ from radiomon.reports import digest as digests
 from radiomon.reports.status import StatusReport, collect_status
 from radiomon.reports.testigos import TestigosResult, write_testigos
 from radiomon.reports.writers import render_digest, render_weekly, write_atomic
-from radiomon.search import SearchHit
+from radiomon.search import SearchHit, SearchResults
 from radiomon.search import search as search_archive
+from radiomon.search import search_results as search_archive_results
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,14 @@ def search(config: Config, archive: Archive, query: str, filters: Filters = Filt
     """Search everything said on air (see radiomon.search)."""
     check_groups(config, archive, filters.groups)
     return search_archive(archive, query, filters, limit=limit, spellings=keyword_spellings(config))
+
+
+def search_results(config: Config, archive: Archive, query: str, filters: Filters = Filters(), *, limit: int = 20,
+                   approx: bool | None = False, order: str = "relevance") -> SearchResults:
+    """:func:`search` with the count, approximate search and «¿Quiso decir …?» (see radiomon.search)."""
+    check_groups(config, archive, filters.groups)
+    return search_archive_results(archive, query, filters, limit=limit, spellings=keyword_spellings(config),
+                                  approx=approx, order=order)
 
 
 def keyword_spellings(config: Config) -> tuple[tuple[str, str], ...]:
@@ -315,8 +324,8 @@ def check_groups(config: Config, archive: Archive, groups: Sequence[str]) -> Non
 
 __all__ = ["AlertsPass", "Finished", "Imported", "KeywordSuggestions", "LiveTranscription", "Transcribed",
            "add_keyword_spelling", "backup", "check_groups", "clip", "digest", "import_and_match", "mentions", "prune",
-           "rematch", "search", "send_alerts", "send_test_alerts", "status", "suggest_keywords", "testigos",
-           "transcribe_and_match", "undelivered_alerts", "weekly_report"]
+           "rematch", "search", "search_results", "send_alerts", "send_test_alerts", "status", "suggest_keywords",
+           "testigos", "transcribe_and_match", "undelivered_alerts", "weekly_report"]
 
 
 # -- the press ---------------------------------------------------------------------

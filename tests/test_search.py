@@ -143,6 +143,7 @@ def test_a_hit_is_recording_start_plus_offset(filled: Archive) -> None:
         "text": "El mercado nuevo de Moroleón abre el lunes.", "audio": "/grab/uno/140000.mp3",
         "score": hit.score, "snippet": "El mercado nuevo de Moroleón abre el lunes.",
         "via_mention": None, "heard": None,  # found by its text, not through a mention
+        "approximate": None,  # nor by words that sound like it
         "medium": "radio",
     }
     assert hit.score > 0

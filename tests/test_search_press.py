@@ -24,7 +24,7 @@ from radiomon.transcript import Segment
 TEXT = ("El H. Ayuntamiento de Moroleón reabrió el mercado Hidalgo tras su remodelación. "
         "Los comerciantes celebran la obra pública.\nLa presidenta municipal encabezó el acto.")
 RADIO_KEYS = {"station", "recording_id", "segment_id", "start", "end", "offset", "text", "audio", "score", "snippet",
-              "via_mention", "heard", "medium"}
+              "via_mention", "heard", "approximate", "medium"}
 PRESS_KEYS = {"medium", "article_id", "outlet", "url", "title", "published", "story", "text", "snippet", "score"}
 
 

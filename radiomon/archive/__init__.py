@@ -14,7 +14,8 @@ small; they share one connection (:mod:`~radiomon.archive.db`):
   (each event per alert channel), :mod:`~radiomon.archive.episodes` (health episodes),
   :mod:`~radiomon.archive.status` (backlog, throughput, last speech, runs),
   :mod:`~radiomon.archive.retention` (audio past retention), :mod:`~radiomon.archive.maintenance`
-  (free pages, checks, backups), :mod:`~radiomon.archive.editions` (the síntesis' editions and their items)
+  (free pages, checks, backups), :mod:`~radiomon.archive.editions` (the síntesis' editions and their items),
+  :mod:`~radiomon.archive.vocabulary` (the transcripts' distinct words, for approximate search)
 * :mod:`~radiomon.archive.where` — the one WHERE builder for a :class:`~radiomon.filters.Filters`
 * :mod:`~radiomon.archive.schema` — tables, triggers, migrations
 """
@@ -26,6 +27,7 @@ from radiomon.archive.editions import EditionsMixin
 from radiomon.archive.episodes import EpisodesMixin
 from radiomon.archive.fts import SearchMixin
 from radiomon.archive.gaps import GapsMixin
+from radiomon.archive.keyword_changes import KeywordChangesMixin
 from radiomon.archive.logins import LoginsMixin
 from radiomon.archive.maintenance import MaintenanceMixin
 from radiomon.archive.mentions import MentionChanges, MentionRow, MentionsMixin
@@ -39,11 +41,13 @@ from radiomon.archive.segments import SegmentsMixin
 from radiomon.archive.stations import StationsMixin
 from radiomon.archive.status import StatusMixin
 from radiomon.archive.users import UsersMixin
+from radiomon.archive.vocabulary import VocabularyMixin
 
 
 class Archive(StationsMixin, RecordingsMixin, SegmentsMixin, GapsMixin, SearchMixin, RunsMixin, NowPlayingMixin,
               MentionsMixin, OutboxMixin, ReportsMixin, UsersMixin, LoginsMixin, DeliveriesMixin, EpisodesMixin,
-              StatusMixin, RetentionMixin, MaintenanceMixin, ArticlesMixin, EditionsMixin):
+              StatusMixin, RetentionMixin, MaintenanceMixin, ArticlesMixin, EditionsMixin, VocabularyMixin,
+              KeywordChangesMixin):
     """The SQLite archive of one deployment."""
 
 

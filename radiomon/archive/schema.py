@@ -535,12 +535,14 @@ SCHEMA_V7 = [
     "CREATE INDEX edition_changes_edition ON edition_changes (edition_id, id)",
     """
     CREATE TABLE vocabulary (
-        word TEXT PRIMARY KEY,            -- folded: lowercase, accents kept as written
+        word TEXT PRIMARY KEY,            -- as the search index folds it: lowercase, no accents
         key TEXT NOT NULL,                -- the matcher's Spanish phonetic key
-        n INTEGER NOT NULL DEFAULT 0      -- how many times the archive's transcripts have it
+        n INTEGER NOT NULL DEFAULT 0,     -- segments that have it (approximate: never decremented)
+        added INTEGER NOT NULL DEFAULT 0  -- vocabulary_done when the word was first counted
     ) WITHOUT ROWID
     """,
     "CREATE INDEX vocabulary_key ON vocabulary (key)",
+    "CREATE INDEX vocabulary_added ON vocabulary (added)",
     "CREATE TABLE vocabulary_done (segment_rowid INTEGER NOT NULL)",
     "INSERT INTO vocabulary_done VALUES (0)",
     """

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from radiomon.errors import QueryError
@@ -45,6 +46,8 @@ class ParsedQuery:
     fts: str  # the FTS5 MATCH expression
     terms: tuple[ScoringTerm, ...]  # what ranks a hit: the words looked for, not the excluded ones
     words: tuple[str, ...] = ()  # the whole words looked for, folded, in the order typed (names a keyword term)
+    groups: tuple[tuple[QueryTerm, ...], ...] = ()  # what the fts says: an AND of OR-groups ...
+    negatives: tuple[QueryTerm, ...] = ()  # ... NOT any of these
 
     @classmethod
     def from_fts(cls, expression: str) -> "ParsedQuery":
@@ -56,9 +59,32 @@ class ParsedQuery:
 
 def parse_query(query: str) -> ParsedQuery:
     """Translate a user query; raises QueryError with what to change."""
-    fts, positives = _translate(query)
+    fts, positives, negatives = _translate(query)
     words = tuple(word for group in positives for t in group if not t.prefix for word in tokens(t.text))
-    return ParsedQuery(fts, _scoring_terms((t.text, t.prefix) for group in positives for t in group), words)
+    return ParsedQuery(fts, _scoring_terms((t.text, t.prefix) for group in positives for t in group), words,
+                       tuple(tuple(group) for group in positives), tuple(negatives))
+
+
+def approximate_fts(parsed: ParsedQuery, variants: Mapping[str, Sequence[str]]) -> str | None:
+    """The FTS5 expression of the approximate search: each single word typed (not a phrase or a
+    prefix) is any of itself and its ``variants`` (folded word → words that may be it), and what
+    the exact search already finds is left out. None when no word has a variant."""
+    expanded, changed = [], False
+    for group in parsed.groups:
+        alternatives = []
+        for term in group:
+            alternatives.append(term.fts())
+            words = tokens(term.text)
+            if not term.phrase and not term.prefix and len(words) == 1:
+                for word in variants.get(words[0], ()):
+                    alternatives.append(QueryTerm(word).fts())
+                    changed = True
+        expanded.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    if not changed:
+        return None
+    exact = " AND ".join(_group(list(g)) for g in parsed.groups)
+    left_out = " OR ".join([f"({exact})", *(t.fts() for t in parsed.negatives)])
+    return f"({' AND '.join(expanded)}) NOT ({left_out})"
 
 
 def _scoring_terms(pieces) -> tuple[ScoringTerm, ...]:
@@ -75,7 +101,7 @@ def to_fts_query(query: str) -> str:
     return parse_query(query).fts
 
 
-def _translate(query: str) -> tuple[str, list[list[QueryTerm]]]:
+def _translate(query: str) -> tuple[str, list[list[QueryTerm]], list[QueryTerm]]:
     if query.count('"') % 2:
         raise QueryError(f"unclosed quote in {query!r}; close the phrase with another \"")
     positives: list[list[QueryTerm]] = []  # AND of OR-groups
@@ -109,7 +135,7 @@ def _translate(query: str) -> tuple[str, list[list[QueryTerm]]]:
     expression = " AND ".join(_group(g) for g in positives)
     if negatives:
         expression = f"({expression}) NOT ({' OR '.join(t.fts() for t in negatives)})"
-    return expression, positives
+    return expression, positives, negatives
 
 
 def _group(terms: list[QueryTerm]) -> str:

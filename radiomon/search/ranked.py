@@ -18,14 +18,23 @@ saturated term frequency), so the service merges the two lists by score.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from radiomon.archive import fts
 from radiomon.filters import Filters
+from radiomon.search.approximate import Variant
 from radiomon.search.passage import passage
-from radiomon.search.query import ParsedQuery
-from radiomon.search.ranking import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, ScoringTerm, bm25_scores, highlight, tokens
+from radiomon.search.query import ParsedQuery, approximate_fts
+from radiomon.search.ranking import (
+    HIGHLIGHT_CLOSE,
+    HIGHLIGHT_OPEN,
+    ScoringTerm,
+    bm25_scores,
+    highlight,
+    tokens,
+    word_spans,
+)
 from radiomon.search.via_mention import as_heard
 
 if TYPE_CHECKING:
@@ -47,6 +56,18 @@ def ranked_rows(archive: Archive, query: str | ParsedQuery, filters: Filters = F
     and carry ``via_mention`` and ``heard``.
     """
     parsed = query if isinstance(query, ParsedQuery) else ParsedQuery.from_fts(query)
+    return radio_rows(archive, scored_candidates(archive, parsed, filters, through)[:limit], parsed.terms)
+
+
+# A scored candidate: score (BM25, higher is better), epoch ms, segment id, and what marks it:
+# (term, words heard) when found through a mention of the term; for an approximate hit, the
+# words written that sound like the query's and what they stand for (see approximate_candidates).
+Scored = tuple[float, int, int, "tuple[str, str] | None"]
+
+
+def scored_candidates(archive: Archive, parsed: ParsedQuery, filters: Filters = Filters(),
+                      through: Sequence[str] = ()) -> list[Scored]:
+    """Every candidate of the window (radiomon/archive/fts.py) scored, best first, newest first on ties."""
     candidates: list[Candidate] = [(i, text, epoch, None) for i, text, epoch in
                                    archive.fts_candidates(parsed.fts, filters)]
     if through:
@@ -59,14 +80,58 @@ def ranked_rows(archive: Archive, query: str | ParsedQuery, filters: Filters = F
     scores = bm25_scores(texts, parsed.terms, {term: counts[_fts_term(term)] for term in parsed.terms},
                          archive.document_total())
     # Best first (FTS5's rank is the negated score), newest first on ties.
-    ranked = sorted(zip(scores, epochs, ids, via), key=lambda c: (-c[0], -c[1], -c[2]))[:limit]
+    return sorted(zip(scores, epochs, ids, via), key=lambda c: (-c[0], -c[1], -c[2]))
+
+
+def approximate_candidates(archive: Archive, parsed: ParsedQuery, filters: Filters,
+                           variants: Sequence[Variant], typed: Mapping[str, str]) -> list[Scored]:
+    """The segments the approximate search adds (``variants`` of the query's words, none that the exact
+    search finds), best first: BM25 over the query's words and their variants, times how alike the
+    variants heard are (a 75 % likeness weighs three quarters). Each carries (words written, what they
+    stand for): ("EF MorLeón", "DIF Moroleón"); ``typed``: each query word (folded) as typed."""
+    by_word: dict[str, list[str]] = {}
+    for variant in variants:
+        by_word.setdefault(variant.of, []).append(variant.word)
+    expression = approximate_fts(parsed, by_word)
+    if expression is None:
+        return []
+    likeness = {v.word: v.score for v in variants}
+    order = {word: n for n, word in enumerate(typed)}
+    stands_for = {v.word: v.of for v in variants}
+    candidates = archive.fts_candidates(expression, filters)
+    if not candidates:
+        return []
+    ids, texts, epochs = zip(*candidates)
+    terms = (*parsed.terms, *(ScoringTerm(v.word) for v in variants))
+    counts = archive.document_counts([_fts_term(term) for term in terms])
+    scores = bm25_scores(texts, terms, {term: counts[_fts_term(term)] for term in terms}, archive.document_total())
+    scored: list[Scored] = []
+    for score, epoch, segment_id, text in zip(scores, epochs, ids, texts):
+        heard = [(text[start:end], word) for word, start, end in word_spans(text) if word in likeness]
+        if not heard:  # matched on a word typed alone (an OR): not approximate after all
+            continue
+        written = " ".join(dict.fromkeys(w for w, _ in heard))
+        meant = " ".join(typed.get(word, word) for word in sorted({stands_for[w] for _, w in heard},
+                                                                  key=lambda w: order.get(w, len(order))))
+        scored.append((score * max(likeness[word] for _, word in heard) / 100, epoch, segment_id, (meant, written)))
+    return sorted(scored, key=lambda c: (-c[0], -c[1], -c[2]))
+
+
+def radio_rows(archive: Archive, ranked: Sequence[Scored], terms: Sequence[ScoringTerm], *,
+               approximate: Collection[int] = ()) -> list[dict]:
+    """The rows to show for ``ranked`` candidates, in their order, highlighted; ``approximate``: the
+    segment ids of approximate hits (their marks say what the words written stand for)."""
     rows = archive.hit_details([segment_id for _, _, segment_id, _ in ranked])
-    for (score, _, _, via_mention), row in zip(ranked, rows):
+    for (score, _, segment_id, mark), row in zip(ranked, rows):
         row["rank"] = -score
-        marked = parsed.terms
-        row["via_mention"], row["heard"] = via_mention or (None, None)
-        if via_mention:  # highlighted where the term was heard
-            marked = (*marked, *(ScoringTerm(word) for word in tokens(via_mention[1])))
+        marked = terms
+        row["via_mention"], row["heard"], row["approximate"] = None, None, None
+        if mark and segment_id in approximate:
+            row["approximate"], row["heard"] = mark
+        elif mark:
+            row["via_mention"], row["heard"] = mark
+        if mark:  # highlighted where the term was heard, or the words that sound like the query's
+            marked = (*marked, *(ScoringTerm(word) for word in tokens(mark[1])))
         row["snippet"] = highlight(row["text"], marked, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE)
     return rows
 
@@ -94,6 +159,12 @@ def ranked_press_rows(archive: Archive, query: str | ParsedQuery, filters: Filte
     """Rows with the article, ``rank``, ``epoch_ms``, ``text`` (the sentence that matched, or the
     lede) and its highlighted ``snippet``, best first, of ``filters``' outlets, range and groups."""
     parsed = query if isinstance(query, ParsedQuery) else ParsedQuery.from_fts(query)
+    return press_rows(archive, scored_press_candidates(archive, parsed, filters)[:limit], parsed.terms)
+
+
+def scored_press_candidates(archive: Archive, parsed: ParsedQuery,
+                            filters: Filters = Filters()) -> list[tuple[float, int, int]]:
+    """(score, published epoch ms, article id) of the window's articles, best first, newest first on ties."""
     candidates = archive.press_candidates(parsed.fts, filters)
     if not candidates:
         return []
@@ -101,13 +172,17 @@ def ranked_press_rows(archive: Archive, query: str | ParsedQuery, filters: Filte
     counts = archive.press_document_counts([_fts_term(term) for term in parsed.terms])
     scores = bm25_scores([f"{title}\n{text}" for title, text in zip(titles, texts)], parsed.terms,
                          {term: counts[_fts_term(term)] for term in parsed.terms}, archive.article_total())
-    ranked = sorted(zip(scores, epochs, ids), key=lambda c: (-c[0], -c[1], -c[2]))[:limit]
+    return sorted(zip(scores, epochs, ids), key=lambda c: (-c[0], -c[1], -c[2]))
+
+
+def press_rows(archive: Archive, ranked: Sequence[tuple[float, int, int]], terms: Sequence[ScoringTerm]) -> list[dict]:
+    """The rows to show for ``ranked`` articles, in their order (one deleted meanwhile is left out)."""
     found = {c[2]: c for c in ranked}
-    rows = archive.article_hit_details(list(found))  # an article deleted meanwhile is left out
+    rows = archive.article_hit_details(list(found))
     for row in rows:
         score, epoch_ms, _ = found[row["article_id"]]
         row["rank"] = -score
         row["epoch_ms"] = epoch_ms
-        row["text"] = passage(row["text"], parsed.terms)
-        row["snippet"] = highlight(row["text"], parsed.terms, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE)
+        row["text"] = passage(row["text"], terms)
+        row["snippet"] = highlight(row["text"], terms, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE)
     return rows
