@@ -1,12 +1,26 @@
 """One module per page (and one for the JSON API); each owns a blueprint.
 
 Buscar (search), Grabación (recording), Menciones (mentions), Mención (mention), Artículo (article),
-Síntesis (digest), Estado (status), sign-in (auth), the audio route (audio) and the JSON API (api).
+Síntesis (digest), Estado (status), Palabras clave (keywords; its JSON API: keywords_api), sign-in
+(auth), the audio route (audio) and the JSON API (api).
 """
 
-from radiomon.web.views import api, article, audio, auth, digest, mention, mentions, recording, search, status
+from radiomon.web.views import (
+                  api,
+                  article,
+                  audio,
+                  auth,
+                  digest,
+                  keywords,
+                  keywords_api,
+                  mention,
+                  mentions,
+                  recording,
+                  search,
+                  status,
+)
 
 ALL_BLUEPRINTS = (auth.bp, search.bp, audio.bp, recording.bp, mentions.bp, mention.bp, article.bp, digest.bp,
-                  status.bp, api.bp)
+                  status.bp, api.bp, keywords.bp, keywords_api.bp)
 
 __all__ = ["ALL_BLUEPRINTS"]
