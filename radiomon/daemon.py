@@ -45,7 +45,7 @@ from radiomon.alerts.background import BackgroundAlerts
 from radiomon.archive import Archive, Recording
 from radiomon.config import Config
 from radiomon.errors import ArchiveError, TranscriptionError
-from radiomon.pipeline.executor import background_pool, stop_pool
+from radiomon.pipeline.executor import background_pool, stop_pool, worker_memory_mb
 from radiomon.pipeline.match import MatchResult
 from radiomon.pipeline.press.poll import BackgroundPress
 from radiomon.pipeline.record import recorders, select_stations
@@ -153,7 +153,9 @@ class _Daemon:
                  self.live.stage.model, self.live.workers, self.config.daemon.backlog)
 
     def _start_pool(self) -> None:
-        self.pool = background_pool(self.live.workers, nice=self.config.daemon.worker_nice)
+        self.pool = background_pool(self.live.workers, nice=self.config.daemon.worker_nice,
+                                    max_tasks=self.config.daemon.worker_max_recordings)
+        self._recycling = False
         try:
             self.live.start(self.pool)  # the model loads in a worker; a missing one fails here
         except BrokenExecutor as err:
@@ -228,11 +230,28 @@ class _Daemon:
             self._worker_died()
 
     def _claim(self) -> None:
+        if self._memory_recycle_due():
+            if self.inflight:
+                return  # claim nothing new: the workers are drained, then replaced between recordings
+            stop_pool(self.pool)
+            self._start_pool()
         free = self.live.workers - len(self.inflight)
         claimed = self.archive.claim_pending(self.stations, limit=free, newest_first=self.newest_first)
         for recording in claimed:
             self.inflight[self.pool.submit(self.live.work, recording)] = recording
         self._claimed_nothing = free > 0 and not claimed
+
+    def _memory_recycle_due(self) -> bool:
+        """True (and stays so until the pool is replaced) once a worker holds more than
+        daemon.worker_max_memory_mb of resident memory."""
+        limit = self.config.daemon.worker_max_memory_mb
+        if not self._recycling and limit:
+            largest = max(worker_memory_mb(self.pool), default=0.0)
+            if largest > limit:
+                log.info("a transcription worker holds %.0f MB (daemon.worker_max_memory_mb: %d): "
+                         "replacing the workers once their recordings are done", largest, limit)
+                self._recycling = True
+        return self._recycling
 
     def _worker_died(self) -> None:
         """A worker process died (killed, out of memory): its pool is gone.

@@ -143,6 +143,30 @@ def test_a_restart_catches_up_the_backlog_in_the_configured_order(tmp_path, clip
                      "SELECT count(*) FROM recordings WHERE status IN ('pending', 'transcribing')") == [(0,)]
 
 
+def test_workers_over_their_memory_bound_are_replaced_between_recordings_and_none_is_lost(tmp_path, clips):
+    # 1 MB: every worker is over it, so the pool is drained and replaced before each claim.
+    config = kit.write_deployment(tmp_path / "oficina", {"radio-uno": dead_url()},
+                                  daemon="pass_seconds: 0.5, worker_max_memory_mb: 1, worker_max_recordings: 1")
+    start = datetime(2026, 11, 25, 14, 0, tzinfo=timeutil.UTC)
+    with Archive(load_config(config).archive) as archive:
+        archive.sync_stations(load_config(config).stations, "America/Mexico_City")
+        for i, path in enumerate(clips):
+            archive.add_recording(station="radio-uno", start=start + timedelta(minutes=i), duration=None,
+                                  path=str(path))
+    daemon = kit.Process(config, "run", "--duration", "1")
+    assert daemon.wait(240) == 0, daemon.stderr
+    assert "replacing the workers once their recordings are done" in daemon.stderr
+    assert "a transcription worker died" not in daemon.stderr
+    db = load_config(config).archive
+    assert sorted(kit.query(db, "SELECT status, count(*) FROM recordings GROUP BY status")) == [
+        ("failed", 1), ("transcribed", 4)]
+    assert kit.query(db, "SELECT count(DISTINCT recording_id), count(*) FROM "
+                         "(SELECT recording_id FROM segments GROUP BY recording_id, start)") == [(4, kit.query(
+                             db, "SELECT count(*) FROM segments")[0][0])]
+    assert daemon.survivors() == []
+    assert kit.archive_problems(config, settled=False) == []
+
+
 def test_a_transcription_worker_that_dies_is_replaced_and_its_recording_done_again(tmp_path, programme_mp3):
     config = kit.write_deployment(tmp_path / "oficina", {"radio-uno": dead_url()})
     db = load_config(config).archive

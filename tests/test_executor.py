@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import psutil
 import pytest
 
-from radiomon.pipeline.executor import InlineExecutor, background_pool, in_order, stop_pool
+from radiomon.pipeline.executor import InlineExecutor, background_pool, in_order, stop_pool, worker_memory_mb
 
 
 def test_results_come_back_in_submission_order_whatever_finishes_first():
@@ -104,3 +104,13 @@ def test_background_workers_run_at_lower_priority_and_stop_at_once():
         stop_pool(pool)
     assert running.exception() is not None  # abandoned, not waited for
     assert not workers[0].is_running() or workers[0].status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_worker_is_replaced_after_max_tasks_and_no_task_is_lost():
+    pool = background_pool(1, nice=0, max_tasks=2)
+    try:
+        pids = [pool.submit(os.getpid).result(60) for _ in range(5)]
+        assert len(set(pids)) == 3 and pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
+        assert all(size > 1 for size in worker_memory_mb(pool))
+    finally:
+        stop_pool(pool)

@@ -98,7 +98,7 @@ def as_completed_within(submit: Callable[[Item], Handle | None], queue: deque[It
             cancel(handle)
 
 
-def background_pool(workers: int, *, nice: int = 10) -> ProcessPoolExecutor:
+def background_pool(workers: int, *, nice: int = 10, max_tasks: int = 0) -> ProcessPoolExecutor:
     """``workers`` processes that yield the CPU to everything else of the
     machine (``nice``), for work that must never starve a recorder.
 
@@ -108,9 +108,25 @@ def background_pool(workers: int, *, nice: int = 10) -> ProcessPoolExecutor:
     kernel when the parent dies, even by SIGKILL, so a killed daemon leaves
     no worker behind. Submit from a thread that lives as long as the pool:
     the kernel ties a child's death signal to the thread that started it.
+    (A worker that ends after ``max_tasks`` tasks, 0 for never, is replaced
+    by the pool's own manager thread, which lives as long as the pool.)
     """
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_background_worker, initargs=(os.getpid(), nice))
+                               initializer=_background_worker, initargs=(os.getpid(), nice),
+                               max_tasks_per_child=max_tasks or None)
+
+
+def worker_memory_mb(pool: ProcessPoolExecutor) -> list[float]:
+    """The resident memory of each live worker of ``pool``, in MB (Linux: /proc/PID/statm)."""
+    sizes = []
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            with open(f"/proc/{process.pid}/statm", encoding="ascii") as statm:
+                resident_pages = int(statm.read().split()[1])
+        except (OSError, ValueError, IndexError):  # the worker ended meanwhile
+            continue
+        sizes.append(resident_pages * os.sysconf("SC_PAGE_SIZE") / 2**20)
+    return sizes
 
 
 def _background_worker(parent: int, nice: int) -> None:  # pragma: no cover - runs in the worker
@@ -150,4 +166,4 @@ def stop_pool(pool: ProcessPoolExecutor, timeout: float = 5.0) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-__all__ = ["InlineExecutor", "as_completed_within", "background_pool", "in_order", "stop_pool"]
+__all__ = ["InlineExecutor", "as_completed_within", "background_pool", "in_order", "stop_pool", "worker_memory_mb"]
