@@ -138,6 +138,14 @@ class DaemonConfig:
     backlog: str = "newest-first"
     pass_seconds: float = 2.0  # how often the daemon looks for closed segments and runs its after-pass work
     worker_nice: int = 10  # CPU niceness of the transcription workers (0-19): ffmpeg and the recorder keep priority
+    # A transcription worker's memory grows over hours (CTranslate2's and the
+    # allocator's caches: see benchmarks/NOTES.md, "worker memory"). A worker
+    # is replaced by a fresh one after this many recordings (0: never) …
+    worker_max_recordings: int = 200
+    # … and the workers are drained and started again once one holds more than
+    # this resident memory (MB; 0: never). No recording is lost or done twice:
+    # a worker ends only between recordings.
+    worker_max_memory_mb: int = 1500
 
 
 @dataclass(frozen=True)

@@ -275,6 +275,9 @@ def _check_daemon(doc: YamlDocument, options: DaemonConfig) -> None:
         raise doc.error(("daemon", "pass_seconds"), "must be a positive number of seconds")
     if not 0 <= options.worker_nice <= 19:
         raise doc.error(("daemon", "worker_nice"), f"{options.worker_nice} is out of range; use 0 (none) to 19")
+    for key in ("worker_max_recordings", "worker_max_memory_mb"):
+        if getattr(options, key) < 0:
+            raise doc.error(("daemon", key), f"{getattr(options, key)} is negative; use 0 (never) or more")
 
 
 def _stations(doc: YamlDocument, raw: typing.Any) -> tuple[Station, ...]:
