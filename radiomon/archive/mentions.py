@@ -8,6 +8,11 @@ same mention" means the same segment, group and keyword at nearly the same
 offset (:data:`SAME_MENTION_SECONDS`): a changed threshold may widen the
 heard words by one, which moves the offset a little, and the staff's review
 still applies.
+
+A mention added by hand (``added_by`` set: a person marked a transcript line the
+matcher missed, see radiomon/hand_mentions.py) is never deleted or changed by
+re-matching, and a finding of the same keyword in the same segment is taken as
+that mention, not stored twice: the person's row wins.
 """
 
 from __future__ import annotations
@@ -51,6 +56,8 @@ class MentionRow:
     reviewed_by: str | None = None  # who set the review (a web UI user name)
     reviewed_utc: str | None = None  # when, ISO UTC
     article_id: int | None = None  # press: the article the words were printed in
+    added_by: str | None = None  # a person who added it by hand (None: the matcher found it)
+    added_utc: str | None = None  # when, ISO UTC
 
     @property
     def medium(self) -> str:
@@ -85,6 +92,12 @@ class MentionRow:
             and abs(self.offset - other.offset) < near
         )
 
+    def same_as_hand(self, hand: "MentionRow") -> bool:
+        """A finding the hand-added ``hand`` already stands for: the same keyword of the same group in
+        the same segment, wherever in it (the person marked the line, or words near the matcher's)."""
+        return (self.segment_id, self.article_id, self.group_id, self.keyword) == \
+            (hand.segment_id, hand.article_id, hand.group_id, hand.keyword)
+
     def _content(self) -> tuple:
         return (self.segment_id, self.group_id, self.keyword, self.matched, self.score, self.at_utc,
                 self.offset, self.context)
@@ -101,7 +114,7 @@ class MentionChanges:
 
 
 _COLUMNS = ("id, segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset, context, "
-            "review, reviewed_by, reviewed_utc, article_id")
+            "review, reviewed_by, reviewed_utc, article_id, added_by, added_utc")
 
 #: The verdicts staff give a mention; a rejected one (a false positive) is left out of every count.
 REVIEWS = ("confirmed", "rejected")
@@ -109,9 +122,9 @@ REVIEWS = ("confirmed", "rejected")
 
 def _row(values: Sequence) -> MentionRow:
     (id_, segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset, context,
-     review, reviewed_by, reviewed_utc, article_id) = values
+     review, reviewed_by, reviewed_utc, article_id, added_by, added_utc) = values
     return MentionRow(segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, offset,
-                      context, review, id_, reviewed_by, reviewed_utc, article_id)
+                      context, review, id_, reviewed_by, reviewed_utc, article_id, added_by, added_utc)
 
 
 class MentionsMixin(ArchiveBase):
@@ -144,10 +157,15 @@ class MentionsMixin(ArchiveBase):
 
     def _apply(self, conn: sqlite3.Connection, old: list[MentionRow], found: list[MentionRow]) -> MentionChanges:
         """Make ``found`` the mentions that ``old`` were (a recording's, or an article's): those still found
-        keep their row, id and review; the others go; the new ones are inserted."""
-        unclaimed = list(old)
+        keep their row, id and review; the others go; the new ones are inserted. Rows added by hand stay
+        as they are, and stand for the findings of their keyword in their segment."""
+        by_hand = [o for o in old if o.added_by is not None]
+        unclaimed = [o for o in old if o.added_by is None]
         new, changed, unchanged = [], [], 0
         for mention in found:
+            if any(mention.same_as_hand(hand) for hand in by_hand):
+                unchanged += 1
+                continue
             match = next((o for o in unclaimed if o.same_mention(mention)), None)
             if match is None:
                 new.append(mention)
@@ -173,6 +191,43 @@ class MentionsMixin(ArchiveBase):
             )
             added.append(replace(mention, id=cursor.lastrowid, review=None))
         return MentionChanges(tuple(added), len(changed), unchanged, len(unclaimed))
+
+    def add_hand_mention(self, mention: MentionRow, *, by: str, on_added=None) -> MentionRow:
+        """Store a mention a person marked (``by``), confirmed by them, in one transaction; returns it with
+        its id. A mention of the same keyword already in the segment (found by the matcher, or added
+        before) is returned confirmed instead of a second row. ``on_added(conn, rows)`` runs inside the
+        transaction when a row is inserted (the alert events are written with the mention)."""
+        when = now_iso()
+        with self.write() as conn:
+            existing = next((o for o in (_row(r) for r in conn.execute(
+                f"SELECT {_COLUMNS} FROM mentions WHERE segment_id = ? AND group_id = ? AND keyword = ? "
+                "ORDER BY offset, id", (mention.segment_id, mention.group_id, mention.keyword)))), None)
+            if existing is not None:
+                if existing.review != "confirmed":
+                    conn.execute("UPDATE mentions SET review = 'confirmed', reviewed_by = ?, reviewed_utc = ? "
+                                 "WHERE id = ?", (by, when, existing.id))
+                    existing = replace(existing, review="confirmed", reviewed_by=by, reviewed_utc=when)
+                return existing
+            cursor = conn.execute(
+                "INSERT INTO mentions (segment_id, recording_id, station, group_id, keyword, matched, score, at_utc, "
+                "offset, context, review, reviewed_by, reviewed_utc, added_by, added_utc) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?, ?)",
+                (mention.segment_id, mention.recording_id, mention.station, mention.group_id, mention.keyword,
+                 mention.matched, mention.score, mention.at_utc, mention.offset, mention.context, by, when, by, when))
+            stored = replace(mention, id=cursor.lastrowid, review="confirmed", reviewed_by=by, reviewed_utc=when,
+                             added_by=by, added_utc=when)
+            if on_added is not None:
+                on_added(conn, (stored,))
+        return stored
+
+    def set_reviews(self, mention_ids: Sequence[int], review: str | None, *, by: str | None = None) -> int:
+        """One verdict on several mentions (a sentence's, or the rows staff ticked), in one transaction;
+        returns how many exist."""
+        when = None if review is None else now_iso()
+        who = None if review is None else by
+        with self.write() as conn:
+            return sum(conn.execute("UPDATE mentions SET review = ?, reviewed_by = ?, reviewed_utc = ? WHERE id = ?",
+                                    (review, who, when, id_)).rowcount for id_ in mention_ids)
 
     def set_review(self, mention_id: int, review: str | None, *, by: str | None = None) -> bool:
         """Staff's verdict on a mention (confirmed, rejected, …), who gave it and
@@ -230,6 +285,10 @@ class MentionsMixin(ArchiveBase):
             f"SELECT {columns}, s.words FROM mentions m JOIN segments s ON s.id = m.segment_id "
             f"JOIN recordings r ON r.id = m.recording_id{where.sql()} ORDER BY m.at_utc, m.id", where.params)
         return [(_row(r[:-1]), r[-1]) for r in rows]
+
+    def latest_mention_utc(self, before: str) -> str | None:
+        """The instant of the newest mention before ``before`` (ISO UTC), radio or press; None if none."""
+        return self.conn.execute("SELECT max(at_utc) FROM mentions WHERE at_utc < ?", (before,)).fetchone()[0]
 
     def recordings_with_mentions(self) -> set[int]:
         return {r[0] for r in self.conn.execute("SELECT DISTINCT recording_id FROM mentions")}

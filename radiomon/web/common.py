@@ -256,6 +256,14 @@ def day_range(day: date) -> tuple[datetime, datetime]:
     return start.astimezone(timeutil.UTC), end.astimezone(timeutil.UTC)
 
 
+def default_day() -> date:
+    """The day Menciones and Síntesis open on: today if it has mentions yet, else the latest day that has
+    any (a morning before the first mention shows yesterday's work, a quiet weekend the Friday), else today."""
+    today = datetime.now(config().timezone).date()
+    latest = get_archive().latest_mention_utc(timeutil.to_iso(day_range(today)[1]))
+    return timeutil.local(latest, config().timezone).date() if latest else today
+
+
 def day_filters(day: date, **kwargs) -> Filters:
     since, until = day_range(day)
     return Filters(since=since, until=until, **kwargs)
