@@ -78,11 +78,13 @@ def test_each_reader_words_the_same_state(write_config, deployment) -> None:
         "manana": "off-schedule until Thu 2026-11-26 06:00 CST (mon,tue,wed,thu,fri 06:00-11:00)",
         "gone": "not configured",
     }
-    assert {k: (spanish_state(s), state_kind(s)) for k, s in stations.items()} == {
-        "uno": ("sin grabar (último audio 2026-11-25 10:15)", "bad"),
-        "dos": ("sin señal desde 2026-11-25 12:01 (network)", "bad"),
-        "manana": ("fuera de horario hasta Thu 2026-11-26 06:00 CST (mon,tue,wed,thu,fri 06:00-11:00)", "warn"),
+    # The staff read Spanish, dates day first (the time alone today) and the recorder's reasons in words.
+    assert {k: (spanish_state(s, NOW.date()), state_kind(s)) for k, s in stations.items()} == {
+        "uno": ("sin grabar desde 10:15", "bad"),
+        "dos": ("sin señal desde 12:01 (sin conexión con el stream)", "bad"),
+        "manana": ("fuera de horario hasta el jueves 26/11/2026 06:00", "warn"),
         "gone": ("no configurada", "warn"),
     }
+    assert spanish_state(stations["uno"]) == "sin grabar desde 25/11/2026 10:15"
     assert [spanish_state(Activity(kind)) for kind in ("recording", "never-recorded")] == ["grabando", "nunca grabada"]
     assert [state_kind(Activity(kind)) for kind in ("recording", "never-recorded")] == ["ok", "warn"]
