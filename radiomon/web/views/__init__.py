@@ -2,7 +2,7 @@
 
 Buscar (search), Grabación (recording), Menciones (mentions), Mención (mention), Artículo (article),
 Síntesis (digest), Estado (status), Palabras clave (keywords; its JSON API: keywords_api), sign-in
-(auth), the audio route (audio) and the JSON API (api).
+(auth), the audio route (audio), a clip's own page (clip) and the JSON API (api).
 """
 
 from radiomon.web.views import (
@@ -10,6 +10,7 @@ from radiomon.web.views import (
                   article,
                   audio,
                   auth,
+                  clip,
                   digest,
                   keywords,
                   keywords_api,
@@ -21,6 +22,6 @@ from radiomon.web.views import (
 )
 
 ALL_BLUEPRINTS = (auth.bp, search.bp, audio.bp, recording.bp, mentions.bp, mention.bp, article.bp, digest.bp,
-                  status.bp, api.bp, keywords.bp, keywords_api.bp)
+                  status.bp, api.bp, keywords.bp, keywords_api.bp, clip.bp)
 
 __all__ = ["ALL_BLUEPRINTS"]
