@@ -253,6 +253,39 @@ class PressConfig:
         raise ConfigError(f"unknown outlet {outlet_id!r} (configured under press.outlets: {known})")
 
 
+SINTESIS_FORMATS = ("pdf", "docx")  # the síntesis' attachments (radiomon/sintesis/pdf.py, docx.py)
+
+
+@dataclass(frozen=True)
+class SintesisRecipient:
+    """One reader of the approved síntesis: where it goes and which of its items concern them."""
+
+    name: str  # how the archive and `radiomon digest send --again NAME` call them: Presidencia, Obras Públicas
+    # An Apprise URL: mailtos://…?to=… gets an HTML e-mail with the attachments; a service that takes no
+    # attachment (e.g. a chat webhook) gets the text and a link to the web UI.
+    url: str
+    groups: tuple[str, ...] = ()  # keywords.yml groups whose items they get; none here nor in terms: everything
+    terms: tuple[str, ...] = ()  # keywords.yml terms whose items they get (besides those of groups)
+    send_empty: bool = False  # send even when no item of the edition concerns them (else nothing is sent)
+
+
+@dataclass(frozen=True)
+class SintesisConfig:
+    """How an approved síntesis edition is delivered (radiomon/sintesis/delivery.py)."""
+
+    # Local time an approved edition of a day goes out the next morning (at once if approved later;
+    # an intraday cut goes at once when approved).
+    send_at: str = "07:30"
+    late_minutes: float = 30.0  # nothing approved this long after send_at: a health alert tells the coordinator
+    formats: tuple[str, ...] = SINTESIS_FORMATS  # attachments: pdf, docx
+    recipients: tuple[SintesisRecipient, ...] = ()  # none: approved editions are kept, nothing is sent
+
+    @property
+    def send_time(self) -> time:
+        hour, minute = self.send_at.split(":")
+        return time(int(hour), int(minute))
+
+
 @dataclass(frozen=True)
 class WebConfig:
     """``radiomon serve``: how long a sign-in lasts, which Host names the no-login mode answers, cookies."""
@@ -287,6 +320,7 @@ class Config:
     health: HealthConfig = HealthConfig()
     web: WebConfig = WebConfig()
     press: PressConfig = PressConfig()
+    sintesis: SintesisConfig = SintesisConfig()
     stations: tuple[Station, ...] = ()  # the stations to record (the one key without a default)
 
     @property

@@ -26,6 +26,7 @@ from radiomon.config import (
     ENGINES,
     HIGH_MODES,
     PRESS_SCOPES,
+    SINTESIS_FORMATS,
     TRANSCRIPT_FORMATS,
     AlertChannel,
     AlertsConfig,
@@ -40,6 +41,8 @@ from radiomon.config import (
     RecordConfig,
     RetentionConfig,
     ScheduleWindow,
+    SintesisConfig,
+    SintesisRecipient,
     Station,
     TranscriptionConfig,
     WebConfig,
@@ -76,6 +79,7 @@ def parse_config(doc: YamlDocument, path: Path) -> Config:
     values["web"] = _options(doc, ("web",), data.get("web"), WebConfig)
     _check_positive(doc, ("web",), values["web"])
     values["press"] = _press(doc, data.get("press"))
+    values["sintesis"] = _sintesis(doc, data.get("sintesis"), values["keywords"])
     values["stations"] = _stations(doc, data.get("stations"))
     _check_transcription(doc, values["transcription"])
     _check_retention(doc, values["retention"], values["nightly"])
@@ -254,6 +258,70 @@ def _outlets(doc: YamlDocument, raw: typing.Any) -> tuple[PressOutlet, ...]:
             raise doc.error(where + ("scope",), f"unknown scope {outlet.scope!r}; use {_choices(PRESS_SCOPES)}")
         outlets.append(replace(outlet, name=outlet.name or outlet.id))
     return tuple(outlets)
+
+
+def _sintesis(doc: YamlDocument, raw: typing.Any, keywords_path: Path) -> SintesisConfig:
+    if raw is not None and not isinstance(raw, dict):
+        raise doc.error(("sintesis",), "expected a mapping of settings (send_at:, recipients:, …)")
+    raw = dict(raw or {})
+    recipients_raw = raw.pop("recipients", None)
+    send_at_raw = raw.pop("send_at", None)
+    options = _options(doc, ("sintesis",), raw, SintesisConfig)
+    _check_positive(doc, ("sintesis",), options)
+    if send_at_raw is not None:
+        at = _clock(doc, ("sintesis", "send_at"), send_at_raw)
+        if at == time.max:
+            raise doc.error(("sintesis", "send_at"), "24:00 is not a time of the morning; use HH:MM like '07:30'")
+        options = replace(options, send_at=at.strftime("%H:%M"))
+    for fmt in options.formats:
+        if fmt not in SINTESIS_FORMATS:
+            raise doc.error(("sintesis", "formats"), f"unknown format {fmt!r}; use {_choices(SINTESIS_FORMATS)}")
+    return replace(options, recipients=_recipients(doc, recipients_raw, keywords_path))
+
+
+def _recipients(doc: YamlDocument, raw: typing.Any, keywords_path: Path) -> tuple[SintesisRecipient, ...]:
+    from radiomon.apprise_urls import check_url  # imports Apprise: only when recipients are set
+    from radiomon.keywords import current_keywords
+
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise doc.error(("sintesis", "recipients"),
+                        "expected a list like - {name: Presidencia, url: 'mailtos://…', groups: [dependencias]}")
+    # Checked against keywords.yml when it can be read (a broken one is reported by the commands that use it):
+    # a misspelt group would otherwise leave its reader without their síntesis, silently.
+    keywords = current_keywords(keywords_path)
+    groups = {g.id: g for g in keywords.groups} if keywords else None
+    terms = {t.term.casefold() for g in keywords.groups for t in g.terms} if keywords else None
+    recipients: list[SintesisRecipient] = []
+    for index, item in enumerate(raw):
+        where: KeyPath = ("sintesis", "recipients", index)
+        if not isinstance(item, dict):
+            raise doc.error(where, "expected {name: …, url: …, groups: […], terms: […]}")
+        for key in ("name", "url"):
+            if key not in item:
+                raise doc.error(where, f"missing {key}; give each recipient a name and an Apprise url")
+        recipient = _options(doc, where, item, SintesisRecipient)
+        name = " ".join(recipient.name.split())
+        if not name or ":" in name:
+            raise doc.error(where + ("name",), f"{recipient.name!r} cannot be a recipient's name; "
+                                               "give a name without ':' such as Presidencia")
+        if any(r.name.casefold() == name.casefold() for r in recipients):
+            raise doc.error(where + ("name",), f"two recipients are called {name!r}; give each a different name")
+        problem = check_url(recipient.url)
+        if problem:
+            raise doc.error(where + ("url",), problem)
+        for position, group in enumerate(recipient.groups):
+            if groups is not None and group not in groups:
+                raise doc.error(where + ("groups", position),
+                                f"unknown group {group!r} (groups in {keywords_path.name}: "
+                                f"{', '.join(groups) or 'none'})")
+        for position, term in enumerate(recipient.terms):
+            if terms is not None and term.casefold() not in terms:
+                raise doc.error(where + ("terms", position),
+                                f"unknown term {term!r}; use a term as {keywords_path.name} spells it")
+        recipients.append(replace(recipient, name=name))
+    return tuple(recipients)
 
 
 def _choices(values: tuple[str, ...]) -> str:
