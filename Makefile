@@ -14,8 +14,9 @@ DEMO   ?= demo-run
 # (the archive opens in the CLI), wspanish (real Spanish words for the search
 # and match benchmarks), chromium (the web UI's browser tests, driven by
 # Playwright), systemd (systemd-analyze verifies the units in deploy/systemd), openssl (the cluster tests' temporary CA).
-APT_RUNTIME := ffmpeg icecast2
-APT_TEST    := ffmpeg espeak-ng sox sqlite3 icecast2 asterisk-core-sounds-es-wav asterisk-moh-opsound-wav wspanish chromium systemd openssl
+# libpango (WeasyPrint prints the síntesis PDF), poppler-utils (pdftotext reads it back in the tests).
+APT_RUNTIME := ffmpeg icecast2 libpango-1.0-0 libpangoft2-1.0-0
+APT_TEST    := ffmpeg espeak-ng sox sqlite3 icecast2 asterisk-core-sounds-es-wav asterisk-moh-opsound-wav wspanish chromium systemd openssl poppler-utils
 
 .PHONY: demo test system-runtime system-test venv install install-dev clean-demo
 
