@@ -15,15 +15,32 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, send_file
 from markupsafe import Markup
 
+from radiomon import timeutil
+from radiomon.archive.mentions import MentionRow
 from radiomon.reports.clip_cache import DEFAULT_AFTER, DEFAULT_BEFORE, MAX_AFTER, MAX_BEFORE, cached_clip
 from radiomon.reports.clips import ClipError
+from radiomon.reports.spanish import DAYS
 from radiomon.reports.testigos import testigo_name
 from radiomon.web.common import config, get_archive, parse_id, seconds_param, station_name
+from radiomon.web.share import base_url, share_text
 from radiomon.web.views.article import marked, mention_spans, web_link
 
 bp = Blueprint("mention", __name__)
 
 _NO_AUDIO = "Ya no hay audio alrededor de esta mención (depurado o no grabado)."
+
+
+def share_of(mention: MentionRow, where: str | None = None) -> str:
+    """The «Copiar para WhatsApp» text of a mention: station (or ``where``, the outlet), local time, the
+    sentence, and the link to the recording at that second (the article, for the press)."""
+    at = timeutil.local(mention.at_utc, config().timezone)
+    when = f"{DAYS[at.weekday()][:3]} {at:%d/%m/%Y %H:%M}"
+    if mention.article_id is None:
+        link = f"{base_url()}/grabacion/{mention.recording_id}?t={int(mention.offset)}#s{mention.segment_id}"
+    else:
+        link = f"{base_url()}/articulo/{mention.article_id}#marca-{mention.id}"
+    return share_text(where=where or station_name(mention.station), when=when,
+                      sentence=mention.context or mention.matched, link=link)
 
 
 def _window() -> tuple[int, int]:
@@ -51,13 +68,23 @@ def page(mention_id: str):
         context = mention.context or ""
         outlet = archive.outlet_names().get(found.outlet, found.outlet) if found else "Prensa"
         return render_template("mention.html", m=mention, article=found, source=outlet,
+                               share=share_of(mention, outlet),
                                original=web_link(found.url) if found else None,
                                context_html=Markup(" ").join(marked(context, mention_spans(context, [mention], (0,)))))
     before, after = _window()
     recording = archive.recording(mention.recording_id)
     return render_template("mention.html", m=mention, source=station_name(mention.station), rec=recording,
-                           before=before, after=after,
+                           before=before, after=after, share=share_of(mention),
                            max_before=MAX_BEFORE, max_after=MAX_AFTER)
+
+
+@bp.get("/mencion/<mention_id>/panel")
+def panel(mention_id: str):
+    """The mention in a panel of the Grabación page (htmx): opened without leaving the page or stopping
+    the audio; its verdict is given there too."""
+    mention = _mention_or_404(mention_id)
+    return render_template("mention_panel.html", m=mention, source=station_name(mention.station),
+                           share=share_of(mention))
 
 
 @bp.get("/mencion/<mention_id>/clip")
