@@ -243,7 +243,7 @@ def test_the_mentions_page_counts_by_group_and_station(client, config):
     assert re.search(r'<strong data-station="radio-uno">2</strong>', page)
     assert re.search(r'<strong data-station="fm-oficina">1</strong>', page)
     assert "hx-trigger" not in page  # another day: nothing new will come
-    today = client.get("/menciones").get_data(as_text=True)
+    today = client.get("/menciones?dia=hoy").get_data(as_text=True)
     assert 'hx-trigger="every 20s"' in today  # today's list refreshes itself
 
 
