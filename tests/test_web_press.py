@@ -79,7 +79,7 @@ def test_a_press_hit_in_buscar_shows_headline_outlet_and_snippet_without_a_play_
     assert f'<a href="/articulo/{ids["first"]}">{TITLE}</a>' in page
     assert '<span class="outlet">Diario del Sur</span>' in page
     assert "Los <mark>comerciantes</mark> &lt;b&gt;celebran&lt;/b&gt; la obra" in page
-    assert "button" not in page.split('class="hits"')[1].split("</ol>")[0]  # no play
+    assert 'class="play"' not in page.split('class="hits"')[1].split("</ol>")[0]  # no play (a copy button only)
     assert "player" not in page
     radio_only = client.get("/?q=comerciantes&medio=radio").get_data(as_text=True)
     assert "Sin resultados" in radio_only

@@ -14,7 +14,7 @@ from radiomon.archive import Archive
 from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
 from radiomon.cli.options import since_option, stations_option, until_option
-from radiomon.cli.output import emit_records, format_option, highlighted
+from radiomon.cli.output import Styled, emit_records, format_option, highlighted, terminal_text
 from radiomon.config import load_config
 from radiomon.filters import MEDIA, Filters
 from radiomon.reports.status import as_json, describe
@@ -102,20 +102,29 @@ def _failures_line(results, failures: int) -> str:
 @since_option()
 @until_option()
 @click.option("--group", help="Only utterances and articles with a mention of this keyword group.")
+@click.option("--approx", is_flag=True,
+              help="Also find the words that sound like the query's (Whisper's misspellings: \"calmesa\" for "
+                   "alcaldesa), ranked after the exact hits; radio only.")
 @click.option("--limit", default=20, show_default=True, type=int, help="At most this many hits.")
 @format_option
 @pass_app
-def search_cmd(app, query, stations, outlets, medium, since, until, group, limit, fmt) -> None:
+def search_cmd(app, query, stations, outlets, medium, since, until, group, approx, limit, fmt) -> None:
     """Full-text search of everything said on air and printed in the newspapers; accents and case are ignored.
 
     QUERY: words (all must appear), "exact phrase", a OR b, -excluded, prefix*.
     Best matches first, newest first on ties. An article's time is when it was published.
+    With --approx, a hit found by a word that sounds like the query's has "approximate" set
+    (the query's words) and "heard" (the words written); the table marks it with ≈.
     """
     config = app.config
     filters = Filters.parse(config, stations=stations, since=since, until=until, groups=[group] if group else (),
                             medium=medium, outlets=outlets)
     with app.archive(create=False) as archive:
-        hits = jobs.search(config, archive, query, filters, limit=limit)
+        found = jobs.search_results(config, archive, query, filters, limit=limit, approx=approx)
+    hits = found.hits
+    if found.did_you_mean:
+        click.echo(f"did you mean: {terminal_text(found.did_you_mean)}? (radiomon search --approx also finds "
+                   "words that sound alike)", err=True)
     tz = config.timezone
     if fmt != "table":
         emit_records([h.as_json() for h in hits], fmt, ())
@@ -132,7 +141,13 @@ def search_cmd(app, query, stations, outlets, medium, since, until, group, limit
         }
         for h in hits
     ]
+    for row, hit in zip(rows, hits):
+        if getattr(hit, "approximate", None):
+            row["text"] = Styled(f"≈ {terminal_text(hit.approximate)}: {row['text']}")
     emit_records(rows, "table", (("when", f"when ({tz.key})"), ("station", "station"), ("text", "text")))
+    if approx:
+        more = "more than " if found.more else ""
+        click.echo(f"{more}{found.total} result(s), {found.approximate} approximate", err=True)
 
 
 @main.command(name="status")

@@ -56,6 +56,9 @@ def match_pending(archive: Archive, matcher: Matcher, filters: Filters = Filters
         _match_one(archive, matcher, recording.id, None, result, True)
         if progress:
             progress(n, len(pending))
+    # What was just stored joins the vocabulary approximate search reads (radiomon/archive/vocabulary.py)
+    # here, in the job layer's one stage after every transcription and import, not in a search.
+    archive.update_vocabulary()
     result.seconds = time.perf_counter() - started
     return result
 

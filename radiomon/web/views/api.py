@@ -2,7 +2,8 @@
 
 Reading: ``GET /api/search``, ``/api/mentions``, ``/api/recordings/<id>``,
 ``/api/status``; search and mentions take ``station``, ``outlet`` (repeatable),
-``medium`` (radio or press), ``since``, ``until``, ``group``, ``review``.
+``medium`` (radio or press), ``since``, ``until``, ``group``, ``review``; search also ``approx=1``
+(the words that sound alike too, as ``radiomon search --approx``).
 Writing: ``POST /api/mentions/<id>/review``. With accounts, send
 ``Authorization: Bearer <token>`` (or use the signed-in session plus the
 ``X-CSRF-Token`` header). Errors are ``{"error": "…"}`` with a 4xx status.
@@ -54,8 +55,9 @@ def _filters(limit: int | None = None) -> Filters:
 def search():
     query = request.args.get("q", "")
     limit = int_param("limit", 20, 1, MAX_LIMIT)
+    approx = int_param("approx", 0, 0, 1) == 1  # also the words that sound alike, as `radiomon search --approx`
     try:
-        hits = jobs.search(config(), get_archive(), query, _filters(), limit=limit)
+        hits = jobs.search_results(config(), get_archive(), query, _filters(), limit=limit, approx=approx).hits
     except RadiomonError as err:
         bad_request(error_text(err))
     return jsonify([h.as_json() for h in hits])
