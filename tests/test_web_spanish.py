@@ -203,6 +203,14 @@ def test_bad_dates_and_ids_name_the_field_and_the_form(client, url, needle):
         assert "dd/mm/aaaa" in message
 
 
+def test_the_mentions_page_reads_its_errors_in_spanish(client):
+    response = client.get("/menciones?dia=25/11/2026&grupo=nada")
+    assert response.status_code == 200
+    message = _page_error(response)
+    assert message.startswith("El grupo «nada» no existe en las palabras clave; los grupos son: ")
+    assert "--" not in message
+
+
 def test_bad_ids_in_the_api_are_spanish(client):
     body = client.get("/api/recordings/abc").get_json()
     assert body == {"error": "«abc» no es un número de grabación; use solo dígitos (0-9), p. ej. 12."}

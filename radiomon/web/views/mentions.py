@@ -27,6 +27,7 @@ from radiomon.web.common import (
     date_param,
     day_filters,
     default_day,
+    error_text,
     get_archive,
     local_path,
     parse_id,
@@ -115,7 +116,8 @@ def _queue(day, review: str | None, group: str) -> dict:
     try:
         rows, articles, by_group, by_station, by_outlet = day_mentions(day, groups=[group] if group else ())
     except RadiomonError as err:
-        rows, articles, by_group, by_station, by_outlet, error = [], {}, Counter(), Counter(), Counter(), str(err)
+        rows, articles, by_group, by_station, by_outlet = [], {}, Counter(), Counter(), Counter()
+        error = error_text(err)  # in Spanish ("El grupo … no existe"), not in the CLI's --group words
     every = sentences(rows)
     # Counts are of the whole day; the list shows the review state asked for.
     shown = [s for s in every if review is None or (s.review or "pending") == review]
