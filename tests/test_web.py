@@ -153,7 +153,8 @@ def test_a_malformed_query_shows_the_command_lines_explanation_in_spanish_in_the
     ("/mencion/1/clip?antes=-3", "segundos"),
     ("/mencion/1/clip?antes=0&despues=0", "más de 0"),
     ("/sintesis?dia=2026-02-30", "AAAA-MM-DD"),
-    ("/sintesis/documento?formato=pdf", "formato"),
+    ("/sintesis/documento?formato=odt", "formato"),
+    ("/sintesis?corte=7pm", "HH:MM"),
     ("/api/search?q=x&since=mañana", "mañana"),
 ])
 def test_bad_parameters_are_a_400_page_in_spanish(client, url, needle):
@@ -276,10 +277,11 @@ def test_a_review_is_stored_with_who_and_when_leaves_the_counts_and_can_be_undon
 
 def test_a_rejected_mention_leaves_the_digest(client, config, undo_reviews):
     before = client.get(f"/sintesis?dia={DAY}").get_data(as_text=True)
-    assert "3 menciones" in before
+    assert "Seguimos en Moroleón con el clima" in before and "de 3 notas incluidas" in before
     with Archive(config.archive) as archive:
         archive.set_review(moroleon_mention(config).id, "rejected", by="ana")
-    assert "2 menciones" in client.get(f"/sintesis?dia={DAY}").get_data(as_text=True)
+    after = client.get(f"/sintesis?dia={DAY}").get_data(as_text=True)
+    assert "de 2 notas incluidas" in after
 
 
 def test_state_changing_requests_need_the_csrf_token(client, config):
@@ -323,6 +325,7 @@ def test_a_clip_where_there_is_no_audio_is_a_404_page(client, config):
 def test_the_digest_page_and_its_documents(client):
     page = client.get(f"/sintesis?dia={DAY}").get_data(as_text=True)
     assert "miércoles 25 de noviembre de 2026" in page and "Municipio de Moroleón" in page
+    assert 'href="/sintesis/vista-previa?dia=2026-11-25"' in page  # the editor's own tests: test_web_sintesis.py
     word = client.get(f"/sintesis/documento?dia={DAY}&formato=docx")
     assert word.headers["Content-Disposition"] == f'attachment; filename="sintesis-{DAY}.docx"'
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.data)).paragraphs)
