@@ -17,7 +17,9 @@ from radiomon import jobs, media, timeutil
 from radiomon.archive import Archive, MentionRow, Recording
 from radiomon.errors import QueryError
 from radiomon.filters import Filters
-from radiomon.reports import clips
+from radiomon.keywords import parse_keywords
+from radiomon.reports import clips, items
+from radiomon.reports import digest as digests
 from radiomon.reports import testigos as day_testigos
 from radiomon.reports.clips import ClipError, Piece, clip_command, plan_clip
 from radiomon.reports.testigos import group_testigos
@@ -142,9 +144,9 @@ def test_the_first_pass_measures_and_its_report_is_parsed():
 # -- testigos (pure) -----------------------------------------------------------------------------
 def mention(id_: int, when: datetime, *, station: str = "radio-uno", keyword: str = "Moroleón",
             group: str = "municipio", review: str | None = None, context: str = "Hoy en Moroleón hay feria.",
-            recording_id: int = 1, offset: float = 0.0) -> MentionRow:
-    return MentionRow(id_, recording_id, station, group, keyword, keyword, 95.0, timeutil.to_iso(when), offset,
-                      context, review, id_)
+            recording_id: int = 1, offset: float = 0.0, segment_id: int | None = None) -> MentionRow:
+    return MentionRow(segment_id or id_, recording_id, station, group, keyword, keyword, 95.0, timeutil.to_iso(when),
+                      offset, context, review, id_)
 
 
 def test_testigo_names_are_local_time_station_and_keyword_slug():
@@ -152,13 +154,39 @@ def test_testigo_names_are_local_time_station_and_keyword_slug():
     assert day_testigos.testigo_name(row, MX) == "20261125_233007_radio-uno_proteccion-civil.mp3"
 
 
-def test_overlapping_mentions_on_one_station_share_a_testigo():
-    rows = [mention(1, at(0)), mention(2, at(0, 10), keyword="DIF Moroleón"),
-            mention(3, at(0, 10), station="fm-oficina"), mention(4, at(2))]
-    testigos = group_testigos(rows, MX, before=5, after=20)
+TESTIGO_KEYWORDS = parse_keywords({"groups": {
+    "dependencias": {"priority": "high", "terms": ["Protección Civil"]},
+    "funcionarios": {"terms": ["Alejandra Méndez Ruiz"]},
+    "municipio": {"terms": ["Moroleón"]}}})
+
+
+def test_each_testigo_is_named_and_cut_for_its_own_item():
+    sentence = "Alejandra Méndez Ruiz, de Protección Civil, pidió no quemar basura en todo el municipio."
+    rows = [mention(1, at(0), keyword="Alejandra Méndez Ruiz", group="funcionarios", segment_id=10, context=sentence),
+            mention(2, at(0, 3), keyword="Protección Civil", group="dependencias", segment_id=10, context=sentence),
+            # Ten seconds later, its windows overlapping the first's: another sentence, another testigo.
+            mention(3, at(0, 12), segment_id=12, context="En Moroleón hace frío."),
+            mention(4, at(0, 12), station="fm-oficina", recording_id=2, segment_id=30)]
+    sentences = {10: items.Sentence(10, 1, timeutil.to_iso(at(0, -2)), timeutil.to_iso(at(0, 40)), sentence),
+                 12: items.Sentence(12, 1, timeutil.to_iso(at(0, 11)), timeutil.to_iso(at(0, 14)),
+                                    "En Moroleón hace frío.")}
+    testigos = group_testigos(rows, MX, before=5, after=20, sentences=sentences, keywords=TESTIGO_KEYWORDS)
     assert [[m.id for m in t.mentions] for t in testigos] == [[1, 2], [3], [4]]
-    assert testigos[0].start == at(0, -5) and testigos[0].end == at(0, 30)
-    assert testigos[0].name == "20261125_095000_radio-uno_moroleon.mp3"
+    # Named after the item's section (Protección Civil, the highest priority), not the first keyword heard.
+    assert [t.name for t in testigos] == ["20261125_095000_radio-uno_proteccion-civil.mp3",
+                                          "20261125_095012_radio-uno_moroleon.mp3",
+                                          "20261125_095012_fm-oficina_moroleon.mp3"]
+    # The cut covers the whole sentence (to 09:50:40), five seconds before the first mention at least.
+    assert (testigos[0].start, testigos[0].end) == (at(0, -5), at(0, 40))
+    assert (testigos[1].start, testigos[1].end) == (at(0, 7), at(0, 32))
+    assert testigos[0].quote == sentence and testigos[0].groups == ("dependencias", "funcionarios")
+    # The síntesis names the same files for its items.
+    start, end = digests.day_period(TEN.astimezone(MX).date(), MX)
+    names = day_testigos.testigo_names(rows, MX, sentences=sentences, keywords=TESTIGO_KEYWORDS)
+    model = digests.build_digest(rows, tz=MX, since=start, until=end, generated_at=end, keywords=TESTIGO_KEYWORDS,
+                                 testigos=names, sentences=sentences)
+    assert {(i.keyword, i.testigo) for s in model.sections for i in s.items} == {
+        ("Protección Civil", testigos[0].name), ("Moroleón", testigos[1].name), ("Moroleón", testigos[2].name)}
 
 
 # -- real audio ------------------------------------------------------------------------------------
@@ -276,38 +304,45 @@ def test_radiomon_clip_writes_the_file_and_reports_the_gap(run, station_audio, t
     assert negative.exit_code == 2 and "Traceback" not in negative.output
 
 
-def test_testigos_of_a_day_with_cue_sheet_rerun_and_rejected_left_out(archive, station_audio, tmp_path, run,
+def test_testigos_of_a_day_with_cue_sheet_rerun_and_rejected_left_out(config, archive, station_audio, tmp_path, run,
                                                                       make_tone):
     archive.set_review(station_audio["c"], "rejected")
     folder = tmp_path / "testigos"
     result = run("clips", "--date", "2026-11-25", "-o", folder)
     assert result.exit_code == 0, result.output
-    # a (09:50:27) and b (09:50:42) overlap on one station: one clip; c was rejected.
-    assert result.stdout == f"1 clip(s) written, 0 already there; cue sheet: {folder / 'cue-sheet.csv'}\n"
-    assert sorted(p.name for p in folder.iterdir()) == ["20261125_095027_radio-uno_moroleon.mp3", "cue-sheet.csv"]
+    # a (09:50:27) and b (09:50:42) are two airings of one spot: a clip each, even though their windows
+    # overlap; c was rejected.
+    a_name, b_name = "20261125_095027_radio-uno_moroleon.mp3", "20261125_095042_radio-uno_moroleon.mp3"
+    assert result.stdout == f"2 clip(s) written, 0 already there; cue sheet: {folder / 'cue-sheet.csv'}\n"
+    assert sorted(p.name for p in folder.iterdir()) == [a_name, b_name, "cue-sheet.csv"]
     raw = (folder / "cue-sheet.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert rows[0] == ["archivo", "estación", "programa", "fecha", "horario", "duración", "grupo", "palabra clave",
                        "cita"]
     row = rows[1]
-    assert row[:4] + row[6:] == ["20261125_095027_radio-uno_moroleon.mp3", "Radio Uno Moroleón", "", "2026-11-25",
-                                 "Municipio de Moroleón", "Moroleón", "El Ayuntamiento de Moroleón anunció obras."]
-    # 09:50:22 to where b's audio ends (60 s, give or take an mp3 frame): a and b both.
-    assert row[4] in ("09:50:22–09:51:00", "09:50:22–09:50:59") and float(row[5]) == pytest.approx(38.0, abs=0.15)
+    # The cue sheet quotes the sentence heard (the segment's text).
+    assert row[:4] + row[6:] == [a_name, "Radio Uno Moroleón", "", "2026-11-25", "Municipio de Moroleón", "Moroleón",
+                                 "El Ayuntamiento de Moroleón <b>anunció</b> obras."]
+    # 09:50:22 to 09:50:47 (5 s before, 20 after), across a's file into b's.
+    assert row[4] == "09:50:22–09:50:47" and float(row[5]) == pytest.approx(25.0, abs=0.15)
+    # The síntesis has one item, aired twice, whose testigos are those two files.
+    model = digests.collect_digest(config, archive, day=TEN.astimezone(MX).date())
+    [item] = model.sections[0].items
+    assert (item.count, item.testigo, item.testigos) == (2, a_name, (a_name, b_name))
     again = run("clips", "--date", "2026-11-25", "-o", folder)
-    assert again.stdout == f"0 clip(s) written, 1 already there; cue sheet: {folder / 'cue-sheet.csv'}\n"
-    assert len(list(folder.iterdir())) == 2
-    # Staff un-reject c: it gets its clip; the one already there is kept.
+    assert again.stdout == f"0 clip(s) written, 2 already there; cue sheet: {folder / 'cue-sheet.csv'}\n"
+    assert len(list(folder.iterdir())) == 3
+    # Staff un-reject c: it gets its clip; the ones already there are kept.
     archive.set_review(station_audio["c"], None)
     third = run("clips", "--date", "2026-11-25", "-o", folder)
-    assert third.stdout == f"1 clip(s) written, 1 already there; cue sheet: {folder / 'cue-sheet.csv'}\n"
-    assert len(list(folder.iterdir())) == 3
+    assert third.stdout == f"1 clip(s) written, 2 already there; cue sheet: {folder / 'cue-sheet.csv'}\n"
+    assert len(list(folder.iterdir())) == 4
     # A clip that is not what the archive says (cut short by a crash, or grown since) is cut again.
-    make_tone(folder / "20261125_095027_radio-uno_moroleon.mp3", seconds=3.0)
+    make_tone(folder / a_name, seconds=3.0)
     fourth = run("clips", "--date", "2026-11-25", "-o", folder)
-    assert fourth.stdout.startswith("1 clip(s) written, 1 already there;")
-    assert media.probe_duration(folder / "20261125_095027_radio-uno_moroleon.mp3") == pytest.approx(38.0, abs=0.2)
+    assert fourth.stdout.startswith("1 clip(s) written, 2 already there;")
+    assert media.probe_duration(folder / a_name) == pytest.approx(25.0, abs=0.2)
 
 
 def test_testigos_of_a_day_without_mentions_write_an_empty_cue_sheet(config, archive, tmp_path):

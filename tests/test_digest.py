@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -13,8 +14,9 @@ from radiomon import jobs
 from radiomon.archive import Archive, MentionRow
 from radiomon.config import OfficeConfig, load_config
 from radiomon.errors import QueryError
+from radiomon.keywords import parse_keywords
 from radiomon.reports import digest as digests
-from radiomon.reports import spanish
+from radiomon.reports import items, spanish
 from radiomon.transcript import Segment
 
 MX = ZoneInfo("America/Mexico_City")
@@ -110,16 +112,23 @@ def test_a_local_day_is_mexico_city_midnight_to_midnight_in_utc():
 def test_the_digest_model(config, day_archive, archive):
     model = digests.collect_digest(config, archive, day=DAY, now=datetime(2026, 11, 26, 13, 45, tzinfo=timezone.utc))
     assert (model.title, model.date_text) == ("Síntesis informativa — Radio", "miércoles 25 de noviembre de 2026")
-    assert model.period_text == "Monitoreo de radio de 00:00 a 24:00"
+    # What was recorded (six recordings of 10 s), not the clock's whole day.
+    assert model.period_text == "1 min grabadas de 08:01 a 23:30 en 2 estaciones"
     assert model.generated_text == "Generada el 26 de noviembre de 2026 a las 07:45"
     assert (model.municipality, model.office) == ("Moroleón, Guanajuato", "Coordinación de Comunicación Social")
     # Crisis first, then high, then normal; the rejected mention and the day before are left out.
+    # 08:01 and 08:03 are two different sentences: two items, not one "×2".
     assert [(s.group_id, s.mentions, len(s.items)) for s in model.sections] == [
-        ("crisis", 1, 1), ("municipio", 3, 2), ("dependencias", 1, 1)]
-    feria, noche = model.sections[1].items
-    assert (feria.time, feria.count, feria.review, feria.program) == ("08:01–08:03", 2, "Confirmada",
+        ("crisis", 1, 1), ("municipio", 3, 3), ("dependencias", 1, 1)]
+    feria, again, noche = model.sections[1].items
+    assert (feria.time, feria.count, feria.review, feria.program) == ("08:01", 1, "Confirmada",
                                                                       "Noticias de la mañana")
+    assert (again.time, again.count, again.review, again.quote_text) == (
+        "08:03", 1, "Sin revisar", "Repetimos: en moroleon hay feria.")
     assert feria.testigo == "20261125_080123_radio-uno_moroleon.mp3" and feria.link is None
+    assert again.testigo == "20261125_080340_radio-uno_moroleon.mp3"
+    assert (feria.groups, feria.terms, feria.airings, feria.aired_text) == (("municipio",), ("Moroleón",),
+                                                                            ("08:01",), "")
     assert (noche.time, noche.station, noche.review) == ("23:30", "Receptor FM de la oficina", "Sin revisar")
     assert model.stations == ("Radio Uno Moroleón", "Receptor FM de la oficina")
     assert [(r.group, r.counts, r.total) for r in model.summary] == [
@@ -136,23 +145,126 @@ def test_reviewed_only_keeps_confirmed_mentions(config, day_archive, archive):
 
 def test_an_intraday_cut_and_a_station_not_recorded(config, day_archive, archive):
     model = digests.collect_digest(config, archive, day=DAY, since="09:00", until="13:00")
-    assert model.period_text == "Monitoreo de radio de 09:00 a 13:00"
+    assert model.period_text == "30 s grabadas de 09:15 a 12:45 en 2 estaciones"
     assert [s.group_id for s in model.sections] == ["crisis", "dependencias"]
     empty = digests.collect_digest(config, archive, day=DAY, since="16:00", until="18:00")
     assert empty.empty and empty.sections == ()
+    assert empty.period_text == "No se grabó radio de 16:00 a 18:00"
     # Neither station has audio from 16:00 to 18:00: "not recorded", not "nothing said".
     assert [(n.station, n.start, n.end, n.reason) for n in empty.not_recorded] == [
         ("Radio Uno Moroleón", "16:00", "18:00", "sin grabación"),
         ("Receptor FM de la oficina", "16:00", "18:00", "sin grabación")]
 
 
-def test_near_duplicates_are_grouped_per_station_and_keyword_within_five_minutes():
-    def row(id_, minute, station="radio-uno", keyword="Moroleón"):
-        at = local(8, minute).astimezone(timezone.utc)
-        return MentionRow(id_, id_, station, "municipio", keyword, keyword, 90.0, f"{at:%Y-%m-%dT%H:%M:%S}.000Z", 0.0,
-                          "x", None, id_)
-    rows = [row(1, 0), row(2, 4), row(3, 8), row(4, 20), row(5, 1, station="fm-oficina"), row(6, 2, keyword="DIF")]
-    assert [[m.id for m in run] for run in digests.near_duplicates(rows)] == [[1, 2, 3], [5], [6], [4]]
+def row(id_: int, when: datetime, context: str, *, station: str = "radio-uno", group: str = "municipio",
+        keyword: str = "Moroleón", matched: str | None = None, review: str | None = None,
+        recording: int | None = None, segment: int | None = None) -> MentionRow:
+    """A radio mention as the archive gives it: by default in a segment (and recording) of its own."""
+    at = when.astimezone(timezone.utc)
+    return MentionRow(segment or id_ * 10, recording or id_, station, group, keyword, matched or keyword, 95.0,
+                      f"{at:%Y-%m-%dT%H:%M:%S}.000Z", 0.0, context, review, id_)
+
+
+def build(rows, keywords=None, **kwargs):
+    start, end = digests.day_period(DAY, MX)
+    return digests.build_digest(rows, tz=MX, since=start, until=end, generated_at=end, keywords=keywords, **kwargs)
+
+
+def test_different_sentences_within_minutes_are_different_items():
+    # The "Moroleón (×9) 08:01–08:10" of issue 28: five stories of one newscast, the same keyword every
+    # minute or two, were chained into one item that quoted only the first.
+    stories = ["En Moroleón se instala el tianguis del domingo.",
+               "El DIF de Moroleón vacuna a los niños esta semana.",
+               "Para Moroleón se espera lluvia por la tarde.",
+               "Mi Colonia Limpia llega a Moroleón el sábado.",
+               "Moroleón inaugura la calle Hidalgo pavimentada."]
+    rows = [row(i + 1, local(8, 1 + 2 * i), text) for i, text in enumerate(stories)]
+    model = build(rows)
+    [section] = model.sections
+    assert [(i.time, i.quote_text, i.count) for i in section.items] == [
+        (f"08:{1 + 2 * i:02d}", text, 1) for i, text in enumerate(stories)]
+
+
+def test_a_repeated_spot_is_one_item_aired_three_times():
+    spot = "El Ayuntamiento de Moroleón invita a la feria del rebozo."
+    rows = [row(1, local(8, 1), spot), row(2, local(9, 1), "el ayuntamiento de MOROLEON invita a la feria del rebozo"),
+            row(3, local(10, 1, 30), spot + ".."),
+            row(4, local(9, 30), spot, station="fm-oficina"),  # another station: an item of its own
+            row(5, local(9, 45), "En Moroleón hace frío.")]
+    model = build(rows)
+    spots = [i for i in model.sections[0].items if i.count > 1]
+    assert [(i.station_id, i.time, i.count, i.mention_ids, i.aired_text) for i in spots] == [
+        ("radio-uno", "08:01", 3, (1, 2, 3), "transmitida 3 veces (08:01, 09:01, 10:01)")]
+    assert len(model.sections[0].items) == 3
+    assert model.sections[0].items[0].airings == ("08:01", "09:01", "10:01")
+
+
+def test_adjacent_sentences_of_one_recording_are_one_item_with_all_their_groups():
+    keywords = parse_keywords({"groups": {
+        "municipio": {"priority": "high", "terms": ["Moroleón"]},
+        "dependencias": {"terms": ["Protección Civil", "Obras Públicas"]},
+        "funcionarios": {"terms": ["Alejandra Méndez Ruiz"]}}})
+    first = "Alejandra Méndez Ruiz, directora de Protección Civil, pidió precaución."
+    second = "Protección Civil de Moroleón atiende el reporte."
+    rows = [row(1, local(8, 0, 2), first, group="funcionarios", keyword="Alejandra Méndez Ruiz", recording=7,
+                segment=70),
+            row(2, local(8, 0, 5), first, group="dependencias", keyword="Protección Civil", recording=7, segment=70),
+            row(3, local(8, 0, 9), second, group="dependencias", keyword="Protección Civil", recording=7,
+                segment=71),
+            row(4, local(8, 0, 10), second, recording=7, segment=71),
+            # The next segment but one: not adjacent, another item.
+            row(5, local(8, 0, 30), "Obras Públicas bachea la calle Juárez.", group="dependencias",
+                keyword="Obras Públicas", recording=7, segment=73)]
+    sentences = {70: items.Sentence(70, 7, "2026-11-25T14:00:01.000Z", "2026-11-25T14:00:06.000Z", first),
+                 71: items.Sentence(71, 7, "2026-11-25T14:00:06.000Z", "2026-11-25T14:00:12.000Z", second)}
+    model = build(rows, keywords, sentences=sentences)
+    assert [s.group_id for s in model.sections] == ["municipio", "dependencias"]
+    [story] = model.sections[0].items
+    assert (story.group_id, story.groups, story.keyword, story.terms, story.mention_ids) == (
+        "municipio", ("municipio", "dependencias", "funcionarios"), "Moroleón",
+        ("Moroleón", "Protección Civil", "Alejandra Méndez Ruiz"), (1, 2, 3, 4))
+    assert story.quote_text == f"{first} {second}"
+    assert [p.text for p in story.quote if p.bold] == ["Alejandra Méndez Ruiz", "Protección Civil",
+                                                       "Protección Civil", "Moroleón"]
+    assert [i.mention_ids for i in model.sections[1].items] == [(5,)]
+    # The summary still counts every group's mentions, wherever their item sits.
+    assert [(r.group, r.total) for r in model.summary] == [("municipio", 1), ("dependencias", 3),
+                                                           ("funcionarios", 1)]
+
+
+def test_an_item_is_confirmed_only_when_every_mention_of_it_is():
+    text = "Obras Públicas y el DIF Moroleón reparten despensas."
+    both = [row(1, local(8, 0), text, group="dependencias", keyword="Obras Públicas", review="confirmed",
+                segment=5, recording=1),
+            row(2, local(8, 0, 3), text, group="dependencias", keyword="DIF Moroleón", segment=5, recording=1)]
+    [item] = build(both).sections[0].items
+    assert item.mention_ids == (1, 2) and item.review == "Sin revisar"
+    confirmed = [both[0], dataclasses.replace(both[1], review="confirmed")]
+    assert build(confirmed).sections[0].items[0].review == "Confirmada"
+
+
+def test_coverage_says_what_was_recorded():
+    start, end = digests.day_period(DAY, MX)
+
+    def rec(station, hour, minute, seconds, day=DAY):
+        begin = local(hour, minute, day=day).astimezone(timezone.utc)
+        end = begin + timedelta(seconds=seconds)
+        return station, f"{begin:%Y-%m-%dT%H:%M:%S}.000Z", f"{end:%Y-%m-%dT%H:%M:%S}.000Z"
+    recorded = [rec("radio-uno", 6, 0, 3600 * 2), rec("radio-uno", 7, 30, 3600),  # overlaps: counted once
+                rec("fm-oficina", 13, 40, 20 * 60)]
+    assert digests.coverage_text(recorded, tz=MX, since=start, until=end) == \
+        "2 h 50 min grabadas de 06:00 a 14:00 en 2 estaciones"
+    assert digests.coverage_text(recorded, tz=MX, since=start, until=end, press=(12, 3)) == \
+        "2 h 50 min grabadas de 06:00 a 14:00 en 2 estaciones · prensa: 12 notas de 3 medios"
+    # A recording that began the day before counts from midnight.
+    before = DAY - timedelta(days=1)
+    assert digests.coverage_text([rec("radio-uno", 23, 50, 11 * 60, before)], tz=MX, since=start, until=end) == \
+        "1 min grabadas de 00:00 a 00:01 en 1 estación"
+    assert digests.coverage_text([rec("radio-uno", 23, 50, 11 * 60)], tz=MX, since=start, until=end) == \
+        "10 min grabadas de 23:50 a 24:00 en 1 estación"
+    assert digests.coverage_text([], tz=MX, since=start, until=end) == "No se grabó radio de 00:00 a 24:00"
+    assert digests.coverage_text([], tz=MX, since=start, until=end, press=(1, 1)) == \
+        "No se grabó radio de 00:00 a 24:00 · prensa: 1 nota de 1 medio"
 
 
 def test_links_to_the_web_ui_when_a_base_url_is_configured():
@@ -177,11 +289,13 @@ def test_the_docx_reads_back_with_sections_counts_quotes_and_local_hours(config,
     document = docx.Document(str(out))
     text = paragraphs(document)
     assert text[:3] == ["Moroleón, Guanajuato", "Coordinación de Comunicación Social", "Síntesis informativa — Radio"]
-    assert "Miércoles 25 de noviembre de 2026" in text and "Monitoreo de radio de 00:00 a 24:00" in text
+    assert "Miércoles 25 de noviembre de 2026" in text and "1 min grabadas de 08:01 a 23:30 en 2 estaciones" in text
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == ["Resumen", "Temas de crisis (1)", "Municipio de Moroleón (3)", "Dependencias municipales (1)"]
-    assert "08:01–08:03 · Radio Uno Moroleón — Noticias de la mañana · Moroleón (×2) · Confirmada" in text
-    assert "23:30 · Receptor FM de la oficina · Moroleón · Sin revisar" in text
+    assert "08:01 · Radio Uno Moroleón — Noticias de la mañana · Moroleón" in text
+    assert "23:30 · Receptor FM de la oficina · Moroleón" in text
+    # The office's words (review states, counts) do not reach the mayor.
+    assert not any(word in t for t in text for word in ("Sin revisar", "Confirmada", "×"))
     assert "Hoy en Moroleón hay feria." in text
     quote = next(p for p in document.paragraphs if p.text == "Hoy en Moroleón hay feria.")
     assert [r.text for r in quote.runs if r.bold] == ["Moroleón"]
@@ -234,7 +348,10 @@ def test_markdown_and_json(config, day_archive, archive, tmp_path):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["day"] == "2026-11-25" and data["total"] == 5
     assert [s["group_id"] for s in data["sections"]] == ["crisis", "municipio", "dependencias"]
-    assert data["sections"][1]["items"][0]["mention_ids"] == [day_archive["feria"], day_archive["feria-again"]]
+    assert data["sections"][1]["items"][0]["mention_ids"] == [day_archive["feria"]]
+    # JSON keeps the machine fields the documents leave out.
+    assert [i["review"] for i in data["sections"][1]["items"]] == ["Confirmada", "Sin revisar", "Sin revisar"]
+    assert "Sin revisar" not in text and "Confirmada" not in text
 
 
 # -- the command ---------------------------------------------------------------------------------------

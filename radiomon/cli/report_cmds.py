@@ -72,10 +72,11 @@ def clip(app: AppContext, mention_id: int, before: float, after: float, fmt: str
 def clips(app: AppContext, day: str, groups, stations, before: float, after: float, folder: Path) -> None:
     """Write the clip of every mention of a day (testigos) plus cue-sheet.csv.
 
-    Files are named YYYYMMDD_HHMMSS_<station>_<keyword>.mp3 (local time);
-    mentions rejected in review are left out, overlapping mentions share one
-    clip, and clips already in the folder are kept, so a rerun adds only
-    what is new.
+    One clip per síntesis item as aired: a sentence (or adjacent ones) with
+    all its mentions, cut to cover it. Files are named
+    YYYYMMDD_HHMMSS_<station>_<term>.mp3 (local time; the term of the
+    item's section); mentions rejected in review are left out, and clips
+    already in the folder are kept, so a rerun adds only what is new.
     """
     config = app.config
     date = parse_day(day, config.timezone).isoformat()

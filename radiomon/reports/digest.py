@@ -9,8 +9,16 @@ into DOCX, HTML, Markdown or JSON. The web UI's digest page uses the same
 model.
 
 Staff's review decides what goes in: a rejected mention (a false positive)
-never does; with ``reviewed_only`` only confirmed ones do. The same story
-repeated on one station within minutes is one item with a count.
+never does; with ``reviewed_only`` only confirmed ones do. A radio item is
+a sentence heard (or a run of adjacent ones) with every mention in it, of
+every group (:mod:`radiomon.reports.items`), in the section of its
+highest-priority group; the same text aired again on the station (a
+repeated spot) is the same item, "transmitida 3 veces (08:01, 09:01,
+10:01)"; different sentences never merge. An item is confirmed only when
+every one of its mentions is. The documents print neither review states
+nor counts: those are the office's words, not the reader's. The heading
+says what was recorded ("3 h 20 min grabadas de 06:00 a 14:00 en 2
+estaciones"), not the clock's whole day.
 
 The model's dataclasses live in :mod:`radiomon.reports.digest_model`.
 
@@ -28,9 +36,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from radiomon import timeutil
@@ -39,7 +46,8 @@ from radiomon.archive.articles import ArticleRow
 from radiomon.config import Config, OfficeConfig
 from radiomon.errors import QueryError
 from radiomon.filters import Filters
-from radiomon.keywords import KeywordSet, load_keywords
+from radiomon.keywords import KeywordSet
+from radiomon.reports import items as aired
 from radiomon.reports import spanish
 from radiomon.reports.digest_model import (
     TITLE,
@@ -54,13 +62,9 @@ from radiomon.reports.digest_model import (
     QuotePart,
     SummaryRow,
 )
+from radiomon.reports.items import PRIORITY_ORDER, load_keyword_set  # noqa: F401 (PRIORITY_ORDER: re-exported)
 from radiomon.reports.testigos import testigo_names
 
-# The same keyword on the same station again within this is the same story
-# told again (a host repeating the headline, the news at the top and bottom
-# of the hour's first minutes): one item with a count.
-NEAR_DUPLICATE_MINUTES = 5.0
-PRIORITY_ORDER = {"crisis": 0, "high": 1, "normal": 2}
 GAP_REASONS = {
     "network": "sin señal",
     "stall": "transmisión detenida",
@@ -79,38 +83,22 @@ def _fold_chars(text: str) -> str:
     return "".join((unicodedata.normalize("NFKD", ch)[:1] or ch).lower()[:1] or ch for ch in text)
 
 
-def quote_parts(context: str | None, matched: str) -> tuple[QuotePart, ...]:
-    """The context with every occurrence of the heard words marked bold (case and accents ignored)."""
-    text = context or matched
-    needle = _fold_chars(matched.strip())
-    if not needle:
-        return (QuotePart(text),)
+def quote_parts(context: str | None, matched: str | Sequence[str]) -> tuple[QuotePart, ...]:
+    """The context with every occurrence of the heard words (one or several) marked bold (case and accents
+    ignored)."""
+    needles = [matched] if isinstance(matched, str) else list(matched)
+    text = context or (needles[0] if needles else "")
     haystack = _fold_chars(text)
+    bold = [False] * len(text)
+    for needle in {_fold_chars(n.strip()) for n in needles if n.strip()}:
+        for found in re.finditer(re.escape(needle), haystack):
+            bold[found.start():found.end()] = [True] * (found.end() - found.start())
     parts, position = [], 0
-    for found in re.finditer(re.escape(needle), haystack):
-        if found.start() > position:
-            parts.append(QuotePart(text[position:found.start()]))
-        parts.append(QuotePart(text[found.start():found.end()], True))
-        position = found.end()
-    if position < len(text):
-        parts.append(QuotePart(text[position:]))
-    return tuple(parts)
-
-
-def near_duplicates(mentions: Sequence[MentionRow], minutes: float = NEAR_DUPLICATE_MINUTES) -> list[list[MentionRow]]:
-    """Runs of the same group, keyword and station, each within ``minutes`` of the one before, in time order."""
-    runs: list[list[MentionRow]] = []
-    last: dict[tuple, int] = {}
-    for mention in sorted(mentions, key=lambda m: (m.at_utc, m.id or 0)):
-        key = (mention.group_id, mention.keyword, mention.station)
-        index = last.get(key)
-        at = timeutil.parse_iso(mention.at_utc)
-        if index is not None and at - timeutil.parse_iso(runs[index][-1].at_utc) <= timedelta(minutes=minutes):
-            runs[index].append(mention)
-            continue
-        last[key] = len(runs)
-        runs.append([mention])
-    return runs
+    for index in range(1, len(text) + 1):
+        if index == len(text) or bold[index] != bold[position]:
+            parts.append(QuotePart(text[position:index], bold[position]))
+            position = index
+    return tuple(parts) or (QuotePart(text),)
 
 
 def web_link(base_url: str, mention: MentionRow) -> str | None:
@@ -128,9 +116,54 @@ def article_link(base_url: str, article_id: int) -> str | None:
 
 
 def period_text(since_local: datetime, until_local: datetime, press: bool = False) -> str:
+    """The period asked for, when what was recorded is not known (a caller that handed no recordings in)."""
     end = "24:00" if until_local.time() == time(0) and until_local.date() > since_local.date() \
         else f"{until_local:%H:%M}"
-    return f"Monitoreo de {'radio y prensa' if press else 'radio'} de {since_local:%H:%M} a {end}"
+    return f"Periodo de {since_local:%H:%M} a {end}"
+
+
+def duration_text(seconds: float) -> str:
+    """``3 h 20 min``, ``11 min``, ``40 s``."""
+    minutes = round(seconds / 60)
+    if minutes == 0:
+        return f"{round(seconds)} s"
+    hours, minutes = divmod(minutes, 60)
+    return " ".join(part for part in (f"{hours} h" if hours else "", f"{minutes} min" if minutes else "") if part)
+
+
+def coverage_text(recorded: Sequence[tuple[str, str, str]], *, tz: ZoneInfo, since: datetime, until: datetime,
+                  press: tuple[int, int] | None = None) -> str:
+    """What the period's documents rest on (pure): ``3 h 20 min grabadas de 06:00 a 14:00 en 2 estaciones``,
+    with the press ``· prensa: 12 notas de 3 medios``; a period with no audio says so.
+
+    ``recorded``: (station, start_utc, end_utc) of the recordings that overlap the period (the audio that
+    exists: a stretch recorded twice counts once); ``press``: (articles, outlets) published in it.
+    """
+    since_local = timeutil.local(since, tz)
+    spans: dict[str, list[tuple[datetime, datetime]]] = {}
+    for station, start_utc, end_utc in recorded:
+        start, end = max(timeutil.parse_iso(start_utc), since), min(timeutil.parse_iso(end_utc), until)
+        if end > start:
+            spans.setdefault(station, []).append((start, end))
+    seconds = 0.0
+    for pieces in spans.values():
+        reach = None
+        for start, end in sorted(pieces):
+            start = max(start, reach) if reach else start
+            if end > start:
+                seconds += (end - start).total_seconds()
+            reach = max(reach, end) if reach else end
+    if seconds >= 1:
+        first = min(s for pieces in spans.values() for s, _ in pieces)
+        last = max(e for pieces in spans.values() for _, e in pieces)
+        text = (f"{duration_text(seconds)} grabadas de {_clock(first, tz, since_local)} a "
+                f"{_clock(last, tz, since_local)} en {spanish.plural(len(spans), 'estación', 'estaciones')}")
+    else:
+        text = (f"No se grabó radio de {_clock(since, tz, since_local)} a {_clock(until, tz, since_local)}")
+    if press and press[0]:
+        notes, outlets = spanish.plural(press[0], "nota", "notas"), spanish.plural(press[1], "medio", "medios")
+        text += f" · prensa: {notes} de {outlets}"
+    return text
 
 
 def select(mentions: Sequence[MentionRow], reviewed_only: bool) -> list[MentionRow]:
@@ -141,14 +174,12 @@ def select(mentions: Sequence[MentionRow], reviewed_only: bool) -> list[MentionR
 
 
 def _group_order(keywords: KeywordSet | None, group_id: str) -> tuple:
-    if keywords is not None:
-        try:
-            group = keywords.group(group_id)
-        except KeyError:
-            pass
-        else:
-            return (PRIORITY_ORDER.get(group.priority, 3), [g.id for g in keywords.groups].index(group_id))
-    return (4, group_id)
+    return aired.group_order(keywords, group_id)
+
+
+def _review(mentions: Sequence[MentionRow]) -> str:
+    """An item's own state: confirmed only when every one of its mentions is (none is rejected here)."""
+    return spanish.review_label("confirmed" if mentions and all(m.review == "confirmed" for m in mentions) else None)
 
 
 def group_info(keywords: KeywordSet | None, group_id: str) -> tuple[str, str]:
@@ -181,6 +212,9 @@ def build_digest(
     articles: dict[int, ArticleRow] | None = None,
     stories: dict[int, Sequence[ArticleRow]] | None = None,
     outlet_names: dict[str, str] | None = None,
+    sentences: Mapping[int, aired.Sentence] | None = None,
+    recorded: Sequence[tuple[str, str, str]] | None = None,
+    press_collected: tuple[int, int] | None = None,
 ) -> Digest:
     """The síntesis of ``mentions`` heard (or published) in ``[since, until)`` (pure).
 
@@ -190,7 +224,12 @@ def build_digest(
     ``titles``/``testigos``: the now-playing title and the clip file name
     per mention id. For press mentions: ``articles`` by id (at least those
     of the mentions), ``stories``: every article of each of their stories,
-    ``outlet_names`` by outlet id.
+    ``outlet_names`` by outlet id. ``sentences``: the transcript segments
+    of the radio mentions by id (an item quotes them; without them, the
+    mentions' contexts); ``recorded``: (station, start_utc, end_utc) of
+    the recordings overlapping the period and ``press_collected``:
+    (articles, outlets) published in it, for the heading's coverage (without
+    ``recorded`` the heading names the period only).
     """
     names = station_names or {}
     titles = titles or {}
@@ -201,38 +240,25 @@ def build_digest(
                            articles=articles or {}, stories=stories or {}, outlet_names=outlet_names or {},
                            base_url=office.base_url)
     station_ids = list(dict.fromkeys([*stations, *(m.station for m in radio)]))
-    base_url = office.base_url
 
     by_group: dict[str, list[MentionRow]] = {}
     for mention in radio:
         by_group.setdefault(mention.group_id, []).append(mention)
+    by_section: dict[str, list[DigestItem]] = {}
+    for item in radio_items(radio, tz=tz, keywords=keywords, names=names, titles=titles, testigos=testigos,
+                            sentences=sentences, base_url=office.base_url):
+        by_section.setdefault(item.group_id, []).append(item)
     press_counts = {section.group_id: section.mentions for section in press}
     sections, summary = [], []
     for group_id in sorted(by_group.keys() | press_counts.keys(), key=lambda g: _group_order(keywords, g)):
         title, priority = group_info(keywords, group_id)
+        # The summary counts every group's mentions, wherever their items sit.
         counts = tuple(sum(1 for m in by_group.get(group_id, ()) if m.station == s) for s in station_ids)
         in_press = press_counts.get(group_id, 0)
         summary.append(SummaryRow(title, counts, sum(counts) + in_press, sum(counts), in_press))
-        if group_id not in by_group:
+        if group_id not in by_section:
             continue
-        items = []
-        for run in near_duplicates(by_group[group_id]):
-            first, last = run[0], run[-1]
-            first_local = timeutil.local(first.at_utc, tz)
-            when = f"{first_local:%H:%M}"
-            if len(run) > 1 and f"{timeutil.local(last.at_utc, tz):%H:%M}" != when:
-                when += f"–{timeutil.local(last.at_utc, tz):%H:%M}"
-            confirmed = any(m.review == "confirmed" for m in run)
-            items.append(DigestItem(
-                time=when, at_utc=first.at_utc, station_id=first.station,
-                station=names.get(first.station, first.station), program=titles.get(first.id),
-                group_id=group_id, keyword=first.keyword, matched=first.matched,
-                quote=quote_parts(first.context, first.matched),
-                review=spanish.review_label("confirmed" if confirmed else None), count=len(run),
-                mention_ids=tuple(m.id for m in run if m.id is not None), testigo=testigos.get(first.id),
-                link=web_link(base_url, first),
-            ))
-        sections.append(DigestSection(group_id, title, priority, tuple(items)))
+        sections.append(DigestSection(group_id, title, priority, tuple(by_section.get(group_id, ()))))
 
     since_local, until_local = timeutil.local(since, tz), timeutil.local(until, tz)
     notes = []
@@ -250,7 +276,8 @@ def build_digest(
         office=office.office,
         title=TITLE_WITH_PRESS if press else TITLE,
         date_text=spanish.long_date(since_local),
-        period_text=period_text(since_local, until_local, bool(press)),
+        period_text=period_text(since_local, until_local) if recorded is None else coverage_text(
+            recorded, tz=tz, since=since, until=until, press=press_collected),
         generated_text=f"Generada el {spanish.short_date(generated_local)} a las {generated_local:%H:%M}",
         day=since_local.date().isoformat(),
         since_utc=timeutil.to_iso(since),
@@ -263,6 +290,42 @@ def build_digest(
         press=press,
         outlets=tuple(dict.fromkeys(item.outlet for section in press for item in section.items)),
     )
+
+
+def radio_items(
+    mentions: Sequence[MentionRow], *, tz: ZoneInfo, keywords: KeywordSet | None = None,
+    names: dict[str, str] | None = None, titles: dict[int, str] | None = None, testigos: dict[int, str] | None = None,
+    sentences: Mapping[int, aired.Sentence] | None = None, base_url: str = "",
+) -> list[DigestItem]:
+    """The radio items of selected ``mentions``, in time order (pure; :func:`radiomon.reports.items.radio_items`).
+
+    Each sits in the section of its highest-priority group, names that
+    group's term first and quotes its (first airing's) sentences with every
+    heard word in bold.
+    """
+    names, titles, testigos = names or {}, titles or {}, testigos or {}
+    out = []
+    for item in aired.radio_items(mentions, sentences):
+        every = item.mentions
+        lead = aired.lead_mention(every, keywords)
+        groups = aired.ordered_groups(every, keywords)
+        terms = tuple(dict.fromkeys([lead.keyword, *(m.keyword for m in sorted(
+            every, key=lambda m: (aired.group_order(keywords, m.group_id), m.at_utc)))]))
+        first = item.airings[0].first
+        shown = item.airings[0].mentions
+        airing_testigos = tuple(dict.fromkeys(t for a in item.airings if (t := testigos.get(a.first.id))))
+        out.append(DigestItem(
+            time=f"{timeutil.local(first.at_utc, tz):%H:%M}", at_utc=first.at_utc, station_id=item.station,
+            station=names.get(item.station, item.station), program=titles.get(first.id),
+            group_id=groups[0], keyword=lead.keyword, matched=lead.matched,
+            quote=quote_parts(item.text, [m.matched for m in shown]),
+            review=_review(every), count=len(item.airings),
+            mention_ids=tuple(m.id for m in every if m.id is not None),
+            testigo=airing_testigos[0] if airing_testigos else None, link=web_link(base_url, first),
+            groups=groups, terms=terms, airings=tuple(f"{timeutil.local(a.at_utc, tz):%H:%M}" for a in item.airings),
+            testigos=airing_testigos,
+        ))
+    return out
 
 
 def _http(url: str | None) -> bool:
@@ -310,13 +373,12 @@ def press_sections(
                     shown.add(other.outlet)
                     also.append(AlsoIn(outlet(other.outlet), other.title, other.url))
             also = [a for a in also if _http(a.url)]
-            confirmed = any(m.review == "confirmed" for m in run)
             items.append(PressItem(
                 time=f"{timeutil.local(article.published_utc, tz):%H:%M}", at_utc=article.published_utc,
                 article_id=article.id, story=story, outlet_id=article.outlet, outlet=outlet(article.outlet),
                 title=article.title, url=article.url if _http(article.url) else "", group_id=group_id,
                 keyword=first.keyword, matched=first.matched, quote=quote_parts(first.context, first.matched),
-                review=spanish.review_label("confirmed" if confirmed else None), count=len(run),
+                review=_review(run), count=len(run),
                 mention_ids=tuple(m.id for m in run if m.id is not None), also_in=tuple(also),
                 link=article_link(base_url, article.id),
             ))
@@ -371,11 +433,6 @@ def day_period(day: date, tz: ZoneInfo, since: str | None = None,
 
 
 # -- from the archive ------------------------------------------------------------------------------
-def load_keyword_set(config: Config) -> KeywordSet | None:
-    """keywords.yml's groups, or None when it is gone (the archive's group ids are used as they are)."""
-    return load_keywords(config.keywords) if Path(config.keywords).exists() else None
-
-
 def station_display_names(config: Config, archive: Archive) -> dict[str, str]:
     names = archive.station_names()
     names.update({s.id: s.name for s in config.stations})
@@ -396,18 +453,35 @@ def collect_digest(config: Config, archive: Archive, *, day: date, since: str | 
     # names `radiomon clips --date` writes whatever period this digest covers.
     whole_day = day_period(day, tz)
     day_mentions = select(archive.list_mentions(Filters(since=whole_day[0], until=whole_day[1])), False)
+    sentences = aired.sentences_of(archive, day_mentions)
+    keywords = load_keyword_set(config)
     stations = [s.id for s in config.stations]
-    unrecorded = [s for s in stations if not archive.recordings_covering(s, start, end)
+    now = now or datetime.now(timeutil.UTC)
+    covering = {s: archive.recordings_covering(s, start, end)
+                for s in dict.fromkeys([*stations, *archive.station_names()])}
+    recorded = [(r.station, r.start_utc, _recording_end(r, now)) for rows in covering.values() for r in rows
+                if r.status != "failed"]
+    unrecorded = [s for s in stations if not covering[s]
                   and not archive.gaps(Filters(stations=(s,), since=start, until=end))]
     return build_digest(
         mentions,
-        tz=tz, since=start, until=end, generated_at=now or datetime.now(timeutil.UTC), office=config.office,
-        keywords=load_keyword_set(config), station_names=station_display_names(config, archive),
+        tz=tz, since=start, until=end, generated_at=now, office=config.office,
+        keywords=keywords, station_names=station_display_names(config, archive),
         stations=stations, gaps=archive.gaps(Filters(since=start, until=end)), unrecorded=unrecorded,
         titles={m.id: t for m in radio if (t := archive.title_at(m.station, m.at_utc))},
-        testigos=testigo_names(day_mentions, tz), reviewed_only=reviewed_only,
+        testigos=testigo_names(day_mentions, tz, sentences=sentences, keywords=keywords), reviewed_only=reviewed_only,
         articles=articles, stories=stories, outlet_names=outlet_display_names(config, archive),
+        sentences=sentences, recorded=recorded, press_collected=archive.articles_published(start, end),
     )
+
+
+def _recording_end(recording, now: datetime) -> str:
+    """Where a recording's audio ends: measured, else start + duration, else (still being written) now."""
+    if recording.end_utc:
+        return recording.end_utc
+    if recording.duration is not None:
+        return timeutil.shift(recording.start_utc, recording.duration)
+    return timeutil.to_iso(max(now, recording.start))
 
 
 def outlet_display_names(config: Config, archive: Archive) -> dict[str, str]:
@@ -419,5 +493,6 @@ def outlet_display_names(config: Config, archive: Archive) -> dict[str, str]:
 
 
 __all__ = ["AlsoIn", "Digest", "DigestItem", "DigestSection", "GapNote", "PressItem", "PressSection", "QuotePart",
-           "SummaryRow", "build_digest", "collect_digest", "day_period", "near_duplicates", "outlet_display_names",
+           "SummaryRow", "build_digest", "collect_digest", "coverage_text", "day_period", "load_keyword_set",
+           "outlet_display_names",
            "parse_day", "press_sections", "quote_parts"]

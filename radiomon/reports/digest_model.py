@@ -22,26 +22,43 @@ class QuotePart:
 
 @dataclass(frozen=True)
 class DigestItem:
-    """One story on one station: a mention, or a run of near-duplicates."""
+    """One story on one station: a sentence heard (or a run of adjacent ones) with every mention in it,
+    of every group; the same text aired again on the station (a repeated spot) is the same item."""
 
-    time: str  # local, "08:01" or "08:01–08:04" for a run
+    time: str  # local "08:01": when it was first heard
     at_utc: str
     station_id: str
     station: str  # display name
     program: str | None  # what the station announced then (now playing), when known
-    group_id: str
-    keyword: str
+    group_id: str  # the section's group: the highest-priority group of its mentions
+    keyword: str  # the section group's term heard first
     matched: str
     quote: tuple[QuotePart, ...]
-    review: str  # Spanish label (radiomon.wording): a confirmed or an unreviewed mention
-    count: int  # mentions grouped in this item
+    review: str  # machine field (Spanish label): confirmed only when every one of its mentions is
+    count: int  # times aired (1, or a repeated spot's airings)
     mention_ids: tuple[int, ...]
-    testigo: str | None = None  # the clip's file name (radiomon clips)
+    testigo: str | None = None  # the clip's file name (radiomon clips), of the first airing
     link: str | None = None  # the recording at the mention in the web UI, when office.base_url is set
+    groups: tuple[str, ...] = ()  # every group of its mentions, the section's first
+    terms: tuple[str, ...] = ()  # the canonical keywords heard, the section's first
+    airings: tuple[str, ...] = ()  # local "08:01" of each airing
+    testigos: tuple[str, ...] = ()  # the clip of each airing
 
     @property
     def quote_text(self) -> str:
         return "".join(p.text for p in self.quote)
+
+    @property
+    def aired_text(self) -> str:
+        """``transmitida 3 veces (08:01, 09:01, 10:01)`` for a repeated spot; '' for one airing."""
+        if self.count < 2:
+            return ""
+        return f"transmitida {self.count} veces ({', '.join(self.airings)})"
+
+    @property
+    def airings_text(self) -> str:
+        """The same as :attr:`aired_text` (the editions' candidates read it by this name)."""
+        return self.aired_text
 
 
 @dataclass(frozen=True)
@@ -53,7 +70,8 @@ class DigestSection:
 
     @property
     def mentions(self) -> int:
-        return sum(i.count for i in self.items)
+        """The mentions of its items (of every group heard in them)."""
+        return sum(len(i.mention_ids) for i in self.items)
 
 
 @dataclass(frozen=True)
@@ -81,7 +99,7 @@ class PressItem:
     keyword: str
     matched: str
     quote: tuple[QuotePart, ...]
-    review: str  # Spanish label: confirmed or unreviewed
+    review: str  # machine field (Spanish label): confirmed only when every one of its mentions is
     count: int  # mentions of the group in the story's articles
     mention_ids: tuple[int, ...]
     also_in: tuple[AlsoIn, ...] = ()  # the story's other outlets
@@ -134,7 +152,7 @@ class Digest:
     office: str
     title: str
     date_text: str  # "miércoles 25 de noviembre de 2026"
-    period_text: str  # "Monitoreo de radio de 00:00 a 24:00"
+    period_text: str  # what was recorded: "3 h 20 min grabadas de 06:00 a 14:00 en 2 estaciones"
     generated_text: str
     day: str  # ISO local date
     since_utc: str
@@ -192,6 +210,7 @@ class Digest:
             raw["mentions"] = section.mentions
             for item, raw_item in zip(section.items, raw["items"]):
                 raw_item["quote_text"] = item.quote_text
+                raw_item["aired_text"] = item.aired_text
         for section, raw in zip(self.press, data["press"]):
             raw["mentions"] = section.mentions
             for item, raw_item in zip(section.items, raw["items"]):

@@ -1,11 +1,15 @@
-"""Testigos: a clip for every mention of a day (proof of broadcast) and the cue sheet that lists them.
+"""Testigos: a clip for every item of a day (proof of broadcast) and the cue sheet that lists them.
 
-Mentions on one station whose windows overlap share one testigo
-(:func:`group_testigos`, pure), named ``YYYYMMDD_HHMMSS_<station>_<keyword>``
-in local time so a file browser sorts them by time. Each is cut like any
-clip (:mod:`~radiomon.reports.clips`); :func:`write_testigos` keeps those
-already in the folder, goes on past a mention whose audio is gone, and
-writes ``cue-sheet.csv`` for Excel.
+One testigo per airing (:func:`radiomon.reports.items.airings`, the same
+grouping the síntesis' items are made of): a sentence, or a run of adjacent
+sentences of one recording with mentions, with every mention heard in it.
+It is named ``YYYYMMDD_HHMMSS_<station>_<term>`` after its item — local time
+of the first mention, so a file browser sorts them by time, and the term of
+the item's section (its highest-priority group), never another mention's
+keyword that happened to overlap — and cut to cover the sentences. Each is
+cut like any clip (:mod:`~radiomon.reports.clips`); :func:`write_testigos`
+keeps those already in the folder, goes on past one whose audio is gone,
+and writes ``cue-sheet.csv`` for Excel.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import io
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,7 +30,8 @@ from radiomon.archive import Archive, MentionRow
 from radiomon.config import Config
 from radiomon.errors import AudioError
 from radiomon.filters import Filters
-from radiomon.reports import clips
+from radiomon.keywords import KeywordSet
+from radiomon.reports import clips, items
 
 log = logging.getLogger(__name__)
 
@@ -41,20 +46,27 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "mencion"
 
 
+def testigo_file_name(station: str, at_utc: str, term: str, tz: ZoneInfo, fmt: str = "mp3") -> str:
+    """``YYYYMMDD_HHMMSS_<station>_<term>.mp3`` in local time: sorts by time in any file browser."""
+    return f"{timeutil.local(at_utc, tz):%Y%m%d_%H%M%S}_{station}_{slug(term)}.{fmt}"
+
+
 def testigo_name(mention: MentionRow, tz: ZoneInfo, fmt: str = "mp3") -> str:
-    """``YYYYMMDD_HHMMSS_<station>_<keyword>.mp3`` in local time: sorts by time in any file browser."""
-    local_at = timeutil.local(mention.at_utc, tz)
-    return f"{local_at:%Y%m%d_%H%M%S}_{mention.station}_{slug(mention.keyword)}.{fmt}"
+    """The file name of a clip of one mention (the web UI's download of a mention's audio)."""
+    return testigo_file_name(mention.station, mention.at_utc, mention.keyword, tz, fmt)
 
 
 @dataclass(frozen=True)
 class Testigo:
-    """One clip of the day: the mentions it proves (overlapping ones share it)."""
+    """One clip of the day: an airing of an item, with the mentions it proves."""
 
     name: str
     mentions: tuple[MentionRow, ...]
     start: datetime  # the stretch asked for, before gaps are taken into account
     end: datetime
+    keyword: str = ""  # the term of the item's section, as in the name
+    groups: tuple[str, ...] = ()  # the item's groups, its section's first
+    quote: str = ""  # the sentences heard
 
     @property
     def first(self) -> MentionRow:
@@ -62,30 +74,33 @@ class Testigo:
 
 
 def group_testigos(mentions: Sequence[MentionRow], tz: ZoneInfo, *, before: float = 5.0, after: float = 20.0,
-                   fmt: str = "mp3") -> list[Testigo]:
-    """One testigo per stretch of a station in which mentions' windows overlap, in time order (pure).
+                   fmt: str = "mp3", sentences: Mapping[int, items.Sentence] | None = None,
+                   keywords: KeywordSet | None = None) -> list[Testigo]:
+    """One testigo per airing, in time order (pure).
 
-    A testigo is audio: press mentions (an article's, no station) have none and are left out.
+    The cut covers the airing's sentences and at least ``before`` seconds
+    before its first mention and ``after`` after its last. A testigo is
+    audio: press mentions (an article's, no station) have none and are left out.
     """
-    testigos: list[Testigo] = []
-    open_by_station: dict[str, int] = {}
-    radio = [m for m in mentions if m.article_id is None]
-    for mention in sorted(radio, key=lambda m: (m.at_utc, m.id or 0)):
-        at = timeutil.parse_iso(mention.at_utc)
-        start, end = at - timedelta(seconds=before), at + timedelta(seconds=after)
-        index = open_by_station.get(mention.station)
-        if index is not None and start < testigos[index].end:
-            current = testigos[index]
-            testigos[index] = replace(current, mentions=current.mentions + (mention,), end=max(current.end, end))
-            continue
-        open_by_station[mention.station] = len(testigos)
-        testigos.append(Testigo(testigo_name(mention, tz, fmt), (mention,), start, end))
+    testigos = []
+    for airing in items.airings(mentions, sentences):
+        lead = items.lead_mention(airing.mentions, keywords)
+        first = timeutil.parse_iso(airing.at_utc)
+        last = timeutil.parse_iso(airing.mentions[-1].at_utc)
+        start = min(timeutil.parse_iso(airing.start_utc), first - timedelta(seconds=before))
+        end = max(timeutil.parse_iso(airing.end_utc), last + timedelta(seconds=after))
+        testigos.append(Testigo(testigo_file_name(airing.station, airing.at_utc, lead.keyword, tz, fmt),
+                                airing.mentions, start, end, lead.keyword,
+                                items.ordered_groups(airing.mentions, keywords), airing.text))
     return testigos
 
 
-def testigo_names(mentions: Sequence[MentionRow], tz: ZoneInfo, **window) -> dict[int, str]:
+def testigo_names(mentions: Sequence[MentionRow], tz: ZoneInfo, *,
+                  sentences: Mapping[int, items.Sentence] | None = None, keywords: KeywordSet | None = None,
+                  **window) -> dict[int, str]:
     """Each mention's testigo file name (the digest names them)."""
-    return {m.id: t.name for t in group_testigos(mentions, tz, **window) for m in t.mentions}
+    return {m.id: t.name for t in group_testigos(mentions, tz, sentences=sentences, keywords=keywords, **window)
+            for m in t.mentions}
 
 
 @dataclass(frozen=True)
@@ -131,18 +146,25 @@ def _joined(values) -> str:
 
 def write_testigos(config: Config, archive: Archive, filters: Filters, folder: Path, *, before: float = 5.0,
                    after: float = 20.0, group_labels: dict[str, str] | None = None) -> TestigosResult:
-    """A clip for every radio mention ``filters`` selects that staff did not reject, plus ``cue-sheet.csv``.
+    """A clip for every radio item ``filters`` selects that staff did not reject, plus ``cue-sheet.csv``.
 
-    Clips already in ``folder`` are kept, not cut again; a mention whose
-    audio is gone is reported in the result and the others go on.
+    Items are made of all the period's mentions, whatever ``filters.groups``
+    (so a clip is the síntesis item's, named and cut the same), and those
+    with a mention of the groups asked for are cut. Clips already in
+    ``folder`` are kept, not cut again; an item whose audio is gone is
+    reported in the result and the others go on.
     """
     clips.check_window(before, after, "mp3")
     tz = config.timezone
-    mentions = [m for m in archive.list_mentions(filters) if m.review != "rejected"]
+    mentions = [m for m in archive.list_mentions(replace(filters, groups=())) if m.review != "rejected"]
+    keywords = items.load_keyword_set(config)
     labels = group_labels or {}
     rows = []
     folder.mkdir(parents=True, exist_ok=True)
-    for testigo in group_testigos(mentions, tz, before=before, after=after):
+    for testigo in group_testigos(mentions, tz, before=before, after=after, sentences=items.sentences_of(
+            archive, mentions), keywords=keywords):
+        if filters.groups and not set(filters.groups) & set(testigo.groups):
+            continue
         first = testigo.first
         at = timeutil.parse_iso(first.at_utc)
         target = outputs.check_target(config, folder / testigo.name)
@@ -152,10 +174,9 @@ def write_testigos(config: Config, archive: Archive, filters: Filters, folder: P
             if not plan.pieces:
                 raise clips.ClipError(f"mention {first.id}: no audio around it to cut")
             if not _up_to_date(target, plan):
-                keywords = _joined(m.keyword for m in testigo.mentions)
-                quote = " … ".join(dict.fromkeys(m.context for m in testigo.mentions if m.context))
+                keywords_heard = _joined([testigo.keyword, *(m.keyword for m in testigo.mentions)])
                 metadata = clips.clip_metadata(clips.station_name(config, first.station), timeutil.local(at, tz),
-                                               keywords, quote)
+                                               keywords_heard, testigo.quote)
                 clips.encode(plan, target, "mp3", metadata)
                 written = True
         except (clips.ClipError, AudioError) as err:
@@ -169,9 +190,9 @@ def write_testigos(config: Config, archive: Archive, filters: Filters, folder: P
             date=f"{timeutil.local(at, tz):%Y-%m-%d}",
             time=f"{timeutil.local(start, tz):%H:%M:%S}–{timeutil.local(end, tz):%H:%M:%S}",
             duration=round(plan.duration, 1) if plan else 0.0,
-            group=_joined(labels.get(m.group_id, m.group_id) for m in testigo.mentions),
-            keyword=_joined(m.keyword for m in testigo.mentions),
-            quote=" … ".join(dict.fromkeys(m.context for m in testigo.mentions if m.context)),
+            group=_joined(labels.get(g, g) for g in testigo.groups),
+            keyword=_joined([testigo.keyword, *(m.keyword for m in testigo.mentions)]),
+            quote=testigo.quote,
             written=written, error=error, stopped_at_gap=bool(plan and plan.stopped_at_gap),
         ))
     cue_sheet = folder / CUE_SHEET
@@ -208,4 +229,4 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 __all__ = ["CUE_SHEET", "Testigo", "TestigoRow", "TestigosResult", "cue_sheet_text", "group_testigos", "slug",
-           "testigo_name", "testigo_names", "write_testigos"]
+           "testigo_file_name", "testigo_name", "testigo_names", "write_testigos"]
