@@ -96,7 +96,8 @@ def with_base_url(config):
 def test_the_prensa_part_of_the_model_each_story_once(config, press_day, archive):
     model = digests.collect_digest(with_base_url(config), archive, day=DAY)
     assert model.title == "Síntesis informativa — Radio y prensa"
-    assert model.period_text == "Monitoreo de radio y prensa de 00:00 a 24:00"
+    # What was recorded and collected: two 10 s recordings; five notes of the day from four outlets.
+    assert model.period_text == "20 s grabadas de 08:01 a 09:15 en 2 estaciones · prensa: 5 notas de 4 medios"
     assert [(s.group_id, s.mentions) for s in model.press] == [("crisis", 1), ("municipio", 2)]
     [fire], [market] = model.press[0].items, model.press[1].items
     # The wire story: the first to print it, once, with both mentions and every other outlet of the story.
@@ -139,9 +140,10 @@ def test_the_docx_has_the_prensa_part_with_linked_headlines_and_bold_words(confi
     assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == [
         "Resumen", "Radio", "Prensa"]
     assert [p.text for p in document.paragraphs if p.style.name == "Heading 2"] == [
-        "Temas de crisis (1)", "Municipio de Moroleón (1)", "Temas de crisis (1)", "Municipio de Moroleón (2)"]
+        "Temas de crisis (1)", "Municipio de Moroleón (1)", "Temas de crisis (1)", "Municipio de Moroleón (1)"]
     head = next(p for p in document.paragraphs if "Reabren el mercado" in p.text)
-    assert head.text == "07:40 · Diario del Sur · Reabren el mercado Hidalgo de Moroleón · Moroleón (×2) · Sin revisar"
+    # No "(×2)", no review state: the office's words do not reach the mayor.
+    assert head.text == "07:40 · Diario del Sur · Reabren el mercado Hidalgo de Moroleón · Moroleón"
     [link] = head.hyperlinks
     assert (link.text, link.address) == ("Reabren el mercado Hidalgo de Moroleón",
                                          "https://diario-sur.example/2026/11/mercado")
@@ -156,7 +158,8 @@ def test_the_docx_has_the_prensa_part_with_linked_headlines_and_bold_words(confi
     site = next(p for p in document.paragraphs if p.text == "Ver en radiomon" and
                 p.hyperlinks[0].address == f"{BASE_URL}/articulo/{press_day['sur']}")
     assert site is not None
-    assert "11:20 · El Sol del Bajío · Incendio en bodega de la colonia Centro · incendio · Sin revisar" in text
+    assert "11:20 · El Sol del Bajío · Incendio en bodega de la colonia Centro · incendio" in text
+    assert not any(word in t for t in text for word in ("Sin revisar", "Confirmada", "×"))
     # The false positive and the day before are nowhere.
     assert not any("Jalisco" in t or "estado vecino" in t or "Nota de ayer" in t for t in text)
     [summary] = document.tables
@@ -189,7 +192,8 @@ def test_markdown_and_json_carry_the_press(config, press_day, archive, tmp_path)
     jobs.digest(config, archive, day=DAY, out=tmp_path / "s.md", fmt="md")
     text = (tmp_path / "s.md").read_text(encoding="utf-8")
     assert ("- **07:40** · Diario del Sur · [Reabren el mercado Hidalgo de Moroleón]"
-            "(https://diario-sur.example/2026/11/mercado) · *Moroleón* (×2) · Sin revisar") in text
+            "(https://diario-sur.example/2026/11/mercado) · *Moroleón*\n") in text
+    assert "Sin revisar" not in text and "×" not in text
     assert "También en: [El Sol del Bajío](https://el-sol.example/2026/11/mercado-hidalgo)" in text
     jobs.digest(config, archive, day=DAY, out=tmp_path / "s.json", fmt="json")
     data = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
@@ -250,8 +254,12 @@ def test_the_weekly_report_counts_outlets_beside_stations(config, press_day, arc
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert "Medios impresos y digitales con más menciones" in headings
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
-    assert ["Dependencia", "Radio", "Prensa", "Esta semana", "Semana anterior", "Cambio"] == tables[0][0]
-    assert ["Municipio de Moroleón", "1", "3", "4", "0", "+4 (sin menciones la semana anterior)"] in tables[0]
+    assert ["Dependencia", "Radio", "Prensa", "Esta semana", "Semana anterior", "Cambio"] == tables[1][0]
+    assert ["Municipio de Moroleón", "1", "3", "4", "0", "+4 (sin menciones la semana anterior)"] in tables[1]
+    # The overall summary first: radio and press apart, the outlet that printed most.
+    assert tables[0][:4] == [["Concepto", "Semana"], ["Menciones en la semana", "4 (semana anterior: 0)"],
+                             ["Radio", "1"], ["Prensa", "3"]]
+    assert ["Medio impreso con más menciones", "Correo de Guanajuato (1)"] in tables[0]
     assert ["Medio", "lun 23", "mar 24", "mié 25", "jue 26", "vie 27", "sáb 28", "dom 29", "Total"] in [
         t[0] for t in tables]
     page = render_weekly(report, "html").decode("utf-8")

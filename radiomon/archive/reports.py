@@ -7,6 +7,7 @@ weekly report need what each station announced when a mention was heard.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from radiomon import timeutil
@@ -14,6 +15,20 @@ from radiomon.archive.db import ArchiveBase
 from radiomon.archive.recordings import _COLUMNS as _RECORDING_COLUMNS
 from radiomon.archive.recordings import Recording
 from radiomon.archive.where import Where
+
+TONES = ("positiva", "negativa", "neutral")
+
+
+@dataclass(frozen=True)
+class ToneCount:
+    """How many mentions of one group and term, on one station or outlet, staff gave one tone."""
+
+    group_id: str
+    keyword: str
+    station: str | None  # radio
+    outlet: str | None  # press: the article's outlet id
+    tone: str  # positiva / negativa / neutral (a mention nobody gave a tone is neutral)
+    count: int
 
 
 class ReportsMixin(ArchiveBase):
@@ -36,3 +51,21 @@ class ReportsMixin(ArchiveBase):
     def station_names(self) -> dict[str, str]:
         """Each station's display name, configured or not (one removed from radiomon.yml keeps its name)."""
         return {r[0]: r[1] for r in self.conn.execute("SELECT id, name FROM stations")}
+
+    def tone_counts(self, since: datetime, until: datetime) -> list[ToneCount]:
+        """Mentions heard or published in ``[since, until)`` by group, term, station or outlet and tone;
+        rejected ones (false positives) never count."""
+        where = Where().between("m.at_utc", since, until).add("(m.review IS NULL OR m.review != 'rejected')")
+        rows = self.conn.execute(
+            "SELECT m.group_id, m.keyword, m.station, a.outlet, coalesce(m.tone, 'neutral') AS tone, count(*) "
+            f"FROM mentions m LEFT JOIN articles a ON a.id = m.article_id{where.sql()} "
+            "GROUP BY m.group_id, m.keyword, m.station, a.outlet, tone ORDER BY 1, 2, 3, 4, 5",
+            tuple(where.params))
+        return [ToneCount(*row) for row in rows]
+
+    def articles_published(self, since: datetime, until: datetime) -> tuple[int, int]:
+        """(articles, outlets) of the press notes published in ``[since, until)``: what the press side holds."""
+        row = self.conn.execute(
+            "SELECT count(*), count(DISTINCT outlet) FROM articles WHERE published_utc >= ? AND published_utc < ?",
+            (timeutil.to_iso(since), timeutil.to_iso(until))).fetchone()
+        return int(row[0]), int(row[1])

@@ -2,9 +2,18 @@
 
 The departments are the terms of the ``dependencias`` group of keywords.yml
 (DIF Moroleón, Obras Públicas, …), one each, plus every group marked
-``report: true`` as a whole. :func:`build_weekly` is pure (mention rows of
-this week and the week before in, a :class:`WeeklyReport` out); the chart
-of each department is drawn by the writers from its counts per day.
+``report: true`` as a whole, plus the presidency (the ``presidencia``
+group: the mayor's and the cabildo's mentions), which comes first. An
+overall summary opens the report (totals, radio and press, the busiest
+department, the station and outlet that covered most, the week's tone).
+:func:`build_weekly` is pure (mention rows of this week and the week before
+in, a :class:`WeeklyReport` out); the writers draw a department's chart from
+its counts per day only where there is something to chart (two days or
+more with mentions; the empty days are left out of it).
+
+Tone (set by staff on the síntesis and kept on each mention: positiva,
+negativa, neutral; none set is neutral) is counted per department and per
+station or outlet, from :meth:`radiomon.archive.Archive.tone_counts`.
 
 Press mentions (issue 27) count in each department's figures beside
 radio's, and are also told apart: radio and press totals, a table per
@@ -23,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from radiomon import timeutil
 from radiomon.archive import Archive, MentionRow
+from radiomon.archive.reports import TONES, ToneCount
 from radiomon.config import Config, OfficeConfig
 from radiomon.errors import QueryError
 from radiomon.filters import Filters
@@ -32,6 +42,8 @@ from radiomon.reports.digest import load_keyword_set, outlet_display_names, sele
 
 TITLE = "Informe semanal"
 DEPARTMENTS_GROUP = "dependencias"
+PRESIDENCY_GROUP = "presidencia"  # the mayor (presidenta/presidente municipal) and the cabildo
+TONE_LABELS = {"positiva": "Positiva", "negativa": "Negativa", "neutral": "Neutral"}
 TOP_QUOTES = 3
 BUSIEST = 5
 
@@ -65,6 +77,11 @@ class Department:
     by_outlet: tuple[StationRow, ...] = ()  # press: one row per outlet (``station`` holds its name)
 
     @property
+    def has_chart(self) -> bool:
+        """A chart says something only with two days or more that have mentions."""
+        return sum(1 for c in self.by_day if c) >= 2
+
+    @property
     def change_text(self) -> str:
         diff = self.total - self.previous_total
         if diff == 0:
@@ -72,6 +89,24 @@ class Department:
         if self.previous_total == 0:
             return f"+{diff} (sin menciones la semana anterior)"
         return f"{diff:+d} ({diff / self.previous_total:+.0%})".replace("%", " %")
+
+
+@dataclass(frozen=True)
+class ToneRow:
+    """Mentions by tone of one department, station or outlet."""
+
+    name: str
+    positiva: int = 0
+    negativa: int = 0
+    neutral: int = 0
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        return self.positiva, self.negativa, self.neutral
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
 
 
 @dataclass(frozen=True)
@@ -102,10 +137,65 @@ class WeeklyReport:
     busiest_stations: tuple[StationCount, ...]
     busiest_programs: tuple[ProgramCount, ...] = ()
     busiest_outlets: tuple[StationCount, ...] = ()  # ``station`` holds the outlet's name
+    tone_by_department: tuple[ToneRow, ...] = ()  # in the departments' order
+    tone_by_source: tuple[ToneRow, ...] = ()  # stations and outlets, the most mentions first
 
     @property
     def total(self) -> int:
         return sum(d.total for d in self.departments)
+
+    @property
+    def previous_total(self) -> int:
+        return sum(d.previous_total for d in self.departments)
+
+    @property
+    def tone_totals(self) -> ToneRow:
+        rows = self.tone_by_department
+        return ToneRow("Semana", *(sum(r.counts[i] for r in rows) for i in range(3)))
+
+    @property
+    def tone_headings(self) -> tuple[str, ...]:
+        return tuple(TONE_LABELS[t] for t in TONES)
+
+    @property
+    def has_tone_chart(self) -> bool:
+        """The week's tone is worth a chart when two tones or more were given."""
+        return sum(1 for c in self.tone_totals.counts if c) >= 2
+
+    @property
+    def overview(self) -> tuple[tuple[str, str], ...]:
+        """The overall summary that opens the report: (label, value) lines."""
+        rows = [("Menciones en la semana", f"{self.total} (semana anterior: {self.previous_total})")]
+        if self.has_press:
+            rows += [("Radio", str(sum(d.radio_total for d in self.departments))),
+                     ("Prensa", str(sum(d.press_total for d in self.departments)))]
+        departments = [d for d in self.departments if d.key != PRESIDENCY_GROUP and d.total]
+        if departments:
+            top = max(departments, key=lambda d: d.total)
+            rows.append(("Dependencia con más menciones", f"{top.title} ({top.total})"))
+        presidency = next((d for d in self.departments if d.key == PRESIDENCY_GROUP), None)
+        if presidency is not None:
+            rows.append((presidency.title, str(presidency.total)))
+        if self.busiest_stations:
+            rows.append(("Estación con más menciones",
+                         f"{self.busiest_stations[0].station} ({self.busiest_stations[0].count})"))
+        if self.busiest_outlets:
+            rows.append(("Medio impreso con más menciones",
+                         f"{self.busiest_outlets[0].station} ({self.busiest_outlets[0].count})"))
+        if self.total:
+            tone = self.tone_totals
+            rows.append(("Tono", f"{spanish.plural(tone.positiva, 'positiva', 'positivas')}, "
+                                 f"{spanish.plural(tone.negativa, 'negativa', 'negativas')}, "
+                                 f"{spanish.plural(tone.neutral, 'neutral', 'neutrales')}"))
+        return tuple(rows)
+
+    @property
+    def tone_table(self) -> list[list]:
+        return [[r.name, *r.counts, r.total] for r in self.tone_by_department if r.total]
+
+    @property
+    def tone_source_table(self) -> list[list]:
+        return [[r.name, *r.counts, r.total] for r in self.tone_by_source]
 
     @property
     def has_press(self) -> bool:
@@ -143,17 +233,24 @@ def week_period(monday: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start.astimezone(timeutil.UTC), (start + timedelta(days=7)).astimezone(timeutil.UTC)
 
 
-def department_of(mention: MentionRow, keywords: KeywordSet | None) -> str | None:
-    """The department a mention counts for, or None."""
-    if mention.group_id == DEPARTMENTS_GROUP:
-        return f"{DEPARTMENTS_GROUP}:{mention.keyword}"
+def department_key(group_id: str, keyword: str, keywords: KeywordSet | None) -> str | None:
+    """The department a mention of ``group_id``/``keyword`` counts for, or None."""
+    if group_id == DEPARTMENTS_GROUP:
+        return f"{DEPARTMENTS_GROUP}:{keyword}"
+    if group_id == PRESIDENCY_GROUP:
+        return group_id
     if keywords is not None:
         try:
-            if keywords.group(mention.group_id).report:
-                return mention.group_id
+            if keywords.group(group_id).report:
+                return group_id
         except KeyError:
             return None
     return None
+
+
+def department_of(mention: MentionRow, keywords: KeywordSet | None) -> str | None:
+    """The department a mention counts for, or None."""
+    return department_key(mention.group_id, mention.keyword, keywords)
 
 
 def _title(key: str, keywords: KeywordSet | None) -> str:
@@ -214,12 +311,15 @@ def _quotes(mentions: Sequence[MentionRow], tz: ZoneInfo, names: dict[str, str],
 def build_weekly(mentions: Sequence[MentionRow], previous: Sequence[MentionRow], *, monday: date, tz: ZoneInfo,
                  generated_at: datetime, office: OfficeConfig = OfficeConfig(), keywords: KeywordSet | None = None,
                  station_names: dict[str, str] | None = None, titles: dict[int, str] | None = None,
-                 article_outlets: dict[int, str] | None = None) -> WeeklyReport:
+                 article_outlets: dict[int, str] | None = None, tones: Sequence[ToneCount] = (),
+                 outlet_names: dict[str, str] | None = None) -> WeeklyReport:
     """The report of the week starting ``monday`` from its mentions and the week before's (pure).
 
     Rejected mentions never count, in either week. ``titles``: what the
     station announced when each mention (by id) was heard, where known;
-    ``article_outlets``: the outlet's name of each press mention's article (by article id).
+    ``article_outlets``: the outlet's name of each press mention's article (by article id);
+    ``tones``: the week's mentions counted by tone (:meth:`Archive.tone_counts`), ``outlet_names``
+    the outlets' names by id.
     """
     names = station_names or {}
     titles = titles or {}
@@ -233,7 +333,8 @@ def build_weekly(mentions: Sequence[MentionRow], previous: Sequence[MentionRow],
     before = Counter(k for m in select(previous, False) if (k := department_of(m, keywords)) is not None)
 
     departments = []
-    for key in sorted(set(this_week) | set(before), key=lambda k: (-len(this_week.get(k, ())), _title(k, keywords))):
+    for key in sorted(set(this_week) | set(before),
+                      key=lambda k: (k != PRESIDENCY_GROUP, -len(this_week.get(k, ())), _title(k, keywords))):
         rows = this_week.get(key, [])
         radio = [m for m in rows if m.article_id is None]
         press = [m for m in rows if m.article_id is not None]
@@ -254,6 +355,8 @@ def build_weekly(mentions: Sequence[MentionRow], previous: Sequence[MentionRow],
     programs = Counter((titles[m.id], m.station) for rows in this_week.values() for m in rows if m.id in titles)
     busiest_programs = tuple(ProgramCount(p, names.get(s, s), n)
                              for (p, s), n in sorted(programs.items(), key=lambda kv: (-kv[1], kv[0]))[:BUSIEST])
+    tone_by_department, tone_by_source = _tones(tones, [d.key for d in departments], keywords, names,
+                                                outlet_names or {})
     generated_local = timeutil.local(generated_at, tz)
     year, week, _ = monday.isocalendar()
     return WeeklyReport(
@@ -270,7 +373,31 @@ def build_weekly(mentions: Sequence[MentionRow], previous: Sequence[MentionRow],
         busiest_stations=busiest,
         busiest_programs=busiest_programs,
         busiest_outlets=busiest_outlets,
+        tone_by_department=tone_by_department,
+        tone_by_source=tone_by_source,
     )
+
+
+def _tones(tones: Sequence[ToneCount], order: Sequence[str], keywords: KeywordSet | None, names: dict[str, str],
+           outlet_names: dict[str, str]) -> tuple[tuple[ToneRow, ...], tuple[ToneRow, ...]]:
+    """Tone counts per department (in ``order``) and per station or outlet, of the departments' mentions."""
+    by_department: dict[str, Counter] = {key: Counter() for key in order}
+    by_source: dict[str, Counter] = {}
+    for row in tones:
+        key = department_key(row.group_id, row.keyword, keywords)
+        if key is None:
+            continue
+        by_department.setdefault(key, Counter())[row.tone] += row.count
+        source = names.get(row.station, row.station) if row.outlet is None else outlet_names.get(row.outlet,
+                                                                                                 row.outlet)
+        by_source.setdefault(source or "", Counter())[row.tone] += row.count
+
+    def tone_row(name: str, counts: Counter) -> ToneRow:
+        return ToneRow(name, *(counts.get(t, 0) for t in TONES))
+
+    departments = tuple(tone_row(_title(k, keywords), c) for k, c in by_department.items())
+    sources = sorted((tone_row(n, c) for n, c in by_source.items()), key=lambda r: (-r.total, r.name))
+    return departments, tuple(sources)
 
 
 # -- from the archive ------------------------------------------------------------------------------
@@ -284,16 +411,19 @@ def collect_weekly(config: Config, archive: Archive, *, week: str | None = None,
     previous_start, _ = week_period(monday - timedelta(days=7), tz)
     mentions = archive.list_mentions(Filters(since=start, until=end))
     outlet_names = outlet_display_names(config, archive)
+    names = station_display_names(config, archive)
     articles = archive.articles_by_id(sorted({m.article_id for m in mentions if m.article_id is not None}))
     return build_weekly(
         mentions,
         archive.list_mentions(Filters(since=previous_start, until=start)),
         monday=monday, tz=tz, generated_at=now, office=config.office, keywords=load_keyword_set(config),
-        station_names=station_display_names(config, archive),
+        station_names=names,
         titles={m.id: t for m in mentions if m.review != "rejected" and m.article_id is None
                 and (t := archive.title_at(m.station, m.at_utc))},
         article_outlets={a.id: outlet_names.get(a.outlet) or a.outlet for a in articles.values()},
+        tones=archive.tone_counts(start, end), outlet_names=outlet_names,
     )
 
 
-__all__ = ["Department", "WeeklyReport", "build_weekly", "collect_weekly", "parse_week"]
+__all__ = ["Department", "ToneRow", "WeeklyReport", "build_weekly", "collect_weekly", "department_key",
+           "parse_week"]

@@ -82,16 +82,18 @@ _DIGEST = _ENV.from_string("""<!DOCTYPE html>
 {% if d.has_press and d.sections %}<h2 class="medium radio">Radio</h2>{% endif %}
 {% for section in d.sections %}
 <section class="group priority-{{ section.priority }}">
-<{{ h }}>{{ section.title }} ({{ section.mentions }})</{{ h }}>
+<{{ h }}>{{ section.title }} ({{ section.items | length }})</{{ h }}>
 {% for item in section.items %}
 <div class="item">
 <div class="head">{{ item.time }} · {{ item.station }}{% if item.program %} — {{ item.program }}{% endif %}
- · <em>{{ item.keyword }}</em>{% if item.count > 1 %} (×{{ item.count }}){% endif %} · {{ item.review }}</div>
+ · <em>{{ (item.terms or [item.keyword]) | join(", ") }}</em>
+{%- if item.aired_text %} · <span class="aired">{{ item.aired_text }}</span>{% endif %}</div>
 <blockquote>
 {%- for p in item.quote %}{% if p.bold %}<strong>{{ p.text }}</strong>{% else %}{{ p.text }}{% endif %}
 {%- endfor %}</blockquote>
 {% if item.testigo or item.link %}
-<div class="refs">{% if item.testigo %}Testigo: {{ item.testigo }}{% endif %}
+<div class="refs">{% if item.testigos | length > 1 %}Testigos: {{ item.testigos | join(", ") }}
+{%- elif item.testigo %}Testigo: {{ item.testigo }}{% endif %}
 {% if item.link %} · <a href="{{ item.link }}">Ver en radiomon</a>{% endif %}</div>
 {% endif %}
 </div>
@@ -103,13 +105,13 @@ _DIGEST = _ENV.from_string("""<!DOCTYPE html>
 <h2 class="medium press">Prensa</h2>
 {% for section in d.press %}
 <section class="group priority-{{ section.priority }}">
-<h3>{{ section.title }} ({{ section.mentions }})</h3>
+<h3>{{ section.title }} ({{ section.items | length }})</h3>
 {% for item in section.items %}
 <div class="item press-item">
 <div class="head">{{ item.time }} · <span class="outlet">{{ item.outlet }}</span> ·
  {% if item.url %}<a class="headline" href="{{ item.url }}">{{ item.title }}</a>
 {%- else %}<span class="headline">{{ item.title }}</span>{% endif %}
- · <em>{{ item.keyword }}</em>{% if item.count > 1 %} (×{{ item.count }}){% endif %} · {{ item.review }}</div>
+ · <em>{{ item.keyword }}</em></div>
 <blockquote>
 {%- for p in item.quote %}{% if p.bold %}<strong>{{ p.text }}</strong>{% else %}{{ p.text }}{% endif %}
 {%- endfor %}</blockquote>
@@ -144,6 +146,12 @@ _WEEKLY = _ENV.from_string("""<!DOCTYPE html>
 <h1>{{ r.title }}</h1>
 <p class="meta period">{{ r.period_text }}</p>
 </header>
+<h2>Resumen general</h2>
+<table class="overview">
+<tbody>
+{% for label, value in r.overview %}<tr><th>{{ label }}</th><td>{{ value }}</td></tr>
+{% endfor %}</tbody>
+</table>
 <h2>Resumen por dependencia</h2>
 <table>
 <thead><tr><th>{{ r.department_headings[0] }}</th>
@@ -186,11 +194,29 @@ _WEEKLY = _ENV.from_string("""<!DOCTYPE html>
 {% endfor %}</tbody>
 </table>
 {% endif %}
+{% if r.tone_table %}
+<h2>Tono por dependencia</h2>
+{% if r.has_tone_chart %}
+<img class="chart" alt="Tono de las menciones de la semana" src="data:image/png;base64,{{ tone_chart() }}">
+{% endif %}
+{% for heading, rows in [("Dependencia", r.tone_table), ("Estación o medio", r.tone_source_table)] %}
+{% if heading != "Dependencia" %}<h2>Tono por estación o medio</h2>{% endif %}
+<table class="tone">
+<thead><tr><th>{{ heading }}</th>{% for h in r.tone_headings %}<th class="n">{{ h }}</th>{% endfor %}
+<th class="n">Total</th></tr></thead>
+<tbody>
+{% for row in rows %}<tr><td>{{ row[0] }}</td>{% for c in row[1:] %}<td class="n">{{ c }}</td>{% endfor %}</tr>
+{% endfor %}</tbody>
+</table>
+{% endfor %}
+{% endif %}
 {% for dept in r.departments %}
 <section class="department">
 <h2>{{ dept.title }}</h2>
 {% if dept.total %}
+{% if dept.has_chart %}
 <img class="chart" alt="Menciones por día: {{ dept.title }}" src="data:image/png;base64,{{ chart(dept) }}">
+{% endif %}
 {% for heading, rows in [("Estación", dept.by_station), ("Medio", dept.by_outlet)]
    if rows or (heading == "Estación" and not dept.by_outlet) %}
 <table>
@@ -231,9 +257,16 @@ def _chart_uri(report):
     return lambda dept: base64.b64encode(chart.department_chart(report, dept)).decode("ascii")
 
 
+def _tone_chart_uri(report):
+    from radiomon.reports.writers import chart
+
+    return lambda: base64.b64encode(chart.tone_chart(report)).decode("ascii")
+
+
 def digest_html(digest) -> str:
     return _DIGEST.render(d=digest, style=_STYLE, also_in=ALSO_IN)
 
 
 def weekly_html(report) -> str:
-    return _WEEKLY.render(r=report, style=_STYLE, chart=_chart_uri(report), outlets_heading=OUTLETS_HEADING)
+    return _WEEKLY.render(r=report, style=_STYLE, chart=_chart_uri(report), tone_chart=_tone_chart_uri(report),
+                          outlets_heading=OUTLETS_HEADING)

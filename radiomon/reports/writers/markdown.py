@@ -42,14 +42,17 @@ def digest_markdown(digest) -> str:
         out += [f"## {MEDIUM_LABELS['radio']}", ""]
         level = "###"
     for section in digest.sections:
-        out += [f"{level} {md(section.title)} ({section.mentions})", ""]
+        out += [f"{level} {md(section.title)} ({len(section.items)})", ""]
         for item in section.items:
             where = md(item.station) + (f" — {md(item.program)}" if item.program else "")
-            repeat = f" (×{item.count})" if item.count > 1 else ""
-            out.append(f"- **{item.time}** · {where} · *{md(item.keyword)}*{repeat} · {md(item.review)}")
+            aired = f" · {md(item.aired_text)}" if item.aired_text else ""
+            out.append(f"- **{item.time}** · {where} · *{md(', '.join(item.terms or (item.keyword,)))}*{aired}")
             out.append(f"  > {_quote(item.quote)}")
             if item.testigo or item.link:
-                refs = [f"Testigo: `{item.testigo}`"] if item.testigo else []
+                if len(item.testigos) > 1:
+                    refs = ["Testigos: " + ", ".join(f"`{t}`" for t in item.testigos)]
+                else:
+                    refs = [f"Testigo: `{item.testigo}`"] if item.testigo else []
                 refs += [f"[Ver en radiomon]({item.link})"] if item.link else []
                 out.append(f"  {' · '.join(refs)}")
         out.append("")
@@ -68,11 +71,9 @@ def _link(text: str, url: str) -> str:
 def _press(digest) -> list[str]:
     out = [f"## {MEDIUM_LABELS['press']}", ""]
     for section in digest.press:
-        out += [f"### {md(section.title)} ({section.mentions})", ""]
+        out += [f"### {md(section.title)} ({len(section.items)})", ""]
         for item in section.items:
-            repeat = f" (×{item.count})" if item.count > 1 else ""
-            out.append(f"- **{item.time}** · {md(item.outlet)} · {_link(item.title, item.url)} · "
-                       f"*{md(item.keyword)}*{repeat} · {md(item.review)}")
+            out.append(f"- **{item.time}** · {md(item.outlet)} · {_link(item.title, item.url)} · *{md(item.keyword)}*")
             out.append(f"  > {_quote(item.quote)}")
             refs = [f"{ALSO_IN}: " + ", ".join(_link(a.outlet, a.url) for a in item.also_in)] if item.also_in else []
             refs += [f"[Ver en radiomon]({item.link})"] if item.link else []
@@ -85,7 +86,9 @@ def _press(digest) -> list[str]:
 def weekly_markdown(report) -> str:
     out = [f"# {md(report.title)}", "", f"**{md(report.municipality)}** — {md(report.office)}", "",
            f"{md(report.date_text)}  ", f"{md(report.period_text)}", ""]
-    out += ["## Resumen", ""]
+    out += ["## Resumen general", ""]
+    out += [f"- **{md(label)}:** {md(value)}" for label, value in report.overview]
+    out += ["", "## Resumen por dependencia", ""]
     out += _table(report.department_headings, report.department_table)
     out.append("")
     if report.busiest_stations:
@@ -100,6 +103,12 @@ def weekly_markdown(report) -> str:
         out += ["## Programas con más menciones", ""]
         out += _table(["Programa", "Estación", "Menciones"],
                       [[p.program, p.station, p.count] for p in report.busiest_programs])
+        out.append("")
+    if report.tone_table:
+        out += ["## Tono por dependencia", ""]
+        out += _table(["Dependencia", *report.tone_headings, "Total"], report.tone_table)
+        out += ["", "## Tono por estación o medio", ""]
+        out += _table(["Estación o medio", *report.tone_headings, "Total"], report.tone_source_table)
         out.append("")
     for dept in report.departments:
         out += [f"## {md(dept.title)}", ""]

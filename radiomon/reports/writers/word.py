@@ -117,7 +117,7 @@ def _press(document, digest) -> None:
     """The Prensa part: per group, each story once, its headline linked to the outlet's page."""
     document.add_heading(MEDIUM_LABELS["press"], level=1)
     for section in digest.press:
-        document.add_heading(f"{section.title} ({section.mentions})", level=2)
+        document.add_heading(f"{section.title} ({len(section.items)})", level=2)
         for item in section.items:
             head = document.add_paragraph()
             head.paragraph_format.space_after = Pt(0)
@@ -129,9 +129,6 @@ def _press(document, digest) -> None:
                 head.add_run(item.title).bold = True
             head.add_run(" · ")
             head.add_run(item.keyword).italic = True
-            if item.count > 1:
-                head.add_run(f" (×{item.count})")
-            head.add_run(f" · {item.review}")
             _quote(document, item.quote)
             if item.also_in:
                 line = _small(document, f"{ALSO_IN}: ")
@@ -177,7 +174,7 @@ def digest_docx(digest) -> bytes:
         document.add_heading(MEDIUM_LABELS["radio"], level=1)
         level = 2
     for section in digest.sections:
-        document.add_heading(f"{section.title} ({section.mentions})", level=level)
+        document.add_heading(f"{section.title} ({len(section.items)})", level=level)
         for item in section.items:
             head = document.add_paragraph()
             head.paragraph_format.space_after = Pt(0)
@@ -185,12 +182,14 @@ def digest_docx(digest) -> bytes:
             if item.program:
                 head.add_run(f" — {item.program}")
             head.add_run(" · ")
-            head.add_run(item.keyword).italic = True
-            if item.count > 1:
-                head.add_run(f" (×{item.count})")
-            head.add_run(f" · {item.review}")
+            head.add_run(", ".join(item.terms or (item.keyword,))).italic = True
+            if item.aired_text:
+                head.add_run(f" · {item.aired_text}")
             _quote(document, item.quote)
-            refs = [f"Testigo: {item.testigo}"] if item.testigo else []
+            if len(item.testigos) > 1:
+                refs = [f"Testigos: {', '.join(item.testigos)}"]
+            else:
+                refs = [f"Testigo: {item.testigo}"] if item.testigo else []
             refs += [item.link] if item.link else []
             if refs:
                 _small(document, " · ".join(refs))
@@ -212,6 +211,8 @@ def weekly_docx(report) -> bytes:
     document.add_heading(report.title, level=0)
     document.add_paragraph(report.period_text)
 
+    document.add_heading("Resumen general", level=1)
+    _table(document, ["Concepto", "Semana"], [list(row) for row in report.overview])
     document.add_heading("Resumen por dependencia", level=1)
     _table(document, report.department_headings, report.department_table)
     if report.busiest_stations:
@@ -225,12 +226,21 @@ def weekly_docx(report) -> bytes:
         _table(document, ["Programa", "Estación", "Menciones"],
                [[p.program, p.station, p.count] for p in report.busiest_programs])
 
+    if report.tone_table:
+        document.add_heading("Tono por dependencia", level=1)
+        if report.has_tone_chart:
+            document.add_picture(io.BytesIO(chart.tone_chart(report)), width=Cm(16))
+        _table(document, ["Dependencia", *report.tone_headings, "Total"], report.tone_table)
+        document.add_heading("Tono por estación o medio", level=1)
+        _table(document, ["Estación o medio", *report.tone_headings, "Total"], report.tone_source_table)
+
     for dept in report.departments:
         document.add_heading(dept.title, level=1)
         if not dept.total:
             document.add_paragraph("Sin menciones en la semana.")
             continue
-        document.add_picture(io.BytesIO(chart.department_chart(report, dept)), width=Cm(16))
+        if dept.has_chart:
+            document.add_picture(io.BytesIO(chart.department_chart(report, dept)), width=Cm(16))
         if dept.by_station or not dept.by_outlet:
             _table(document, ["Estación", *report.day_headings, "Total"],
                    [[r.station, *r.counts, r.total] for r in dept.by_station])
