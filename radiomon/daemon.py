@@ -51,6 +51,7 @@ from radiomon.pipeline.press.poll import BackgroundPress
 from radiomon.pipeline.record import recorders, select_stations
 from radiomon.pipeline.record.runner import RecorderStatus
 from radiomon.pipeline.record.supervisor import stop_runners
+from radiomon.sintesis.background import BackgroundSintesis
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,9 @@ AfterPass = Callable[[Config, Archive], None]
 # archive; one that raises is logged and the daemon goes on. Alerts: health
 # checked and the outbox delivered, on a thread of their own so a slow
 # channel never holds back transcription (radiomon/alerts/background.py). The press:
-# a polite pass every press.poll_minutes, on its thread (radiomon/pipeline/press/poll.py).
-AFTER_PASS: list[AfterPass] = [BackgroundAlerts(), BackgroundPress()]
+# a polite pass every press.poll_minutes, on its thread (radiomon/pipeline/press/poll.py). The
+# síntesis: approved editions delivered when due (radiomon/sintesis/background.py).
+AFTER_PASS: list[AfterPass] = [BackgroundAlerts(), BackgroundPress(), BackgroundSintesis()]
 
 # A recording in flight when a worker process died this many times is marked
 # failed instead of being tried again: it is what kills the worker.
@@ -137,6 +139,7 @@ class _Daemon:
         self.deaths: Counter[int] = Counter()  # recording id → worker deaths while it was in flight
         self.run_id: int | None = None
         self._claimed_nothing = False
+        self.cluster = None  # the Dask cluster's lane instead of the pool, with transcription.cluster (--cluster)
 
     # ---------------------------------------------------------------- life
     def start(self) -> None:
@@ -148,6 +151,12 @@ class _Daemon:
         if leftover.recordings:
             self._count_matched(leftover)
             log.info("matched %d recording(s) an interrupted run had transcribed", leftover.recordings)
+        if self.config.transcription.cluster.enabled:
+            from radiomon.pipeline.transcribe.live_cluster import ClusterLane  # dask only with a cluster
+
+            self.cluster = ClusterLane(self.config, self.archive, self.live)
+            self.cluster.start()
+            return
         self._start_pool()
         log.info("transcribing with %s %s in %d worker(s), backlog %s", self.live.stage.engine,
                  self.live.stage.model, self.live.workers, self.config.daemon.backlog)
@@ -164,6 +173,8 @@ class _Daemon:
 
     def close(self) -> None:
         """Workers stopped now, what they had back to pending, the run logged."""
+        if self.cluster is not None:
+            self.result.requeued = self.cluster.close()
         if self.pool is not None:
             stop_pool(self.pool)
             self.pool = None
@@ -182,7 +193,8 @@ class _Daemon:
     def drain(self) -> None:
         """Passes until nothing is in flight and nothing is left to claim."""
         self._claimed_nothing = False
-        self.loop(until=lambda: not self.inflight and self._claimed_nothing)
+        self.loop(until=lambda: not self.inflight and not (self.cluster and self.cluster.in_flight)
+                  and self._claimed_nothing)
 
     # ---------------------------------------------------------------- passes
     def loop(self, *, until: Callable[[], bool]) -> None:
@@ -210,6 +222,10 @@ class _Daemon:
 
     def _collect(self) -> None:
         """Wait for a worker (at most a pass), then store what the workers finished."""
+        if self.cluster is not None:
+            for finished in self.cluster.collect(self.stop, self.config.daemon.pass_seconds):
+                self._count(finished)
+            return
         if not self.inflight:
             self.stop.wait(self.config.daemon.pass_seconds)
             return
@@ -230,6 +246,9 @@ class _Daemon:
             self._worker_died()
 
     def _claim(self) -> None:
+        if self.cluster is not None:
+            self._claimed_nothing = self.cluster.claim(self.stations, newest_first=self.newest_first)
+            return
         if self._memory_recycle_due():
             if self.inflight:
                 return  # claim nothing new: the workers are drained, then replaced between recordings

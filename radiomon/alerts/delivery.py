@@ -48,6 +48,7 @@ from radiomon.alerts import channels as channels_mod
 from radiomon.alerts import messages
 from radiomon.archive import Archive, Delivery
 from radiomon.archive.deliveries import EXPIRED
+from radiomon.archive.sintesis_outbox import SINTESIS_EVENT
 from radiomon.config import AlertChannel, AlertsConfig, Config
 from radiomon.schedule import next_boundary
 
@@ -220,6 +221,8 @@ def _give_up(config: Config, archive: Archive, now: datetime) -> tuple[int, int]
     too_old = timeutil.to_iso(now - timedelta(hours=options.give_up_hours))
     doomed, expired = [], []
     for delivery in archive.deliveries(states=("pending",)):
+        if delivery.kind == SINTESIS_EVENT:  # the síntesis' own pass gives up on its deliveries
+            continue
         if delivery.channel not in configured:
             doomed.append((delivery.id, f"channel {delivery.channel!r} is no longer in radiomon.yml; not sent"))
         elif delivery.event_utc < too_old:

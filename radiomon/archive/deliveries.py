@@ -64,9 +64,10 @@ def _delivery(row: dict) -> Delivery:
 
 class DeliveriesMixin(ArchiveBase):
     def unrouted_events(self, limit: int = 1000) -> list[dict]:
-        """Events no channel has been chosen for yet, oldest first."""
+        """Events no channel has been chosen for yet, oldest first; never the síntesis' (written already
+        routed to their recipients, radiomon/archive/sintesis_outbox.py)."""
         rows = self.query("SELECT id, kind, created_utc, payload FROM events WHERE routed_utc IS NULL "
-                          "ORDER BY id LIMIT ?", (limit,))
+                          "AND kind != 'sintesis' ORDER BY id LIMIT ?", (limit,))
         for row in rows:
             row["payload"] = json.loads(row["payload"])
         return rows
