@@ -55,11 +55,6 @@ class DigestItem:
             return ""
         return f"transmitida {self.count} veces ({', '.join(self.airings)})"
 
-    @property
-    def airings_text(self) -> str:
-        """The same as :attr:`aired_text` (the editions' candidates read it by this name)."""
-        return self.aired_text
-
 
 @dataclass(frozen=True)
 class DigestSection:

@@ -50,17 +50,16 @@ def _radio_path(mention: MentionRow | None) -> str:
 
 def radio_candidate(item: DigestItem, rank: int, mentions: Mapping[int, MentionRow]) -> Candidate:
     quote = " ".join(item.quote_text.split())
-    groups = tuple(getattr(item, "groups", ()) or (item.group_id,))
-    terms = tuple(getattr(item, "terms", ()) or (item.keyword,))
+    groups = item.groups or (item.group_id,)
+    terms = item.terms or (item.keyword,)
     first = mentions.get(item.mention_ids[0]) if item.mention_ids else None
-    airings = getattr(item, "airings_text", "") or ""
     return Candidate(
         key=f"radio:{item.mention_ids[0] if item.mention_ids else item.at_utc}",
         kind="radio", section=groups[0], headline=headline_of(quote), summary=quote,
         mention_ids=tuple(item.mention_ids), groups=groups, terms=terms,
         source={"time": item.time, "at_utc": item.at_utc, "where": item.station, "station_id": item.station_id,
                 "program": item.program or "", "quote": quote, "path": _radio_path(first),
-                "testigo": item.testigo or "", "airings": airings},
+                "testigo": item.testigo or "", "airings": item.aired_text},
         order=(rank, item.at_utc),
     )
 
