@@ -38,8 +38,8 @@ HX = {"HX-Request": "true"}
 
 
 def add_mention(archive: Archive, station: str, hour: int, minute: int, group: str, keyword: str,
-                context: str) -> int:
-    when = datetime(DAY.year, DAY.month, DAY.day, hour, minute, tzinfo=MX)
+                context: str, on: date = DAY) -> int:
+    when = datetime(on.year, on.month, on.day, hour, minute, tzinfo=MX)
     recording_id, _ = archive.add_recording(station=station, start=when, duration=10.0, status="transcribed")
     archive.replace_segments(recording_id, [Segment(0.0, 5.0, context)])
     [segment] = archive.transcript_rows(recording_id)
@@ -121,7 +121,7 @@ def test_a_mention_marked_false_positive_leaves_the_page(client, config, archive
     page, _ = opened(client)
     editor = page[page.index('id="editor"'):page.index('id="cambios"')]
     assert f'id="nota-{obras.id}"' not in editor and "Obras Públicas terminó" not in editor
-    assert "quitó (ya no hay menciones: falso positivo o análisis nuevo): «Obras Públicas terminó" in page
+    assert "quitó (sus menciones son falsos positivos o ya no están) «Obras Públicas terminó" in page
 
 
 def test_an_intraday_cut_holds_what_was_aired_before_it(client, config, archive, day):
@@ -147,7 +147,7 @@ def test_each_control_saves_its_own_field_and_answers_out_of_band(client, config
     assert f'value="{saved.rev}" id="rev-{feria.id}" hx-swap-oob="true"' in html
     assert f'id="guardado-{feria.id}"' in html and "Guardado · local a las" in html
     assert f'value="{edition_rev(page) + 1}" form="aprobar" hx-swap-oob="true"' in html  # only this save since
-    assert "local</strong> cambió el tono" in html
+    assert "local</strong> puso tono positiva a «Hoy en Moroleón hay feria" in html
     for field, value, expected in (("headline", "  Feria del   tianguis ", "Feria del tianguis"),
                                    ("summary", "Más de cuarenta puestos.", "Más de cuarenta puestos."),
                                    ("featured", ["0", "1"], True), ("included", "0", False)):
@@ -198,7 +198,7 @@ def test_reorder_within_a_section_answers_the_section(client, config, archive, d
     html = answer.get_data(as_text=True)
     assert html.lstrip().startswith('<section class="seccion" id="seccion-dependencias"')
     assert html.index(f'id="nota-{dif.id}"') < html.index(f'id="nota-{obras.id}"')
-    assert "cambió el orden" in html and f'value="{edition_rev(page) + 1}" form="aprobar"' in html
+    assert "local</strong> movió «El DIF Moroleón" in html and f'value="{edition_rev(page) + 1}" form="aprobar"' in html
     page, _ = opened(client)
     assert page.index(f'id="nota-{dif.id}"') < page.index(f'id="nota-{obras.id}"')
     stale = client.post(f"/sintesis/nota/{dif.id}/mover", headers=HX,

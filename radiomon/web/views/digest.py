@@ -52,14 +52,15 @@ _DOCUMENTS = {
 }
 # The HTML document carries its own print styles and no script at all.
 _DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
-# What each field of edition_changes is called on the page.
-FIELD_LABELS = {
-    "headline": "el titular", "summary": "el resumen", "tone": "el tono", "featured": "«Destacada»",
-    "included": "si se incluye", "section": "la sección", "position": "el orden", "added": "agregó una nota",
-    "removed": "quitó (ya no hay menciones: falso positivo o análisis nuevo)", "state": "aprobó la síntesis",
+# What a change of edition_changes says on the page, by its field (and value, for the yes/no ones).
+_CHANGE_WORDS = {
+    "headline": "cambió el titular a", "summary": "cambió el resumen de",
+    "section": "cambió la sección de", "position": "movió", "added": "agregó la nota",
+    "removed": "quitó (sus menciones son falsos positivos o ya no están)", "state": "aprobó la síntesis",
     "version": "abrió una corrección (nueva versión)",
+    ("featured", "True"): "marcó como destacada", ("featured", "False"): "quitó «Destacada» a",
+    ("included", "True"): "incluyó", ("included", "False"): "dejó fuera",
 }
-_ACTIONS = {"added", "removed", "state", "version"}
 _BOOLEAN = {"featured", "included"}
 _FIELDS = ("headline", "summary", "tone", "featured", "included")
 
@@ -112,14 +113,18 @@ def _changes(edition: Edition, limit: int = 8) -> list[dict]:
     headlines = {i.id: i.headline for i in edition.items}
     out = []
     for change in get_archive().edition_changes(edition.id, limit):
-        field = change["field"]
-        what = FIELD_LABELS.get(field, field)
-        if field == "removed":
+        field, new = change["field"], change["new"]
+        what = _CHANGE_WORDS.get((field, new)) or _CHANGE_WORDS.get(field, field)
+        if field in ("headline", "added"):
+            subject = new or ""
+        elif field == "removed":
             subject = change["old"] or ""
         else:
-            subject = headlines.get(change["item_id"], change["new"] if field == "added" else "")
-        out.append({"time": local_time(change["at_utc"], "%H:%M"), "by": change["by"],
-                    "what": what if field in _ACTIONS else f"cambió {what}", "item": subject})
+            subject = headlines.get(change["item_id"], "")
+        if field == "tone":
+            what = f"puso tono {TONE_LABELS.get(new, new).lower()} a"
+        out.append({"time": local_time(change["at_utc"], "%H:%M"), "by": change["by"], "what": what,
+                    "item": subject})
     return out
 
 
