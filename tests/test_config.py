@@ -95,7 +95,7 @@ BAD_CONFIGS = {
     "unknown top-level key": (
         "timezone: America/Mexico_City\ntimezon: UTC\n",
         "{f}:2: timezon: unknown key; expected one of: alerts, archive, daemon, health, keywords, nightly, office, "
-        "press, record, recordings_dir, retention, stations, timezone, transcription, transcripts_dir, web",
+        "press, record, recordings_dir, retention, sintesis, stations, timezone, transcription, transcripts_dir, web",
     ),
     "unknown time zone": (
         "stations: []\ntimezone: Mars/Olympus\n",
