@@ -162,6 +162,24 @@ def test_a_concurrent_edit_is_detected_and_shown_with_both_versions(browser, ser
     second.context.close()
 
 
+def test_a_free_note_appears_in_its_section_without_a_reload(browser, server, office):
+    page = signed_in(browser, server, "pepe")
+    form = page.locator("form.add-note-form")
+    form.locator("input[name=titular]").fill("El Sol de Moroleón (impreso): nuevo mercado")
+    form.locator("textarea[name=resumen]").fill("Nota de la edición impresa.")
+    form.locator("select[name=tono]").select_option("positiva")
+    before = page.locator("#cuenta-incluidas").inner_text()
+    form.get_by_role("button", name="Agregar nota").click()
+    note = page.locator("#seccion-notas li.item")
+    expect(note).to_have_count(1)
+    expect(note.locator("input[type=text][name=headline]")).to_have_value("El Sol de Moroleón (impreso): nuevo mercado")
+    expect(note).to_contain_text("Nota agregada a mano por pepe")
+    expect(form.locator("input[name=titular]")).to_have_value("")  # emptied for the next one
+    expect(page.locator("#cuenta-incluidas")).to_have_text(str(int(before) + 1))
+    expect(page.locator("#estado-edicion")).to_contain_text("Nota agregada: «El Sol de Moroleón")
+    page.context.close()
+
+
 def test_no_horizontal_scroll_at_375_px(browser, server, office):
     page = signed_in(browser, server, "pepe", width=375)
     expect(page.locator("li.item").first).to_be_visible()
