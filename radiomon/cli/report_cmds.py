@@ -11,6 +11,7 @@ from radiomon.cli import main
 from radiomon.cli.context import AppContext, pass_app
 from radiomon.cli.options import groups_option, since_option, stations_option, until_option
 from radiomon.cli.output import emit_records, format_option
+from radiomon.cli.sintesis_cmds import send as sintesis_send
 from radiomon.filters import Filters
 from radiomon.reports.clips import FORMATS as CLIP_FORMATS
 from radiomon.reports.digest import parse_day
@@ -145,6 +146,9 @@ def digest_approve(app: AppContext, day: str, cut: str | None, by: str | None) -
     included = sum(1 for i in approved.items if i.included)
     click.echo(f"approved {approved.day}{' ' + approved.cut if approved.cut else ''} version {approved.version}: "
                f"{included} item(s), by {approver}")
+
+
+digest.add_command(sintesis_send)
 
 
 @digest.command(name="editions")
