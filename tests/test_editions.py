@@ -157,3 +157,28 @@ def test_only_a_coordinator_account_may_approve_from_the_command_line(run, archi
     assert unknown.exit_code == 1 and "--by nadie: no such user" in unknown.output
     assert run("digest", "approve", "--date", DAY.isoformat(), "--by", "LUZ").exit_code == 0
     assert archive.latest_edition(DAY.isoformat()).approved_by == "luz"
+
+
+def test_digest_document_writes_the_edition_as_sent_and_a_draft_as_it_stands(run, config, archive, day, tmp_path):
+    import subprocess
+
+    edition = editions.day_edition(config, archive, DAY)
+    feria = next(i for i in edition.items if day["feria"] in i.mention_ids)
+    archive.update_item(feria.id, {"headline": "Feria del tianguis en la plaza"}, rev=feria.rev, by="ana")
+    draft = run("digest", "document", "--date", DAY.isoformat(), "-o", tmp_path / "borrador.pdf")
+    assert draft.exit_code == 0 and "version 1 (draft), 3 item(s)" in draft.output, draft.output
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "borrador.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Feria del tianguis en la plaza" in text and "Moroleón" in text
+    assert run("digest", "approve", "--date", DAY.isoformat()).exit_code == 0
+    archive.set_review(day["dif"], "rejected")
+    sent = run("digest", "document", "--date", DAY.isoformat(), "--version", "1", "-o", tmp_path / "enviada.docx")
+    assert sent.exit_code == 0 and "version 1 (approved), 3 item(s)" in sent.output
+    import docx
+
+    words = "\n".join(p.text for p in docx.Document(tmp_path / "enviada.docx").paragraphs)
+    assert "Feria del tianguis en la plaza" in words and "vacuna a los niños" in words  # as sent, DIF included
+    missing = run("digest", "document", "--date", DAY.isoformat(), "--version", "2", "-o", tmp_path / "x.pdf")
+    assert missing.exit_code == 1 and "--version 2:" in missing.output and not (tmp_path / "x.pdf").exists()
+    guarded = run("digest", "document", "--date", DAY.isoformat(), "-o", config.archive)
+    assert guarded.exit_code != 0 and "Traceback" not in guarded.output

@@ -151,6 +151,30 @@ def digest_approve(app: AppContext, day: str, cut: str | None, by: str | None) -
 digest.add_command(sintesis_send)
 
 
+@digest.command(name="document")
+@_edition_date
+@_cut
+@click.option("--version", type=click.IntRange(min=1), help="This version (default: the newest).")
+@click.option("--format", "fmt", type=click.Choice(("pdf", "docx", "html")),
+              help="Document format (default: from -o, else pdf).")
+@_out_file
+@pass_app
+def digest_document(app: AppContext, day: str, cut: str | None, version: int | None, fmt: str | None,
+                    out: Path) -> None:
+    """Write a day's edition as its readers get it (letterhead, index, the items staff chose and wrote):
+    an approved version exactly as sent, a draft as it stands now."""
+    from radiomon.sintesis import editions
+
+    config = app.config
+    with app.archive(create=False) as archive:
+        edition = editions.write_document(config, archive, day=parse_day(day, config.timezone),
+                                          cut=editions.parse_cut(cut), version=version, out=out,
+                                          fmt=_format_for(out, fmt, editions.DOCUMENT_FORMATS, "pdf"))
+    state = "approved" if edition.approved else "draft"
+    click.echo(f"wrote {out}: síntesis of {edition.day}{' ' + edition.cut if edition.cut else ''}, "
+               f"version {edition.version} ({state}), {sum(1 for i in edition.items if i.included)} item(s)")
+
+
 @digest.command(name="editions")
 @click.option("--date", "day", help="Only this local day, e.g. 2026-11-25 or ayer.")
 @format_option

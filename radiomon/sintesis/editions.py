@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from pathlib import Path
 
-from radiomon import timeutil
+from radiomon import outputs, timeutil
 from radiomon.archive import Archive
 from radiomon.config import Config
 from radiomon.errors import QueryError
@@ -189,3 +190,36 @@ def edition_records(config: Config, archive: Archive, day: date | None = None) -
                         "approved_by": edition.approved_by, "approved_utc": edition.approved_utc,
                         "approved": approved, "updated_utc": edition.updated_utc})
     return records
+
+
+DOCUMENT_FORMATS = ("pdf", "docx", "html")
+
+
+def edition_bytes(doc: SintesisDocument, fmt: str) -> bytes:
+    """The document as a PDF, an (editable) DOCX or the HTML the PDF is printed from."""
+    from radiomon.sintesis import docx, pdf, render
+
+    if fmt == "pdf":
+        return pdf.document_pdf(doc)
+    if fmt == "docx":
+        return docx.document_docx(doc)
+    if fmt == "html":
+        return render.document_html(doc).encode("utf-8")
+    raise QueryError(f"--format {fmt}: use {', '.join(DOCUMENT_FORMATS)}")
+
+
+def write_document(config: Config, archive: Archive, *, day: date, cut: str = "", version: int | None = None,
+                   out: Path, fmt: str) -> Edition:
+    """Write a day's edition to ``out``: the given version, else the newest (a draft as it stands now,
+    an approved one exactly as sent). Returns the edition written."""
+    target = outputs.check_target(config, out)
+    if version is None:
+        edition = day_edition(config, archive, day, cut)
+    else:
+        found = [e for e in archive.editions(day=day.isoformat()) if e.cut == cut and e.version == version]
+        if not found:
+            raise QueryError(f"--version {version}: {day.isoformat()} {cut} has no such version; "
+                             "`radiomon digest editions` lists them")
+        edition = archive.edition(found[0].id)
+    outputs.write_bytes(target, edition_bytes(document(config, edition), fmt))
+    return edition
