@@ -44,7 +44,8 @@ RADIOMON := HF_HUB_OFFLINE=1 $(BIN)/radiomon --config $(DEMO)/radiomon.yml
 # The office's day on a bundled 90-second morning programme, then what it hands on: the digest and a clip;
 # then the whole loop live: that programme on a loopback Icecast station, recorded for about a minute by
 # radiomon run (1-minute segments), each segment transcribed and matched as it closes; then the press: two
-# newspaper sites on loopback added with radiomon press add and read, and today's síntesis with radio and press.
+# newspaper sites on loopback added with radiomon press add and read, and today's síntesis with radio and press,
+# approved (as the coordinator does in the web editor) and written as the PDF its readers get.
 demo: system-runtime install
 	$(BIN)/radiomon init $(DEMO)
 	$(RADIOMON) import examples/demo/radio-demo-20261125T080000.mp3 --station ejemplo-am
@@ -65,8 +66,12 @@ demo: system-runtime install
 	$(RADIOMON) search "vacunación" --medium press
 	$(RADIOMON) digest --date hoy -o $(DEMO)/sintesis-hoy.html
 	$(RADIOMON) digest --date hoy -o $(DEMO)/sintesis-hoy.docx
+	$(RADIOMON) digest approve --date hoy
+	$(RADIOMON) digest document --date hoy -o $(DEMO)/sintesis-hoy.pdf
+	$(RADIOMON) digest editions
 	$(RADIOMON) status
-	@echo "today's síntesis, radio and press: $(DEMO)/sintesis-hoy.html and .docx"
+	@echo "today's síntesis, radio and press: $(DEMO)/sintesis-hoy.html and .docx (as the machine sees it)"
+	@echo "today's edition, approved as the office sends it: $(DEMO)/sintesis-hoy.pdf"
 	@echo "web UI: $(BIN)/radiomon --config $(DEMO)/radiomon.yml serve   then open http://127.0.0.1:8080/ (Ctrl+C stops it)"
 
 test: system-test install-dev
