@@ -16,7 +16,10 @@ Transcription runs in worker processes at a lower CPU priority
 (``daemon.worker_nice``; one recording per worker, as many workers as
 :func:`~radiomon.pipeline.transcribe.machine.plan_workers` gives the
 machine), so ffmpeg and the recorder threads keep the CPU they need however
-long the backlog is.
+long the backlog is. With ``transcription.cluster`` (``--cluster``) a Dask
+cluster's workers transcribe instead, through the batch's coordinator
+(leases in the archive; :mod:`radiomon.pipeline.transcribe.live_cluster`),
+and recording and matching stay here.
 
 Crash safety: a recording a worker has is ``transcribing``; what a killed
 run left so is queued again when the daemon starts (it holds the stations'
@@ -139,6 +142,7 @@ class _Daemon:
         self.deaths: Counter[int] = Counter()  # recording id → worker deaths while it was in flight
         self.run_id: int | None = None
         self._claimed_nothing = False
+        self.cluster = None  # the Dask cluster's lane instead of the pool, with transcription.cluster (--cluster)
 
     # ---------------------------------------------------------------- life
     def start(self) -> None:
@@ -150,6 +154,12 @@ class _Daemon:
         if leftover.recordings:
             self._count_matched(leftover)
             log.info("matched %d recording(s) an interrupted run had transcribed", leftover.recordings)
+        if self.config.transcription.cluster.enabled:
+            from radiomon.pipeline.transcribe.live_cluster import ClusterLane  # dask only with a cluster
+
+            self.cluster = ClusterLane(self.config, self.archive, self.live)
+            self.cluster.start()
+            return
         self._start_pool()
         log.info("transcribing with %s %s in %d worker(s), backlog %s", self.live.stage.engine,
                  self.live.stage.model, self.live.workers, self.config.daemon.backlog)
@@ -166,6 +176,8 @@ class _Daemon:
 
     def close(self) -> None:
         """Workers stopped now, what they had back to pending, the run logged."""
+        if self.cluster is not None:
+            self.result.requeued = self.cluster.close()
         if self.pool is not None:
             stop_pool(self.pool)
             self.pool = None
@@ -184,7 +196,8 @@ class _Daemon:
     def drain(self) -> None:
         """Passes until nothing is in flight and nothing is left to claim."""
         self._claimed_nothing = False
-        self.loop(until=lambda: not self.inflight and self._claimed_nothing)
+        self.loop(until=lambda: not self.inflight and not (self.cluster and self.cluster.in_flight)
+                  and self._claimed_nothing)
 
     # ---------------------------------------------------------------- passes
     def loop(self, *, until: Callable[[], bool]) -> None:
@@ -212,6 +225,10 @@ class _Daemon:
 
     def _collect(self) -> None:
         """Wait for a worker (at most a pass), then store what the workers finished."""
+        if self.cluster is not None:
+            for finished in self.cluster.collect(self.stop, self.config.daemon.pass_seconds):
+                self._count(finished)
+            return
         if not self.inflight:
             self.stop.wait(self.config.daemon.pass_seconds)
             return
@@ -232,6 +249,9 @@ class _Daemon:
             self._worker_died()
 
     def _claim(self) -> None:
+        if self.cluster is not None:
+            self._claimed_nothing = self.cluster.claim(self.stations, newest_first=self.newest_first)
+            return
         if self._memory_recycle_due():
             if self.inflight:
                 return  # claim nothing new: the workers are drained, then replaced between recordings

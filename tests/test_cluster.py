@@ -490,11 +490,171 @@ def test_a_coordinator_without_the_clusters_certificate_gets_nothing(station, se
     assert _recordings(config)[rid]["status"] == "pending"
 
 
-def test_run_says_it_transcribes_locally_instead_of_ignoring_the_cluster(write_config, run):
-    result = run("run", "--cluster", "local")
+def test_run_takes_the_cluster_and_checks_it_as_transcribe_does(run):
+    result = run("run", "--cluster", "tcp://10.0.0.9:8786")
     assert result.exit_code == 2
-    assert "radiomon run transcribes locally" in result.output and "transcribe --cluster" in result.output
-    write_config(RADIOMON_YML + "transcription:\n  cluster: local\n")
-    result = run("run", "--station", "no-such-station")  # stops before anything starts, after the note
-    assert result.exit_code == 1
-    assert "transcription.cluster (local) is not used here: radiomon run transcribes locally" in result.output
+    assert "--cluster" in result.output and "insecure: true" in result.output
+
+
+# ---------------------------------------------------------------------------------------------- a scheduler that dies
+
+
+class Restartable:
+    """A `dask scheduler` on a fixed loopback port that a test may kill -9 and start again, and `radiomon worker`
+    processes for it (Dask's workers stop when their scheduler does: their service starts them again)."""
+
+    def __init__(self, logs: Path):
+        self.port = free_port()
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        self.logs = logs
+        self.scheduler: subprocess.Popen | None = None
+        self.workers: list[subprocess.Popen] = []
+
+    def _spawn(self, name: str, command: list) -> subprocess.Popen:
+        with open(self.logs / f"{name}-{time.monotonic_ns()}.log", "wb") as log:
+            return subprocess.Popen(command, env=_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start(self, workers: int = 1) -> str:
+        """The scheduler (again, if it was killed) and ``workers`` live workers, all joined."""
+        if self.scheduler is None or self.scheduler.poll() is not None:
+            self.scheduler = self._spawn("scheduler", [BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port",
+                                                       str(self.port), "--no-dashboard"])
+        self.workers = [w for w in self.workers if w.poll() is None]
+        while len(self.workers) < workers:
+            self.workers.append(self._spawn("worker", [BIN / "radiomon", "worker", self.address, "--nworkers", "1"]))
+        with distributed.Client(self.address, timeout=60) as client:
+            if workers:
+                client.wait_for_workers(workers, timeout=120)
+        return self.address
+
+    def kill_scheduler(self) -> None:
+        """kill -9 the scheduler; its workers, which stop by themselves once they notice, are stopped now."""
+        os.killpg(self.scheduler.pid, signal.SIGKILL)
+        self.scheduler.wait()
+        stop_all(self.workers)
+        self.workers = []
+
+    def worker_log(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.logs.glob("worker-*.log")))
+
+    def stop(self) -> None:
+        stop_all([p for p in [self.scheduler, *self.workers] if p is not None])
+
+
+@pytest.fixture(scope="module")
+def restartable(tmp_path_factory):
+    cluster = Restartable(tmp_path_factory.mktemp("restartable"))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def _when(predicate, seconds: float = 120) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _cmdline(process) -> str:
+    try:
+        return " ".join(process.cmdline())
+    except Exception:  # noqa: BLE001 - psutil.Error: gone (an ffmpeg of the dead station)
+        return ""
+
+
+def _mid_batch(config) -> bool:
+    """One recording stored and another in a worker's hands (claimed): the moment to kill something."""
+    rows = _recordings(config).values()
+    return any(r["status"] == "transcribed" for r in rows) and any(r["claim_id"] for r in rows)
+
+
+def test_a_worker_that_joins_with_another_radiomon_gives_up_its_slots_until_a_coordinator_of_its_own(restartable):
+    from radiomon.pipeline.transcribe import cluster
+
+    restartable.start(workers=0)
+    engine, model = "faster-whisper", "base"
+    with distributed.Client(restartable.address, timeout=60) as client:
+        # as a coordinator of another version registers its check on a cluster that has no worker yet
+        client.register_plugin(cluster.VersionCheck({**cluster.identity(engine, model), "radiomon": "0.0.1"},
+                                                    engine, model))
+        restartable.start(workers=1)  # it joins now
+
+        def slots() -> list[float]:
+            return [w["resources"].get("asr") for w in client.scheduler_info(n_workers=-1)["workers"].values()]
+
+        assert _when(lambda: slots() == [0]), slots()  # refused as it joined: the scheduler sends it no task
+        assert _when(lambda: "this coordinator 0.0.1" in restartable.worker_log(), 30)
+        line = [ln for ln in restartable.worker_log().splitlines() if "refused: worker" in ln][0]
+        assert "runs radiomon" in line and "install the same radiomon on every machine" in line
+        # a coordinator of its own version registers its check: the slot is given back
+        client.register_plugin(cluster.VersionCheck(cluster.identity(engine, model), engine, model))
+        assert _when(lambda: slots() == [1]), slots()
+
+
+def test_the_scheduler_killed_mid_batch_is_one_line_and_a_rerun_lands_each_recording_once(station, restartable,
+                                                                                         run):
+    config, add = station
+    address = restartable.start(workers=1)
+    ids = add(4)
+    coordinator = subprocess.Popen([BIN / "radiomon", "--config", config.path, "transcribe", "--cluster", address],
+                                   env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert _when(lambda: _mid_batch(config) or coordinator.poll() is not None), "never mid-batch"
+    restartable.kill_scheduler()
+    out, err = coordinator.communicate(timeout=120)
+    assert coordinator.returncode == 1, (out, err)
+    assert err.strip().splitlines() == [err.strip()], err  # one line, no traceback
+    assert err.startswith(f"Error: lost the Dask scheduler at {address} mid-batch"), err
+    assert "run the command again" in err
+    before = _recordings(config)
+    stored = [i for i in ids if before[i]["status"] == "transcribed"]
+    assert stored and len(stored) < 4
+    # nothing half-written: whole recordings or pending ones, no claim left behind
+    assert all(before[i]["status"] == "pending" and before[i]["claim_id"] is None for i in ids if i not in stored)
+    assert {s[0] for s in _segments(config)} == set(stored)
+    _integrity(config)
+
+    restartable.start(workers=1)  # the scheduler and its worker are back
+    result = run("transcribe", "--cluster", address)
+    assert result.exit_code == 0, result.output
+    assert f"transcribed {4 - len(stored)} recording" in result.output
+    after = _recordings(config)
+    assert all(after[i]["status"] == "transcribed" and after[i]["claim_id"] is None for i in ids)
+    assert all(after[i]["attempt"] == before[i]["attempt"] for i in stored)  # stored once, never again
+    assert {s[0] for s in _segments(config)} == set(ids)
+    _integrity(config)
+
+
+def test_the_daemon_transcribes_on_the_cluster_and_connects_again_after_the_scheduler_comes_back(
+        station, restartable):
+    import daemon_kit as kit
+
+    config, add = station
+    address = restartable.start(workers=1)
+    dead = f"http://127.0.0.1:{free_port()}/apagada.mp3"  # nothing to record: the backlog is the test
+    config.path.write_text(CLUSTER_YML.replace("http://127.0.0.1:8000/uno.mp3", dead)
+                           + "record: {backoff_initial: 0.5, backoff_max: 2}\ndaemon: {pass_seconds: 0.5}\n",
+                           encoding="utf-8")
+    ids = add(4)
+    daemon = kit.Process(config.path, "run", "--station", "radio-uno", "--cluster", address)
+    try:
+        assert _when(lambda: _mid_batch(config) or not daemon.alive()), daemon.stderr
+        in_flight = [i for i, r in _recordings(config).items() if r["claim_id"]]
+        restartable.kill_scheduler()
+        assert _when(lambda: "lost the Dask scheduler" in daemon.stderr, 60), daemon.stderr
+        restartable.start(workers=1)
+        assert _when(lambda: all(r["status"] == "transcribed" for r in _recordings(config).values())), daemon.stderr
+        assert daemon.stop(signal.SIGTERM) == 0, daemon.stderr
+    finally:
+        daemon.kill()
+    stderr = daemon.stderr
+    assert stderr.count(f"transcribing on the Dask cluster at {address}") == 2, stderr  # connected, then again
+    assert "Traceback" not in stderr
+    assert not [c for c in daemon.children.values() if "spawn_main" in _cmdline(c)]  # no local worker pool
+    rows = _recordings(config)
+    assert all(rows[i]["attempt"] >= 1 for i in ids)  # each leased: the cluster's path, not the local one
+    assert all(rows[i]["attempt"] >= 2 for i in in_flight)  # what the lost scheduler had was submitted again
+    assert kit.archive_problems(config.path) == []  # each once, matched, the FTS index whole

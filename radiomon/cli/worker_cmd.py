@@ -45,7 +45,10 @@ def worker(address: str, nworkers: int, audio_root: str | None, tls_ca_file: str
     decides its device (CUDA when this machine has a GPU), its share of the
     cores and where the bundled model is assembled (its own cache). Audio is
     read under --audio-root, or fetched from the web UI with the API token in
-    $RADIOMON_TOKEN. Every worker must run the coordinator's radiomon version.
+    $RADIOMON_TOKEN. Every worker must run the coordinator's radiomon version:
+    one that does not is refused as it joins (it gives up its asr slot). Like
+    dask worker, it stops when its scheduler goes away: run it as a service
+    that restarts it (deploy/systemd/radiomon-worker.service).
     """
     from radiomon.config_parse import cluster_address_problem
     from radiomon.pipeline.transcribe.machine import plan_workers

@@ -30,9 +30,23 @@ as a path under the shared ``audio_root`` or over HTTP from the web UI's
 Faults: a radiomon error on the worker (unreadable audio) fails the
 recording with its reason; a killed worker (KilledWorker), a lost
 connection or a cancelled task hands it back to pending, and after
-``max_kills`` killed workers it is failed (no poison loop); a worker with
+``max_kills`` killed workers it is failed (no poison loop); the scheduler
+lost mid-batch (killed, restarted) hands every claim not stored back to
+pending and ends the batch with one line (SchedulerLost); a worker with
 another radiomon version or model, or one whose API token the audio_url
 refuses, is refused with one line and its recordings go back to pending.
+
+The version check is a WorkerPlugin (VersionCheck) the coordinator registers
+on connect: the workers there answer at once (the coordinator refuses the
+cluster with the first mismatch), and one that joins later checks itself as
+it registers and gives up its ``asr`` slots, so the scheduler sends it no
+transcription. run_task checks again, for a task that reached such a worker
+in the instant between its joining and its check.
+
+:class:`Coordinator` is what both callers share: the batch
+(:func:`transcribe`, ``radiomon transcribe`` and ``nightly``) and the
+daemon's lane (live_cluster.py), which feeds it recordings as they close and
+reconnects after the scheduler comes back.
 """
 
 from __future__ import annotations
@@ -49,13 +63,14 @@ import urllib.request
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import CancelledError
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import dask
 from distributed import Client, KilledWorker, LocalCluster, wait
 from distributed.comm.core import CommClosedError
+from distributed.diagnostics.plugin import WorkerPlugin
 from distributed.security import Security
 
 from radiomon import __version__
@@ -78,6 +93,10 @@ PROCESSES_ENV = "RADIOMON_WORKER_PROCESSES"  # set by `radiomon worker`: the mac
 
 class ClusterError(RadiomonError):
     """The cluster cannot be used (scheduler unreachable, no workers, another version): fatal, nothing claimed."""
+
+
+class SchedulerLost(ClusterError):
+    """The scheduler went away mid-batch (killed, restarted): what was not stored is pending again."""
 
 
 class WorkerMismatch(RadiomonError):
@@ -132,13 +151,17 @@ class Done:
     worker: str  # host name, for the log
 
 
+def mismatch(worker: str, theirs: dict[str, str], expected: dict[str, str]) -> str:
+    """The one line that refuses a worker with another radiomon or model."""
+    return (f"worker {worker} runs radiomon {theirs['radiomon']} with {theirs['model']}, this coordinator "
+            f"{expected['radiomon']} with {expected['model']}: install the same radiomon on every machine")
+
+
 def run_task(task: Task) -> Done:
     """Transcribe one recording on this worker (the function Dask runs)."""
     mine = identity(task.spec.engine, task.spec.model)
-    if mine != task.identity:
-        raise WorkerMismatch(
-            f"worker {socket.gethostname()} runs radiomon {mine['radiomon']} with {mine['model']}, the coordinator "
-            f"{task.identity['radiomon']} with {task.identity['model']}: install the same radiomon on every machine")
+    if mine != task.identity:  # VersionCheck took its slots; this is a task that came first
+        raise WorkerMismatch(mismatch(socket.gethostname(), mine, task.identity))
     spec = for_this_worker(task.spec)
     with audio_file(task.audio) as path:
         transcript = transcribe_file(path, spec)
@@ -229,6 +252,49 @@ def audio_file(ref: AudioRef) -> Iterator[Path]:
         yield Path(tmp.name)
 
 
+# A worker's own asr slots while a VersionCheck has taken them (worker address → slots), to give back when
+# a coordinator of its own version registers its check.
+_withheld: dict[str, float] = {}
+
+
+class VersionCheck(WorkerPlugin):
+    """The coordinator's radiomon version and model, checked by every worker of
+    the cluster: those there when the coordinator registers it, and each that
+    joins later, as it registers. A worker that differs says so in its log,
+    gives up its transcription slots (the scheduler then sends it no radiomon
+    task) and raises WorkerMismatch, which the coordinator registering the
+    check gets back as its error. One check per cluster (its name): the last
+    coordinator's replaces the one before, and hands withheld slots back
+    first (teardown), so a worker is judged afresh by each coordinator."""
+
+    name = "radiomon-version"
+    idempotent = False
+
+    def __init__(self, expected: dict[str, str], engine: str, model: str):
+        self.expected, self.engine, self.model = expected, engine, model
+
+    async def setup(self, worker) -> None:
+        mine = identity(self.engine, self.model)
+        if mine == self.expected:
+            await self._give_back(worker)
+            return
+        line = mismatch(f"{worker.address} ({socket.gethostname()})", mine, self.expected)
+        log.error("refused: %s", line)
+        # Before the first await: a task the scheduler sends meanwhile finds no slot free.
+        _withheld.setdefault(worker.address, worker.state.total_resources.get(RESOURCE, 0))
+        await worker.set_resources(**{RESOURCE: 0})
+        raise WorkerMismatch(line)
+
+    async def teardown(self, worker) -> None:
+        await self._give_back(worker)
+
+    @staticmethod
+    async def _give_back(worker) -> None:
+        slots = _withheld.pop(worker.address, None)
+        if slots:
+            await worker.set_resources(**{RESOURCE: slots})
+
+
 def dask_setup(worker) -> None:  # pragma: no cover - runs in the worker (dask worker --preload)
     """The preload of `radiomon worker`: say which radiomon this worker runs, once, in its log."""
     log.warning("radiomon %s transcription worker %s (%s processes on this machine)", __version__,
@@ -271,28 +337,61 @@ class Session:
         workers = self.client.scheduler_info(n_workers=-1).get("workers", {}).values()
         return int(sum(w.get("resources", {}).get(RESOURCE, 0) for w in workers))
 
+    @property
+    def connected(self) -> bool:
+        return self.client.status == "running"
+
     def check_workers(self, expected: dict[str, str], engine: str, model: str) -> None:
-        """Refuse the cluster when any worker runs another radiomon or model."""
+        """Register the version check (VersionCheck) on the cluster's workers: ClusterError when any of
+        those there now runs another radiomon or model (any that joins later refuses itself), or when no
+        worker offers a transcription slot."""
         try:
-            seen = self.client.run(identity, engine, model)
+            self.client.register_plugin(VersionCheck(expected, engine, model))
+        except WorkerMismatch as err:
+            raise ClusterError(str(err)) from None
         except Exception as err:  # noqa: BLE001 - a worker without radiomon at all, among others
             raise ClusterError(f"cannot ask the workers of {self.settings.address} which radiomon they run: "
                                f"{type(err).__name__}: {err}; install radiomon[cluster] on every worker") from None
-        for worker, theirs in sorted(seen.items()):
-            if theirs != expected:
-                raise ClusterError(
-                    f"worker {worker} runs radiomon {theirs['radiomon']} with {theirs['model']}, this coordinator "
-                    f"{expected['radiomon']} with {expected['model']}: install the same radiomon on every machine")
+        # After the check: a worker an earlier coordinator of another version refused gets its slots back now.
+        if self.slots() < 1:
+            where = "a local cluster" if self.cluster is not None else self.settings.address
+            raise ClusterError(f"no worker of {where} offers a transcription slot ({RESOURCE}=1): start them with "
+                               f"`radiomon worker {self.settings.address}` (or dask worker --resources {RESOURCE}=1)")
 
     def close(self) -> None:
-        self.client.close()
+        # A client whose scheduler is gone logs its cancelled reconnection as an error with a traceback as it
+        # closes: the caller has said what happened in one line already.
+        with nullcontext() if self.connected else _silenced("distributed.client", "distributed.core"):
+            self.client.close()
         if self.cluster is not None:
             self.cluster.close()
 
 
 @contextmanager
+def _silenced(*names: str) -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
+@contextmanager
 def connect(settings: ClusterConfig) -> Iterator[Session]:
     """The scheduler and at least one transcription worker, or ClusterError (one line)."""
+    session = open_session(settings)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def open_session(settings: ClusterConfig) -> Session:
+    """:func:`connect` for a caller that keeps the session across its own life (the daemon); close it."""
     # The archive counts killed workers per recording (max_kills); the
     # scheduler's own retries would kill up to 4 workers for each of ours.
     dask.config.set({"distributed.scheduler.allowed-failures": 0})
@@ -326,12 +425,10 @@ def connect(settings: ClusterConfig) -> Iterator[Session]:
         except (OSError, TimeoutError):
             raise ClusterError(f"no worker joined the scheduler at {where} within {settings.connect_seconds:.0f} s: "
                                f"start one with `radiomon worker {settings.address}`") from None
-        if session.slots() < 1:
-            raise ClusterError(f"no worker of {where} offers a transcription slot ({RESOURCE}=1): start them "
-                               f"with `radiomon worker {settings.address}` (or dask worker --resources {RESOURCE}=1)")
-        yield session
-    finally:
+    except BaseException:
         session.close()
+        raise
+    return session
 
 
 # What a lost task looks like: the worker killed under it, the connection
@@ -339,88 +436,175 @@ def connect(settings: ClusterConfig) -> Iterator[Session]:
 REQUEUED = (KilledWorker, CommClosedError, CancelledError)
 
 
+@dataclass(frozen=True)
+class Settled:
+    """What became of one task's recording (exactly one of these holds)."""
+
+    recording: Recording
+    done: Done | None = None  # its transcript, stored: ``segments`` rows
+    segments: int = 0
+    failed: str | None = None  # marked failed, for this reason
+    again: bool = False  # back to pending, to be submitted again
+    refused: str | None = None  # the worker's setup is wrong (another version, its token refused): pending again
+
+
+class Coordinator:
+    """A coordinator's tasks on the cluster: each recording claimed in the
+    archive before its task is submitted, its lease renewed while it runs,
+    and its outcome stored, failed or handed back by this process alone.
+
+    The batch (:func:`transcribe`) and the daemon's lane feed it; ``stage``
+    (batch.Stage) may be replaced between submissions (keywords.yml read
+    again). The scheduler gone raises SchedulerLost from :meth:`wait` or
+    :meth:`settle`; the caller then calls :meth:`abandon`.
+    """
+
+    def __init__(self, session: Session, archive: Archive, stage, *, statuses: Sequence[str] = ("pending",),
+                 per_item_errors: tuple[type[BaseException], ...]):
+        self.session, self.archive, self.stage = session, archive, stage
+        self.statuses = tuple(statuses)
+        self.per_item_errors = per_item_errors
+        self.settings = session.settings
+        self.lease = self.settings.lease_minutes * 60
+        self.by = f"{socket.gethostname()}:{os.getpid()}"
+        self.claims: dict[str, Claim] = {}  # future key → its claim, until settled
+        self.futures: dict[str, object] = {}
+        self._renewed = time.monotonic()
+        self.stored = 0  # this session's results stored, for the line that says the scheduler was lost
+
+    @property
+    def identity(self) -> dict[str, str]:
+        return identity(self.stage.spec.engine, self.stage.spec.model)
+
+    def check(self) -> None:
+        """The workers' version check (on connect, before anything is claimed)."""
+        self.session.check_workers(self.identity, self.stage.spec.engine, self.stage.spec.model)
+
+    def window(self) -> int:
+        """How many tasks to keep in flight: the cluster's transcription slots now."""
+        return max(1, self.session.slots())
+
+    def submit(self, rec: Recording):
+        """Claim ``rec`` and submit its task; None when someone else has it or it is done."""
+        claim = self.archive.claim(rec.id, by=self.by, lease_seconds=self.lease, statuses=self.statuses)
+        if claim is None:
+            return None
+        task = Task(audio_ref(claim.recording, self.settings, self.stage.config.recordings_dir), self.stage.spec,
+                    self.identity)
+        try:
+            future = self.session.client.submit(run_task, task, key=f"radiomon-transcribe-{rec.id}-{claim.claim_id}",
+                                                pure=False, resources={RESOURCE: 1})
+        except BaseException:
+            self.archive.release(claim)
+            raise
+        self.claims[future.key] = claim
+        self.futures[future.key] = future
+        return future
+
+    def wait(self, futures, timeout: float) -> list:
+        """Those of ``futures`` done within ``timeout`` (maybe none), the leases of
+        all of them renewed when a third of the lease has gone by."""
+        if time.monotonic() - self._renewed > self.lease / 3:
+            self.archive.renew([self.claims[f.key] for f in futures if f.key in self.claims],
+                               lease_seconds=self.lease)
+            self._renewed = time.monotonic()
+        try:
+            return list(wait(futures, timeout=timeout, return_when="FIRST_COMPLETED").done)
+        except TimeoutError:
+            return []
+        except (CancelledError, CommClosedError, OSError):  # FuturesCancelledError: the scheduler went away
+            if not self.session.connected:
+                raise self.lost() from None
+            return [f for f in futures if f.done()]
+
+    def settle(self, future) -> Settled:
+        """Store the task's transcript while its claim holds the lease, or fail
+        its recording, or hand it back (see the module doc)."""
+        claim = self.claims.pop(future.key)
+        self.futures.pop(future.key, None)
+        rec = claim.recording
+        outcome = _outcome(future)
+        if isinstance(outcome, Done):
+            try:
+                with self.archive.holding(claim):
+                    stored = replace(self.stage, engine=outcome.engine, model=outcome.model).store(
+                        self.archive, rec, outcome.transcript)
+            except LeaseLost:
+                log.warning("recording %d: its lease expired before the result came; left to its new claim", rec.id)
+                return Settled(rec)
+            except self.per_item_errors as err:
+                return Settled(rec, failed=_fail(self.archive, self.stage, claim, err))
+            self.stored += 1
+            return Settled(rec, done=outcome, segments=stored)
+        if isinstance(outcome, (WorkerMismatch, AudioRefused)):  # the worker's setup, not the recording
+            self.archive.release(claim)
+            return Settled(rec, refused=str(outcome))
+        if isinstance(outcome, REQUEUED):
+            killed = isinstance(outcome, KilledWorker)
+            reason = f"{rec.path}: its task killed the worker" if killed else ""
+            status = self.archive.release(claim, killed=killed, reason=reason, max_kills=self.settings.max_kills)
+            log.warning("recording %d: %s (%s); now %s", rec.id, type(outcome).__name__, outcome, status)
+            if status == "failed":
+                return Settled(rec, failed=f"{reason} ({self.settings.max_kills} times; not retried)")
+            if not self.session.connected:
+                raise self.lost()
+            return Settled(rec, again=status == "pending")
+        return Settled(rec, failed=_fail(self.archive, self.stage, claim, outcome))
+
+    def cancel(self, future) -> None:
+        if self.session.connected:  # a lost scheduler forgot it; asking it would wait for a timeout
+            future.cancel()
+
+    def abandon(self) -> int:
+        """Every claim not settled back to pending now, not when its lease runs out; how many."""
+        for future in list(self.futures.values()):
+            self.cancel(future)
+        released = sum(self.archive.release(claim) is not None for claim in self.claims.values())
+        self.claims.clear()
+        self.futures.clear()
+        return released
+
+    def lost(self) -> SchedulerLost:
+        return SchedulerLost(
+            f"lost the Dask scheduler at {self.settings.address} mid-batch ({self.stored} recording(s) stored, "
+            "the rest back to pending): start the scheduler and its workers again, then run the command again")
+
+
 def transcribe(session: Session, archive: Archive, stage, recordings: Sequence[Recording], result, progress, *,
                statuses: Sequence[str], per_item_errors: tuple[type[BaseException], ...]) -> None:
     """The recordings through the cluster into the archive (see the module doc); ``stage`` is batch.Stage."""
     from radiomon.pipeline.executor import as_completed_within
 
-    settings = session.settings
-    expected = identity(stage.spec.engine, stage.spec.model)
-    session.check_workers(expected, stage.spec.engine, stage.spec.model)
-    by = f"{socket.gethostname()}:{os.getpid()}"
-    lease = settings.lease_minutes * 60
-    claims: dict[str, Claim] = {}
+    coordinator = Coordinator(session, archive, stage, statuses=statuses, per_item_errors=per_item_errors)
+    coordinator.check()
     queue: deque[Recording] = deque(sorted(recordings, key=lambda r: (r.start_utc, r.id), reverse=True))
     refused: list[str] = []
-    renewed = time.monotonic()
-
-    def submit(rec: Recording):
-        claim = archive.claim(rec.id, by=by, lease_seconds=lease, statuses=statuses)
-        if claim is None:  # another coordinator has it, or it is done
-            return None
-        task = Task(audio_ref(claim.recording, settings, stage.config.recordings_dir), stage.spec, expected)
-        future = session.client.submit(run_task, task, key=f"radiomon-transcribe-{rec.id}-{claim.claim_id}",
-                                       pure=False, resources={RESOURCE: 1})
-        claims[future.key] = claim
-        return future
-
-    def wait_first(futures):
-        nonlocal renewed
-        if time.monotonic() - renewed > lease / 3:
-            archive.renew([claims[f.key] for f in futures], lease_seconds=lease)
-            renewed = time.monotonic()
-        try:
-            return wait(futures, timeout=min(10.0, lease / 3), return_when="FIRST_COMPLETED").done
-        except TimeoutError:
-            return ()
-
-    done = as_completed_within(submit, queue, window=max(1, session.slots()), wait_first=wait_first)
+    wait_for = min(10.0, coordinator.lease / 3)
+    done = as_completed_within(coordinator.submit, queue, window=coordinator.window(),
+                               wait_first=lambda futures: coordinator.wait(futures, wait_for),
+                               cancel=coordinator.cancel)
     try:
         for rec, future in done:
-            claim = claims.pop(future.key)
-            outcome = _outcome(future)
-            if isinstance(outcome, Done):
-                try:
-                    with archive.holding(claim):
-                        stored = replace(stage, engine=outcome.engine, model=outcome.model).store(
-                            archive, claim.recording, outcome.transcript)
-                except LeaseLost:
-                    log.warning("recording %d: its lease expired before the result came; left to its new claim",
-                                rec.id)
-                    continue
-                except per_item_errors as err:
-                    _fail(archive, stage, claim, err, result, progress)
-                    continue
+            settled = coordinator.settle(future)
+            if settled.done is not None:
                 result.transcribed += 1
-                result.segments += stored
-                result.audio_seconds += outcome.transcript.duration
-                result.speech_seconds += outcome.transcript.speech_seconds
-                result.model = outcome.model
-                progress.done(rec, outcome.transcript.duration, True)
-            elif isinstance(outcome, (WorkerMismatch, AudioRefused)):  # the worker's setup, not the recording
-                archive.release(claim)
-                refused.append(str(outcome))
+                result.segments += settled.segments
+                result.audio_seconds += settled.done.transcript.duration
+                result.speech_seconds += settled.done.transcript.speech_seconds
+                result.model = settled.done.model
+                progress.done(rec, settled.done.transcript.duration, True)
+            elif settled.failed is not None:
+                result.failed += 1
+                result.errors.append(settled.failed)
+                progress.done(rec, rec.duration or 0.0, False)
+            elif settled.refused is not None:
+                refused.append(settled.refused)
                 queue.clear()  # submit no more; what runs finishes
-            elif isinstance(outcome, REQUEUED):
-                killed = isinstance(outcome, KilledWorker)
-                reason = f"{rec.path}: its task killed the worker" if killed else ""
-                status = archive.release(claim, killed=killed, reason=reason, max_kills=settings.max_kills)
-                log.warning("recording %d: %s (%s); now %s", rec.id, type(outcome).__name__, outcome, status)
-                if status == "failed":
-                    result.failed += 1
-                    result.errors.append(f"{reason} ({settings.max_kills} times; not retried)")
-                    progress.done(rec, rec.duration or 0.0, False)
-                elif status == "pending":
-                    if session.client.status not in ("running", "connecting"):
-                        raise ClusterError(f"lost the scheduler at {settings.address} mid-batch; what was not "
-                                           "stored went back to pending: run the command again")
-                    queue.append(rec)  # tried again in this run
-            else:
-                _fail(archive, stage, claim, outcome, result, progress)
+            elif settled.again:
+                queue.append(rec)  # tried again in this run
     finally:
         done.close()  # cancels what is still running
-        for claim in claims.values():  # back to pending now, not when the lease runs out
-            archive.release(claim)
+        coordinator.abandon()
     if refused:
         raise ClusterError(refused[0])
 
@@ -436,16 +620,15 @@ def _outcome(future) -> Done | BaseException:
         return err
 
 
-def _fail(archive: Archive, stage, claim: Claim, err: BaseException, result, progress) -> None:
+def _fail(archive: Archive, stage, claim: Claim, err: BaseException) -> str | None:
+    """Mark the claim's recording failed (its reason returned); None when the claim had lost its lease."""
     try:
         with archive.holding(claim):
-            message = stage.fail(archive, claim.recording, err)
+            return stage.fail(archive, claim.recording, err)
     except LeaseLost:
-        return
-    result.failed += 1
-    result.errors.append(message)
-    progress.done(claim.recording, claim.recording.duration or 0.0, False)
+        return None
 
 
-__all__ = ["AudioRef", "AudioRefused", "ClusterError", "Done", "Session", "SharedModel", "Task", "WorkerMismatch",
-           "audio_file", "connect", "deferred", "for_this_worker", "identity", "run_task", "transcribe"]
+__all__ = ["AudioRef", "AudioRefused", "ClusterError", "Coordinator", "Done", "SchedulerLost", "Session", "Settled",
+           "SharedModel", "Task", "VersionCheck", "WorkerMismatch", "audio_file", "connect", "deferred",
+           "for_this_worker", "identity", "open_session", "run_task", "transcribe"]
