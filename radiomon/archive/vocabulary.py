@@ -22,6 +22,7 @@ decir …?» offer only words still said.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -42,6 +43,16 @@ class VocabularyMixin(ArchiveBase):
     def vocabulary_done(self) -> int:
         row = self.conn.execute("SELECT max(segment_rowid) FROM vocabulary_done").fetchone()
         return row[0] or 0
+
+    def catch_up_vocabulary(self) -> int:
+        """:meth:`update_vocabulary`, never failing what called it: the vocabulary only helps search, so a
+        full disk or a read-only archive leaves it behind (logged), and the next call catches up."""
+        try:
+            return self.update_vocabulary()
+        except sqlite3.OperationalError as err:
+            log.warning("the vocabulary of approximate search is not up to date (%s); the next match or "
+                        "approximate search adds what is missing", err)
+            return 0
 
     def update_vocabulary(self) -> int:
         """Count the words of the segments stored since the last update; returns how many segments

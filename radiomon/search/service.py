@@ -8,8 +8,6 @@ for the press (:meth:`Filters.covers`).
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
@@ -38,8 +36,6 @@ MAX_LIMIT = 10_000
 # and a «¿Quiso decir …?» is looked for.
 AUTO_BELOW = 5
 ORDERS = ("relevance", "time")
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -207,10 +203,7 @@ def _typed(parsed) -> dict[str, str]:
 
 def _variants(archive: Archive, parsed) -> list[Variant]:
     """The vocabulary's words that may be the query's single words misheard."""
-    try:
-        archive.update_vocabulary()
-    except sqlite3.OperationalError as err:  # a read-only archive, or a writer holding it: what is counted will do
-        log.warning("approximate search without the newest segments' words: %s", err)
+    archive.catch_up_vocabulary()  # a read-only archive, or a writer holding it: what is counted will do
     index = sound_index(archive)
     return [variant for word in _typed(parsed) for variant in index.variants(word)]
 

@@ -58,7 +58,7 @@ def match_pending(archive: Archive, matcher: Matcher, filters: Filters = Filters
             progress(n, len(pending))
     # What was just stored joins the vocabulary approximate search reads (radiomon/archive/vocabulary.py)
     # here, in the job layer's one stage after every transcription and import, not in a search.
-    archive.update_vocabulary()
+    archive.catch_up_vocabulary()
     result.seconds = time.perf_counter() - started
     return result
 
