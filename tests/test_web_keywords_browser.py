@@ -83,7 +83,7 @@ def test_a_coordinator_adds_a_crisis_term_from_a_phone_and_undoes_it_byte_for_by
     add = page.locator("#g-crisis details.kw-add")
     add.locator("summary").click()
     add.locator("input[name=termino]").fill("fuga de gas")
-    add.locator("button[type=submit]").click()
+    add.get_by_role("button", name="Agregar término").click()
     expect(page.locator("#guardado")).to_contain_text("Cambio guardado")
     expect(page.locator("#g-crisis .kw-term[data-term='fuga de gas']")).to_contain_text("fuga de gas")
     no_horizontal_scroll(page)
@@ -94,7 +94,7 @@ def test_a_coordinator_adds_a_crisis_term_from_a_phone_and_undoes_it_byte_for_by
     add.locator("summary").click()
     add.locator("input[name=termino]").fill("derrumbe")
     add.locator("input[name=umbral]").fill("150")
-    add.locator("button[type=submit]").click()
+    add.get_by_role("button", name="Agregar término").click()
     expect(page.locator("#error")).to_contain_text("El umbral 150 está fuera de rango")
     no_horizontal_scroll(page)
     assert keywords_file(office).read_text(encoding="utf-8") == KEYWORDS + "      - fuga de gas\n"

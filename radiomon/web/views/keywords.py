@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 
-from radiomon import jobs, keyword_changes, timeutil
+from radiomon import jobs, keyword_changes, keyword_preview, timeutil
 from radiomon.errors import ConfigError, RadiomonError
 from radiomon.filters import Filters
 from radiomon.keywords import KeywordSet, TermReport, explain
@@ -112,7 +113,8 @@ def _page_data() -> dict:
     undoable = history[0]["id"] if history and _is_current(history[0]["id"], current.text) else None
     return {"version": current.version, "groups": groups, "problem": problem, "history": history,
             "undoable": undoable, "priorities": PRIORITIES, "priority_labels": PRIORITY_LABELS,
-            "coordinator": is_coordinator(), "rematch": _rematch_json(), "recent_days": RECENT_DAYS}
+            "coordinator": is_coordinator(), "rematch": _rematch_json(), "recent_days": RECENT_DAYS,
+            "preview_days": keyword_preview.PREVIEW_DAYS}
 
 
 def _is_current(change_id: int, text: str) -> bool:
@@ -195,6 +197,38 @@ def save_term():
         return _change(lambda c, a, **kw: keyword_changes.change_term(c, a, group, original, spec, **kw), failed,
                        f"#g-{group}")
     return _change(lambda c, a, **kw: keyword_changes.add_term(c, a, group, spec, **kw), failed, f"#g-{group}")
+
+
+@bp.post("/palabras-clave/vista-previa")
+def preview():
+    """What the term as typed in a form would have caught in the last days (keyword_preview), nothing saved:
+    a fragment under the form (htmx), or without script the page again with the form as typed."""
+    require_coordinator(_WHAT)
+    group = request.form.get("grupo", "")
+    original = request.form.get("original", "") or None
+    try:
+        found = keyword_preview.preview_term(config(), get_archive(), group, _spec(), replacing=original)
+        problem, status = None, 200
+    except KeywordEditError as err:
+        found, problem, status = None, err.spanish, err.status
+    saved = None
+    if found is not None and original:
+        saved = get_archive().term_mention_counts(found.since_utc).get((group, original), 0)
+    shown = {"preview": found, "preview_error": problem, "saved_count": saved, "marked": marked}
+    if request.headers.get("HX-Request"):
+        return render_template("keywords_preview.html", **shown)  # 200 even when refused: htmx swaps only 2xx
+    failed = {"form": f"editar-{group}-{original}" if original else f"agregar-{group}", **request.form.to_dict()}
+    return render_template("keywords.html", **_page_data(), error=None, failed=failed, done=False, **shown), status
+
+
+def marked(mention) -> Markup:
+    """The mention's sentence, escaped, with the words heard marked (where the sentence has them as heard)."""
+    context, heard = mention.context or "", mention.matched or ""
+    at = context.lower().find(heard.lower()) if heard else -1
+    if at < 0:
+        return Markup(escape(context))
+    end = at + len(heard)
+    return Markup(f"{escape(context[:at])}<mark>{escape(context[at:end])}</mark>{escape(context[end:])}")
 
 
 @bp.post("/palabras-clave/termino/quitar")

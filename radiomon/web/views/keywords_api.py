@@ -15,6 +15,11 @@ required: a ``prensa`` user gets 403. An edit ``radiomon keywords check``
 would refuse is a 400 with the same explanation in Spanish,
 ``{"error": "…"}``, and keywords.yml is untouched. A change answers
 ``{"change", "action", "version"}`` and starts the archive's re-match.
+
+``POST /api/keywords/preview`` with the body of ``POST /api/keywords/terms`` answers what that term would
+have caught in the last days without saving anything (:mod:`radiomon.keyword_preview`): ``{"mentions": n,
+"examples": [...]}`` (the newest, each with the fields of a radio mention), plus ``group``, ``term``, ``days``,
+``since`` and ``until``; refused with the same errors as saving it.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, jsonify
 
-from radiomon import keyword_changes, timeutil
+from radiomon import keyword_changes, keyword_preview, timeutil
 from radiomon.errors import ConfigError
 from radiomon.keywords.edit import find_term
 from radiomon.keywords.edit_terms import TermSpec
@@ -103,6 +108,21 @@ def put():
     except KeywordEditError as err:
         return _error(err)
     return _changed(applied, 200 if existing else 201)
+
+
+@bp.post("/preview")
+def preview():
+    require_coordinator(_WHAT)
+    body = json_body()
+    try:
+        group, term = _text(body, "group"), _text(body, "term")
+        spec = TermSpec(term, _texts(body, "aliases"), _texts(body, "exclude"), body.get("threshold"))
+        current = keyword_changes.read_file(config())
+        found = keyword_preview.preview_term(config(), get_archive(), group, spec,
+                                             replacing=_existing(current.text, current.path.name, group, term))
+    except KeywordEditError as err:
+        return _error(err)
+    return jsonify(found.as_json())
 
 
 @bp.delete("/terms")
