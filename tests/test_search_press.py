@@ -177,6 +177,7 @@ def test_radiomon_mentions_lists_press_mentions_with_their_article(run, press, d
         "recording_id": None, "segment_id": None,
         "context": "El H. Ayuntamiento de Moroleón reabrió el mercado Hidalgo tras su remodelación.",
         "review": None, "reviewed_by": None, "reviewed_utc": None, "medium": "press",
+        "added_by": None, "added_utc": None,  # found by the matcher, not added by hand
         "article_id": press["first"], "outlet": "diario-sur", "url": "https://diariodelsur.example/mercado",
         "title": "Reabren el mercado Hidalgo de Moroleón", "published": "2026-11-25T14:00:00.000Z",
         "story": press["first"],

@@ -81,6 +81,8 @@ class MentionRow:
             "reviewed_by": self.reviewed_by,
             "reviewed_utc": self.reviewed_utc,
             "medium": self.medium,
+            "added_by": self.added_by,  # a person who added it by hand (None: the matcher found it)
+            "added_utc": self.added_utc,
         }
 
     def same_mention(self, other: "MentionRow") -> bool:
