@@ -1,16 +1,20 @@
 """The screenshots of the web UI, taken in Debian's Chromium.
 
-    python docs/screenshots.py demo-run/radiomon.yml 2026-11-25            # the README's three
+    python docs/screenshots.py demo-run/radiomon.yml 2026-11-25            # the README's four
     python docs/screenshots.py demo-run/radiomon.yml 2026-11-25 --manual   # the staff's manual's
 
 Starts ``radiomon serve`` on the deployment (``make demo`` builds one). The
-README's PNGs (search, a recording, the mentions of the day at phone width)
-are written beside this script. With ``--manual``, the manual's PNGs go to
-``docs/manual/img/`` instead: sign-in, search and its hits with the player,
-a recording being heard, the mentions of the day (two of them confirmed, so
-a reviewed mention shows; this writes those reviews into the deployment's
-archive), a mention with its clip, the síntesis page and the status page,
-at 1100 px wide, and the search and the mentions at phone width (375 px).
+README's PNGs (search, a recording, the mentions of the day at phone width,
+the day's síntesis as its readers get it) are written beside this script.
+With ``--manual``, the manual's PNGs go to ``docs/manual/img/`` instead:
+sign-in, search, its hits with the player, an approximate search, a
+recording being heard and the form that adds a mention by hand from a line,
+the Menciones queue (two rows confirmed by keyboard, one playing), a
+mention with its clip and the clip's own page, the Síntesis editor (a
+summary written, an item featured and one left out) and its «Vista previa»,
+Palabras clave, the Informe semanal of the day's week and Estado, at 1100
+px wide, and search, Menciones and Síntesis at phone width (375 px, touch).
+The reviews and edits are written into the deployment's archive: use a copy.
 They are cropped to the window, not the whole page, to stay small.
 """
 
@@ -21,6 +25,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -44,6 +49,10 @@ def readme_shots(browser, base: str, day: str) -> None:
     phone.goto(f"{base}/menciones?dia={day}")
     phone.keyboard.press("j")
     phone.screenshot(path=HERE / "web-menciones.png")
+    # The síntesis as its readers get it: the edition's preview, the HTML its PDF is printed from.
+    paper = browser.new_page(viewport={"width": 900, "height": 400})
+    paper.goto(f"{base}/sintesis/vista-previa?dia={day}")
+    paper.screenshot(path=HERE / "sintesis-muestra.png", full_page=True)
 
 
 def pause(page, selector: str) -> None:
@@ -57,15 +66,18 @@ def manual_shots(browser, base: str, day: str) -> None:
     def shot(page, name: str, **options) -> None:
         page.screenshot(path=MANUAL_IMG / f"{name}.png", **options)
 
-    # Debian's Chromium ships only its en-US resources: date fields still read mm/dd/yyyy.
+    def top(page, height: int) -> dict:
+        return {"clip": {"x": 0, "y": 0, "width": page.viewport_size["width"], "height": height}}
+
+    # Debian's Chromium ships only its en-US resources; the pages' own dd/mm/aaaa fields read the same anyway.
     wide = browser.new_page(viewport={"width": 1100, "height": 700}, locale="es-MX")
     # The sign-in page renders whether or not the deployment has accounts.
     wide.goto(f"{base}/entrar")
     wide.fill("input[name=usuario]", "prensa")
-    shot(wide, "entrar", clip={"x": 0, "y": 0, "width": 1100, "height": 330})
+    shot(wide, "entrar", **top(wide, 330))
 
     wide.goto(f"{base}/")
-    shot(wide, "buscar", clip={"x": 0, "y": 0, "width": 1100, "height": 300})
+    shot(wide, "buscar", **top(wide, 330))
 
     wide.goto(f"{base}/?q=moroleon")
     wide.locator("button.play").first.click()  # ▶ Escuchar: the player bar starts 2 s before the hit
@@ -74,7 +86,11 @@ def manual_shots(browser, base: str, day: str) -> None:
     shot(wide, "resultados")
 
     wide.goto(f"{base}/?q=%22protecci%C3%B3n+civil%22")
-    shot(wide, "por-mencion", clip={"x": 0, "y": 0, "width": 1100, "height": 330})
+    shot(wide, "por-mencion", **top(wide, 330))
+
+    # What Whisper wrote «palimentación»: found only by Búsqueda aproximada, marked as such.
+    wide.goto(f"{base}/?q=pavimentaci%C3%B3n&aprox=1")
+    shot(wide, "aproximada", **top(wide, 420))
 
     wide.goto(f"{base}/?q=moroleon")
     wide.locator(".hit a", has_text="Ver transcripción").first.click()
@@ -84,21 +100,42 @@ def manual_shots(browser, base: str, day: str) -> None:
     wide.evaluate("window.scrollTo(0, 0)")
     shot(wide, "grabacion")
 
-    # Two mentions confirmed by keyboard (j selects, c confirms; the page reloads on the mention).
+    # A mention added by hand: the words «Plaza Principal» selected (the matcher cannot know that is Zona
+    # Centro), then «＋ Mención» on their line opens the form in the panel beside the playing audio.
+    line = wide.locator("#transcript li.seg", has_text="Plaza Principal")
+    line.locator(".text").evaluate("""text => {
+        const node = text.firstChild, at = node.textContent.indexOf("Plaza Principal");
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + "Plaza Principal".length);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+    }""")
+    wide.wait_for_timeout(200)  # selectionchange
+    line.hover()
+    line.locator("a.add-mention").click()
+    wide.locator("#panel form.hand-mention").wait_for()
+    wide.select_option("#panel select.hand-group", "colonias")
+    wide.select_option("#panel select.hand-term", "Zona Centro")
+    shot(wide, "grabacion-mencion")
+    wide.keyboard.press("Escape")
+
+    # The review queue: ▶ on a row plays it in the page's player; c confirms the selected row in place and the
+    # selection moves on to the next one without a reload (this writes those reviews into the archive).
+    wide.set_viewport_size({"width": 1100, "height": 900})
     wide.goto(f"{base}/menciones?dia={day}")
+    wide.keyboard.press("j")
     for _ in range(2):
-        wide.keyboard.press("j")
         wide.keyboard.press("c")
-        wide.wait_for_load_state("load")
-    wide.goto(f"{base}/menciones?dia={day}")
-    wide.keyboard.press("j")
-    wide.keyboard.press("j")
-    wide.keyboard.press("j")
+        wide.wait_for_timeout(600)
+    wide.locator("#lista li.mencion button.play").nth(2).click()
+    wide.wait_for_timeout(2000)
+    pause(wide, "#player")
     wide.evaluate("window.scrollTo(0, 0)")
-    wide.set_viewport_size({"width": 1100, "height": 900})  # down to the selected (third) mention
     shot(wide, "menciones")
     wide.set_viewport_size({"width": 1100, "height": 700})
 
+    wide.goto(f"{base}/menciones?dia={day}")
     wide.locator("#lista li.mencion a", has_text="Clip y detalle").first.click()
     wide.wait_for_load_state("load")
     wide.evaluate("document.getElementById('clip-preview').preload = 'metadata'; "
@@ -107,22 +144,59 @@ def manual_shots(browser, base: str, day: str) -> None:
         if wide.evaluate("document.getElementById('clip-preview').readyState >= 1"):
             break
         wide.wait_for_timeout(200)
-    shot(wide, "mencion", clip={"x": 0, "y": 0, "width": 1100, "height": 560})
+    shot(wide, "mencion", **top(wide, 560))
+    mention = wide.url.rsplit("/", 1)[1].split("?")[0]
+    wide.goto(f"{base}/clip/{mention}")
+    wide.wait_for_timeout(1500)
+    shot(wide, "clip", **top(wide, 420))
 
+    # The editor, as a person leaves it: one summary written, one item featured with its tone, one left out.
+    wide.set_viewport_size({"width": 1100, "height": 1000})
     wide.goto(f"{base}/sintesis?dia={day}")
+    items = wide.locator("#editor li.item")
+    story = items.filter(has_text="auguro").first
+    story.locator("input[name=headline]").fill("La presidenta municipal inaugura el mercado Hidalgo")
+    story.locator("textarea[name=summary]").fill(
+        "En el noticiero de las 8:00, la estación informó de la inauguración del mercado Hidalgo y de que la "
+        "pavimentación de la calle Allende terminará el viernes.")
+    story.locator("textarea[name=summary]").press("Tab")  # a field is saved when it changes
+    story.locator("input[name=featured][type=checkbox]").check()
+    story.locator("select[name=tone]").select_option("positiva")
+    wide.wait_for_timeout(800)
+    items.filter(has_text="Buenos días").first.locator("input[name=included][type=checkbox]").uncheck()
+    wide.wait_for_timeout(800)
+    wide.reload()
+    wide.evaluate("window.scrollTo(0, 0)")
     shot(wide, "sintesis")
+    wide.set_viewport_size({"width": 1100, "height": 700})
+    with wide.expect_popup() as popup:
+        wide.locator("a", has_text="Vista previa").click()
+    preview = popup.value
+    preview.set_viewport_size({"width": 900, "height": 400})
+    preview.wait_for_load_state("load")
+    shot(preview, "sintesis-vista-previa", full_page=True)
+    preview.close()
+
+    wide.goto(f"{base}/palabras-clave")
+    shot(wide, "palabras-clave")
+
+    week = date.fromisoformat(day).isocalendar()
+    wide.set_viewport_size({"width": 1100, "height": 900})
+    wide.goto(f"{base}/informe-semanal?semana={week.year}-W{week.week:02d}")
+    wide.wait_for_timeout(1500)  # the charts are images of their own
+    shot(wide, "informe-semanal")
+    wide.set_viewport_size({"width": 1100, "height": 700})
 
     wide.goto(f"{base}/estado")
     shot(wide, "estado")
 
-    phone = browser.new_page(viewport={"width": 375, "height": 760}, locale="es-MX")
+    phone = browser.new_page(viewport={"width": 375, "height": 760}, locale="es-MX", has_touch=True, is_mobile=True)
     phone.goto(f"{base}/?q=moroleon")
     shot(phone, "telefono-buscar")
     phone.goto(f"{base}/menciones?dia={day}")
-    phone.keyboard.press("j")
-    phone.keyboard.press("j")
-    phone.keyboard.press("j")
     shot(phone, "telefono-menciones")
+    phone.goto(f"{base}/sintesis?dia={day}")
+    shot(phone, "telefono-sintesis")
 
 
 def main(config: str, day: str, manual: bool = False) -> None:
