@@ -199,19 +199,28 @@ def web(office):
 
 
 PARAMS = ["q", "desde", "hasta", "dia", "limit", "estacion", "grupo", "since", "until", "review", "revision",
-          "estado", "pagina", "station", "group", "formato", "confirmadas"]
+          "estado", "pagina", "station", "group", "formato", "confirmadas",
+          "corte",  # Síntesis: the intraday cut
+          "aprox", "orden", "medio", "periodico",  # Buscar
+          "approx", "medium", "outlet",  # /api/search
+          "semana", "de",  # Informe semanal and its charts
+          "cambio"]  # Palabras clave: the change just made
 values = st.one_of(
     st.text(max_size=15),  # the test client encodes URLs as UTF-8: no lone surrogates here
     st.sampled_from(["0001-01-01", "9999-12-31", "2026-02-30", "2026-11-25", "hoy", "ayer", "-1", "0", "²", "١",
                      "1e400", "nan", "9" * 30, "radio-uno", "municipio", "confirmed", "pendiente", "md", "docx",
-                     "2026-11-25T10:00:00+99:00", "T", "\x00", "%", "1_0", " 5 "]),
+                     "2026-11-25T10:00:00+99:00", "T", "\x00", "%", "1_0", " 5 ",
+                     "25/11/2026", "31/02/2026", "1", "relevancia", "recientes", "prensa", "press", "diario-sur",
+                     "10:00", "24:00", "9:5", "2026-W48", "2026-W53", "9999-W52", "0001-W01", "W48", "semana"]),
     st.integers(-(10**25), 10**25).map(str),
 )
-PAGES = ["/", "/menciones", "/sintesis", "/sintesis/documento", "/api/search", "/api/mentions"]
+PAGES = ["/", "/menciones", "/sintesis", "/sintesis/documento", "/sintesis/vista-previa", "/api/search",
+         "/api/mentions", "/informe-semanal", "/informe-semanal/grafica.png", "/informe-semanal/documento",
+         "/palabras-clave", "/palabras-clave/sugerencias", "/estado"]
 
 
 def assert_clear_answer(response, path: str) -> None:
-    text = response.get_data(as_text=True)
+    text = response.get_data().decode("utf-8", "replace")  # a document or a chart is bytes
     assert response.status_code in (200, 302, 400, 404), (response.status_code, text[:500])
     assert "Traceback" not in text
     if response.status_code >= 400:
@@ -227,6 +236,11 @@ def assert_clear_answer(response, path: str) -> None:
     values, min_size=2, max_size=3), max_size=5))
 @example(path="/sintesis", params={"dia": "9999-12-31"})
 @example(path="/api/mentions", params={"limit": "9" * 30, "since": "2026-11-26", "until": "2026-11-25"})
+@example(path="/palabras-clave", params={"cambio": "²"})  # str.isdigit() is true of "²", int() refuses it
+@example(path="/palabras-clave/sugerencias", params={"cambio": "²"})
+@example(path="/sintesis", params={"dia": "25/11/2026", "corte": "24:00"})
+@example(path="/informe-semanal", params={"semana": "9999-W52"})
+@example(path="/", params={"q": "mercado", "aprox": "1", "orden": "recientes"})
 def test_any_query_parameters_are_a_page_or_a_spanish_4xx_never_a_500(web, path, params) -> None:
     assert_clear_answer(web.get(path, query_string=params), path)
 

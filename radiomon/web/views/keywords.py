@@ -122,10 +122,15 @@ def _is_current(change_id: int, text: str) -> bool:
     return change is not None and change["after"] == text
 
 
+def _change_id(raw: str) -> int | None:
+    """The ``cambio`` of the link after an edit; anything else shows no notice (str.isdigit() takes "²")."""
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
 @bp.get("/palabras-clave")
 def page():
     done = request.args.get("cambio", "")
-    return render_template("keywords.html", **_page_data(), done=done.isdigit() and int(done), error=None,
+    return render_template("keywords.html", **_page_data(), done=_change_id(done), error=None,
                            failed={})
 
 
@@ -284,7 +289,7 @@ def suggestions():
         data = _suggestions_data()
     except RadiomonError as err:
         return _refused(err, {})
-    return render_template("keywords.html", **data, done=done.isdigit() and int(done), error=None, failed={})
+    return render_template("keywords.html", **data, done=_change_id(done), error=None, failed={})
 
 
 @bp.post("/palabras-clave/sugerencias/aceptar")
