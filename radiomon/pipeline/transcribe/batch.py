@@ -33,9 +33,9 @@ from radiomon.errors import ConfigError, RadiomonError
 from radiomon.filters import Filters
 from radiomon.keywords import KeywordSet, load_keywords
 from radiomon.pipeline.executor import in_order
-from radiomon.pipeline.transcribe import models, output, vocabulary
+from radiomon.pipeline.transcribe import calibrate, models, output, vocabulary
 from radiomon.pipeline.transcribe.engines import load_engine
-from radiomon.pipeline.transcribe.machine import plan_workers, resolve_device
+from radiomon.pipeline.transcribe.machine import cpu_count, plan_workers, resolve_device
 from radiomon.pipeline.transcribe.types import EngineOptions
 from radiomon.pipeline.transcribe.work import (
     EngineFactory,
@@ -82,9 +82,12 @@ class Progress:
     def done(self, recording: Recording, audio_seconds: float, ok: bool) -> None: ...
 
 
-def engine_options(settings: TranscriptionConfig, *, prompt: str | None) -> EngineOptions:
+def engine_options(settings: TranscriptionConfig, *, prompt: str | None, recordings: int | None = None,
+                   preferred: tuple[int, int] | None = None) -> EngineOptions:
+    """How to decode; the worker plan fitted to a batch of ``recordings`` (None: any
+    number) and to the split calibration measured on this CPU (``preferred``)."""
     device = resolve_device(settings.device)
-    workers, threads = plan_workers(settings.workers, settings.threads)
+    workers, threads = plan_workers(settings.workers, settings.threads, recordings=recordings, preferred=preferred)
     return EngineOptions(
         language=settings.language,
         beam_size=settings.beam_size,
@@ -109,24 +112,69 @@ def build_prompt(settings: TranscriptionConfig, keywords: KeywordSet | None) -> 
 
 
 def transcriber_spec(config: Config, settings: TranscriptionConfig,
-                     engine_factory: EngineFactory = load_engine) -> TranscriberSpec:
+                     engine_factory: EngineFactory = load_engine, *, recordings: int | None = None) -> TranscriberSpec:
     """What a worker needs to transcribe as ``settings`` say: keywords.yml (a
     missing file only means no biasing and no rescoring; a broken one is a
-    ConfigError) read once, into the prompt and the rescoring terms."""
+    ConfigError) read once, into the prompt and the rescoring terms. Given
+    the batch's number of ``recordings``, the worker plan fits it: no more
+    automatic workers than recordings, and for several, the split
+    calibrated for this CPU and model (calibrate.py, measured on first use)."""
     keywords = None
     if settings.hotwords or settings.rescore:
         if config.keywords is not None and Path(config.keywords).is_file():
             keywords = load_keywords(config.keywords)
         else:
             log.info("no keywords file at %s: transcribing without vocabulary biasing", config.keywords)
-    return TranscriberSpec(
+    prompt = build_prompt(settings, keywords)
+    spec = TranscriberSpec(
         engine=settings.engine,
         model=settings.model,
-        options=engine_options(settings, prompt=build_prompt(settings, keywords)),
+        options=engine_options(settings, prompt=prompt, recordings=recordings),
         vad=settings.vad,
         rescore=keywords if settings.rescore else None,
         engine_factory=engine_factory,
     )
+    preferred = calibrated_plan(settings, spec, recordings)
+    if preferred is not None:
+        spec = replace(spec, options=engine_options(settings, prompt=prompt, recordings=recordings,
+                                                    preferred=preferred))
+    return spec
+
+
+def calibrated_plan(settings: TranscriptionConfig, spec: TranscriberSpec,
+                    recordings: int | None) -> tuple[int, int] | None:
+    """The split calibrate.py measured for this CPU and model, where the choice is
+    the machine's to make: workers and threads both automatic, faster-whisper on
+    a CPU of several cores, a batch of several recordings (one recording gets
+    one worker whatever was measured). Measured now if never measured, with the
+    real engine only; None: keep plan_workers' guess."""
+    if (settings.workers > 0 or settings.threads > 0 or not recordings or recordings < 2
+            or spec.engine != "faster-whisper" or spec.options.device != "cpu" or cpu_count() < 2):
+        return None
+    try:
+        key = calibrate.spec_key(spec)
+        found = calibrate.load_cached(key)
+        if found is None and spec.engine_factory is load_engine:
+            log.info("calibrating workers × threads for %s on this CPU (once per machine and model)", key["model"])
+            found = calibrate.calibrate(spec, key)
+    except (RadiomonError, OSError) as err:
+        log.warning("worker plan calibration failed (%s): using the default plan", err)
+        return None
+    return found.plan if found else None
+
+
+def calibrate_now(config: Config) -> calibrate.Calibration:
+    """Measure workers × threads for this CPU and the configured model again
+    (``radiomon models --calibrate``), as a batch would, and cache the result."""
+    settings = replace(config.transcription, workers=0, threads=0)
+    if settings.engine != "faster-whisper":
+        raise ConfigError(f"calibration measures the faster-whisper engine; transcription.engine is "
+                          f"{settings.engine!r} in {config.path}")
+    spec = transcriber_spec(config, settings)
+    if spec.options.device != "cpu":
+        raise ConfigError(f"calibration measures CPU plans; transcription.device is {spec.options.device!r} "
+                          f"in {config.path}")
+    return calibrate.calibrate(spec, calibrate.spec_key(spec))
 
 
 def select(archive: Archive, filters: Filters = Filters(), *, retranscribe: bool = False) -> list[Recording]:
@@ -166,8 +214,9 @@ def transcribe_batch(
         result.wall_seconds = time.perf_counter() - started
         return result
 
-    spec = transcriber_spec(config, settings, engine_factory)
-    if settings.cluster.enabled and executor is None:
+    on_cluster = settings.cluster.enabled and executor is None
+    spec = transcriber_spec(config, settings, engine_factory, recordings=None if on_cluster else len(recordings))
+    if on_cluster:
         _on_cluster(config, archive, settings, spec, formats, recordings, result, progress,
                     statuses=_statuses(retranscribe))
     else:
