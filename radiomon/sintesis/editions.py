@@ -22,6 +22,7 @@ from radiomon.filters import Filters
 from radiomon.keywords import KeywordSet
 from radiomon.reports import digest as digests
 from radiomon.reports import spanish
+from radiomon.reports.items import group_order
 from radiomon.sintesis.candidates import candidates
 from radiomon.sintesis.model import (
     FEATURED_TITLE,
@@ -82,10 +83,11 @@ def find_edition(archive: Archive, day: date, cut: str = "") -> Edition:
 
 
 # -- the document ----------------------------------------------------------------------------------
-def _section_order(keywords: KeywordSet | None, section: str) -> tuple:
+def section_order(keywords: KeywordSet | None, section: str) -> tuple:
+    """Sort key of a section: the groups by priority and keywords.yml's order, free notes last."""
     if section == NOTES_SECTION:
         return (9, "")
-    return digests._group_order(keywords, section)
+    return group_order(keywords, section)
 
 
 def section_title(keywords: KeywordSet | None, section: str) -> str:
@@ -121,7 +123,7 @@ def document(config: Config, edition: Edition, *, base_url: str | None = None,
         if not item.featured:
             by_section.setdefault(item.section, []).append(doc_item(item, keywords, base))
     sections = tuple(DocSection(s, section_title(keywords, s), tuple(items))
-                     for s, items in sorted(by_section.items(), key=lambda kv: _section_order(keywords, kv[0])))
+                     for s, items in sorted(by_section.items(), key=lambda kv: section_order(keywords, kv[0])))
     if featured:
         sections = (DocSection("destacadas", FEATURED_TITLE, featured), *sections)
     tones = {t: sum(1 for i in included if i.tone == t) for t in TONE_LABELS}

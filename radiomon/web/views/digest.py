@@ -98,7 +98,7 @@ def _sections(edition: Edition, keywords) -> list[dict]:
     by_section: dict[str, list[Item]] = {}
     for item in edition.items:
         by_section.setdefault(item.section, []).append(item)
-    order = sorted(by_section, key=lambda s: editions._section_order(keywords, s))
+    order = sorted(by_section, key=lambda s: editions.section_order(keywords, s))
     return [{"id": s, "title": editions.section_title(keywords, s), "rows": by_section[s]} for s in order]
 
 
