@@ -47,7 +47,16 @@ def transcribe(pipeline, path: Path, *, prompt: str | None, batch_size: int) -> 
         # before it, so the decoder sees the same prompt tokens as radiomon's.
         initial_prompt=prompt,
     )
-    return [(w.word, float(w.start), float(w.end)) for s in segments for w in (s.words or ())]
+    words = []
+    for s in segments:
+        if not FIRST:  # the benchmark's start → first decoded window
+            FIRST.append(time.time())
+            print(f"first window decoded at {FIRST[0]:.3f}", file=sys.stderr, flush=True)
+        words += [(w.word, float(w.start), float(w.end)) for w in (s.words or ())]
+    return words
+
+
+FIRST: list[float] = []  # when the first window of the first file was decoded (epoch seconds)
 
 
 def main() -> None:

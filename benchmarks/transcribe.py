@@ -25,7 +25,16 @@ archive or file writes included), the runs ``--only`` names:
 By default the first two and the last; ``--compare`` runs faster-whisper,
 no-rescore, baseline and whisper-cli (``--only`` picks among them) and
 checks radiomon's speed targets: at least 25× faster than the plain
-whisper command, and at most 1.3× the baseline's time. The plain command
+whisper command, and at most 1.3× the baseline's time. ``--compare`` then
+runs the single-file case (issue 32): the batch's first file (about 10
+minutes) alone, ``radiomon transcribe`` with its defaults against the
+baseline, each timed from its command's start (interpreter, imports,
+model load and worker start-up included), and for each the seconds from
+command start to the first decoded window (radiomon's ``-v`` log line
+"first window decoded", the baseline's own line); ``--no-single`` skips
+it. ``--before DIR`` runs every radiomon run a second time with the
+radiomon package of another checkout (a ``git worktree`` of the commit
+before a change), in the same invocation, as "before: …". The plain command
 runs at about real time on two cores, slower where it falls into a
 repetition loop and retries at higher temperatures (broadcast audio), so
 ``--cli-files N`` gives it only the batch's first N files, and its speed is
@@ -56,6 +65,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -84,6 +94,8 @@ COMPARE = ("faster-whisper", "no-rescore", "baseline", "whisper-cli")
 # least, and against the plain batched faster-whisper baseline at most.
 TARGET_FASTER_THAN_WHISPER = 25.0
 TARGET_OF_BASELINE = 1.3
+# issue 32's: a single ~10-minute file, start-up included.
+TARGET_SINGLE_OF_BASELINE = 1.2
 
 
 @dataclass
@@ -93,6 +105,7 @@ class Run:
     rss_mb: float
     words: dict[int, list[tuple[str, float, float]]]  # file index → (word, start, end)
     files: int | None = None  # how many of the batch's files it transcribed (None: all)
+    first_window: float | None = None  # seconds from command start to the first decoded window
 
     def audio(self, files) -> float:
         """Seconds of audio it transcribed."""
@@ -132,19 +145,32 @@ def openai_checkpoint() -> Path:
     return target
 
 
-def timed(cmd: list[str], cwd: Path, log: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of a command, measured by GNU time."""
+def timed(cmd: list[str], cwd: Path, log: Path, tree: Path | None = None) -> tuple[float, float, float]:
+    """Wall seconds and peak RSS (MB) of a command, measured by GNU time, and when it was started (epoch s)."""
     stats = cwd / "time.txt"
-    # The radiomon commands run this tree's radiomon, the code this script imports.
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    # The radiomon commands run this tree's radiomon, the code this script imports (or --before's).
+    path = os.pathsep.join(p for p in (str(tree or ROOT), os.environ.get("PYTHONPATH")) if p)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONWARNINGS": "ignore", "PYTHONPATH": path}
+    launched = time.time()
     with open(log, "w") as f:
         proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", str(stats), *cmd], cwd=cwd, env=env,
                               stdout=f, stderr=subprocess.STDOUT)
     if proc.returncode != 0:
         print(f"  ! {' '.join(cmd[:3])} exited {proc.returncode}; see {log}", file=sys.stderr)
     wall, rss_kb = stats.read_text().split()[-2:]
-    return float(wall), int(rss_kb) / 1024
+    return float(wall), int(rss_kb) / 1024, launched
+
+
+def first_window(log: Path, launched: float) -> float | None:
+    """Seconds from ``launched`` to the first "first window decoded" line of a run's log:
+    radiomon's (logged with its local asctime) or the baseline's (epoch seconds)."""
+    for line in log.read_text(errors="replace").splitlines():
+        if "first window decoded at " in line:
+            return float(line.rsplit(" ", 1)[1]) - launched
+        if "first window decoded" in line:
+            stamp = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
+            return stamp.timestamp() - launched
+    return None
 
 
 TORCH_THREADS: int | None = None  # --torch-threads: for both torch runs (openai engine, whisper command)
@@ -175,13 +201,14 @@ def deployment(workdir: Path, name: str, files, *, engine: str, rescore: bool) -
 
 
 def run_radiomon(workdir: Path, files, engine: str, *, name: str | None = None, label: str | None = None,
-                 rescore: bool = True) -> Run:
+                 rescore: bool = True, tree: Path | None = None) -> Run:
     """``radiomon transcribe`` in a fresh deployment of its own (``name``, by default
-    the engine's), shown in the table as ``label`` (by default the engine)."""
+    the engine's), shown in the table as ``label`` (by default the engine); with
+    the radiomon package of checkout ``tree`` if given."""
     name = name or engine
     dep = deployment(workdir, name, files, engine=engine, rescore=rescore)
-    wall, rss = timed([str(BIN / "radiomon"), "--config", str(dep / "radiomon.yml"), "transcribe", "--engine", engine],
-                      dep, dep / "run.log")
+    wall, rss, launched = timed([str(BIN / "radiomon"), "-v", "--config", str(dep / "radiomon.yml"), "transcribe",
+                                 "--engine", engine], dep, dep / "run.log", tree)
     words: dict[int, list] = {}
     with Archive(dep / "radiomon.db") as archive:
         for rec in archive.recordings():
@@ -193,28 +220,28 @@ def run_radiomon(workdir: Path, files, engine: str, *, name: str | None = None, 
             ]
             if rec.status != "transcribed":
                 print(f"  ! {name}: recording {rec.id} is {rec.status}: {rec.error}", file=sys.stderr)
-    return Run(label or engine, wall, rss, words)
+    return Run(label or engine, wall, rss, words, first_window=first_window(dep / "run.log", launched))
 
 
-def run_baseline(workdir: Path, files) -> Run:
+def run_baseline(workdir: Path, files, name: str = "baseline") -> Run:
     """benchmarks/baseline_faster_whisper.py with what radiomon's defaults would use:
     the bundled model, the vocabulary prompt built by radiomon's own function
     from the same keywords.yml the deployments get, radiomon's batch size,
     and every core (radiomon's workers × threads together)."""
-    out = workdir / "baseline"
+    out = workdir / name
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     settings = TranscriptionConfig()
     prompt = build_prompt(settings, load_keywords(ROOT / "radiomon" / "data" / "keywords.yml"))
     words_file = out / "words.json"
-    wall, rss = timed([sys.executable, str(ROOT / "benchmarks" / "baseline_faster_whisper.py"),
+    wall, rss, launched = timed([sys.executable, str(ROOT / "benchmarks" / "baseline_faster_whisper.py"),
                        "--output", str(words_file), "--model", str(models.ensure_bundled()),
                        "--batch-size", str(settings.batch_size), "--threads", str(cpu_count()),
                        *(["--prompt", prompt] if prompt else []), *[str(p) for p, _, _ in files]],
                       out, out / "run.log")
     doc = json.loads(words_file.read_text()) if words_file.exists() else {"files": []}
     words = {i: [(w, s, e) for w, s, e in f["words"]] for i, f in enumerate(doc["files"])}
-    return Run("batched faster-whisper", wall, rss, words)
+    return Run("batched faster-whisper", wall, rss, words, first_window=first_window(out / "run.log", launched))
 
 
 def run_whisper_cli(workdir: Path, files, checkpoint: Path) -> Run:
@@ -222,7 +249,7 @@ def run_whisper_cli(workdir: Path, files, checkpoint: Path) -> Run:
     out = workdir / "whisper-cli"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    wall, rss = timed([str(BIN / "whisper"), *[str(p) for p, _, _ in files], "--model", str(checkpoint),
+    wall, rss, _ = timed([str(BIN / "whisper"), *[str(p) for p, _, _ in files], "--model", str(checkpoint),
                        "--language", "es", "--output_dir", str(out),
                        *(["--threads", str(TORCH_THREADS)] if TORCH_THREADS else [])], out, out / "run.log")
     words: dict[int, list] = {}
@@ -263,18 +290,20 @@ def score(run: Run, files) -> dict:
     }
 
 
-def run_named(name: str, workdir: Path, files) -> Run:
-    """The run ``--only`` calls ``name`` (one of RUNS)."""
+def run_named(name: str, workdir: Path, files, *, tree: Path | None = None, prefix: str = "") -> Run:
+    """The run ``--only`` calls ``name`` (one of RUNS); radiomon's with checkout ``tree``'s
+    code, in a workdir folder and under a label starting ``prefix``, when given."""
     if name == "whisper-cli":
         return run_whisper_cli(workdir, files, openai_checkpoint())
     if name == "baseline":
-        return run_baseline(workdir, files)
+        return run_baseline(workdir, files, name=f"{prefix}baseline")
     if name == "no-rescore":
-        return run_radiomon(workdir, files, "faster-whisper", name=name, label="faster-whisper, no rescore",
-                            rescore=False)
+        return run_radiomon(workdir, files, "faster-whisper", name=f"{prefix}{name}",
+                            label=f"{prefix}faster-whisper, no rescore", rescore=False, tree=tree)
     if name == "openai-whisper":
         openai_checkpoint()
-    return run_radiomon(workdir, files, name, rescore=RESCORE)
+    return run_radiomon(workdir, files, name, name=f"{prefix}{name}", label=f"{prefix}{name}", rescore=RESCORE,
+                        tree=tree)
 
 
 def targets(runs: dict[str, Run], files) -> list[str]:
@@ -313,6 +342,10 @@ def main() -> None:
     parser.add_argument("--cli-files", type=int, metavar="N",
                         help="the plain whisper command on the first N files only (it runs at about real time "
                              "or slower on two cores); its speed is then compared by real-time factor")
+    parser.add_argument("--no-single", action="store_true", help="with --compare, skip the single-file case")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="also run every radiomon run with the radiomon package of checkout DIR (e.g. a git "
+                             "worktree of the commit before a change), labelled 'before: …'")
     parser.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
                         help="a transcription setting of radiomon.yml for the radiomon runs (repeatable), "
                              "e.g. --set workers=2 --set threads=1")
@@ -340,23 +373,55 @@ def main() -> None:
     print(f"batch: {len(files)} files, {audio / 60:.1f} min of audio, {speech / audio:.0%} speech; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before")
     models.ensure_bundled()
-    by_name: dict[str, Run] = {}
-    for name in only:
+    by_name = measure_runs(only, args.workdir, files, args.before)
+    table(by_name, files)
+    if args.compare:
+        print()
+        print("\n".join(targets(by_name, files)))
+        if not args.no_single:
+            single = files[:1]
+            print(f"\nsingle file: {single[0][0].name}, {single[0][2] / 60:.1f} min, from command start")
+            names = [n for n in ("faster-whisper", "baseline") if n in only]
+            singles = measure_runs(names, args.workdir, single, args.before, prefix="single ")
+            table(singles, single)
+            fw, base = singles.get("single faster-whisper"), singles.get("single baseline")
+            for run in (fw, singles.get("before: single faster-whisper")):
+                if run and base:
+                    ratio = run.wall / base.wall
+                    verdict = "pass" if ratio <= TARGET_SINGLE_OF_BASELINE else "FAIL"
+                    print(f"{run.name}: {ratio:.2f}× the baseline's time on one file "
+                          f"(target ≤ {TARGET_SINGLE_OF_BASELINE:g}×): {verdict}")
+
+
+def measure_runs(names, workdir: Path, files, before: Path | None, prefix: str = "") -> dict[str, Run]:
+    """The runs ``names`` one after another (and radiomon's again with ``before``'s code), by key."""
+    out: dict[str, Run] = {}
+    plan = [(n, None, prefix) for n in names]
+    if before:
+        plan += [(n, before, f"before: {prefix}") for n in names if n in ("faster-whisper", "no-rescore")]
+    for name, tree, label in plan:
         t0 = os.getloadavg()[0]
-        done = by_name[name] = run_named(name, args.workdir, files)
-        print(f"  {done.name}: {done.wall:.1f} s (load average {t0:.2f} → {os.getloadavg()[0]:.2f})", flush=True)
+        done = out[f"{label}{name}"] = run_named(name, workdir, files, tree=tree, prefix=label)
+        start = f", first window {done.first_window:.1f} s" if done.first_window is not None else ""
+        print(f"  {done.name}: {done.wall:.1f} s{start} (load average {t0:.2f} → {os.getloadavg()[0]:.2f})",
+              flush=True)
+    return out
+
+
+def table(by_name: dict[str, Run], files) -> None:
     runs = list(by_name.values())
+    base_run = next((r for r in runs if r.name == "batched faster-whisper"), None)
     print()
     print(
-        f"{'command':<26} {'wall s':>8} {'RTF':>7} {'peak MB':>8} {'WER':>6} {'recall':>7} {'nouns':>6} "
-        f"{'in music/silence':>17}"
+        f"{'command':<36} {'wall s':>8} {'× base':>7} {'1st win s':>9} {'RTF':>7} {'peak MB':>8} {'WER':>6} "
+        f"{'recall':>7} {'nouns':>6} {'in music/silence':>17}"
     )
-    scores = {}
     for run in runs:
-        s = scores[run.name] = score(run, files)
-        print(f"{run.name:<26} {run.wall:8.1f} {run.rtf(files):7.4f} {run.rss_mb:8.0f} {s['wer']:6.3f} "
-              f"{s['recall']:7.3f} {s['proper']:6.3f} {s['misplaced']:17d}")
-    base = {r.name: r.wall for r in runs}
+        s = score(run, files)
+        ratio = f"{run.wall / base_run.wall:7.2f}" if base_run else f"{'-':>7}"
+        first = f"{run.first_window:9.1f}" if run.first_window is not None else f"{'-':>9}"
+        print(f"{run.name:<36} {run.wall:8.1f} {ratio} {first} {run.rtf(files):7.4f} {run.rss_mb:8.0f} "
+              f"{s['wer']:6.3f} {s['recall']:7.3f} {s['proper']:6.3f} {s['misplaced']:17d}")
     cli = next((r for r in runs if r.name == "whisper (plain command)"), None)
     if cli:
         print()
@@ -366,14 +431,12 @@ def main() -> None:
             if run is not cli:
                 print(f"{run.name}: {cli.rtf(files) / run.rtf(files):.1f}× faster than the plain whisper "
                       f"command{subset}")
+    base = {r.name: r.wall for r in runs}
     if "faster-whisper" in base and "openai-whisper" in base:
         print(
             f"faster-whisper: {base['openai-whisper'] / base['faster-whisper']:.1f}× faster than "
             "radiomon's openai-whisper engine"
         )
-    if args.compare:
-        print()
-        print("\n".join(targets(by_name, files)))
 
 
 if __name__ == "__main__":

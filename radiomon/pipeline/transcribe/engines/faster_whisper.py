@@ -102,7 +102,11 @@ class FasterWhisperEngine:
             audio, clip_timestamps=clip_dicts, batch_size=o.batch_size, without_timestamps=True,
             vad_filter=False, temperature=0.0, **common,
         )
-        segments = [_segment(s) for s in batched]
+        segments = []
+        for s in batched:
+            if not segments:  # what start-up costs a short file (benchmarks/transcribe.py --compare reads it)
+                log.info("first window decoded (%d clips)", len(clips))
+            segments.append(_segment(s))
         if o.word_timestamps:
             # Without timestamps Whisper sometimes ends a window early — an ad
             # read, then "end of text" with 20 s of news still to come. The
