@@ -30,6 +30,7 @@ from radiomon.reports.status import (
     StatusReport,
 )
 from radiomon.web.common import config, day_filters, get_archive, station_name
+from radiomon.web.fetch_reasons import fetch_reason
 
 bp = Blueprint("status", __name__)
 
@@ -128,9 +129,12 @@ def headline(report: StatusReport, alerts: list, *, today: date, archive_folder:
             notices.append(Notice("bad", "El archivo está dañado" if damaged else "No se puede guardar nada nuevo",
                                   "Las búsquedas pueden fallar; hay que restaurar la copia de seguridad más reciente. "
                                   + ASK if damaged else f"El archivo no admite escritura. {ASK}"))
+        elif problem.kind == "outlet":
+            named.add(f"outlet:{problem.subject}")
+            outlet = outlets.get(problem.subject)
+            notices.append(Notice("bad", message.title,
+                                  _staff_lines(message.body, outlet.error if outlet is not None else None)))
         else:
-            if problem.kind == "outlet":
-                named.add(f"outlet:{problem.subject}")
             notices.append(Notice("bad", message.title, _staff_lines(message.body)))
     for station in report.stations:
         if station.id in named:
@@ -142,7 +146,7 @@ def headline(report: StatusReport, alerts: list, *, today: date, archive_folder:
     for outlet in outlets.values():
         if f"outlet:{outlet.id}" not in named and (outlet.error or outlet.trouble):
             notices.append(Notice("bad", f"No se pudo leer {outlet.name}" if outlet.error
-                                  else f"{outlet.name} no tiene notas nuevas", outlet.error or ""))
+                                  else f"{outlet.name} no tiene notas nuevas", fetch_reason(outlet.error)))
     return notices or [Notice("ok", "Todo en orden.")]
 
 
@@ -156,9 +160,13 @@ def _station_notice(station, today: date) -> Notice:
                   f"No llega audio nuevo de la estación. {ASK}")
 
 
-def _staff_lines(body: str) -> str:
-    """An alert's body without the lines meant for whoever runs the machine (they name commands)."""
+def _staff_lines(body: str, read_error: str | None = None) -> str:
+    """An alert's body without the lines meant for whoever runs the machine (they name commands); an
+    outlet's "Último error: <the fetcher's English, with the feed's address>" becomes the staff's reason
+    (``read_error``: the outlet's stored error)."""
     kept = [line for line in body.splitlines() if "`" not in line and "radiomon.yml" not in line]
+    kept = [f"Motivo: {fetch_reason(read_error) or fetch_reason(line.removeprefix('Último error: '))}."
+            if line.startswith("Último error: ") else line for line in kept]
     if len(kept) < len(body.splitlines()):
         kept.append(ASK)
     return "\n".join(kept)
@@ -176,4 +184,5 @@ def page():
     disks = [{**disk, "label": disk_label(disk["path"], archive_folder, recordings_folder)} for disk in report.disks]
     return render_template("status.html", report=report, gaps=gaps, backlog=backlog, today=today, notices=notices,
                            disks=disks, spanish_state=lambda state: spanish_state(state, today),
-                           state_kind=state_kind, reason_in_words=reason_in_words, station_name=station_name)
+                           state_kind=state_kind, reason_in_words=reason_in_words, station_name=station_name,
+                           fetch_reason=fetch_reason)
