@@ -50,6 +50,7 @@ MARGIN = 0.05
 # of /proc/cpuinfo's flags do not change which code runs.
 ISA_FLAGS = ("avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_int8", "avx2", "fma", "avx", "sse4_1",
              "asimd")
+CLOCK = time.perf_counter  # what trials are timed with (a test's fake clock)
 BACKEND_ENV = ("CT2_USE_MKL", "CT2_FORCE_CPU_ISA", "CT2_USE_EXPERIMENTAL_PACKED_GEMM", "OMP_NUM_THREADS")
 
 
@@ -146,10 +147,11 @@ def choose(trials: Sequence[Trial]) -> Trial:
 
 
 def measure(plans: Sequence[tuple[int, int]], prepare: Callable[[int, int], Callable[[], float]], *,
-            timer: Callable[[], float] = time.perf_counter) -> list[Trial]:
+            timer: Callable[[], float] | None = None) -> list[Trial]:
     """Time each plan: ``prepare(workers, threads)`` loads it (not timed) and
     returns what to time, which transcribes ``workers`` copies of the sample
     side by side and returns the audio seconds done."""
+    timer = timer or CLOCK
     trials = []
     for workers, threads in plans:
         run = prepare(workers, threads)
@@ -229,7 +231,7 @@ def store(calibration: Calibration, path: Path | None = None) -> None:
 
 
 def calibrate(spec, key: dict, *, prepare: Callable[[int, int], Callable[[], float]] | None = None,
-              timer: Callable[[], float] = time.perf_counter, path: Path | None = None) -> Calibration:
+              timer: Callable[[], float] | None = None, path: Path | None = None) -> Calibration:
     """Measure every candidate split for ``spec`` now and cache the result under ``key``."""
     trials = measure(candidates(key["cores"]), prepare or sample_runner(spec), timer=timer)
     best = choose(trials)
