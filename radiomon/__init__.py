@@ -1,3 +1,3 @@
 """radiomon: radio monitoring for the communications office of Moroleón, Gto."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -59,7 +59,7 @@ def test_every_command_has_help(cli, path) -> None:
 def test_version(cli) -> None:
     result = cli("--version")
     assert (result.exit_code, result.output) == (0, f"radiomon, version {radiomon.__version__}\n")
-    assert radiomon.__version__ == "0.2.0"
+    assert radiomon.__version__ == "0.3.0"
 
 
 # --- init -------------------------------------------------------------------------------------
