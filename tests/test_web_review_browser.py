@@ -197,6 +197,28 @@ def test_the_target_line_is_clear_of_the_player_and_a_badge_opens_in_place_while
     assert page.url == url and not page.evaluate("document.getElementById('player').paused")
 
 
+def test_a_verdict_in_the_panel_changes_the_lines_badge_without_a_reload(page: Page, office: Path):
+    dif = next(m for m in mentions(office) if m.keyword == "DIF Moroleón")
+    page.goto(f"/grabacion/{dif.recording_id}")
+    page.evaluate("window.__same = 1")
+    badge = page.locator(f"#b{dif.segment_id} a.badge[href='/mencion/{dif.id}']")
+    expect(badge).not_to_have_class(re.compile(r"\b(rejected|confirmed)\b"))
+    badge.click()
+    expect(page.locator("#panel")).to_be_visible()
+    page.locator("#panel button.reject").click()
+    expect(badge).to_have_class(re.compile(r"\brejected\b"))
+    expect(badge).to_have_attribute("title", re.compile("Falso positivo", re.IGNORECASE))
+    expect(page.locator("#panel button.reject")).to_be_disabled()  # the panel shows the verdict too
+    page.locator("#panel button.confirm").click()
+    expect(badge).to_have_class(re.compile(r"\bconfirmed\b"))
+    expect(badge).not_to_have_class(re.compile(r"\brejected\b"))
+    expect(badge).to_contain_text("✓")
+    page.locator("#panel button.undo").click()
+    expect(badge).not_to_have_class(re.compile(r"\b(rejected|confirmed)\b"))
+    assert page.evaluate("window.__same") == 1  # no reload
+    assert mentions(office) and next(m for m in mentions(office) if m.id == dif.id).review is None
+
+
 def test_a_mention_added_from_a_line_reaches_the_digest_and_survives_match_all(page: Page, office: Path):
     config = load_config(office)
     with Archive(config.archive) as archive:

@@ -83,8 +83,12 @@ def panel(mention_id: str):
     """The mention in a panel of the Grabación page (htmx): opened without leaving the page or stopping
     the audio; its verdict is given there too."""
     mention = _mention_or_404(mention_id)
+    found = None
+    if request.args.get("revisada") == "1" and mention.medium == "radio":
+        # Back from a verdict given here: the line's badges go out of band with their new state.
+        found = [m for m in get_archive().mentions_of(mention.recording_id) if m.segment_id == mention.segment_id]
     return render_template("mention_panel.html", m=mention, source=station_name(mention.station),
-                           share=share_of(mention))
+                           share=share_of(mention), found=found)
 
 
 @bp.get("/mencion/<mention_id>/clip")
