@@ -152,7 +152,8 @@ def test_menciones_opens_on_the_latest_day_with_mentions_as_sintesis_does(client
         jobs.rematch(config, archive)
     try:
         with app.test_request_context("/"):
-            assert default_day() == datetime.now(config.timezone).date()
+            afternoon = datetime.now(config.timezone).replace(hour=16, minute=0)  # after sintesis.send_at
+            assert default_day(afternoon) == afternoon.date()
     finally:
         with Archive(config.archive) as archive:
             archive.conn.execute("DELETE FROM mentions WHERE recording_id = ?", (rec,))
@@ -232,3 +233,31 @@ def test_a_term_not_in_the_group_or_words_not_in_the_line_are_refused_in_spanish
     assert not any(m.added_by for m in all_mentions(config))
     plain = client.post(f"/grabacion/{rec}/menciones", data={**base, "grupo": "dependencias"})
     assert plain.status_code == 303 and plain.headers["Location"].endswith(f"#s{missed['id']}")
+
+
+def test_before_send_at_both_pages_open_on_yesterday_until_its_edition_is_approved(client, config):
+    from radiomon.sintesis import editions
+
+    tz = config.timezone
+    day = date.fromisoformat(DAY)  # has mentions
+    seven = datetime(2026, 11, 26, 7, 0, tzinfo=tz)
+    with Archive(config.archive) as archive:
+        rec, _ = archive.add_recording(station="fm-oficina", start=datetime(2026, 11, 26, 6, 30, tzinfo=tz),
+                                       duration=30)
+        archive.replace_segments(rec, [segment("Buenos días Moroleón.", 1.0, 3.0)], engine="test")
+        jobs.rematch(config, archive)
+    app = create_app(config)
+    try:
+        with app.test_request_context("/"):
+            assert default_day(seven) == day  # 7:00: yesterday's edition goes out at 7:30
+            assert default_day(seven.replace(hour=8)) == date(2026, 11, 26)  # after send_at: today
+        with Archive(config.archive) as archive:
+            editions.approve(config, archive, editions.day_edition(config, archive, day), by="luz")
+        with app.test_request_context("/"):
+            assert default_day(seven) == date(2026, 11, 26)  # approved at 7:10: on to today's
+    finally:
+        with Archive(config.archive) as archive, archive.write() as conn:
+            conn.execute("DELETE FROM mentions WHERE recording_id = ?", (rec,))
+            conn.execute("DELETE FROM edition_changes")
+            conn.execute("DELETE FROM edition_items")
+            conn.execute("DELETE FROM editions")

@@ -256,12 +256,22 @@ def day_range(day: date) -> tuple[datetime, datetime]:
     return start.astimezone(timeutil.UTC), end.astimezone(timeutil.UTC)
 
 
-def default_day() -> date:
-    """The day Menciones and Síntesis open on: today if it has mentions yet, else the latest day that has
-    any (a morning before the first mention shows yesterday's work, a quiet weekend the Friday), else today."""
-    today = datetime.now(config().timezone).date()
-    latest = get_archive().latest_mention_utc(timeutil.to_iso(day_range(today)[1]))
-    return timeutil.local(latest, config().timezone).date() if latest else today
+def default_day(now: datetime | None = None) -> date:
+    """The day Menciones and Síntesis open on: the day whose síntesis the office is working on.
+
+    Before ``sintesis.send_at``, while yesterday's edition is not approved yet, that is yesterday (the
+    coordinator at 7:00 finishes the edition that goes out at 7:30); otherwise today. Either way, a day
+    with no mention yet gives way to the latest day that has any (a quiet weekend shows the Friday)."""
+    tz = config().timezone
+    now = (now or datetime.now(timeutil.UTC)).astimezone(tz)
+    day = now.date()
+    yesterday = day - timedelta(days=1)
+    if now.time() < config().sintesis.send_time:
+        edition = get_archive().latest_edition(yesterday.isoformat())
+        if edition is None or not edition.approved:
+            day = yesterday
+    latest = get_archive().latest_mention_utc(timeutil.to_iso(day_range(day)[1]))
+    return timeutil.local(latest, tz).date() if latest else day
 
 
 def day_filters(day: date, **kwargs) -> Filters:
