@@ -56,3 +56,21 @@ OUTLETS_HEADING = "Medios impresos y digitales con más menciones"
 def medium_label(medium: str | None) -> str:
     """``Radio`` or ``Prensa`` (a mention without a medium is radio's, as before the press)."""
     return MEDIUM_LABELS.get(medium or "radio", medium or "")
+
+
+# Why a stretch was not recorded (the archive's gaps.reason), as staff read it in pages and documents.
+GAP_REASON_LABELS = {
+    "network": "sin señal",
+    "stall": "transmisión detenida",
+    "silence": "silencio",
+    "off-schedule": "fuera de horario",
+    "disk": "disco lleno",
+    "error": "falla del grabador",
+    "stopped": "grabación detenida",
+    "unrecorded": "sin grabación",
+}
+
+
+def gap_reason(reason: str | None) -> str:
+    """``sin señal`` for ``network``…; an unknown reason as it is stored."""
+    return GAP_REASON_LABELS.get(reason, reason or "")

@@ -214,7 +214,7 @@ def test_the_recording_page_has_lines_words_mentions_gaps_and_neighbours(client,
            "Buenos días Moroleón hoy abre el mercado nuevo</span>" in page
     assert 'data-start="12.500"' in page  # the player starts at ?t=
     assert "has-mention" in page and "Municipio de Moroleón: Moroleón" in page
-    assert "10:02:30 – 10:02:50" in page and "network" in page  # the station's gap that day
+    assert "10:02:30 – 10:02:50" in page and "sin señal" in page  # the station's gap that day
     assert "gap-line" not in page  # … which is not inside this recording
     following = re.search(r'rel="next" href="/grabacion/(\d+)"', page)
     assert following and 'rel="prev"' not in page
@@ -222,7 +222,7 @@ def test_the_recording_page_has_lines_words_mentions_gaps_and_neighbours(client,
     assert f'rel="prev" href="/grabacion/{mention.recording_id}"' in back
     # In the next recording the gap shows where it falls: after the line heard before it.
     assert re.search(r'Seguimos en Moroleón con el clima</span>.*?</li>\s*'
-                     r'<li class="gap-line">Hueco: 10:02:30 – 10:02:50 \(network\); no se grabó</li>', back, re.S)
+                     r'<li class="gap-line">Hueco: 10:02:30 – 10:02:50 \(sin señal\); no se grabó</li>', back, re.S)
 
 
 def test_untrusted_text_is_escaped_everywhere(client, config):

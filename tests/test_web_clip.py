@@ -72,6 +72,15 @@ def test_a_clips_page_has_its_own_link_that_plays_and_downloads_that_clip(config
     assert f'src="{audio}"' in again
 
 
+def test_the_mention_page_links_its_clip_page_with_the_window_chosen(config):
+    mention = _mention_id(config)
+    client = create_app(config).test_client()
+    page = html.unescape(client.get(f"/mencion/{mention}?antes=4&despues=9").get_data(as_text=True))
+    link = re.search(r'<a class="clip-page" href="([^"]+)"', page).group(1)
+    assert link == f"/clip/{mention}?antes=4&despues=9"
+    assert client.get(link).status_code == 200
+
+
 def test_the_link_uses_office_base_url_when_it_is_set(config):
     configured = replace(config, office=replace(config.office, base_url="https://radiomon.moroleon.gob.mx/"))
     mention = _mention_id(config)

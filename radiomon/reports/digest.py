@@ -40,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from radiomon import timeutil
+from radiomon import timeutil, wording
 from radiomon.archive import Archive, MentionRow
 from radiomon.archive.articles import ArticleRow
 from radiomon.config import Config, OfficeConfig
@@ -65,16 +65,7 @@ from radiomon.reports.digest_model import (
 from radiomon.reports.items import PRIORITY_ORDER, load_keyword_set  # noqa: F401 (PRIORITY_ORDER: re-exported)
 from radiomon.reports.testigos import testigo_names
 
-GAP_REASONS = {
-    "network": "sin señal",
-    "stall": "transmisión detenida",
-    "silence": "silencio",
-    "off-schedule": "fuera de horario",
-    "disk": "disco lleno",
-    "error": "falla del grabador",
-    "stopped": "grabación detenida",
-    "unrecorded": "sin grabación",
-}
+GAP_REASONS = wording.GAP_REASON_LABELS  # the Spanish words of gaps.reason (radiomon.wording)
 
 
 # -- pure parts ----------------------------------------------------------------------------------

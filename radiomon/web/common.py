@@ -305,6 +305,7 @@ def template_helpers() -> dict:
         "group_label": group_label,
         "station_name": station_name,
         "review_label": wording.review_label,
+        "gap_reason": wording.gap_reason,
         "wording": wording,
         "clock": clock,
         "fecha": fecha,
