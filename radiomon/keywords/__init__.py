@@ -11,6 +11,8 @@ keywords.yml, typed and loaded:
 * :mod:`~radiomon.keywords.model` — groups and terms (:class:`KeywordSet`, :class:`Term`)
 * :mod:`~radiomon.keywords.load` — keywords.yml read and validated (the only I/O)
 * :mod:`~radiomon.keywords.edit` — an alias or an exclusion added to keywords.yml, as it was written
+* :mod:`~radiomon.keywords.edit_terms` — terms and groups added, changed and removed in keywords.yml's text
+* :mod:`~radiomon.keywords.refusals` — why an edit was refused, in the staff's Spanish
 * :mod:`~radiomon.keywords.derive` — thresholds for the terms keywords.yml gives none
 
 Heard words, compared:
