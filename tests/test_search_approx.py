@@ -101,6 +101,22 @@ def test_approximate_search_finds_what_whisper_misspelled_after_every_exact_hit(
     assert "\x02" in last.snippet  # the misheard word is highlighted
 
 
+def test_two_words_heard_as_one_are_found_by_both_typed_glued_an_acronym_spelled_out(archive):
+    # "DIF Moroleón" said as letters and a name, written by Whisper as one word (the office's broadcast).
+    on_air(archive, [segment("La presidenta y neyefemoreón entregaron apoyos a las familias.", 0, 5),
+                     segment("Moroleón amaneció nublado.", 6, 10), segment("El DIF abre el lunes.", 11, 15)])
+    archive.update_vocabulary()
+    assert [v.word for v in sound_index(archive).glued_variants(["dif", "moroleon"])] == ["neyefemoreon"]
+    assert sound_index(archive).variants("dif") == []  # alone, "dif" is nothing like it
+    results = search_results(archive, "DIF Moroleón", approx=True)
+    [hit] = results.hits
+    assert hit.text.startswith("La presidenta y neyefemoreón")
+    assert (hit.heard, hit.approximate) == ("neyefemoreón", "DIF Moroleón")
+    assert search_results(archive, "DIF Moroleón", approx=True, suggest=True).did_you_mean is None
+    # A stopword glued to a name proposes nothing ("de moroleon" is no mishearing of anything).
+    assert sound_index(archive).glued_variants(["de", "moroleon"]) == []
+
+
 def test_the_mark_says_what_was_written_and_what_it_may_be(filled):
     hit = search_results(filled, "alcaldesa", approx=True).hits[-1]
     assert (hit.heard, hit.approximate) == ("calmesa", "alcaldesa")

@@ -135,6 +135,48 @@ class SoundIndex:
         return chosen[:limit]
 
 
+    def glued_variants(self, typed: list[str], *, limit: int = MAX_VARIANTS) -> list[Variant]:
+        """Words of the vocabulary that may be two adjacent query words heard as one: Whisper writes
+        "DIF Moroleón", said as letters ("de i efe") and a name, as "neyefemoreón". Each pair of words
+        typed is glued, with a short one (an acronym) also spelled out by its letters' names, and scored
+        as one long word (:data:`MIN_SCORE`); a Variant's ``of`` is the pair, "dif moroleon"."""
+        found: list[Variant] = []
+        for first, second in zip(typed, typed[1:]):
+            if first in STOPWORDS or len(first) < 2 or first.isdigit() or not approximable(second):
+                continue
+            forms = {a + b for a in (first, *spelled(first)) for b in (second, *spelled(second))}
+            best: dict[int, float] = {}
+            for form in forms:
+                for _, value, i in process.extract(form, self.words, scorer=fuzz.ratio, score_cutoff=MIN_SCORE,
+                                                   limit=None):
+                    if len(self.words[i]) >= GLUED_MIN_LENGTH:
+                        best[i] = max(best.get(i, 0.0), value)
+            of = f"{first} {second}"
+            chosen = [Variant(self.words[i], of, round(value, 1)) for i, value in best.items()
+                      if self.words[i] not in STOPWORDS and self.words[i] not in frequent_words()
+                      and self.words[i] not in (first, second)]
+            chosen.sort(key=lambda v: (-v.score, v.word))
+            found.extend(chosen[:limit])
+        return found
+
+
+# Spanish letter names, for an acronym said letter by letter ("DIF": "de i efe").
+LETTER_NAMES = {"a": "a", "b": "be", "c": "ce", "d": "de", "e": "e", "f": "efe", "g": "ge", "h": "hache", "i": "i",
+                "j": "jota", "k": "ka", "l": "ele", "m": "eme", "n": "ene", "ñ": "eñe", "o": "o", "p": "pe", "q": "cu",
+                "r": "erre", "s": "ese", "t": "te", "u": "u", "v": "uve", "w": "doble u", "x": "equis", "y": "ye",
+                "z": "zeta"}
+ACRONYM_MAX = 4
+GLUED_MIN_LENGTH = 7
+
+
+def spelled(word: str) -> tuple[str, ...]:
+    """A short word (an acronym: "dif", "sapam") spelled out by its letters' names, glued: ("deiefe",);
+    () for a longer word or one with other characters."""
+    if not 2 <= len(word) <= ACRONYM_MAX or not all(ch in LETTER_NAMES for ch in word):
+        return ()
+    return ("".join(LETTER_NAMES[ch].replace(" ", "") for ch in word),)
+
+
 _indexes: dict[str, SoundIndex] = {}
 _indexes_lock = threading.Lock()
 

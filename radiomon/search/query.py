@@ -67,24 +67,41 @@ def parse_query(query: str) -> ParsedQuery:
 
 def approximate_fts(parsed: ParsedQuery, variants: Mapping[str, Sequence[str]]) -> str | None:
     """The FTS5 expression of the approximate search: each single word typed (not a phrase or a
-    prefix) is any of itself and its ``variants`` (folded word → words that may be it), and what
-    the exact search already finds is left out. None when no word has a variant."""
-    expanded, changed = [], False
+    prefix) is any of itself and its ``variants`` (folded word → words that may be it), two adjacent
+    ones may also be one word that sounds like both glued (a key "dif moroleon": Whisper's
+    "neyefemoreón"), and what the exact search already finds is left out. None when no word has a
+    variant."""
+    expanded, singles, changed = [], [], False
     for group in parsed.groups:
         alternatives = []
+        single = None
         for term in group:
             alternatives.append(term.fts())
             words = tokens(term.text)
             if not term.phrase and not term.prefix and len(words) == 1:
+                single = words[0] if len(group) == 1 else None
                 for word in variants.get(words[0], ()):
                     alternatives.append(QueryTerm(word).fts())
                     changed = True
         expanded.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+        singles.append(single)
+    joined, index = [], 0
+    while index < len(expanded):
+        pair = f"{singles[index]} {singles[index + 1]}" if index + 1 < len(expanded) and singles[index] \
+            and singles[index + 1] else None
+        glued = variants.get(pair, ()) if pair else ()
+        if glued:
+            heard_as_one = " OR ".join(QueryTerm(word).fts() for word in glued)
+            joined.append(f"(({expanded[index]} AND {expanded[index + 1]}) OR {heard_as_one})")
+            changed, index = True, index + 2
+        else:
+            joined.append(expanded[index])
+            index += 1
     if not changed:
         return None
     exact = " AND ".join(_group(list(g)) for g in parsed.groups)
     left_out = " OR ".join([f"({exact})", *(t.fts() for t in parsed.negatives)])
-    return f"({' AND '.join(expanded)}) NOT ({left_out})"
+    return f"({' AND '.join(joined)}) NOT ({left_out})"
 
 
 def _scoring_terms(pieces) -> tuple[ScoringTerm, ...]:

@@ -111,8 +111,9 @@ def approximate_candidates(archive: Archive, parsed: ParsedQuery, filters: Filte
         if not heard:  # matched on a word typed alone (an OR): not approximate after all
             continue
         written = " ".join(dict.fromkeys(w for w, _ in heard))
-        meant = " ".join(typed.get(word, word) for word in sorted({stands_for[w] for _, w in heard},
-                                                                  key=lambda w: order.get(w, len(order))))
+        meant = " ".join(" ".join(typed.get(part, part) for part in word.split())
+                         for word in sorted({stands_for[w] for _, w in heard},
+                                            key=lambda w: order.get(w.split()[0], len(order))))
         scored.append((score * max(likeness[word] for _, word in heard) / 100, epoch, segment_id, (meant, written)))
     return sorted(scored, key=lambda c: (-c[0], -c[1], -c[2]))
 

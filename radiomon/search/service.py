@@ -205,12 +205,14 @@ def _variants(archive: Archive, parsed) -> list[Variant]:
     """The vocabulary's words that may be the query's single words misheard."""
     archive.catch_up_vocabulary()  # a read-only archive, or a writer holding it: what is counted will do
     index = sound_index(archive)
-    return [variant for word in _typed(parsed) for variant in index.variants(word)]
+    typed = list(_typed(parsed))
+    return [*(variant for word in typed for variant in index.variants(word)), *index.glued_variants(typed)]
 
 
 def _did_you_mean(archive: Archive, query: str, variants: Sequence[Variant]) -> str | None:
     """The query with each word replaced by a variant said far more often (at least twice as often, and
     twice at least), if one still is: «¿Quiso decir tianguis?» for "tiangis". None when none is."""
+    variants = [v for v in variants if " " not in v.of]  # two words heard as one: no word to replace
     if not variants:
         return None
     counts = archive.vocabulary_counts([*(v.of for v in variants), *(v.word for v in variants)])
