@@ -7,6 +7,7 @@ fake clock that each stand-in run advances by a set amount.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -286,3 +287,58 @@ def test_models_calibrate_shows_each_split_and_the_choice(tmp_path, two_cores_an
     assert lines[-1] == "a batch of several recordings uses 2 × 1; one recording, one worker with every thread"
     assert loaded == [(1, 2), (2, 1)]
     assert two_cores_and_a_cache.exists()
+
+
+# -- a lone recording shared among the workers --------------------------------------
+
+def test_split_clips_cuts_neighbours_into_parts_of_about_equal_audio():
+    from radiomon.pipeline.transcribe.types import Clip
+    from radiomon.pipeline.transcribe.work import split_clips
+
+    clips = [Clip(0, 30), Clip(30, 40), Clip(40, 70), Clip(70, 100)]
+    assert split_clips(clips, 1) == [clips]
+    assert split_clips(clips, 2) == [clips[:3], clips[3:]]
+    assert [len(g) for g in split_clips(clips, 4)] == [1, 2, 1]  # 30, 40 and 30 s: at most four
+    assert split_clips(clips[:1], 3) == [clips[:1]]
+    assert split_clips([], 2) == []
+    assert [c for g in split_clips(clips, 3) for c in g] == clips
+
+
+class ThreadNamingEngine:
+    """A stand-in engine that says which thread decoded each clip, and waits
+    (at most 10 s) until a second part is being decoded beside it."""
+
+    name, model_label = "echo", "fake"
+    side_by_side = threading.Barrier(2, timeout=10)
+
+    def __init__(self, *args):
+        pass
+
+    def transcribe(self, audio, clips):
+        self.side_by_side.wait()  # BrokenBarrierError if the parts were decoded one after the other
+        who = threading.current_thread().name
+        return [Segment(c.start, c.end, who, words=(Word(f" {who}", c.start, c.end, 1.0),)) for c in clips]
+
+
+def test_more_workers_than_recordings_share_a_recordings_windows(tmp_path, two_cores_and_a_cache):
+    """Two workers set in radiomon.yml, one recording: its windows in two parts, each on a thread of its own,
+    the segments back in order."""
+    import numpy as np
+
+    from radiomon.pipeline.transcribe.work import Transcriber
+
+    config, archive = deployment(tmp_path, 1, "  workers: 2\n  threads: 1\n")
+    archive.close()
+    spec = batch.transcriber_spec(config, config.transcription, ThreadNamingEngine, recordings=1)
+    assert spec.parts == 2 and (spec.options.workers, spec.options.threads) == (2, 1)
+    assert batch.transcriber_spec(config, config.transcription, ThreadNamingEngine, recordings=2).parts == 1
+
+    sr = 16_000
+    audio = np.zeros(60 * sr, dtype=np.float32)
+    for start in (2, 20, 38):  # three bursts of noise that VAD-free packing keeps whole
+        audio[start * sr:(start + 15) * sr] = np.random.default_rng(start).normal(0, 0.1, 15 * sr)
+    out = Transcriber(spec).transcribe(audio)
+    threads = [s.text for s in out.segments]
+    assert len(set(threads)) == 2 and all(t.startswith("part") for t in threads)
+    assert len(out.segments) == 2
+    assert [s.start for s in out.segments] == sorted(s.start for s in out.segments)

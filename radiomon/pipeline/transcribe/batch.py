@@ -138,6 +138,10 @@ def transcriber_spec(config: Config, settings: TranscriptionConfig,
     if preferred is not None:
         spec = replace(spec, options=engine_options(settings, prompt=prompt, recordings=recordings,
                                                     preferred=preferred))
+    if recordings and spec.options.workers > recordings:
+        # More workers than recordings (set so in radiomon.yml): each recording's windows are
+        # shared among them rather than leaving the extra workers idle.
+        spec = replace(spec, parts=spec.options.workers // recordings)
     return spec
 
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from radiomon.pipeline.transcribe import guards
 from radiomon.pipeline.transcribe.audio import decode
 from radiomon.pipeline.transcribe.engines import load_engine
 from radiomon.pipeline.transcribe.rescore import Rescorer
-from radiomon.pipeline.transcribe.types import SAMPLE_RATE, Engine, EngineOptions
+from radiomon.pipeline.transcribe.types import SAMPLE_RATE, Clip, Engine, EngineOptions
 from radiomon.pipeline.transcribe.vad import RadioVad, pack, regions_for, restore
 from radiomon.transcript import Segment
 
@@ -50,6 +51,10 @@ class TranscriberSpec:
     # (rescore.py); None: no rescoring.
     rescore: KeywordSet | None = None
     engine_factory: EngineFactory = load_engine  # a stand-in engine in tests
+    # Each recording's speech windows cut into this many parts decoded side
+    # by side (on the engine's workers), for a batch with fewer recordings
+    # than workers: a lone file would otherwise leave all workers but one idle.
+    parts: int = 1
 
 
 @dataclass(frozen=True)
@@ -78,11 +83,12 @@ class Transcriber:
         """``audio`` (16 kHz mono float32) through every stage after decoding."""
         regions = regions_for(audio, self.vad)
         packed = pack(audio, regions)
-        raw = self.engine.transcribe(packed.audio, packed.clips)
-        if self.rescorer is not None:
-            raw = self.rescorer.rescore(
-                raw, lambda clip, texts, prompt: self.engine.score(packed.audio, clip, texts, prompt),
-                recheck=self._recheck(packed.audio))
+        groups = split_clips(packed.clips, self.spec.parts)
+        if len(groups) > 1:
+            with ThreadPoolExecutor(len(groups), thread_name_prefix="part") as pool:
+                raw = [s for part in pool.map(lambda g: self._decode(packed.audio, g), groups) for s in part]
+        else:
+            raw = self._decode(packed.audio, packed.clips)
         raw = restore(raw, packed)
         report = guards.GuardReport()
         cleaned = guards.clean(raw, regions if self.vad else None, report=report)
@@ -90,6 +96,16 @@ class Transcriber:
             log.info("%s: guards dropped %s", label, report)
         return Transcript(tuple(cleaned), len(audio) / SAMPLE_RATE, sum(c.end - c.start for c in regions))
 
+
+    def _decode(self, audio: np.ndarray, clips) -> list[Segment]:
+        """The engine on ``clips`` of the packed ``audio``, then the rescoring questions, in
+        one thread: the engine keeps the clips' encoder output per thread for score()."""
+        raw = self.engine.transcribe(audio, clips)
+        if self.rescorer is not None:
+            raw = self.rescorer.rescore(
+                raw, lambda clip, texts, prompt: self.engine.score(audio, clip, texts, prompt),
+                recheck=self._recheck(audio))
+        return raw
 
     def _recheck(self, audio: np.ndarray):
         """The second scorer for answers within decide.BAND of their line: the same weights in float32.
@@ -110,6 +126,22 @@ class Transcriber:
             return self._recheck_engine.score(audio, clip, texts, prompt)
 
         return score
+
+
+def split_clips(clips: Sequence[Clip], parts: int) -> list[list[Clip]]:
+    """``clips`` in at most ``parts`` runs of neighbours with about equal seconds of audio (pure)."""
+    clips = list(clips)
+    if parts <= 1 or len(clips) <= 1:
+        return [clips] if clips else []
+    total = sum(c.end - c.start for c in clips)
+    groups: list[list[Clip]] = [[]]
+    done = 0.0
+    for clip in clips:
+        if groups[-1] and len(groups) < parts and done >= total * len(groups) / parts:
+            groups.append([])
+        groups[-1].append(clip)
+        done += clip.end - clip.start
+    return groups
 
 
 _loaded: tuple[TranscriberSpec, Transcriber] | None = None
@@ -139,4 +171,5 @@ def transcribe_file(path: str | Path, spec: TranscriberSpec) -> Transcript:
     return transcriber_for(spec).transcribe(decode(path), label=str(path))
 
 
-__all__ = ["Transcriber", "TranscriberSpec", "Transcript", "engine_label", "transcribe_file", "transcriber_for"]
+__all__ = ["Transcriber", "TranscriberSpec", "Transcript", "engine_label", "split_clips", "transcribe_file",
+           "transcriber_for"]
