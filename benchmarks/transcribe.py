@@ -32,7 +32,7 @@ baseline, each timed from its command's start (interpreter, imports,
 model load and worker start-up included), and for each the seconds from
 command start to the first decoded window (radiomon's ``-v`` log line
 "first window decoded", the baseline's own line); ``--no-single`` skips
-it. ``--before DIR`` runs every radiomon run a second time with the
+it and ``--no-batch`` keeps only it. ``--before DIR`` runs every radiomon run a second time with the
 radiomon package of another checkout (a ``git worktree`` of the commit
 before a change), in the same invocation, as "before: …". The plain command
 runs at about real time on two cores, slower where it falls into a
@@ -343,6 +343,7 @@ def main() -> None:
                         help="the plain whisper command on the first N files only (it runs at about real time "
                              "or slower on two cores); its speed is then compared by real-time factor")
     parser.add_argument("--no-single", action="store_true", help="with --compare, skip the single-file case")
+    parser.add_argument("--no-batch", action="store_true", help="with --compare, only the single-file case")
     parser.add_argument("--before", type=Path, metavar="DIR",
                         help="also run every radiomon run with the radiomon package of checkout DIR (e.g. a git "
                              "worktree of the commit before a change), labelled 'before: …'")
@@ -373,11 +374,13 @@ def main() -> None:
     print(f"batch: {len(files)} files, {audio / 60:.1f} min of audio, {speech / audio:.0%} speech; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before")
     models.ensure_bundled()
-    by_name = measure_runs(only, args.workdir, files, args.before)
-    table(by_name, files)
+    if not (args.compare and args.no_batch):
+        by_name = measure_runs(only, args.workdir, files, args.before)
+        table(by_name, files)
     if args.compare:
-        print()
-        print("\n".join(targets(by_name, files)))
+        if not args.no_batch:
+            print()
+            print("\n".join(targets(by_name, files)))
         if not args.no_single:
             single = files[:1]
             print(f"\nsingle file: {single[0][0].name}, {single[0][2] / 60:.1f} min, from command start")
