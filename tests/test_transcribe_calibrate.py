@@ -30,24 +30,16 @@ flags\t\t: fpu sse4_1 avx avx2 fma avx512f avx512bw hypervisor
 
 # -- the plan a batch gets --------------------------------------------------------
 
-def test_a_lone_recording_gets_one_worker_with_every_thread():
-    """Issue 32: one 11-minute file on two cores took one worker of one thread, the other core idle."""
+def test_a_calibrated_split_replaces_the_guess():
     assert plan_workers(0, 0, 2) == (2, 1)
-    assert plan_workers(0, 0, 2, recordings=1) == (1, 2)
-    assert plan_workers(0, 0, 8, recordings=3) == (3, 2)
-    assert plan_workers(0, 0, 8, recordings=40) == (4, 2)
+    assert plan_workers(0, 0, 2, preferred=(1, 2)) == (1, 2)
+    assert plan_workers(0, 0, 8, preferred=(8, 1)) == (8, 1)
 
 
-def test_a_calibrated_split_is_used_and_capped_by_the_recordings():
-    assert plan_workers(0, 0, 2, recordings=3, preferred=(1, 2)) == (1, 2)
-    assert plan_workers(0, 0, 8, recordings=10, preferred=(8, 1)) == (8, 1)
-    assert plan_workers(0, 0, 8, recordings=2, preferred=(8, 1)) == (2, 4)
-
-
-def test_explicit_settings_win_over_recordings_and_calibration():
-    assert plan_workers(2, 0, 2, recordings=1, preferred=(1, 2)) == (2, 1)
-    assert plan_workers(3, 1, 2, recordings=1, preferred=(1, 2)) == (3, 1)
-    assert plan_workers(0, 1, 2, recordings=1) == (1, 1)
+def test_explicit_settings_win_over_the_calibration():
+    assert plan_workers(2, 0, 2, preferred=(1, 2)) == (2, 1)
+    assert plan_workers(3, 1, 2, preferred=(1, 2)) == (3, 1)
+    assert plan_workers(0, 1, 2, preferred=(2, 1)) == (2, 1)
 
 
 # -- candidates, measuring, choosing ----------------------------------------------
@@ -220,9 +212,9 @@ def test_a_batch_of_several_recordings_uses_the_calibrated_split(tmp_path, two_c
     assert PlanRecordingEngine.loaded == [(1, 2)]
 
 
-def test_a_single_recording_gets_one_worker_whatever_was_calibrated(tmp_path, two_cores_and_a_cache):
+def test_a_single_recording_uses_the_calibrated_split_too(tmp_path, two_cores_and_a_cache):
     config, archive = deployment(tmp_path, 1)
-    calibrate.store(calibration_for(cached_spec_key(config), 2, 1), two_cores_and_a_cache)
+    calibrate.store(calibration_for(cached_spec_key(config), 1, 2), two_cores_and_a_cache)
     with archive:
         batch.transcribe_batch(config, archive, engine_factory=PlanRecordingEngine, formats=())
     assert PlanRecordingEngine.loaded == [(1, 2)]
@@ -260,7 +252,7 @@ def test_calibration_runs_once_and_again_on_another_cpu(tmp_path, two_cores_and_
     assert loaded == [(1, 2), (2, 1)]
     assert batch.calibrated_plan(settings, spec, recordings=3) == (1, 2)
     assert loaded == [(1, 2), (2, 1)]  # cached: not measured again
-    assert batch.calibrated_plan(settings, spec, recordings=1) is None  # one recording: nothing to choose
+    assert batch.calibrated_plan(settings, spec, recordings=1) == (1, 2)  # cached: a lone file uses it too
 
     monkeypatch.setattr(calibrate, "cpu_info", lambda: ("Intel(R) Xeon(R) Platinum 8480C", "avx512f avx2 fma avx"))
     prepare_xeon = fake_prepare(clock, {(1, 2): 30.0, (2, 1): 20.0}, loaded)
@@ -268,6 +260,11 @@ def test_calibration_runs_once_and_again_on_another_cpu(tmp_path, two_cores_and_
     assert batch.calibrated_plan(settings, spec, recordings=3) == (2, 1)
     assert len(loaded) == 4
     assert len(json.loads(two_cores_and_a_cache.read_text())) == 2
+
+    # A lone file never waits for a measurement: without an entry it takes the guess.
+    monkeypatch.setattr(calibrate, "cpu_info", lambda: ("AMD Ryzen 5 5600G", "avx2 fma avx"))
+    assert batch.calibrated_plan(settings, spec, recordings=1) is None
+    assert len(loaded) == 4
 
     explicit = replace(settings, workers=2)
     assert batch.calibrated_plan(explicit, spec, recordings=3) is None
@@ -284,7 +281,8 @@ def test_models_calibrate_shows_each_split_and_the_choice(tmp_path, two_cores_an
     assert "calibration: AMD EPYC, 2 cores, avx2 fma avx; base int8" in lines
     assert "  1 worker × 2 threads: 10.00 s, 2.3× real time" in lines
     assert "  2 workers × 1 thread: 12.00 s, 3.8× real time  <- chosen" in lines
-    assert lines[-1] == "a batch of several recordings uses 2 × 1; one recording, one worker with every thread"
+    assert lines[-1] == ("a batch uses 2 × 1; with fewer recordings than workers, each recording's windows are "
+                         "shared among them")
     assert loaded == [(1, 2), (2, 1)]
     assert two_cores_and_a_cache.exists()
 

@@ -172,5 +172,5 @@ def models_cmd(app: AppContext, no_verify: bool, calibrate_plan: bool) -> None:
             click.echo(f"  {trial.workers} worker{'s' * (trial.workers != 1)} × {trial.threads} "
                        f"thread{'s' * (trial.threads != 1)}: {trial.seconds:.2f} s, "
                        f"{trial.speed:.1f}× real time{chosen}")
-        click.echo(f"a batch of several recordings uses {result.workers} × {result.threads}; "
-                   "one recording, one worker with every thread")
+        click.echo(f"a batch uses {result.workers} × {result.threads}; with fewer recordings than workers, "
+                   "each recording's windows are shared among them")

@@ -82,12 +82,12 @@ class Progress:
     def done(self, recording: Recording, audio_seconds: float, ok: bool) -> None: ...
 
 
-def engine_options(settings: TranscriptionConfig, *, prompt: str | None, recordings: int | None = None,
+def engine_options(settings: TranscriptionConfig, *, prompt: str | None,
                    preferred: tuple[int, int] | None = None) -> EngineOptions:
-    """How to decode; the worker plan fitted to a batch of ``recordings`` (None: any
-    number) and to the split calibration measured on this CPU (``preferred``)."""
+    """How to decode; the worker plan the split calibration measured on this CPU
+    (``preferred``) where the settings leave it automatic."""
     device = resolve_device(settings.device)
-    workers, threads = plan_workers(settings.workers, settings.threads, recordings=recordings, preferred=preferred)
+    workers, threads = plan_workers(settings.workers, settings.threads, preferred=preferred)
     return EngineOptions(
         language=settings.language,
         beam_size=settings.beam_size,
@@ -116,9 +116,12 @@ def transcriber_spec(config: Config, settings: TranscriptionConfig,
     """What a worker needs to transcribe as ``settings`` say: keywords.yml (a
     missing file only means no biasing and no rescoring; a broken one is a
     ConfigError) read once, into the prompt and the rescoring terms. Given
-    the batch's number of ``recordings``, the worker plan fits it: no more
-    automatic workers than recordings, and for several, the split
-    calibrated for this CPU and model (calibrate.py, measured on first use)."""
+    the batch's number of ``recordings``, the worker plan fits it: the split
+    calibrated for this CPU and model (calibrate.py, measured on a batch's
+    first use), and with fewer recordings than workers each recording's
+    windows shared among them (a lone 10-minute file on two cores took
+    1.9-2.2× the plain batched script's time with one worker busy and the
+    other idle, 1.33× shared; benchmarks/NOTES.md)."""
     keywords = None
     if settings.hotwords or settings.rescore:
         if config.keywords is not None and Path(config.keywords).is_file():
@@ -129,18 +132,16 @@ def transcriber_spec(config: Config, settings: TranscriptionConfig,
     spec = TranscriberSpec(
         engine=settings.engine,
         model=settings.model,
-        options=engine_options(settings, prompt=prompt, recordings=recordings),
+        options=engine_options(settings, prompt=prompt),
         vad=settings.vad,
         rescore=keywords if settings.rescore else None,
         engine_factory=engine_factory,
     )
     preferred = calibrated_plan(settings, spec, recordings)
     if preferred is not None:
-        spec = replace(spec, options=engine_options(settings, prompt=prompt, recordings=recordings,
-                                                    preferred=preferred))
+        spec = replace(spec, options=engine_options(settings, prompt=prompt, preferred=preferred))
     if recordings and spec.options.workers > recordings:
-        # More workers than recordings (set so in radiomon.yml): each recording's windows are
-        # shared among them rather than leaving the extra workers idle.
+        # Each recording's windows shared among the workers rather than leaving the extra ones idle.
         spec = replace(spec, parts=spec.options.workers // recordings)
     return spec
 
@@ -149,16 +150,16 @@ def calibrated_plan(settings: TranscriptionConfig, spec: TranscriberSpec,
                     recordings: int | None) -> tuple[int, int] | None:
     """The split calibrate.py measured for this CPU and model, where the choice is
     the machine's to make: workers and threads both automatic, faster-whisper on
-    a CPU of several cores, a batch of several recordings (one recording gets
-    one worker whatever was measured). Measured now if never measured, with the
-    real engine only; None: keep plan_workers' guess."""
-    if (settings.workers > 0 or settings.threads > 0 or not recordings or recordings < 2
+    a CPU of several cores. Measured now if never measured, with the real engine
+    only and for a batch of several recordings (a lone short file is not made to
+    wait for it); None: keep plan_workers' guess."""
+    if (settings.workers > 0 or settings.threads > 0 or not recordings
             or spec.engine != "faster-whisper" or spec.options.device != "cpu" or cpu_count() < 2):
         return None
     try:
         key = calibrate.spec_key(spec)
         found = calibrate.load_cached(key)
-        if found is None and spec.engine_factory is load_engine:
+        if found is None and spec.engine_factory is load_engine and recordings >= 2:
             log.info("calibrating workers × threads for %s on this CPU (once per machine and model)", key["model"])
             found = calibrate.calibrate(spec, key)
     except (RadiomonError, OSError) as err:

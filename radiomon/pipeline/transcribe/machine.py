@@ -12,7 +12,7 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def plan_workers(workers: int, threads: int, cores: int | None = None, *, recordings: int | None = None,
+def plan_workers(workers: int, threads: int, cores: int | None = None, *,
                  preferred: tuple[int, int] | None = None) -> tuple[int, int]:
     """Workers × threads for this machine when the config says 0 (automatic).
 
@@ -24,21 +24,13 @@ def plan_workers(workers: int, threads: int, cores: int | None = None, *, record
     sooner than one of two, with the same transcripts, for one model's
     memory more (figures in benchmarks/NOTES.md). Without a measurement
     (``preferred``, from calibrate.py) that is the guess: a worker per core
-    up to three cores, then a worker per two cores.
-
-    A batch of ``recordings`` never gets more automatic workers than it has
-    recordings: a lone 11-minute file on two cores took one worker of one
-    thread while the other core had nothing to do (issue 32), so it gets one
-    worker with every core's thread instead.
+    up to three cores, then a worker per two cores. A batch with fewer
+    recordings than workers shares each recording's windows among them
+    (TranscriberSpec.parts).
     """
     cores = cores or cpu_count()
     if workers <= 0:
-        if preferred:
-            workers = preferred[0]
-        else:
-            workers = cores if cores <= 3 else cores // 2
-        if recordings:
-            workers = max(1, min(workers, recordings))
+        workers = preferred[0] if preferred else (cores if cores <= 3 else cores // 2)
     if threads <= 0:
         threads = max(1, cores // workers)
     return workers, threads
