@@ -60,6 +60,9 @@ def test_defaults_are_extracted_never_invented():
     assert headline_of(" ".join(str(n) for n in range(20)), 5) == "0 1 2 3 4…"
     text = "Primera oración del cuerpo. Segunda oración aquí. Tercera no entra.\n\nOtro párrafo."
     assert lede_of(text) == "Primera oración del cuerpo. Segunda oración aquí."
+    # extracted text that opens with the headline again: the lede is the paragraph after it
+    assert lede_of("Arranca la campaña del DIF\nEl DIF Moroleón vacuna desde hoy.", title="Arranca la campaña "
+                   "del DIF.") == "El DIF Moroleón vacuna desde hoy."
 
 
 def test_a_day_edition_proposes_every_non_rejected_mention_once(config, archive, day):

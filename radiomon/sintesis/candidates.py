@@ -33,13 +33,19 @@ def headline_of(sentence: str, words: int = HEADLINE_WORDS) -> str:
     return " ".join(parts[:words]).rstrip(",;:") + "…"
 
 
-def lede_of(text: str, sentences: int = LEDE_SENTENCES, limit: int = LEDE_CHARACTERS) -> str:
-    """The article's first paragraph, its first ``sentences`` sentences, at most ``limit`` characters."""
-    paragraph = next((p for p in re.split(r"\n\s*\n|\n", text or "") if p.strip()), "")
+def lede_of(text: str, sentences: int = LEDE_SENTENCES, limit: int = LEDE_CHARACTERS, *, title: str = "") -> str:
+    """The article's first paragraph (not its title again, as extracted text often starts with it),
+    its first ``sentences`` sentences, at most ``limit`` characters."""
+    same = _folded(title)
+    paragraph = next((p for p in re.split(r"\n\s*\n|\n", text or "") if p.strip() and _folded(p) != same), "")
     kept = " ".join(_SENTENCE_END.split(" ".join(paragraph.split()))[:sentences])
     if len(kept) > limit:
         kept = kept[:limit].rsplit(" ", 1)[0] + "…"
     return kept
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split()).strip(" .")
 
 
 def _radio_path(mention: MentionRow | None) -> str:
@@ -55,7 +61,9 @@ def radio_candidate(item: DigestItem, rank: int, mentions: Mapping[int, MentionR
     first = mentions.get(item.mention_ids[0]) if item.mention_ids else None
     return Candidate(
         key=f"radio:{item.mention_ids[0] if item.mention_ids else item.at_utc}",
-        kind="radio", section=groups[0], headline=headline_of(quote), summary=quote,
+        # A sentence short enough to be the whole headline needs no summary repeating it.
+        kind="radio", section=groups[0], headline=headline_of(quote),
+        summary=quote if headline_of(quote) != quote else "",
         mention_ids=tuple(item.mention_ids), groups=groups, terms=terms,
         source={"time": item.time, "at_utc": item.at_utc, "where": item.station, "station_id": item.station_id,
                 "program": item.program or "", "quote": quote, "path": _radio_path(first),
@@ -76,7 +84,7 @@ def press_candidates(sections, rank_of: Mapping[str, int], articles: Mapping[int
         article = articles.get(first.article_id)
         groups = tuple(dict.fromkeys(i.group_id for i in sorted(items, key=lambda i: rank_of.get(i.group_id, 99))))
         mention_ids = tuple(sorted({m for i in items for m in i.mention_ids}))
-        lede = lede_of(article.text) if article is not None else ""
+        lede = lede_of(article.text, title=first.title) if article is not None else ""
         out.append(Candidate(
             key=f"press:{story}", kind="press", section=groups[0], headline=" ".join(first.title.split()),
             summary=lede or " ".join(first.quote_text.split()), mention_ids=mention_ids, groups=groups,
