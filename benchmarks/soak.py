@@ -69,6 +69,8 @@ def main() -> None:
     parser.add_argument("--segment-minutes", type=float, default=1.0)
     parser.add_argument("--faults-per-hour", type=float, default=40.0, help="per station")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--daemon", default="", metavar="OPTIONS",
+                        help="more daemon: settings, e.g. 'worker_max_memory_mb: 500, worker_max_recordings: 0'")
     parser.add_argument("--keep", type=Path, help="folder for the deployment (default: a temporary one)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -83,7 +85,8 @@ def main() -> None:
         sources[station] = LiveSource(server, f"/{station}.mp3", mp3).start()
     config = kit.write_deployment(folder / "oficina", {s: server.url(f"/{s}.mp3") for s in ids},
                                   segment_minutes=args.segment_minutes, record=f"stall_seconds: {STALL_SECONDS}",
-                                  transcription="workers: 0", daemon="pass_seconds: 2")
+                                  transcription="workers: 0",
+                                  daemon="pass_seconds: 2" + (f", {args.daemon}" if args.daemon else ""))
     db = load_config(config).archive
     print(f"{args.stations} station(s), {args.minutes:g} min, segments of {args.segment_minutes:g} min; {folder}")
 
