@@ -378,11 +378,7 @@ def _read_config_text(path: Path) -> str:
 
 
 def _replace_text(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.part")
     try:
-        partial.write_bytes(text.encode("utf-8"))
-        shutil.copymode(path, partial)
-        os.replace(partial, path)
+        outputs.replace_text(path, text)
     except OSError as err:
-        partial.unlink(missing_ok=True)
         raise ConfigError(f"{path}: cannot write it ({err.strerror or err}); check the folder's permissions") from None

@@ -27,15 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from radiomon import events
+from radiomon import events, outputs
 from radiomon.archive import Archive
 from radiomon.config import Config
 from radiomon.errors import ConfigError
@@ -135,13 +133,9 @@ def _check_version(current: KeywordsFile, version: str | None) -> None:
 
 
 def _replace_file(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.part")
     try:
-        partial.write_bytes(text.encode("utf-8"))
-        shutil.copymode(path, partial)
-        os.replace(partial, path)
+        outputs.replace_text(path, text)
     except OSError as err:
-        partial.unlink(missing_ok=True)
         raise KeywordEditError(f"{path}: cannot write it ({err.strerror or err}); check the folder's "
                                "permissions") from None
 

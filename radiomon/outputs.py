@@ -153,6 +153,17 @@ def write_bytes(target: str | os.PathLike, data: bytes) -> Path:
     return target
 
 
+def replace_text(target: str | os.PathLike, text: str) -> Path:
+    """A text file (radiomon.yml, keywords.yml) rewritten whole as UTF-8 through :func:`atomic`, keeping
+    its permissions; raises OSError, which the caller says in its own words."""
+    target = Path(target)
+    mode = target.stat().st_mode & 0o7777
+    with atomic(target) as partial:
+        partial.write_bytes(text.encode("utf-8"))
+        os.chmod(partial, mode)
+    return target
+
+
 def _fsync(path: Path) -> None:
     """Make a file (or a folder's entry of a renamed file) durable before relying on it."""
     fd = os.open(path, os.O_RDONLY)

@@ -187,6 +187,17 @@ class EditionsMixin(ArchiveBase):
             raise QueryError(f"edition {edition_id} (version {row[1]}) is approved and kept as sent; "
                              "make a correction (a new version) to change it")
 
+    def _editable(self, conn: sqlite3.Connection, item_id: int, rev: int) -> Item:
+        """The item, if its edition is a draft and nobody changed it since ``rev`` (else the error that says so)."""
+        current = self.edition_item(item_id)
+        if current is None:
+            raise QueryError(f"no síntesis item {item_id}")
+        self._draft(conn, current.edition_id)
+        if current.rev != rev:
+            raise EditConflict(f"item {item_id} was changed by {current.updated_by or 'radiomon'} since you "
+                               "opened it", by=current.updated_by, at_utc=current.updated_utc, current=current)
+        return current
+
     def _touch(self, conn: sqlite3.Connection, edition_id: int, now: str) -> None:
         conn.execute("UPDATE editions SET rev = rev + 1, updated_utc = ? WHERE id = ?", (now, edition_id))
 
@@ -207,13 +218,7 @@ class EditionsMixin(ArchiveBase):
                 if len(changes[name]) > limit:
                     raise QueryError(f"{name} is longer than {limit} characters")
         with self.write() as conn:
-            current = self.edition_item(item_id)
-            if current is None:
-                raise QueryError(f"no síntesis item {item_id}")
-            self._draft(conn, current.edition_id)
-            if current.rev != rev:
-                raise EditConflict(f"item {item_id} was changed by {current.updated_by or 'radiomon'} since you "
-                                   "opened it", by=current.updated_by, at_utc=current.updated_utc, current=current)
+            current = self._editable(conn, item_id, rev)
             now = now_iso()
             for name, value in changes.items():
                 old = getattr(current, name)
@@ -237,13 +242,7 @@ class EditionsMixin(ArchiveBase):
     def move_item(self, item_id: int, offset: int, *, rev: int, by: str) -> Item:
         """Move an item ``offset`` places up (negative) or down among its section's items."""
         with self.write() as conn:
-            current = self.edition_item(item_id)
-            if current is None:
-                raise QueryError(f"no síntesis item {item_id}")
-            self._draft(conn, current.edition_id)
-            if current.rev != rev:
-                raise EditConflict(f"item {item_id} was changed by {current.updated_by or 'radiomon'} since you "
-                                   "opened it", by=current.updated_by, at_utc=current.updated_utc, current=current)
+            current = self._editable(conn, item_id, rev)
             ids = [r[0] for r in conn.execute(
                 "SELECT id FROM edition_items WHERE edition_id = ? AND section = ? ORDER BY position, id",
                 (current.edition_id, current.section))]
