@@ -13,8 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, ENV, RADIOMON, Server, radiomon
+from playwright.sync_api import Page, expect
+from test_web_browser import ENV, RADIOMON, browser, radiomon, server  # noqa: E402,F401 (browser, server: fixtures)
 
 TRANSCRIPTS = {
     "2026-11-25 08:00": ["Buenos días, aquí noticias de la mañana.",
@@ -35,21 +35,6 @@ def office(tmp_path_factory) -> Path:
                                                  for i, text in enumerate(texts)]}), encoding="utf-8")
         radiomon(config, "import", "--transcript", str(path), "--station", "ejemplo-am", "--start", start)
     return config
-
-
-@pytest.fixture(scope="module")
-def server(office):
-    running = Server(office)
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, server, width: int, height: int = 900):

@@ -94,6 +94,8 @@ def office(tmp_path_factory) -> Path:
     return config_path
 
 
+# The Chromium and the `radiomon serve` of a module's ``office``; the other browser test modules import
+# both fixtures from here.
 @pytest.fixture(scope="module")
 def server(office):
     running = Server(office)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import factories
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from radiomon.archive import Archive
 from radiomon.config import load_config
@@ -18,7 +18,7 @@ from radiomon.pipeline.match import load_matcher, match_recording
 from radiomon.web import accounts
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
+from test_web_browser import browser, server  # noqa: E402,F401 (fixtures: one Chromium, `radiomon serve` of office)
 from test_web_keywords import KEYWORDS  # noqa: E402
 from test_web_security import PASSWORD  # noqa: E402
 
@@ -39,21 +39,6 @@ def office(tmp_path_factory) -> Path:
         recording = factories.on_air(archive, [factories.spoken("Hoy en Morreón hay tianguis.", 4.0)], said)
         match_recording(archive, load_matcher(config.keywords), recording)
     return folder / "radiomon.yml"
-
-
-@pytest.fixture(scope="module")
-def server(office):
-    running = Server(office)
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def signed_in(browser, server, name: str, width: int = 375) -> Page:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import RADIOMON_YML, write_deployment
-from playwright.sync_api import expect, sync_playwright
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, Server
+from playwright.sync_api import expect
+from test_web_browser import browser, server  # noqa: E402,F401 (fixtures: one Chromium, `radiomon serve` of office)
 
 from radiomon import jobs
 from radiomon.archive import Archive
@@ -47,21 +47,6 @@ def office(tmp_path_factory) -> Path:
         jobs.rematch(config, archive)
         assert archive.list_mentions()
     return config_path
-
-
-@pytest.fixture(scope="module")
-def server(office):
-    running = Server(office)
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _open(browser, server, *, phone: bool):

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import RADIOMON_YML, write_deployment
 from factories import spoken
-from playwright.sync_api import Page, expect, sync_playwright
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, Server, radiomon
+from playwright.sync_api import Page, expect
+from test_web_browser import browser, radiomon, server  # noqa: E402,F401 (browser, server: fixtures)
 
 from radiomon import jobs
 from radiomon.archive import Archive
@@ -63,21 +63,6 @@ def office(tmp_path_factory) -> Path:
                                  engine="test")
         jobs.rematch(config, archive)
     return config_path
-
-
-@pytest.fixture(scope="module")
-def server(office):
-    running = Server(office)
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, server, width: int = 1280, height: int = 900, touch: bool = False):

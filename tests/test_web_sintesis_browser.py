@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from radiomon.archive import Archive
 from radiomon.config import load_config
@@ -19,7 +19,7 @@ from radiomon.sintesis import editions
 from radiomon.web import accounts
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
+from test_web_browser import browser, server  # noqa: E402,F401 (fixtures: one Chromium, `radiomon serve` of office)
 from test_web_sintesis import DAY, KEYWORDS, add_mention  # noqa: E402
 
 PASSWORD = "contraseña-de-prueba"
@@ -47,21 +47,6 @@ def office(tmp_path_factory) -> Path:
         add_mention(archive, "radio-uno", 9, 0, "municipio", "Moroleón",
                     "El ayuntamiento de Moroleón presentó el presupuesto.", on=APPROVAL_DAY)
     return folder / "radiomon.yml"
-
-
-@pytest.fixture(scope="module")
-def server(office):
-    running = Server(office)
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def signed_in(browser, server, name: str, day: date = DAY, width: int = 1280) -> Page:

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 from conftest import RADIOMON_YML, write_deployment
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from radiomon.archive import Archive
 from radiomon.config import load_config
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_digest import add_mention  # noqa: E402
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
+from test_web_browser import browser, server  # noqa: E402,F401 (fixtures: one Chromium, `radiomon serve` of office)
 from test_web_phone import SIDEWAYS  # noqa: E402
 from test_weekly import KEYWORDS, MONDAY, local  # noqa: E402
 
@@ -48,21 +48,6 @@ def office(tmp_path_factory) -> Path:
                 conn.execute("UPDATE mentions SET tone = ? WHERE id = ?", ("positiva" if day % 2 else "negativa",
                                                                          mention))
     return config_path
-
-
-@pytest.fixture(scope="module")
-def server(office):
-    running = Server(office)
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_the_weekly_report_fits_a_phone_and_its_weeks_can_be_walked(browser, server):
