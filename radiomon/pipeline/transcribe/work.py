@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from radiomon.keywords import KeywordSet
+from radiomon.pipeline.executor import release_free_memory
 from radiomon.pipeline.transcribe import guards
 from radiomon.pipeline.transcribe.audio import decode
 from radiomon.pipeline.transcribe.engines import load_engine
@@ -167,8 +168,13 @@ def engine_label(spec: TranscriberSpec) -> tuple[str, str]:
 
 
 def transcribe_file(path: str | Path, spec: TranscriberSpec) -> Transcript:
-    """Transcribe one audio file; AudioError when it cannot be decoded."""
-    return transcriber_for(spec).transcribe(decode(path), label=str(path))
+    """Transcribe one audio file; AudioError when it cannot be decoded. What
+    the recording needed goes back to the kernel once it is done, so a
+    long-lived worker stays the size of one recording's work."""
+    try:
+        return transcriber_for(spec).transcribe(decode(path), label=str(path))
+    finally:
+        release_free_memory()
 
 
 __all__ = ["Transcriber", "TranscriberSpec", "Transcript", "engine_label", "split_clips", "transcribe_file",
