@@ -344,7 +344,8 @@ def test_what_a_stretch_decoded_again_leaves_is_decoded_again():
 
 
 def test_looping_clips_get_a_second_pass_and_their_neighbours_are_kept():
-    from radiomon.pipeline.transcribe.engines.faster_whisper import _in_clip, second_pass
+    from radiomon.pipeline.transcribe.engines.faster_whisper import second_pass
+    from radiomon.pipeline.transcribe.guards import in_clip
 
     clips = [Clip(0.0, 28.944), Clip(28.944, 51.424), Clip(51.424, 80.7)]
     good = seg("Buenos días, Moroleón.", 0.5, 3.0, words=words("Buenos días, Moroleón.", 0.5, 0.4))
@@ -354,7 +355,7 @@ def test_looping_clips_get_a_second_pass_and_their_neighbours_are_kept():
     next_clip = seg("Seguridad Pública recomienda no dejar objetos de valor.", 51.42, 80.3)
     assert second_pass([good, looped, next_clip], clips) == [clips[1]]
     assert second_pass([good, next_clip], clips) == []
-    assert [_in_clip(next_clip, c) for c in clips] == [False, False, True]  # so it is not thrown away with the loop
+    assert [in_clip(next_clip, c) for c in clips] == [False, False, True]  # so it is not thrown away with the loop
 
 
 def test_a_short_loop_or_a_skipped_sentence_also_gets_a_second_pass():
@@ -375,7 +376,8 @@ def test_the_prompt_written_back_as_a_list_gets_a_second_pass():
     from radiomon.pipeline.transcribe.engines.faster_whisper import second_pass
     from radiomon.pipeline.transcribe.guards import echoes_prompt, prompt_words
 
-    names = prompt_words("Noticias locales: Pénjamo, Rosalba, Ledesma, DIF, SAPAP, Pacueco, Corralejo y Uriangato.")
+    text = "Noticias locales: Pénjamo, Rosalba, Ledesma, DIF, SAPAP, Pacueco, Corralejo y Uriangato."
+    names = prompt_words(text)
     assert names == {"penjamo", "rosalba", "ledesma", "dif", "sapap", "pacueco", "corralejo", "uriangato"}
     echo = "La camésa Rosalba, Ledesma, DIF, SAPAP, Pacueco, Corralejo, Pénjamo, DIF, Pacueco."
     news = "Los municipios de Pénjamo, Uriangato, Corralejo y Pacueco firmaron un convenio con el DIF estatal."
@@ -385,8 +387,75 @@ def test_the_prompt_written_back_as_a_list_gets_a_second_pass():
     assert not echoes_prompt(segments[1].words, names)  # four names in seven words: a list in the news
     assert not echoes_prompt(segments[0].words, frozenset())
     clips = [Clip(0.0, 30.0), Clip(30.0, 60.0)]
-    assert second_pass(segments, clips, names) == clips[:1]
+    prompt = guards.read_prompt(text)
+    assert prompt.names == names
+    assert second_pass(segments, clips, prompt) == clips[:1]
     assert second_pass(segments, clips) == []
+
+
+PROMPT = "Noticias locales: Moroleón, Protección Civil y Obras Públicas."
+
+
+def test_the_prompt_read_as_names_in_order():
+    prompt = guards.read_prompt(PROMPT)
+    assert prompt.words == ("moroleon", "proteccion", "civil", "y", "obras", "publicas")
+    assert prompt.name_of == (0, 1, 1, -1, 2, 2)
+    assert guards.read_prompt("Noticias locales: Moroleón.").words == ("moroleon",)
+    assert guards.read_prompt("Noticias locales: H. Ayuntamiento de Moroleón y DIF.").name_of == (0, 0, 0, 0, -1, 1)
+    assert guards.read_prompt(None) == guards.NO_PROMPT
+
+
+def copied(text: str, probabilities: list[float], start: float = 0.5) -> Segment:
+    said = tuple(Word(w.text, w.start, w.end, p) for w, p in zip(words(text, start, 0.4), probabilities, strict=True))
+    return seg(text, start, said[-1].end, words=said, compression_ratio=1.2)
+
+
+def test_the_prompt_copied_over_what_was_said_gets_a_second_pass_without_it():
+    """"Protección Civil atiende la emergencia…" came out as the prompt's own ending, "Protección Civil y Obras
+    Públicas." (the bundled model, espeak at 145 wpm; the probabilities are the ones it gave), and the crisis term
+    was lost. Names said in the prompt's order, confidently, are news."""
+    from radiomon.pipeline.transcribe.engines.faster_whisper import second_pass
+
+    prompt = guards.read_prompt(PROMPT)
+    copy = copied("Protección Civil y Obras Públicas.", [0.57, 0.03, 0.0, 0.0, 0.15])
+    said = copied("Protección Civil y Obras Públicas atienden la emergencia.", [0.9, 0.8, 0.7, 0.9, 0.9, 0.8, 0.9, 0.9])
+    one_name = copied("Protección Civil y Endela Emergencia.", [0.6, 0.1, 0.0, 0.05, 0.3])
+    assert guards.copies_prompt(copy.words, prompt)
+    assert not guards.copies_prompt(said.words, prompt)  # confident: the names were said
+    assert not guards.copies_prompt(one_name.words, prompt)  # one name and the "y": its own words follow
+    assert not guards.copies_prompt(copy.words, guards.NO_PROMPT)
+    # Out of the prompt's order, a doubted pair of names is no copy of it.
+    assert not guards.copies_prompt(copied("Obras Públicas y Protección Civil", [0.1] * 5).words, prompt)
+    clips = [Clip(0.0, 30.0), Clip(30.0, 60.0)]
+    assert second_pass([copy, copied(said.text, [0.9] * 8, 30.5)], clips, prompt) == clips[:1]
+
+
+def test_openai_whisper_also_decodes_again_without_the_prompt_what_the_prompt_wrote():
+    import threading
+
+    from radiomon.pipeline.transcribe.engines.openai_whisper import OpenAIWhisperEngine
+    from radiomon.pipeline.transcribe.types import EngineOptions
+
+    def said(text, start, probability):
+        return {"start": start, "end": start + 4, "text": text, "avg_logprob": -0.3, "no_speech_prob": 0.05,
+                "compression_ratio": 1.2, "words": [{"word": w.text, "start": w.start, "end": w.end,
+                                                     "probability": probability} for w in words(text, start, 0.4)]}
+
+    class Model:  # openai-whisper's transcribe(): the prompt's ending written over the first clip
+        asked = []
+
+        def transcribe(self, audio, *, initial_prompt, clip_timestamps, **options):
+            self.asked.append((initial_prompt, clip_timestamps))
+            if initial_prompt is None:
+                return {"segments": [said("Protección Civil atiende la emergencia.", 0.5, 0.8)]}
+            return {"segments": [said("Protección Civil y Obras Públicas.", 0.5, 0.02),
+                                 said("Moroleón tendrá feria.", 30.5, 0.9)]}
+
+    engine = object.__new__(OpenAIWhisperEngine)
+    engine.options, engine.model, engine._lock = EngineOptions(initial_prompt=PROMPT), Model(), threading.Lock()
+    out = engine.transcribe(np.zeros(60 * 16_000, dtype=np.float32), [Clip(0.0, 30.0), Clip(30.0, 60.0)])
+    assert [s.text for s in out] == ["Protección Civil atiende la emergencia.", "Moroleón tendrá feria."]
+    assert Model.asked == [(PROMPT, [0.0, 30.0, 30.0, 59.99]), (None, [0.0, 30.0])]
 
 
 class EchoEngine:

@@ -19,7 +19,15 @@ import numpy as np
 from radiomon.errors import TranscriptionError
 from radiomon.pipeline.transcribe import models
 from radiomon.pipeline.transcribe.audio import around
-from radiomon.pipeline.transcribe.guards import COMPRESSION_RATIO_MAX, echoes_prompt, has_word_loop, prompt_words
+from radiomon.pipeline.transcribe.guards import (
+    COMPRESSION_RATIO_MAX,
+    NO_PROMPT,
+    PromptText,
+    has_word_loop,
+    in_clip,
+    misreads_prompt,
+    read_prompt,
+)
 from radiomon.pipeline.transcribe.types import Clip, EngineOptions
 from radiomon.transcript import Segment, Word
 
@@ -121,10 +129,10 @@ class FasterWhisperEngine:
                 return [_segment(s) for s in again]
 
             segments = fill_holes(segments, clips, decode)
-        failed = second_pass(segments, clips, prompt_words(o.initial_prompt))
+        failed = second_pass(segments, clips, read_prompt(o.initial_prompt))
         if failed:
             log.debug("re-decoding %d looping or skipping clip(s) without the prompt", len(failed))
-            segments = [s for s in segments if not any(_in_clip(s, c) for c in failed)]
+            segments = [s for s in segments if not any(in_clip(s, c) for c in failed)]
             segments += self._sequential(audio, failed, {**common, "initial_prompt": None})
             segments.sort(key=lambda s: s.start)
         return segments
@@ -263,8 +271,7 @@ def uncovered(segments: Sequence[Segment], clips: Sequence[Clip], min_gap: float
     return holes
 
 
-def second_pass(segments: Sequence[Segment], clips: Sequence[Clip],
-                names: frozenset[str] = frozenset()) -> list[Clip]:
+def second_pass(segments: Sequence[Segment], clips: Sequence[Clip], prompt: PromptText = NO_PROMPT) -> list[Clip]:
     """Clips the batched pipeline (no temperature fallback) got wrong, to be
     decoded again on their own, without the prompt and with fallback:
 
@@ -273,25 +280,20 @@ def second_pass(segments: Sequence[Segment], clips: Sequence[Clip],
       the whole window or a run of words inside good text ("Protección
       civil, Neel, Neel, Neel, …", with the next sentence lost under it);
     * a skipped sentence, which leaves one word aligned over seconds of speech;
-    * the prompt's ``names`` written back as a list (guards.echoes_prompt).
+    * the prompt's names written back as a list (guards.echoes_prompt);
+    * the prompt's text copied over what was said, a crisis term lost under
+      it (guards.copies_prompt).
 
     Decoded on its own, with timestamps, a clip comes back whole (measured:
     both examples above recovered their lost sentence).
     """
-    return [clip for clip in clips if any(_failed(s, names) for s in segments if _in_clip(s, clip))]
+    return [clip for clip in clips if any(_failed(s, prompt) for s in segments if in_clip(s, clip))]
 
 
-def _in_clip(segment: Segment, clip: Clip) -> bool:
-    """Whether a segment came from this clip: by its middle, since the
-    pipeline rounds a segment's start, which can land a few ms before its
-    clip's (a start test once threw away a good clip with the looping one
-    before it: half a minute of news lost)."""
-    return clip.start <= (segment.start + segment.end) / 2 < clip.end
-
-
-def _failed(segment: Segment, names: frozenset[str] = frozenset()) -> bool:
+def _failed(segment: Segment, prompt: PromptText = NO_PROMPT) -> bool:
     return ((segment.compression_ratio or 0.0) > COMPRESSION_RATIO_MAX or has_word_loop(segment.words)
-            or any(w.end - w.start > MAX_WORD_S for w in segment.words) or echoes_prompt(segment.words, names))
+            or any(w.end - w.start > MAX_WORD_S for w in segment.words)
+            or misreads_prompt(segment, prompt))
 
 
 def _segment(s) -> Segment:

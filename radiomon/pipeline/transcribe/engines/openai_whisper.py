@@ -19,7 +19,7 @@ import numpy as np
 from radiomon.errors import TranscriptionError
 from radiomon.pipeline.transcribe import models
 from radiomon.pipeline.transcribe.audio import around
-from radiomon.pipeline.transcribe.guards import COMPRESSION_RATIO_MAX
+from radiomon.pipeline.transcribe.guards import COMPRESSION_RATIO_MAX, in_clip, misreads_prompt, read_prompt
 from radiomon.pipeline.transcribe.types import SAMPLE_RATE, Clip, EngineOptions
 from radiomon.transcript import Segment, Word
 
@@ -62,6 +62,17 @@ class OpenAIWhisperEngine:
     def transcribe(self, audio: np.ndarray, clips: Sequence[Clip]) -> list[Segment]:
         if not clips:
             return []
+        segments = self._decode(audio, clips, self.options.initial_prompt)
+        # The prompt echoed or copied over what was said (guards.misreads_prompt): those clips again without it.
+        prompt = read_prompt(self.options.initial_prompt)
+        failed = [c for c in clips if any(misreads_prompt(s, prompt) for s in segments if in_clip(s, c))]
+        if failed:
+            log.debug("re-decoding %d clip(s) that the prompt wrote, without it", len(failed))
+            segments = [s for s in segments if not any(in_clip(s, c) for c in failed)]
+            segments = sorted(segments + self._decode(audio, failed, None), key=lambda s: s.start)
+        return segments
+
+    def _decode(self, audio: np.ndarray, clips: Sequence[Clip], prompt: str | None) -> list[Segment]:
         o = self.options
         flat = clip_timestamps(clips, len(audio) / SAMPLE_RATE)
         if not flat:
@@ -83,8 +94,8 @@ class OpenAIWhisperEngine:
                 logprob_threshold=None,
                 no_speech_threshold=None,
                 condition_on_previous_text=False,
-                initial_prompt=o.initial_prompt,
-                carry_initial_prompt=o.initial_prompt is not None,
+                initial_prompt=prompt,
+                carry_initial_prompt=prompt is not None,
                 word_timestamps=o.word_timestamps,
                 clip_timestamps=flat,
                 fp16=o.device == "cuda",
