@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/prompt_copies.py DEPLOYMENT [DEPLOYMENT ...] --municipality moroleon
 
 Reads the archive of a mentions evaluation's kept deployment
-(``benchmarks/mentions.py --keep DIR``: one folder a seed) and finds every
+(``benchmarks/mentions.py --keep DIR``: one folder a seed; or a soak's,
+``benchmarks/soak.py --keep DIR``, with ``--municipality soak``) and finds every
 run of transcribed words that repeats the prompt's own text across two or
 more of its names, in the prompt's order (guards.prompt_runs: "Protección
 Civil y Obras Públicas" against a prompt ending "…, Protección Civil y
@@ -12,10 +13,10 @@ sentences holds those words in that order (the news lists towns: "Uriangato,
 Yuriria y Salvatierra"), **copied** when none does: the prompt, not the
 audio, wrote it. For each run it prints its words, the mean probability the
 decoder gave its words after the first name, and which of the two it is;
-then, for a few probability thresholds, how many copied runs a rule "below
-the threshold is a copy" catches and how many said ones it would wrongly
-send to a decode without the prompt (guards.PROMPT_COPY_PROBABILITY is the
-one in use).
+then, for a few probability thresholds, how many copied runs the guard's
+rule (guards.copies_prompt, with that threshold) catches and how many said
+ones it would wrongly send to a decode without the prompt
+(guards.PROMPT_COPY_PROBABILITY is the one in use).
 
 What is stored is what the guards and rescoring left: on code with the copy
 guard, its catches were decoded again, so what is listed is what got past it.
@@ -37,14 +38,21 @@ from municipalities import MUNICIPALITIES  # noqa: E402
 from radiomon.config import load_config  # noqa: E402
 from radiomon.keywords import load_keywords  # noqa: E402
 from radiomon.pipeline.transcribe.batch import build_prompt  # noqa: E402
-from radiomon.pipeline.transcribe.guards import PROMPT_COPY_PROBABILITY, normalize, prompt_runs, read_prompt  # noqa: E402
+from radiomon.pipeline.transcribe.guards import (  # noqa: E402
+    PROMPT_COPY_PROBABILITY,
+    PROMPT_COPY_WORDS,
+    normalize,
+    prompt_runs,
+    read_prompt,
+)
 from radiomon.transcript import Word  # noqa: E402
 
 THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5)
 
 
-def runs_in(deployment: Path, said_texts: list[str]) -> list[tuple[str, float, bool]]:
-    """(the run's words, its doubt, said) for every prompt run in ``deployment``'s transcripts."""
+def runs_in(deployment: Path, said_texts: list[str]) -> list[tuple[str, int, float, bool]]:
+    """(the run's words, how many after its first name, their doubt, said) for every prompt run in
+    ``deployment``'s transcripts."""
     config = load_config(deployment / "radiomon.yml")
     prompt_text = build_prompt(config.transcription, load_keywords(config.keywords))
     prompt = read_prompt(prompt_text)
@@ -54,25 +62,34 @@ def runs_in(deployment: Path, said_texts: list[str]) -> list[tuple[str, float, b
             words = [Word(w["word"], w["start"], w["end"], w["probability"]) for w in json.loads(words_json)]
             for run in prompt_runs(words, prompt):
                 text = normalize(" ".join(w.text for w in words[run.first:run.first + run.length]))
-                found.append((text, run.doubt, any(f" {text} " in said for said in said_texts)))
+                found.append((text, run.later, run.doubt, any(f" {text} " in said for said in said_texts)))
     return found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("deployments", nargs="+", type=Path)
-    parser.add_argument("--municipality", choices=sorted(MUNICIPALITIES), default="moroleon")
+    parser.add_argument("--municipality", choices=[*sorted(MUNICIPALITIES), "soak"], default="moroleon",
+                        help="whose sentences were read: soak is benchmarks/soak.py's programme (tests/daemon_kit.py)")
     args = parser.parse_args()
-    said_texts = [f" {normalize(text)} " for text, _ in MUNICIPALITIES[args.municipality].sentences]
+    if args.municipality == "soak":
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        import daemon_kit
+
+        sentences = list(daemon_kit.SENTENCES)
+    else:
+        sentences = [text for text, _ in MUNICIPALITIES[args.municipality].sentences]
+    said_texts = [f" {normalize(text)} " for text in sentences]
     runs = [run for deployment in args.deployments for run in runs_in(deployment, said_texts)]
-    for text, doubt, said in sorted(runs, key=lambda r: r[1]):
-        print(f"  {doubt:5.2f}  {'said  ' if said else 'copied'}  {text}")
-    copied = [r for r in runs if not r[2]]
-    said = [r for r in runs if r[2]]
-    print(f"{len(runs)} prompt runs: {len(copied)} copied, {len(said)} said")
+    for text, later, doubt, said in sorted(runs, key=lambda r: r[2]):
+        print(f"  {doubt:5.2f}  {later} after the first name  {'said  ' if said else 'copied'}  {text}")
+    copied = [r for r in runs if not r[3]]
+    said = [r for r in runs if r[3]]
+    print(f"{len(runs)} prompt runs: {len(copied)} copied, {len(said)} said; a copy has at least "
+          f"{PROMPT_COPY_WORDS} words after its first name and, of them, a mean probability below:")
     for threshold in THRESHOLDS:
-        caught = sum(r[1] < threshold for r in copied)
-        wrong = sum(r[1] < threshold for r in said)
+        caught = sum(r[2] < threshold and r[1] >= PROMPT_COPY_WORDS for r in copied)
+        wrong = sum(r[2] < threshold and r[1] >= PROMPT_COPY_WORDS for r in said)
         mark = "  (in use)" if threshold == PROMPT_COPY_PROBABILITY else ""
         print(f"  below {threshold:.1f}: {caught} of {len(copied)} copied caught, {wrong} of {len(said)} said "
               f"decoded again{mark}")

@@ -424,6 +424,11 @@ def test_the_prompt_copied_over_what_was_said_gets_a_second_pass_without_it():
     assert not guards.copies_prompt(said.words, prompt)  # confident: the names were said
     assert not guards.copies_prompt(one_name.words, prompt)  # one name and the "y": its own words follow
     assert not guards.copies_prompt(copy.words, guards.NO_PROMPT)
+    # One term's rare words are adjacent names of the prompt: one doubted word after the first is no copy.
+    mayor = guards.read_prompt("Noticias locales: Pénjamo, Rosalba, Ledesma y DIF.")
+    assert not guards.copies_prompt(copied("la alcaldesa Rosalba Ledesma", [0.9, 0.9, 0.8, 0.2]).words, mayor)
+    assert guards.copies_prompt(copied("la alcaldesa Rosalba Ledesma y DIF", [0.9, 0.9, 0.8, 0.2, 0.1, 0.2]).words,
+                                mayor)
     # Out of the prompt's order, a doubted pair of names is no copy of it.
     assert not guards.copies_prompt(copied("Obras Públicas y Protección Civil", [0.1] * 5).words, prompt)
     clips = [Clip(0.0, 30.0), Clip(30.0, 60.0)]

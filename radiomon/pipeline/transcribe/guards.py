@@ -161,8 +161,12 @@ def echoes_prompt(words: Sequence[Word], names: frozenset[str]) -> bool:
 # words (probabilities 0.00, 0.00, 0.15 there); names said in the prompt's
 # order ("Uriangato, Yuriria y Salvatierra" in the news) come out confident.
 # Below this mean probability, the words of the run after its first name
-# are a copy (benchmarks/NOTES.md: the runs on the mentions evaluation).
+# are a copy, when there are at least PROMPT_COPY_WORDS of them: one word is
+# not enough, since one term's rare words are adjacent names of the prompt
+# ("…, Rosalba, Ledesma, …" for the mayor Rosalba Ledesma, whose surname
+# Whisper was only 0.39-1.0 sure of when she was named; benchmarks/NOTES.md).
 PROMPT_COPY_PROBABILITY = 0.3
+PROMPT_COPY_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -198,7 +202,8 @@ def read_prompt(prompt: str | None) -> PromptText:
 
 def copies_prompt(words: Sequence[Word], prompt: PromptText) -> bool:
     """Whether ``words`` hold a doubted copy of the prompt (see :data:`PROMPT_COPY_PROBABILITY`)."""
-    return any(run.doubt < PROMPT_COPY_PROBABILITY for run in prompt_runs(words, prompt))
+    return any(run.doubt < PROMPT_COPY_PROBABILITY and run.later >= PROMPT_COPY_WORDS
+               for run in prompt_runs(words, prompt))
 
 
 class PromptRun(NamedTuple):
@@ -206,7 +211,8 @@ class PromptRun(NamedTuple):
 
     first: int  # index of its first word in the words read
     length: int  # words
-    doubt: float  # the mean probability of its words after its first name (1.0 when none is known)
+    later: int  # of which words after its first name
+    doubt: float  # the mean probability of those (1.0 when none is known)
 
 
 def prompt_runs(words: Sequence[Word], prompt: PromptText) -> list[PromptRun]:
@@ -224,9 +230,9 @@ def prompt_runs(words: Sequence[Word], prompt: PromptText) -> list[PromptRun]:
             named = prompt.name_of[j:j + length]
             if len({n for n in named if n >= 0}) < 2:
                 continue
-            later = [w.probability for w, n in zip(words[i:i + length], named)
-                     if n != named[0] and w.probability is not None]
-            runs.append(PromptRun(i, length, sum(later) / len(later) if later else 1.0))
+            later = [w.probability for w, n in zip(words[i:i + length], named) if n != named[0]]
+            known = [p for p in later if p is not None]
+            runs.append(PromptRun(i, length, len(later), sum(known) / len(known) if known else 1.0))
     return runs
 
 
