@@ -6,7 +6,7 @@ Reads the archive of a mentions evaluation's kept deployment
 (``benchmarks/mentions.py --keep DIR``: one folder a seed; or a soak's,
 ``benchmarks/soak.py --keep DIR``, with ``--municipality soak``) and finds every
 run of transcribed words that repeats the prompt's own text across two or
-more of its names, in the prompt's order (guards.prompt_runs: "Protección
+more of its names, in the prompt's order (prompt_guard.prompt_runs: "Protección
 Civil y Obras Públicas" against a prompt ending "…, Protección Civil y
 Obras Públicas."). A run is **said** when one of the municipality's
 sentences holds those words in that order (the news lists towns: "Uriangato,
@@ -14,9 +14,9 @@ Yuriria y Salvatierra"), **copied** when none does: the prompt, not the
 audio, wrote it. For each run it prints its words, the mean probability the
 decoder gave its words after the first name, and which of the two it is;
 then, for a few probability thresholds, how many copied runs the guard's
-rule (guards.copies_prompt, with that threshold) catches and how many said
+rule (prompt_guard.copies_prompt, with that threshold) catches and how many said
 ones it would wrongly send to a decode without the prompt
-(guards.PROMPT_COPY_PROBABILITY is the one in use).
+(prompt_guard.PROMPT_COPY_PROBABILITY is the one in use).
 
 What is stored is what the guards and rescoring left: on code with the copy
 guard, its catches were decoded again, so what is listed is what got past it.
@@ -38,10 +38,10 @@ from municipalities import MUNICIPALITIES  # noqa: E402
 from radiomon.config import load_config  # noqa: E402
 from radiomon.keywords import load_keywords  # noqa: E402
 from radiomon.pipeline.transcribe.batch import build_prompt  # noqa: E402
-from radiomon.pipeline.transcribe.guards import (  # noqa: E402
+from radiomon.pipeline.transcribe.guards import normalize  # noqa: E402
+from radiomon.pipeline.transcribe.prompt_guard import (  # noqa: E402
     PROMPT_COPY_PROBABILITY,
     PROMPT_COPY_WORDS,
-    normalize,
     prompt_runs,
     read_prompt,
 )

@@ -61,7 +61,9 @@ groups:
 #: Sentences the programme reads; each holds one crisis term, and each is
 #: one the bundled model transcribes with that term whole. (Not every
 #: sentence is: with keywords.yml's names in the prompt, "Protección Civil
-#: atiende la emergencia…" comes out as "Protección Civil y Obras Públicas.")
+#: atiende la emergencia…" came out as "Protección Civil y Obras Públicas."
+#: until prompt_guard.py caught the copy; left out, so that these programmes
+#: do not depend on that guard.)
 SENTENCES = (
     "Se reporta un incendio en una bodega de la colonia centro.",
     "Los bomberos controlaron el incendio cerca del mercado municipal.",

@@ -15,7 +15,7 @@ import pytest
 from factories import segment, words
 
 from radiomon.errors import TranscriptionError
-from radiomon.pipeline.transcribe import guards, models, output, vocabulary
+from radiomon.pipeline.transcribe import guards, models, output, prompt_guard, vocabulary
 from radiomon.pipeline.transcribe.machine import plan_workers
 from radiomon.pipeline.transcribe.types import Clip
 from radiomon.pipeline.transcribe.vad import pack, restore
@@ -353,8 +353,8 @@ def test_looping_clips_get_a_second_pass_and_their_neighbours_are_kept():
     # The pipeline rounds starts: the next clip's segment may begin a few ms
     # before its clip. It belongs to its own clip, not to the looping one.
     next_clip = seg("Seguridad Pública recomienda no dejar objetos de valor.", 51.42, 80.3)
-    assert second_pass([good, looped, next_clip], clips) == [clips[1]]
-    assert second_pass([good, next_clip], clips) == []
+    assert second_pass([good, looped, next_clip], clips) == {clips[1]: None}
+    assert second_pass([good, next_clip], clips) == {}
     assert [in_clip(next_clip, c) for c in clips] == [False, False, True]  # so it is not thrown away with the loop
 
 
@@ -369,12 +369,12 @@ def test_a_short_loop_or_a_skipped_sentence_also_gets_a_second_pass():
     skipped = seg("La conferencia El estatus de urgencia.", 30.5, 37.2, words=skip, compression_ratio=1.3)
     news = "Las tejedoras de Moroleón llevarán sus rebozos a la feria."
     good = seg(news, 60.5, 64.0, words=words(news, 60.5, 0.4), compression_ratio=1.2)
-    assert second_pass([short_loop, skipped, good], clips) == clips[:2]
+    assert second_pass([short_loop, skipped, good], clips) == {clips[0]: None, clips[1]: None}
 
 
 def test_the_prompt_written_back_as_a_list_gets_a_second_pass():
     from radiomon.pipeline.transcribe.engines.faster_whisper import second_pass
-    from radiomon.pipeline.transcribe.guards import echoes_prompt, prompt_words
+    from radiomon.pipeline.transcribe.prompt_guard import echoes_prompt, prompt_words, read_prompt
 
     text = "Noticias locales: Pénjamo, Rosalba, Ledesma, DIF, SAPAP, Pacueco, Corralejo y Uriangato."
     names = prompt_words(text)
@@ -387,22 +387,23 @@ def test_the_prompt_written_back_as_a_list_gets_a_second_pass():
     assert not echoes_prompt(segments[1].words, names)  # four names in seven words: a list in the news
     assert not echoes_prompt(segments[0].words, frozenset())
     clips = [Clip(0.0, 30.0), Clip(30.0, 60.0)]
-    prompt = guards.read_prompt(text)
+    prompt = read_prompt(text)
     assert prompt.names == names
-    assert second_pass(segments, clips, prompt) == clips[:1]
-    assert second_pass(segments, clips) == []
+    assert second_pass(segments, clips, prompt) == {clips[0]: None}  # an echo: again without the prompt
+    assert second_pass(segments, clips) == {}
 
 
 PROMPT = "Noticias locales: Moroleón, Protección Civil y Obras Públicas."
 
 
 def test_the_prompt_read_as_names_in_order():
-    prompt = guards.read_prompt(PROMPT)
+    prompt = prompt_guard.read_prompt(PROMPT)
     assert prompt.words == ("moroleon", "proteccion", "civil", "y", "obras", "publicas")
     assert prompt.name_of == (0, 1, 1, -1, 2, 2)
-    assert guards.read_prompt("Noticias locales: Moroleón.").words == ("moroleon",)
-    assert guards.read_prompt("Noticias locales: H. Ayuntamiento de Moroleón y DIF.").name_of == (0, 0, 0, 0, -1, 1)
-    assert guards.read_prompt(None) == guards.NO_PROMPT
+    assert prompt_guard.read_prompt("Noticias locales: Moroleón.").words == ("moroleon",)
+    council = prompt_guard.read_prompt("Noticias locales: H. Ayuntamiento de Moroleón y DIF.")
+    assert council.name_of == (0, 0, 0, 0, -1, 1) and council.entries == ("H. Ayuntamiento de Moroleón", "DIF")
+    assert prompt_guard.read_prompt(None) == prompt_guard.NO_PROMPT
 
 
 def copied(text: str, probabilities: list[float], start: float = 0.5) -> Segment:
@@ -416,26 +417,52 @@ def test_the_prompt_copied_over_what_was_said_gets_a_second_pass_without_it():
     was lost. Names said in the prompt's order, confidently, are news."""
     from radiomon.pipeline.transcribe.engines.faster_whisper import second_pass
 
-    prompt = guards.read_prompt(PROMPT)
+    prompt = prompt_guard.read_prompt(PROMPT)
     copy = copied("Protección Civil y Obras Públicas.", [0.57, 0.03, 0.0, 0.0, 0.15])
     said = copied("Protección Civil y Obras Públicas atienden la emergencia.", [0.9, 0.8, 0.7, 0.9, 0.9, 0.8, 0.9, 0.9])
     one_name = copied("Protección Civil y Endela Emergencia.", [0.6, 0.1, 0.0, 0.05, 0.3])
-    assert guards.copies_prompt(copy.words, prompt)
-    assert not guards.copies_prompt(said.words, prompt)  # confident: the names were said
-    assert not guards.copies_prompt(one_name.words, prompt)  # one name and the "y": its own words follow
-    assert not guards.copies_prompt(copy.words, guards.NO_PROMPT)
+    assert prompt_guard.copies_prompt(copy.words, prompt)
+    assert not prompt_guard.copies_prompt(said.words, prompt)  # confident: the names were said
+    assert not prompt_guard.copies_prompt(one_name.words, prompt)  # one name and the "y": its own words follow
+    assert not prompt_guard.copies_prompt(copy.words, prompt_guard.NO_PROMPT)
     # One term's rare words are adjacent names of the prompt: one doubted word after the first is no copy.
-    mayor = guards.read_prompt("Noticias locales: Pénjamo, Rosalba, Ledesma y DIF.")
-    assert not guards.copies_prompt(copied("la alcaldesa Rosalba Ledesma", [0.9, 0.9, 0.8, 0.2]).words, mayor)
-    assert guards.copies_prompt(copied("la alcaldesa Rosalba Ledesma y DIF", [0.9, 0.9, 0.8, 0.2, 0.1, 0.2]).words,
-                                mayor)
+    mayor = prompt_guard.read_prompt("Noticias locales: Pénjamo, Rosalba, Ledesma y DIF.")
+    assert not prompt_guard.copies_prompt(copied("la alcaldesa Rosalba Ledesma", [0.9, 0.9, 0.8, 0.2]).words, mayor)
+    listed = copied("la alcaldesa Rosalba Ledesma y DIF", [0.9, 0.9, 0.8, 0.2, 0.1, 0.2])
+    assert prompt_guard.copies_prompt(listed.words, mayor)
     # Out of the prompt's order, a doubted pair of names is no copy of it.
-    assert not guards.copies_prompt(copied("Obras Públicas y Protección Civil", [0.1] * 5).words, prompt)
+    assert not prompt_guard.copies_prompt(copied("Obras Públicas y Protección Civil", [0.1] * 5).words, prompt)
     clips = [Clip(0.0, 30.0), Clip(30.0, 60.0)]
-    assert second_pass([copy, copied(said.text, [0.9] * 8, 30.5)], clips, prompt) == clips[:1]
+    # Decoded again without the names the copy wrote (Obras Públicas), keeping the one said.
+    assert second_pass([copy, copied(said.text, [0.9] * 8, 30.5)], clips, prompt) == {
+        clips[0]: "Noticias locales: Moroleón y Protección Civil."}
 
 
-def test_openai_whisper_also_decodes_again_without_the_prompt_what_the_prompt_wrote():
+def test_a_clip_that_copies_its_shorter_prompt_too_is_decoded_once_more_without_any():
+    clips = [Clip(0.0, 30.0), Clip(30.0, 60.0)]
+    first = [copied("Protección Civil y Obras Públicas.", [0.57, 0.03, 0.0, 0.0, 0.15]),
+             copied("Moroleón tendrá feria.", [0.9, 0.9, 0.9], 30.5)]
+    asked = []
+
+    def decode(failed, prompt):
+        asked.append((failed, prompt))
+        if prompt is None:
+            return [copied("Protección CV atiende la emergencia.", [0.6, 0.4, 0.8, 0.9, 0.9])]
+        return [copied("Moroleón y Protección Civil.", [0.5, 0.1, 0.0, 0.1])]  # the shorter prompt, copied
+
+    again = prompt_guard.prompt_retries(first, clips, prompt_guard.read_prompt(PROMPT))
+    out = prompt_guard.decode_again(first, again, decode)
+    assert asked == [([clips[0]], "Noticias locales: Moroleón y Protección Civil."), ([clips[0]], None)]
+    assert [s.text for s in out] == ["Protección CV atiende la emergencia.", "Moroleón tendrá feria."]
+    assert prompt_guard.decode_again(first, {}, decode) == first
+    # Every name copied: nothing of the prompt is left to decode with.
+    lone = prompt_guard.read_prompt("Noticias locales: Obras Públicas y DIF.")
+    assert prompt_guard.prompt_retries([copied("Obras Públicas y DIF", [0.5, 0.5, 0.1, 0.1])], clips, lone) == {
+        clips[0]: "Noticias locales: Obras Públicas."}
+    assert lone.without({0, 1}) is None
+
+
+def test_openai_whisper_also_decodes_again_what_the_prompt_wrote():
     import threading
 
     from radiomon.pipeline.transcribe.engines.openai_whisper import OpenAIWhisperEngine
@@ -451,7 +478,7 @@ def test_openai_whisper_also_decodes_again_without_the_prompt_what_the_prompt_wr
 
         def transcribe(self, audio, *, initial_prompt, clip_timestamps, **options):
             self.asked.append((initial_prompt, clip_timestamps))
-            if initial_prompt is None:
+            if initial_prompt != PROMPT:
                 return {"segments": [said("Protección Civil atiende la emergencia.", 0.5, 0.8)]}
             return {"segments": [said("Protección Civil y Obras Públicas.", 0.5, 0.02),
                                  said("Moroleón tendrá feria.", 30.5, 0.9)]}
@@ -460,7 +487,8 @@ def test_openai_whisper_also_decodes_again_without_the_prompt_what_the_prompt_wr
     engine.options, engine.model, engine._lock = EngineOptions(initial_prompt=PROMPT), Model(), threading.Lock()
     out = engine.transcribe(np.zeros(60 * 16_000, dtype=np.float32), [Clip(0.0, 30.0), Clip(30.0, 60.0)])
     assert [s.text for s in out] == ["Protección Civil atiende la emergencia.", "Moroleón tendrá feria."]
-    assert Model.asked == [(PROMPT, [0.0, 30.0, 30.0, 59.99]), (None, [0.0, 30.0])]
+    shorter = "Noticias locales: Moroleón y Protección Civil."  # without the names the copy wrote
+    assert Model.asked == [(PROMPT, [0.0, 30.0, 30.0, 59.99]), (shorter, [0.0, 30.0])]
 
 
 class EchoEngine:

@@ -28,7 +28,7 @@ import re
 import unicodedata
 import zlib
 from dataclasses import dataclass, replace
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, Sequence
 
 from radiomon.pipeline.transcribe.types import Clip
 from radiomon.transcript import Segment, Word
@@ -124,123 +124,6 @@ def _loop_at(keys: Sequence[str], i: int) -> tuple[int, int]:
         if reps >= least:
             return n, reps
     return 0, 0
-
-
-# A prompt echoed back: this many of any run of PROMPT_ECHO_RUN words are
-# the prompt's names. Whisper given a list of names and unclear speech may
-# write the list ("La camésa Rosalba, Ledesma, DIF, SAPAP, Pacueco,
-# Corralejo, Pénjamo, DIF": eight of eight), and each name would count as a
-# mention; a news item that lists towns ("los municipios de Moroleón,
-# Uriangato, Yuriria y Salvatierra") has four in seven.
-PROMPT_ECHO_RUN = 8
-PROMPT_ECHO_NAMES = 5
-
-
-def prompt_words(prompt: str | None) -> frozenset[str]:
-    """The normalized words of the names in a vocabulary prompt ("Noticias locales: A, B y C.")."""
-    if not prompt:
-        return frozenset()
-    names = prompt.split(":", 1)[-1]
-    return frozenset(normalize(w) for w in names.replace(",", " ").split() if w != w.lower())
-
-
-def echoes_prompt(words: Sequence[Word], names: frozenset[str]) -> bool:
-    """Whether the words hold a run of the prompt's names (see :data:`PROMPT_ECHO_NAMES`)."""
-    if not names:
-        return False
-    hits = [normalize(w.text) in names for w in words]
-    return any(sum(hits[i:i + PROMPT_ECHO_RUN]) >= PROMPT_ECHO_NAMES for i in range(len(hits)))
-
-
-# The prompt copied over what was said: Whisper, unsure of a stretch, goes on
-# with the prompt's own text. With "… Protección Civil y Obras Públicas." as
-# the prompt, "Protección Civil atiende la emergencia en la colonia centro"
-# came out as "Protección Civil y Obras Públicas." (a crisis term lost, a
-# department that was not named gained). The copy runs across two or more of
-# the prompt's names in the prompt's order, and the decoder doubts the copied
-# words (probabilities 0.00, 0.00, 0.15 there); names said in the prompt's
-# order ("Uriangato, Yuriria y Salvatierra" in the news) come out confident.
-# Below this mean probability, the words of the run after its first name
-# are a copy, when there are at least PROMPT_COPY_WORDS of them: one word is
-# not enough, since one term's rare words are adjacent names of the prompt
-# ("…, Rosalba, Ledesma, …" for the mayor Rosalba Ledesma, whose surname
-# Whisper was only 0.39-1.0 sure of when she was named; benchmarks/NOTES.md).
-PROMPT_COPY_PROBABILITY = 0.3
-PROMPT_COPY_WORDS = 2
-
-
-@dataclass(frozen=True)
-class PromptText:
-    """A vocabulary prompt's names as the guards read decoded text against them."""
-
-    names: frozenset[str]  # the names' normalized capitalized words (for echoes_prompt)
-    words: tuple[str, ...]  # every normalized word after "Noticias locales:", in order
-    name_of: tuple[int, ...]  # for each of ``words``, which name it belongs to; -1 for the "y" before the last
-
-
-NO_PROMPT = PromptText(frozenset(), (), ())
-
-
-def read_prompt(prompt: str | None) -> PromptText:
-    """The names of a vocabulary prompt ("Noticias locales: A, B y C.", vocabulary.py)."""
-    if not prompt:
-        return NO_PROMPT
-    listed = prompt.split(":", 1)[-1].strip().rstrip(".")
-    head, _, last = listed.rpartition(" y ")
-    names = [*(n for n in head.split(", ") if n), last] if head else listed.split(", ")
-    words: list[str] = []
-    name_of: list[int] = []
-    for n, name in enumerate(names):
-        if n and n == len(names) - 1 and head:
-            words.append("y")
-            name_of.append(-1)
-        for word in normalize(name).split():
-            words.append(word)
-            name_of.append(n)
-    return PromptText(prompt_words(prompt), tuple(words), tuple(name_of))
-
-
-def copies_prompt(words: Sequence[Word], prompt: PromptText) -> bool:
-    """Whether ``words`` hold a doubted copy of the prompt (see :data:`PROMPT_COPY_PROBABILITY`)."""
-    return any(run.doubt < PROMPT_COPY_PROBABILITY and run.later >= PROMPT_COPY_WORDS
-               for run in prompt_runs(words, prompt))
-
-
-class PromptRun(NamedTuple):
-    """Words that repeat the prompt's text across two or more of its names."""
-
-    first: int  # index of its first word in the words read
-    length: int  # words
-    later: int  # of which words after its first name
-    doubt: float  # the mean probability of those (1.0 when none is known)
-
-
-def prompt_runs(words: Sequence[Word], prompt: PromptText) -> list[PromptRun]:
-    """Each longest run of ``words`` that is also a run of the prompt's words, spanning two names or more."""
-    keys = [normalize(w.text) for w in words]
-    runs = []
-    for i, key in enumerate(keys):
-        for j in (j for j, word in enumerate(prompt.words) if word == key):
-            if i and j and keys[i - 1] == prompt.words[j - 1]:
-                continue  # inside a longer run, counted from its start
-            length = 0
-            while (i + length < len(keys) and j + length < len(prompt.words)
-                   and keys[i + length] == prompt.words[j + length]):
-                length += 1
-            named = prompt.name_of[j:j + length]
-            if len({n for n in named if n >= 0}) < 2:
-                continue
-            later = [w.probability for w, n in zip(words[i:i + length], named) if n != named[0]]
-            known = [p for p in later if p is not None]
-            runs.append(PromptRun(i, length, len(later), sum(known) / len(known) if known else 1.0))
-    return runs
-
-
-def misreads_prompt(segment: Segment, prompt: PromptText) -> bool:
-    """Whether the prompt, not the audio, wrote ``segment``: its names echoed
-    back as a list, or its text copied over what was said. Either way the
-    segment's clip is decoded again without the prompt."""
-    return echoes_prompt(segment.words, prompt.names) or copies_prompt(segment.words, prompt)
 
 
 def in_clip(segment: Segment, clip: Clip) -> bool:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +74,11 @@ def build_prompt(keywords, *, budget: int = PROMPT_TOKEN_BUDGET,
         words = {w.casefold() for w in text.split() if w != w.lower()}
         if words <= taught:
             continue
-        if count_tokens(" " + (_finish([*chosen, text]) or "")) > budget:
+        if count_tokens(" " + (prompt_sentence([*chosen, text]) or "")) > budget:
             break
         chosen.append(text)
         taught |= words
-    return _finish(chosen)
+    return prompt_sentence(chosen)
 
 
 def _is_rare(word: str) -> bool:
@@ -100,7 +100,7 @@ def _is_rare(word: str) -> bool:
             and packaged_lexicon().rank(folded) >= ORDINARY_RANK)
 
 
-def _finish(terms: list[str]) -> str | None:
+def prompt_sentence(terms: Sequence[str]) -> str | None:
     """A sentence, not a bare list: a list of Title Case names invites Whisper
     to continue the list (loops) and to capitalize every word it hears."""
     if not terms:
@@ -114,7 +114,7 @@ def naming(prompt: str | None, term: str) -> str:
     asks Whisper "was it this term?" (rescore.py), biased as decoding is, by
     previous text, and towards the one term in question."""
     if not prompt:
-        return _finish([term]) or term
+        return prompt_sentence([term]) or term
     return f"{prompt.rstrip().rstrip('.')}, {term}."
 
 

@@ -19,15 +19,8 @@ import numpy as np
 from radiomon.errors import TranscriptionError
 from radiomon.pipeline.transcribe import models
 from radiomon.pipeline.transcribe.audio import around
-from radiomon.pipeline.transcribe.guards import (
-    COMPRESSION_RATIO_MAX,
-    NO_PROMPT,
-    PromptText,
-    has_word_loop,
-    in_clip,
-    misreads_prompt,
-    read_prompt,
-)
+from radiomon.pipeline.transcribe.guards import COMPRESSION_RATIO_MAX, has_word_loop, in_clip
+from radiomon.pipeline.transcribe.prompt_guard import NO_PROMPT, PromptText, decode_again, prompt_retries, read_prompt
 from radiomon.pipeline.transcribe.types import Clip, EngineOptions
 from radiomon.transcript import Segment, Word
 
@@ -129,12 +122,11 @@ class FasterWhisperEngine:
                 return [_segment(s) for s in again]
 
             segments = fill_holes(segments, clips, decode)
-        failed = second_pass(segments, clips, read_prompt(o.initial_prompt))
-        if failed:
-            log.debug("re-decoding %d looping or skipping clip(s) without the prompt", len(failed))
-            segments = [s for s in segments if not any(in_clip(s, c) for c in failed)]
-            segments += self._sequential(audio, failed, {**common, "initial_prompt": None})
-            segments.sort(key=lambda s: s.start)
+        again = second_pass(segments, clips, read_prompt(o.initial_prompt))
+        if again:
+            log.debug("re-decoding %d looping, skipping or prompt-written clip(s): %s", len(again), again)
+            segments = decode_again(segments, again, lambda failed, prompt: self._sequential(
+                audio, failed, {**common, "initial_prompt": prompt}))
         return segments
 
     def score(
@@ -271,29 +263,30 @@ def uncovered(segments: Sequence[Segment], clips: Sequence[Clip], min_gap: float
     return holes
 
 
-def second_pass(segments: Sequence[Segment], clips: Sequence[Clip], prompt: PromptText = NO_PROMPT) -> list[Clip]:
+def second_pass(segments: Sequence[Segment], clips: Sequence[Clip],
+                prompt: PromptText = NO_PROMPT) -> dict[Clip, str | None]:
     """Clips the batched pipeline (no temperature fallback) got wrong, to be
-    decoded again on their own, without the prompt and with fallback:
+    decoded again on their own, with fallback, each with the prompt to decode
+    it with (prompt_guard.prompt_retries; none for a loop or a skip):
 
     * a repetition loop, often the vocabulary prompt echoed back ("H.
       Ayuntamiento de Moroleón, H. Ayuntamiento de Moroleón, …"), either
       the whole window or a run of words inside good text ("Protección
       civil, Neel, Neel, Neel, …", with the next sentence lost under it);
     * a skipped sentence, which leaves one word aligned over seconds of speech;
-    * the prompt's names written back as a list (guards.echoes_prompt);
-    * the prompt's text copied over what was said, a crisis term lost under
-      it (guards.copies_prompt).
+    * the prompt written instead of what was said (prompt_guard.py).
 
     Decoded on its own, with timestamps, a clip comes back whole (measured:
     both examples above recovered their lost sentence).
     """
-    return [clip for clip in clips if any(_failed(s, prompt) for s in segments if in_clip(s, clip))]
+    again = prompt_retries(segments, clips, prompt)
+    again.update({clip: None for clip in clips if any(_failed(s) for s in segments if in_clip(s, clip))})
+    return again
 
 
-def _failed(segment: Segment, prompt: PromptText = NO_PROMPT) -> bool:
+def _failed(segment: Segment) -> bool:
     return ((segment.compression_ratio or 0.0) > COMPRESSION_RATIO_MAX or has_word_loop(segment.words)
-            or any(w.end - w.start > MAX_WORD_S for w in segment.words)
-            or misreads_prompt(segment, prompt))
+            or any(w.end - w.start > MAX_WORD_S for w in segment.words))
 
 
 def _segment(s) -> Segment:

@@ -19,7 +19,8 @@ import numpy as np
 from radiomon.errors import TranscriptionError
 from radiomon.pipeline.transcribe import models
 from radiomon.pipeline.transcribe.audio import around
-from radiomon.pipeline.transcribe.guards import COMPRESSION_RATIO_MAX, in_clip, misreads_prompt, read_prompt
+from radiomon.pipeline.transcribe.guards import COMPRESSION_RATIO_MAX
+from radiomon.pipeline.transcribe.prompt_guard import decode_again, prompt_retries, read_prompt
 from radiomon.pipeline.transcribe.types import SAMPLE_RATE, Clip, EngineOptions
 from radiomon.transcript import Segment, Word
 
@@ -63,13 +64,11 @@ class OpenAIWhisperEngine:
         if not clips:
             return []
         segments = self._decode(audio, clips, self.options.initial_prompt)
-        # The prompt echoed or copied over what was said (guards.misreads_prompt): those clips again without it.
-        prompt = read_prompt(self.options.initial_prompt)
-        failed = [c for c in clips if any(misreads_prompt(s, prompt) for s in segments if in_clip(s, c))]
-        if failed:
-            log.debug("re-decoding %d clip(s) that the prompt wrote, without it", len(failed))
-            segments = [s for s in segments if not any(in_clip(s, c) for c in failed)]
-            segments = sorted(segments + self._decode(audio, failed, None), key=lambda s: s.start)
+        # Clips the prompt wrote instead of the audio, again (prompt_guard.py); loops have their fallback.
+        again = prompt_retries(segments, clips, read_prompt(self.options.initial_prompt))
+        if again:
+            log.debug("re-decoding %d clip(s) the prompt wrote: %s", len(again), again)
+            segments = decode_again(segments, again, lambda failed, prompt: self._decode(audio, failed, prompt))
         return segments
 
     def _decode(self, audio: np.ndarray, clips: Sequence[Clip], prompt: str | None) -> list[Segment]:
