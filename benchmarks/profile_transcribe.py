@@ -36,7 +36,12 @@ whatever runs next. ``--cprofile FILE`` also writes a cProfile of the run
 stages.
 
 Usage: .venv/bin/python benchmarks/profile_transcribe.py [--minutes 30] [--stations 3]
-       [--no-rescore] [--cprofile FILE] [--workdir DIR]
+       [--no-rescore] [--cprofile FILE] [--workdir DIR] [--set KEY=VALUE ...]
+
+``--set`` gives the deployment a ``transcription:`` setting, as in
+benchmarks/transcribe.py: ``--set workers=2 --set threads=1`` and ``--set
+workers=1 --set threads=2`` profile the two plans of a two-core machine
+(without it, the plan is the one calibrated for this CPU).
 """
 
 from __future__ import annotations
@@ -265,7 +270,10 @@ def main() -> None:
     parser.add_argument("--no-rescore", action="store_true", help="without keyword rescoring")
     parser.add_argument("--cprofile", type=Path, metavar="FILE", help="also write a cProfile of the run here")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/radiomon-bench-transcribe"))
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
+                        help="a transcription: setting (--set workers=1 --set threads=2: the one-worker plan)")
     args = parser.parse_args()
+    bench.SETTINGS.extend(args.settings)
     if bench.af.missing():
         sys.exit(f"cannot build benchmark audio: {bench.af.missing()}")
     args.workdir.mkdir(parents=True, exist_ok=True)
