@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from municipalities import MUNICIPALITIES  # noqa: E402
 
 from radiomon.config import load_config  # noqa: E402
+from radiomon.errors import RadiomonError  # noqa: E402
 from radiomon.keywords import load_keywords  # noqa: E402
 from radiomon.pipeline.transcribe.batch import build_prompt  # noqa: E402
 from radiomon.pipeline.transcribe.guards import normalize  # noqa: E402
@@ -80,7 +81,10 @@ def main() -> None:
     else:
         sentences = [text for text, _ in MUNICIPALITIES[args.municipality].sentences]
     said_texts = [f" {normalize(text)} " for text in sentences]
-    runs = [run for deployment in args.deployments for run in runs_in(deployment, said_texts)]
+    try:
+        runs = [run for deployment in args.deployments for run in runs_in(deployment, said_texts)]
+    except (RadiomonError, OSError, sqlite3.Error) as err:
+        sys.exit(f"prompt_copies: {err}")
     for text, later, doubt, said in sorted(runs, key=lambda r: r[2]):
         print(f"  {doubt:5.2f}  {later} after the first name  {'said  ' if said else 'copied'}  {text}")
     copied = [r for r in runs if not r[3]]
