@@ -14,7 +14,7 @@ Yuriria y Salvatierra"), **copied** when none does: the prompt, not the
 audio, wrote it. For each run it prints its words, the mean probability the
 decoder gave its words after the first name, and which of the two it is;
 then, for a few probability thresholds, how many copied runs the guard's
-rule (prompt_guard.copies_prompt, with that threshold) catches and how many said
+rule (prompt_guard.PromptRun.copied, with that threshold) catches and how many said
 ones it would wrongly send to a decode without the prompt
 (prompt_guard.PROMPT_COPY_PROBABILITY is the one in use).
 

@@ -374,10 +374,10 @@ def test_a_short_loop_or_a_skipped_sentence_also_gets_a_second_pass():
 
 def test_the_prompt_written_back_as_a_list_gets_a_second_pass():
     from radiomon.pipeline.transcribe.engines.faster_whisper import second_pass
-    from radiomon.pipeline.transcribe.prompt_guard import echoes_prompt, prompt_words, read_prompt
+    from radiomon.pipeline.transcribe.prompt_guard import echoes_prompt, read_prompt
 
     text = "Noticias locales: Pénjamo, Rosalba, Ledesma, DIF, SAPAP, Pacueco, Corralejo y Uriangato."
-    names = prompt_words(text)
+    names = read_prompt(text).names
     assert names == {"penjamo", "rosalba", "ledesma", "dif", "sapap", "pacueco", "corralejo", "uriangato"}
     echo = "La camésa Rosalba, Ledesma, DIF, SAPAP, Pacueco, Corralejo, Pénjamo, DIF, Pacueco."
     news = "Los municipios de Pénjamo, Uriangato, Corralejo y Pacueco firmaron un convenio con el DIF estatal."
@@ -421,17 +421,17 @@ def test_the_prompt_copied_over_what_was_said_gets_a_second_pass_without_it():
     copy = copied("Protección Civil y Obras Públicas.", [0.57, 0.03, 0.0, 0.0, 0.15])
     said = copied("Protección Civil y Obras Públicas atienden la emergencia.", [0.9, 0.8, 0.7, 0.9, 0.9, 0.8, 0.9, 0.9])
     one_name = copied("Protección Civil y Endela Emergencia.", [0.6, 0.1, 0.0, 0.05, 0.3])
-    assert prompt_guard.copies_prompt(copy.words, prompt)
-    assert not prompt_guard.copies_prompt(said.words, prompt)  # confident: the names were said
-    assert not prompt_guard.copies_prompt(one_name.words, prompt)  # one name and the "y": its own words follow
-    assert not prompt_guard.copies_prompt(copy.words, prompt_guard.NO_PROMPT)
+    assert prompt_guard.copied_names(copy.words, prompt) == {2}  # Obras Públicas; Protección Civil was said
+    assert not prompt_guard.copied_names(said.words, prompt)  # confident: the names were said
+    assert not prompt_guard.copied_names(one_name.words, prompt)  # one name and the "y": its own words follow
+    assert not prompt_guard.copied_names(copy.words, prompt_guard.NO_PROMPT)
     # One term's rare words are adjacent names of the prompt: one doubted word after the first is no copy.
     mayor = prompt_guard.read_prompt("Noticias locales: Pénjamo, Rosalba, Ledesma y DIF.")
-    assert not prompt_guard.copies_prompt(copied("la alcaldesa Rosalba Ledesma", [0.9, 0.9, 0.8, 0.2]).words, mayor)
+    assert not prompt_guard.copied_names(copied("la alcaldesa Rosalba Ledesma", [0.9, 0.9, 0.8, 0.2]).words, mayor)
     listed = copied("la alcaldesa Rosalba Ledesma y DIF", [0.9, 0.9, 0.8, 0.2, 0.1, 0.2])
-    assert prompt_guard.copies_prompt(listed.words, mayor)
+    assert prompt_guard.copied_names(listed.words, mayor) == {2, 3}  # Ledesma and DIF after Rosalba
     # Out of the prompt's order, a doubted pair of names is no copy of it.
-    assert not prompt_guard.copies_prompt(copied("Obras Públicas y Protección Civil", [0.1] * 5).words, prompt)
+    assert not prompt_guard.copied_names(copied("Obras Públicas y Protección Civil", [0.1] * 5).words, prompt)
     clips = [Clip(0.0, 30.0), Clip(30.0, 60.0)]
     # Decoded again without the names the copy wrote (Obras Públicas), keeping the one said.
     assert second_pass([copy, copied(said.text, [0.9] * 8, 30.5)], clips, prompt) == {

@@ -82,15 +82,8 @@ def read_prompt(prompt: str | None) -> PromptText:
         for word in normalize(entry).split():
             words.append(word)
             name_of.append(n)
-    return PromptText(tuple(entries), prompt_words(prompt), tuple(words), tuple(name_of))
-
-
-def prompt_words(prompt: str | None) -> frozenset[str]:
-    """The normalized words of the names in a vocabulary prompt ("Noticias locales: A, B y C.")."""
-    if not prompt:
-        return frozenset()
-    names = prompt.split(":", 1)[-1]
-    return frozenset(normalize(w) for w in names.replace(",", " ").split() if w != w.lower())
+    names = frozenset(normalize(w) for entry in entries for w in entry.split() if w != w.lower())
+    return PromptText(tuple(entries), names, tuple(words), tuple(name_of))
 
 
 def echoes_prompt(words: Sequence[Word], names: frozenset[str]) -> bool:
@@ -139,12 +132,8 @@ def prompt_runs(words: Sequence[Word], prompt: PromptText) -> list[PromptRun]:
 
 def copied_names(words: Sequence[Word], prompt: PromptText) -> set[int]:
     """The prompt's entries that ``words`` copied over what was said (see :data:`PROMPT_COPY_PROBABILITY`):
-    those after the first name of each doubted run."""
+    those after the first name of each doubted run; none when nothing was copied."""
     return {n for run in prompt_runs(words, prompt) if run.copied for n in run.entries}
-
-
-def copies_prompt(words: Sequence[Word], prompt: PromptText) -> bool:
-    return bool(copied_names(words, prompt))
 
 
 def prompt_retries(segments: Sequence[Segment], clips: Sequence[Clip], prompt: PromptText) -> dict[Clip, str | None]:
