@@ -73,7 +73,7 @@ def invoke(config: Path, *args: str):
 
 
 def worker_processes(daemon: kit.Process) -> list[psutil.Process]:
-    return [c for c in daemon.children.values()
+    return [c for c in list(daemon.children.values())
             if c.is_running() and "spawn_main" in " ".join(c.cmdline())]
 
 
