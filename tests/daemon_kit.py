@@ -229,7 +229,7 @@ class Process:
         deadline = time.monotonic() + grace
         while True:
             alive = []
-            for pid, child in self.children.items():
+            for pid, child in list(self.children.items()):
                 try:
                     if child.is_running() and child.status() != psutil.STATUS_ZOMBIE:
                         alive.append(f"{pid} {' '.join(child.cmdline())[:120]}")
